@@ -1,0 +1,191 @@
+/**
+ * Accounts: registration, sign-in checks, roles. Plain functions over the database; callers
+ * (form actions, socket handlers, the CLI) validate input with account.schema.ts first.
+ */
+import { generateIdFromEntropySize } from 'lucia';
+import type { Kysely } from 'kysely';
+import type { ConsultationRole, Database } from '../../db/schema';
+import { recordAudit } from '../audit/audit.server';
+import { hashPassword, verifyPassword } from '../auth/auth.server';
+import { DomainError } from '../utils/errors';
+import { effectiveRole, type Role } from './roles';
+import type { RegisterInput } from './account.schema';
+
+export interface UserListItem {
+  id: string;
+  name: string;
+  email: string;
+  organisation: string;
+  stakeholderGroup: string;
+  country: string;
+  role: Role;
+  createdAt: string;
+}
+
+// A hash of a random password, verified against when the email is unknown, so that a
+// sign-in attempt takes as long whether or not the account exists.
+let dummyHash: Promise<string> | undefined;
+
+export function createAccountService(db: Kysely<Database>) {
+  async function findByEmail(email: string) {
+    return db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+  }
+
+  return {
+    findByEmail,
+
+    async register(input: RegisterInput, options: { siteRole?: 'member' | 'admin' } = {}): Promise<string> {
+      if (await findByEmail(input.email)) throw new DomainError('conflict', 'errors.emailTaken', 'email');
+      const now = new Date().toISOString();
+      const id = generateIdFromEntropySize(10);
+      const passwordHash = await hashPassword(input.password);
+      try {
+        await db
+          .insertInto('users')
+          .values({
+            id,
+            email: input.email.trim().toLowerCase(),
+            name: input.name,
+            organisation: input.organisation,
+            stakeholderGroup: input.stakeholderGroup,
+            country: input.country,
+            passwordHash,
+            siteRole: options.siteRole ?? 'member',
+            createdAt: now,
+            updatedAt: now,
+          })
+          .execute();
+      } catch (error) {
+        // Two registrations racing for one email: the unique index decides.
+        if (/unique|duplicate/i.test((error as Error).message)) {
+          throw new DomainError('conflict', 'errors.emailTaken', 'email');
+        }
+        throw error;
+      }
+      return id;
+    },
+
+    /** The user id if the email and password match, else null. */
+    async authenticate(email: string, password: string): Promise<string | null> {
+      const user = await findByEmail(email);
+      if (!user) {
+        dummyHash ??= hashPassword(generateIdFromEntropySize(16));
+        await verifyPassword(await dummyHash, password);
+        return null;
+      }
+      return (await verifyPassword(user.passwordHash, password)) ? user.id : null;
+    },
+
+    async setPassword(userId: string, password: string): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({ passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() })
+        .where('id', '=', userId)
+        .execute();
+    },
+
+    async setLocale(userId: string, locale: string): Promise<void> {
+      await db.updateTable('users').set({ locale }).where('id', '=', userId).execute();
+    },
+
+    async roleIn(userId: string, consultationId: number): Promise<Role> {
+      const row = await db
+        .selectFrom('users')
+        .leftJoin('consultationMembers as m', (join) =>
+          join.onRef('m.userId', '=', 'users.id').on('m.consultationId', '=', consultationId),
+        )
+        .select(['users.siteRole', 'm.role'])
+        .where('users.id', '=', userId)
+        .executeTakeFirst();
+      if (!row) throw new DomainError('not_found', 'errors.userNotFound');
+      return effectiveRole(row.siteRole, row.role);
+    },
+
+    async listUsers(consultationId: number): Promise<UserListItem[]> {
+      const rows = await db
+        .selectFrom('users')
+        .leftJoin('consultationMembers as m', (join) =>
+          join.onRef('m.userId', '=', 'users.id').on('m.consultationId', '=', consultationId),
+        )
+        .select([
+          'users.id',
+          'users.name',
+          'users.email',
+          'users.organisation',
+          'users.stakeholderGroup',
+          'users.country',
+          'users.siteRole',
+          'users.createdAt',
+          'm.role',
+        ])
+        .orderBy('users.name')
+        .orderBy('users.id')
+        .execute();
+      return rows.map(({ siteRole, role, ...u }) => ({ ...u, role: effectiveRole(siteRole, role) }));
+    },
+
+    /**
+     * Gives `userId` a role in the consultation (or the global admin role). Only admins may,
+     * and the last admin cannot step down. The change and its audit entry commit together.
+     */
+    async setRole(actorId: string, userId: string, consultationId: number, role: Role): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const actor = await trx.selectFrom('users').select('siteRole').where('id', '=', actorId).executeTakeFirst();
+        if (actor?.siteRole !== 'admin') throw new DomainError('forbidden', 'errors.forbidden');
+        const target = await trx
+          .selectFrom('users')
+          .leftJoin('consultationMembers as m', (join) =>
+            join.onRef('m.userId', '=', 'users.id').on('m.consultationId', '=', consultationId),
+          )
+          .select(['users.id', 'users.siteRole', 'm.role'])
+          .where('users.id', '=', userId)
+          .executeTakeFirst();
+        if (!target) throw new DomainError('not_found', 'errors.userNotFound', 'userId');
+        const from = effectiveRole(target.siteRole, target.role);
+        if (from === role) return;
+
+        if (target.siteRole === 'admin' && role !== 'admin') {
+          const { admins } = await trx
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll<string | number>().as('admins'))
+            .where('siteRole', '=', 'admin')
+            .executeTakeFirstOrThrow();
+          if (Number(admins) <= 1) throw new DomainError('conflict', 'errors.lastAdmin', 'role');
+        }
+
+        const now = new Date().toISOString();
+        await trx
+          .updateTable('users')
+          .set({ siteRole: role === 'admin' ? 'admin' : 'member', updatedAt: now })
+          .where('id', '=', userId)
+          .execute();
+        if (role !== 'admin') await setMembership(trx, consultationId, userId, role, now);
+
+        await recordAudit(trx, {
+          actorId,
+          consultationId,
+          action: 'user.role_changed',
+          subjectType: 'user',
+          subjectId: userId,
+          details: { from, to: role },
+        });
+      });
+    },
+  };
+}
+
+async function setMembership(
+  db: Kysely<Database>,
+  consultationId: number,
+  userId: string,
+  role: ConsultationRole,
+  now: string,
+) {
+  await db
+    .insertInto('consultationMembers')
+    .values({ consultationId, userId, role, createdAt: now, updatedAt: now })
+    .onConflict((oc) => oc.columns(['consultationId', 'userId']).doUpdateSet({ role, updatedAt: now }))
+    .execute();
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,73 @@
+import { Form, Link, useLocation } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES } from '../i18n/config';
+import type { RootData } from '../root';
+
+export function SiteHeader({ data }: { data: RootData | undefined }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const here = location.pathname + location.search;
+  const language = data?.language;
+  return (
+    <header className="site-header">
+      <div className="site-header-inner">
+        <p className="brand">
+          <Link to="/">
+            <span className="brand-name">{t('app.name')}</span>
+            <span className="brand-tagline">{t('app.tagline')}</span>
+          </Link>
+        </p>
+        <nav aria-label={t('nav.main')} className="site-nav">
+          <ul>
+            {data?.consultation ? (
+              <li>
+                <Link to={`/c/${data.consultation.slug}`}>{t('nav.consultation')}</Link>
+              </li>
+            ) : null}
+            {data?.user?.isAdmin ? (
+              <li>
+                <Link to="/admin/users">{t('nav.admin')}</Link>
+              </li>
+            ) : null}
+            {data?.user ? (
+              <li className="nav-account">
+                <span className="signed-in">{t('nav.signedInAs', { name: data.user.name })}</span>
+                <Form method="post" action="/sign-out" className="inline-form">
+                  <button type="submit" className="link-button">
+                    {t('nav.signOut')}
+                  </button>
+                </Form>
+              </li>
+            ) : (
+              <>
+                <li>
+                  <Link to={`/sign-in?redirectTo=${encodeURIComponent(here)}`}>{t('nav.signIn')}</Link>
+                </li>
+                <li>
+                  <Link to="/register">{t('nav.register')}</Link>
+                </li>
+              </>
+            )}
+          </ul>
+        </nav>
+        {/* A plain form: switching language reloads the page in the new language, with or without JS. */}
+        <form method="post" action="/locale" className="language-switcher" aria-label={t('nav.language')}>
+          <input type="hidden" name="redirectTo" value={here} />
+          {SUPPORTED_LANGUAGES.map((lng) => (
+            <button
+              key={lng}
+              type="submit"
+              name="language"
+              value={lng}
+              lang={lng}
+              aria-current={lng === language ? 'true' : undefined}
+              title={t('nav.switchTo', { language: LANGUAGE_NAMES[lng] })}
+            >
+              {LANGUAGE_NAMES[lng]}
+            </button>
+          ))}
+        </form>
+      </div>
+    </header>
+  );
+}

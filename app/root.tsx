@@ -1,0 +1,100 @@
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
+import {
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react';
+import type { TFunction } from 'i18next';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SiteHeader } from './components/SiteHeader';
+import { localize } from './consultations/localize';
+import styles from './styles/app.css';
+import { useNonce } from './utils/nonce';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: styles },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const { user, language, services } = context;
+  const consultation = await services.consultations.getDefault();
+  return {
+    language,
+    user: user ? { name: user.name, isAdmin: user.siteRole === 'admin' } : null,
+    consultation: consultation
+      ? {
+          slug: consultation.slug,
+          title: localize(consultation.title, language, consultation.sourceLanguage)!.text,
+        }
+      : null,
+  };
+}
+
+export type RootData = Awaited<ReturnType<typeof loader>>;
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root');
+  const nonce = useNonce();
+  const { t, i18n } = useTranslation();
+  const language = data?.language ?? i18n.language ?? 'en';
+  const error = useRouteError();
+  return (
+    <html lang={language} dir="ltr">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        {error ? <title>{`${errorText(error, t)[0]} · Palabre`}</title> : null}
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          {t('app.skipToContent')}
+        </a>
+        <SiteHeader data={data} />
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>{t('app.footer')}</p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation();
+  const data = useRouteLoaderData<typeof loader>('root');
+  const [title, text] = errorText(error, t);
+  return (
+    <div className="page page-narrow">
+      <h1>{title}</h1>
+      <p>{text}</p>
+      <p>
+        <a href={data?.consultation ? `/c/${data.consultation.slug}` : '/'}>{t('errors.backHome')}</a>
+      </p>
+    </div>
+  );
+}
+
+function errorText(error: unknown, t: TFunction): [title: string, text: string] {
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  if (status === 404) return [t('errors.notFoundTitle'), t('errors.notFoundText')];
+  if (status === 403) return [t('errors.forbiddenTitle'), t('errors.forbidden')];
+  return [t('errors.serverErrorTitle'), t('errors.serverErrorText')];
+}

@@ -1,0 +1,49 @@
+/**
+ * Small helpers for loaders and actions.
+ */
+import { redirect } from '@remix-run/node';
+import type { AppLoadContext } from '@remix-run/node';
+import type { Consultation } from '../consultations/consultations.server';
+import { isDomainError } from './errors';
+
+/** Only same-site paths; anything else (//evil.example, https://…) falls back. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
+  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback;
+  return to;
+}
+
+export function notFound(): never {
+  throw new Response('Not Found', { status: 404 });
+}
+
+/** The signed-in user, or a redirect to the sign-in page that comes back here. */
+export function requireUser(context: AppLoadContext, request: Request) {
+  if (context.user) return context.user;
+  const url = new URL(request.url);
+  throw redirect(`/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+}
+
+export async function requireConsultation(context: AppLoadContext, slug: string | undefined): Promise<Consultation> {
+  const consultation = slug ? await context.services.consultations.getBySlug(slug) : null;
+  if (!consultation || consultation.phase === 'draft') notFound();
+  return consultation;
+}
+
+/** The domain's refusals as HTTP statuses; anything else is a bug and rethrown. */
+export function statusOf(error: unknown): number {
+  if (!isDomainError(error)) throw error;
+  return (
+    { invalid: 400, not_found: 404, unauthenticated: 401, forbidden: 403, conflict: 409, rate_limited: 429 } as const
+  )[error.code];
+}
+
+/** Form data as plain strings (files and repeated keys are not expected here). */
+export function formValues(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of formData) if (typeof value === 'string' && !(key in out)) out[key] = value;
+  return out;
+}
+
+export function pageTitle(...parts: string[]) {
+  return [...parts, 'Palabre'].filter(Boolean).join(' · ');
+}

@@ -1,0 +1,95 @@
+/**
+ * The dialect factory: one Kysely handle over better-sqlite3 (the embedded default) or
+ * PostgreSQL (`DATABASE_URL=postgres://…`), with the same schema, migrations and queries.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Where the data lives, without credentials, for logs and error messages. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+export const DEFAULT_SQLITE_PATH = './data/palabre.sqlite';
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** A postgres URL with its password masked. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export async function openDatabase(url: string = DEFAULT_SQLITE_PATH): Promise<DatabaseHandle> {
+  return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url);
+}
+
+function openSqlite(file: string): DatabaseHandle {
+  const location = path.resolve(file);
+  let sqlite: SQLite.Database;
+  try {
+    fs.mkdirSync(path.dirname(location), { recursive: true });
+    sqlite = new SQLite(location);
+    // WAL lets readers proceed while one writer commits; it also fails fast on a read-only path.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `Cannot open the SQLite database at ${location} (DATABASE_URL): ${(error as Error).message}. ` +
+        'Check that the folder exists or can be created and is writable.',
+    );
+  }
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return { db, kind: 'sqlite', location, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const location = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', (error) => console.error(`[db] idle PostgreSQL client error: ${error.message}`));
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    const e = error as NodeJS.ErrnoException;
+    throw new DatabaseOpenError(
+      `Cannot reach PostgreSQL at ${location} (DATABASE_URL): ${e.message || e.code || String(error)}`,
+    );
+  }
+  return { db, kind: 'postgres', location, close: () => db.destroy() };
+}
+
+/** Cheap liveness probe used by /healthz. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,129 @@
+/**
+ * Kysely schema types. Column names are camelCase here and snake_case in the database
+ * (CamelCasePlugin). Timestamps are ISO-8601 UTC strings on both dialects so that the
+ * same queries and comparisons work on SQLite and PostgreSQL (docs/decisions/0003).
+ * Multilingual texts are JSON objects keyed by language code, stored as text.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export const PHASES = ['draft', 'open', 'compiling', 'synthesis', 'final'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const CONSULTATION_ROLES = ['participant', 'moderator', 'rapporteur'] as const;
+export type ConsultationRole = (typeof CONSULTATION_ROLES)[number];
+
+export const SITE_ROLES = ['member', 'admin'] as const;
+export type SiteRole = (typeof SITE_ROLES)[number];
+
+export const ATTRIBUTIONS = ['named', 'organisation', 'chatham'] as const;
+export type Attribution = (typeof ATTRIBUTIONS)[number];
+
+/** A JSON document stored as text. */
+type JsonText = string;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  organisation: string;
+  stakeholderGroup: string;
+  country: string;
+  passwordHash: string;
+  siteRole: ColumnType<SiteRole, SiteRole | undefined, SiteRole>;
+  defaultAttribution: ColumnType<Attribution, Attribution | undefined, Attribution>;
+  locale: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  userId: string;
+  expiresAt: string;
+}
+
+export interface ConsultationsTable {
+  id: Generated<number>;
+  slug: string;
+  phase: Phase;
+  sourceLanguage: string;
+  languages: JsonText;
+  title: JsonText;
+  forum: string;
+  background: JsonText;
+  themes: JsonText;
+  stakeholderGroups: JsonText;
+  sdgTargets: JsonText;
+  keyFigures: JsonText;
+  closesAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface QuestionsTable {
+  id: Generated<number>;
+  consultationId: number;
+  number: string;
+  position: number;
+  text: JsonText;
+  intro: JsonText;
+}
+
+export interface SubQuestionsTable {
+  id: Generated<number>;
+  questionId: number;
+  number: string;
+  position: number;
+  text: JsonText;
+}
+
+export interface ThreadsTable {
+  id: Generated<number>;
+  consultationId: number;
+  questionId: number;
+  /** null for a question's general thread */
+  subQuestionId: number | null;
+  /** "2.4" for a sub-question's thread, "2" for question 2's general thread */
+  number: string;
+  createdAt: string;
+}
+
+export interface ConsultationMembersTable {
+  consultationId: number;
+  userId: string;
+  role: ConsultationRole;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actorId: string | null;
+  consultationId: number | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  reason: string | null;
+  details: JsonText;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  consultations: ConsultationsTable;
+  questions: QuestionsTable;
+  subQuestions: SubQuestionsTable;
+  threads: ThreadsTable;
+  consultationMembers: ConsultationMembersTable;
+  auditLog: AuditLogTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ConsultationRow = Selectable<ConsultationsTable>;
+export type QuestionRow = Selectable<QuestionsTable>;
+export type SubQuestionRow = Selectable<SubQuestionsTable>;
+export type ThreadRow = Selectable<ThreadsTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;

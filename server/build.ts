@@ -1,0 +1,28 @@
+/**
+ * Finding and loading the Remix production build.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ServerBuild } from '@remix-run/node';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BUILD_PATH = path.join(ROOT, 'build', 'index.js');
+export const ASSETS_PATH = path.join(ROOT, 'public', 'build');
+
+/** Builds the app if there is no build yet (a fresh clone's first `npm start`). */
+export function ensureBuild(): void {
+  if (fs.existsSync(BUILD_PATH)) return;
+  console.log('[palabre] no build found: running `remix build` first…');
+  const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'remix'), ['build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  if (result.status !== 0) throw new Error('`remix build` failed');
+}
+
+export async function loadBuild(): Promise<ServerBuild> {
+  return (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
+}

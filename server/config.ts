@@ -1,0 +1,53 @@
+/**
+ * Configuration from environment variables, parsed and validated once at start. A bad value
+ * stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+import { DEFAULT_SQLITE_PATH } from '../db/database';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
+  PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int({ error: 'expected a whole number' })
+    .min(0, { error: 'expected a port number from 0 to 65535' })
+    .max(65535, { error: 'expected a port number from 0 to 65535' })
+    .default(3000),
+  HOST: z.string().min(1).optional(),
+  DATABASE_URL: z.string().trim().min(1, { error: 'must not be empty' }).default(DEFAULT_SQLITE_PATH),
+  /** Origins allowed for form posts and the socket handshake besides the request's own host. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+    .pipe(z.array(z.url({ error: 'expected a comma-separated list of origins like https://palabre.example.org' }))),
+  COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+  SEED_ON_START: bool.default(true),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Config = Omit<z.infer<typeof schema>, 'COOKIE_SECURE'> & { COOKIE_SECURE: boolean };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  return { ...config, COOKIE_SECURE: config.COOKIE_SECURE ?? config.NODE_ENV === 'production' };
+}
