@@ -48,7 +48,7 @@ function openSqlite(file: string): DatabaseHandle {
   const location = path.resolve(file);
   let sqlite: SQLite.Database;
   try {
-    fs.mkdirSync(path.dirname(location), { recursive: true });
+    ensureDirectory(path.dirname(location));
     sqlite = new SQLite(location);
     // WAL lets readers proceed while one writer commits; it also fails fast on a read-only path.
     sqlite.pragma('journal_mode = WAL');
@@ -66,6 +66,17 @@ function openSqlite(file: string): DatabaseHandle {
     plugins: [new CamelCasePlugin()],
   });
   return { db, kind: 'sqlite', location, close: () => db.destroy() };
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync can spin forever on some
+ * unwritable paths (under /proc, for one) instead of failing.
+ */
+function ensureDirectory(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) ensureDirectory(parent);
+  fs.mkdirSync(dir);
 }
 
 async function openPostgres(url: string): Promise<DatabaseHandle> {

@@ -38,7 +38,11 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     await database.close();
     throw error;
   }
-  const services = createServices(database.db, { secureCookies: config.COOKIE_SECURE });
+  const services = createServices(database.db, {
+    secureCookies: config.COOKIE_SECURE,
+    signInAttemptsPerAddress: config.SIGN_IN_ATTEMPTS_PER_ADDRESS,
+    registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
+  });
   const development = config.NODE_ENV === 'development';
 
   const app = express();

@@ -28,6 +28,10 @@ const schema = z.object({
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
   SEED_ON_START: bool.default(true),
+  /** Sign-in attempts allowed from one address per 15 minutes (a conference Wi-Fi shares one). */
+  SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(60),
+  /** Accounts that one address may create per hour. */
+  REGISTRATIONS_PER_ADDRESS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -12,6 +12,8 @@ import { RateLimiter } from '../app/utils/rate-limit.server';
 
 export interface ServiceOptions {
   secureCookies: boolean;
+  signInAttemptsPerAddress: number;
+  registrationsPerAddress: number;
 }
 
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
@@ -24,10 +26,10 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     limits: {
       /** Failed sign-ins per email and address: 5 per 15 minutes. */
       signInPerAccount: new RateLimiter(5, 15 * 60_000),
-      /** Sign-in attempts per address: 30 per 15 minutes. */
-      signInPerAddress: new RateLimiter(30, 15 * 60_000),
-      /** Registrations per address: 10 per hour. */
-      registerPerAddress: new RateLimiter(10, 60 * 60_000),
+      /** Sign-in attempts per address, per 15 minutes. */
+      signInPerAddress: new RateLimiter(options.signInAttemptsPerAddress, 15 * 60_000),
+      /** Registrations per address, per hour. */
+      registerPerAddress: new RateLimiter(options.registrationsPerAddress, 60 * 60_000),
     },
   };
 }

@@ -153,25 +153,36 @@ export function createAccountService(db: Kysely<Database>) {
           if (Number(admins) <= 1) throw new DomainError('conflict', 'errors.lastAdmin', 'role');
         }
 
-        const now = new Date().toISOString();
-        await trx
-          .updateTable('users')
-          .set({ siteRole: role === 'admin' ? 'admin' : 'member', updatedAt: now })
-          .where('id', '=', userId)
-          .execute();
-        if (role !== 'admin') await setMembership(trx, consultationId, userId, role, now);
-
-        await recordAudit(trx, {
-          actorId,
-          consultationId,
-          action: 'user.role_changed',
-          subjectType: 'user',
-          subjectId: userId,
-          details: { from, to: role },
-        });
+        await applyRole(trx, { actorId, userId, consultationId, from, to: role });
       });
     },
   };
+}
+
+/**
+ * Writes a role change and its audit entry. Callers check permission and run it in a
+ * transaction; the CLI and the demo seed call it with no actor (the system).
+ */
+export async function applyRole(
+  db: Kysely<Database>,
+  change: { actorId: string | null; userId: string; consultationId: number; from: Role | null; to: Role },
+): Promise<void> {
+  const { actorId, userId, consultationId, from, to } = change;
+  const now = new Date().toISOString();
+  await db
+    .updateTable('users')
+    .set({ siteRole: to === 'admin' ? 'admin' : 'member', updatedAt: now })
+    .where('id', '=', userId)
+    .execute();
+  if (to !== 'admin') await setMembership(db, consultationId, userId, to, now);
+  await recordAudit(db, {
+    actorId,
+    consultationId,
+    action: 'user.role_changed',
+    subjectType: 'user',
+    subjectId: userId,
+    details: { from, to },
+  });
 }
 
 async function setMembership(

@@ -1,0 +1,24 @@
+/**
+ * `npm run db:seed`: seeds the GFMD 2020 consultation (idempotent).
+ * `npm run db:seed -- --demo`: also adds demo users of every role and prints their passwords.
+ */
+import { parseArgs } from 'node:util';
+import { seedConsultation } from '../seeds/consultation';
+import { seedDemo } from '../seeds/demo';
+import { openMigratedDatabase, runCli } from './open';
+
+runCli(async () => {
+  const { values } = parseArgs({ options: { demo: { type: 'boolean', default: false } } });
+  const handle = await openMigratedDatabase();
+  try {
+    const result = await seedConsultation(handle.db);
+    console.log(`consultation seeded: ${result.inserted} rows added, ${result.updated} updated`);
+    if (values.demo) {
+      const accounts = await seedDemo(handle.db, result.consultationId);
+      console.log('\nDemo accounts (passwords are new at every run):\n');
+      console.table(accounts.map(({ email, password, role, group }) => ({ role, group, email, password })));
+    }
+  } finally {
+    await handle.close();
+  }
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../../db/migrate';
+import { readConsultationContent, seedConsultation } from '../../db/seeds/consultation';
+import { createConsultationService } from '../../app/consultations/consultations.server';
+import { openTestDatabase } from '../support/database';
+
+type Handle = Awaited<ReturnType<typeof openTestDatabase>>;
+let handle: Handle;
+
+beforeAll(async () => {
+  handle = await openTestDatabase();
+});
+afterAll(() => handle?.drop());
+
+async function dump() {
+  const { db } = handle;
+  return {
+    consultations: await db.selectFrom('consultations').selectAll().orderBy('id').execute(),
+    questions: await db.selectFrom('questions').selectAll().orderBy('id').execute(),
+    subQuestions: await db.selectFrom('subQuestions').selectAll().orderBy('id').execute(),
+    threads: await db.selectFrom('threads').selectAll().orderBy('id').execute(),
+  };
+}
+
+describe(`migrations and seeding`, () => {
+  it('migrating again applies nothing', async () => {
+    expect(await migrateToLatest(handle.db)).toEqual([]);
+  });
+
+  it('seeds the GFMD 2020 consultation, open, with 5 questions, 19 sub-questions and a thread for each', async () => {
+    const result = await seedConsultation(handle.db);
+    expect(result.inserted).toBe(1 + 5 + 19 + 5 + 19);
+    const before = await dump();
+    expect(before.consultations).toHaveLength(1);
+    expect(before.consultations[0]).toMatchObject({ slug: 'gfmd-2020-partnerships', phase: 'open', sourceLanguage: 'fr' });
+    expect(before.questions.map((q) => q.number)).toEqual(['1', '2', '3', '4', '5']);
+    expect(before.subQuestions).toHaveLength(19);
+    expect(before.threads).toHaveLength(24);
+    expect(before.threads.filter((t) => t.subQuestionId === null).map((t) => t.number)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('seeding twice changes nothing', async () => {
+    const before = await dump();
+    const again = await seedConsultation(handle.db);
+    expect(again).toMatchObject({ inserted: 0, updated: 0 });
+    expect(await dump()).toEqual(before);
+  });
+
+  it('never resets a phase an admin set, but does carry corrected texts', async () => {
+    await handle.db.updateTable('consultations').set({ phase: 'compiling' }).execute();
+    const content = readConsultationContent();
+    content.questions[0].en = 'Corrected question one';
+    const result = await seedConsultation(handle.db, content);
+    expect(result).toMatchObject({ inserted: 0, updated: 1 });
+    const service = createConsultationService(handle.db);
+    const consultation = await service.getBySlug('gfmd-2020-partnerships');
+    expect(consultation?.phase).toBe('compiling');
+    expect((await service.getQuestion(consultation!.id, '1'))?.text.en).toBe('Corrected question one');
+  });
+
+  it('reads questions, sub-questions and threads by their stable numbers', async () => {
+    const service = createConsultationService(handle.db);
+    const consultation = (await service.getBySlug('gfmd-2020-partnerships'))!;
+    expect(consultation.stakeholderGroups.map((g) => g.id)).toEqual(['government', 'civil-society', 'business', 'local-government']);
+    expect(consultation.background.fr!.length).toBeGreaterThan(3);
+    const thread = await service.getThread(consultation.id, '2.4');
+    expect(thread?.subQuestion?.text.en).toMatch(/local, regional or global/);
+    expect(thread?.question.number).toBe('2');
+    const general = await service.getThread(consultation.id, '4');
+    expect(general?.subQuestion).toBeNull();
+    expect(await service.getThread(consultation.id, '9.9')).toBeNull();
+    expect(await service.getQuestion(consultation.id, '6')).toBeNull();
+  });
+});

@@ -1,0 +1,17 @@
+/**
+ * What the test environment offers: PostgreSQL (DATABASE_URL=postgres://…) and Chromium
+ * (CHROMIUM_PATH, default /usr/bin/chromium). Under CI=true neither may be missing.
+ */
+import fs from 'node:fs';
+
+export const CI = process.env.CI === 'true';
+export const POSTGRES_URL = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
+
+export const SKIP_CHROMIUM_MESSAGE =
+  `Browser tests skipped: no Chromium at ${CHROMIUM_PATH}. ` +
+  'Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH to run them.';
+export const SKIP_POSTGRES_MESSAGE =
+  'PostgreSQL runs skipped: DATABASE_URL is not a postgres:// URL. ' +
+  'Run `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm test` to run every suite on PostgreSQL too.';

@@ -1,0 +1,20 @@
+/**
+ * Once per test run: build the app the HTTP and browser tests serve, and say what is skipped.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { CI, HAS_CHROMIUM, POSTGRES_URL, SKIP_CHROMIUM_MESSAGE, SKIP_POSTGRES_MESSAGE } from './env';
+
+export default function setup() {
+  const root = path.resolve(import.meta.dirname, '../..');
+  execFileSync(path.join(root, 'node_modules/.bin/remix'), ['build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  if (!HAS_CHROMIUM) {
+    if (CI) throw new Error(`CI=true but ${SKIP_CHROMIUM_MESSAGE}`);
+    console.warn(`\n⚠ ${SKIP_CHROMIUM_MESSAGE}\n`);
+  }
+  if (!POSTGRES_URL) console.warn(`\nℹ ${SKIP_POSTGRES_MESSAGE}\n`);
+}
