@@ -71,7 +71,7 @@ describe.concurrent('the server process', () => {
     const url = await proc.listening;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const socket = connect(url, { transports: ['websocket'], reconnection: false });
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const disconnected = new Promise((resolve) => socket.once('disconnect', resolve));
     proc.child.kill('SIGTERM');
     await disconnected;

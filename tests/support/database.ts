@@ -20,7 +20,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (POSTGRES_URL) {
     const name = `palabre_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    const admin = new pg.Client({ connectionString: POSTGRES_URL! });
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
@@ -30,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       url: url.toString(),
       kind: 'postgres',
       async drop() {
-        const client = new pg.Client({ connectionString: POSTGRES_URL });
+        const client = new pg.Client({ connectionString: POSTGRES_URL! });
         await client.connect();
         await client.query(`drop database if exists ${name} with (force)`);
         await client.end();

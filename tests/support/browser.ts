@@ -1,0 +1,33 @@
+/**
+ * Real Chromium for user journeys (playwright-core with the system's browser).
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from './env';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Collects what would show in the browser's console as an error (CSP refusals, hydration
+ * errors, …), except the 4xx answers a journey provokes on purpose (a form sent with errors).
+ */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
