@@ -86,6 +86,51 @@ export interface ThreadsTable {
   /** "2.4" for a sub-question's thread, "2" for question 2's general thread */
   number: string;
   createdAt: string;
+  /** Bumped by every change to the thread's posts; posts.seq records it (catch-up cursor). */
+  lastSeq: ColumnType<number, number | undefined, number>;
+}
+
+export const POST_STATUSES = ['visible', 'hidden', 'deleted'] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+
+export interface PostsTable {
+  id: Generated<number>;
+  threadId: number;
+  authorId: string;
+  /** Chosen by the client; (authorId, clientId) is unique, which makes retried sends idempotent. */
+  clientId: string;
+  parentId: number | null;
+  /** The top-level post of the conversation a reply belongs to (null for a top-level post). */
+  rootId: number | null;
+  attribution: Attribution;
+  language: string;
+  /** Canonical Lexical JSON, rebuilt by the server (app/posts/lexical.ts). */
+  body: string;
+  bodyText: string;
+  bodyHtml: string;
+  status: ColumnType<PostStatus, PostStatus | undefined, PostStatus>;
+  hiddenReason: string | null;
+  endorsementCount: ColumnType<number, number | undefined, number>;
+  seq: number;
+  createdAt: string;
+  updatedAt: string;
+  editedAt: string | null;
+}
+
+export interface PostEditsTable {
+  id: Generated<number>;
+  postId: number;
+  body: string;
+  bodyText: string;
+  language: string;
+  attribution: Attribution;
+  replacedAt: string;
+}
+
+export interface EndorsementsTable {
+  postId: number;
+  userId: string;
+  createdAt: string;
 }
 
 export interface ConsultationMembersTable {
@@ -117,6 +162,9 @@ export interface Database {
   threads: ThreadsTable;
   consultationMembers: ConsultationMembersTable;
   auditLog: AuditLogTable;
+  posts: PostsTable;
+  postEdits: PostEditsTable;
+  endorsements: EndorsementsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -127,3 +175,4 @@ export type QuestionRow = Selectable<QuestionsTable>;
 export type SubQuestionRow = Selectable<SubQuestionsTable>;
 export type ThreadRow = Selectable<ThreadsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type PostRow = Selectable<PostsTable>;

@@ -12,12 +12,16 @@ import { migrateToLatest } from '../db/migrate';
 import { seedConsultation } from '../db/seeds/consultation';
 import { ASSETS_PATH, ROOT } from './build';
 import type { Config } from './config';
+import { bodyLimit } from './http/body-limit';
 import { originCheck } from './http/origin';
 import { remixHandler } from './http/remix';
 import { securityHeaders } from './http/security';
 import { sessionMiddleware } from './http/session';
 import { createServices, type Services } from './services';
 import { createSocketServer } from './socket';
+
+/** Form posts are small: a post is at most ~100 KB of Lexical JSON, plus its fields. */
+const MAX_BODY_BYTES = 512 * 1024;
 
 export interface PalabreServer {
   config: Config;
@@ -42,6 +46,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     secureCookies: config.COOKIE_SECURE,
     signInAttemptsPerAddress: config.SIGN_IN_ATTEMPTS_PER_ADDRESS,
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
+    postsPerMinute: config.POSTS_PER_MINUTE,
   });
   const development = config.NODE_ENV === 'development';
 
@@ -52,6 +57,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use(compression());
   // Fingerprinted assets never change; everything else in public/ may.
   app.use('/build', express.static(ASSETS_PATH, { immutable: true, maxAge: '1y' }));
+  // A missing asset is a plain 404, not an HTML page a browser would refuse as a stylesheet.
+  app.use('/build', (_req, res) => res.status(404).type('text/plain').send('Not Found'));
   app.use(express.static(`${ROOT}/public`, { maxAge: '1h', index: false }));
 
   app.get('/healthz', async (_req, res) => {
@@ -64,11 +71,12 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   });
 
   app.use(originCheck(config.ALLOWED_ORIGINS));
+  app.use(bodyLimit(MAX_BODY_BYTES));
   app.use(sessionMiddleware(services));
   app.all('*', remixHandler(build, services, config.NODE_ENV));
 
   const httpServer = http.createServer(app);
-  const io = createSocketServer(httpServer, services, config.ALLOWED_ORIGINS);
+  const io = createSocketServer(httpServer, services, config);
 
   let closing: Promise<void> | undefined;
   return {

@@ -32,6 +32,10 @@ const schema = z.object({
   SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(60),
   /** Accounts that one address may create per hour. */
   REGISTRATIONS_PER_ADDRESS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(30),
+  /** Contributions one user may post per minute. */
+  POSTS_PER_MINUTE: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(10),
+  /** Socket.io events one connection may send per 10 seconds (typing, joins, posts…). */
+  SOCKET_EVENTS_PER_10S: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(100),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

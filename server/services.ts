@@ -8,17 +8,36 @@ import { createAccountService } from '../app/accounts/accounts.server';
 import { createAuditService } from '../app/audit/audit.server';
 import { createAuth } from '../app/auth/auth.server';
 import { createConsultationService } from '../app/consultations/consultations.server';
+import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
 import { RateLimiter } from '../app/utils/rate-limit.server';
 
 export interface ServiceOptions {
   secureCookies: boolean;
   signInAttemptsPerAddress: number;
   registrationsPerAddress: number;
+  postsPerMinute: number;
+}
+
+/** Domain events for the real-time layer, which subscribes once it exists. */
+export function createEventBus() {
+  const listeners = new Set<(event: ThreadEvent) => void>();
+  return {
+    publish(event: ThreadEvent) {
+      for (const listener of listeners) listener(event);
+    },
+    subscribe(listener: (event: ThreadEvent) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
+  const events = createEventBus();
   return {
     db,
+    events,
+    posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
     auth: createAuth(db, { secureCookies: options.secureCookies }),
     accounts: createAccountService(db),
     consultations: createConsultationService(db),

@@ -101,6 +101,16 @@ export function createConsultationService(db: Kysely<Database>) {
       return question ?? null;
     },
 
+    /** The consultation a thread belongs to, and its phase. */
+    async threadContext(threadId: number) {
+      return db
+        .selectFrom('threads')
+        .innerJoin('consultations', 'consultations.id', 'threads.consultationId')
+        .select(['threads.id', 'threads.consultationId', 'consultations.phase', 'consultations.sourceLanguage'])
+        .where('threads.id', '=', threadId)
+        .executeTakeFirst();
+    },
+
     /** A thread by its number: "2.4" for a sub-question, "2" for question 2's general thread. */
     async getThread(consultationId: number, number: string): Promise<Thread | null> {
       const row = await db

@@ -1,26 +1,57 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import crypto from 'node:crypto';
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData, useActionData, useLocation, useSearchParams } from '@remix-run/react';
+import { Fragment, useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { Composer } from '../components/posts/Composer';
+import { LiveBar } from '../components/posts/LiveBar';
+import { PostItem } from '../components/posts/PostItem';
 import { Original, useLangOf } from '../components/Translated';
 import { localize } from '../consultations/localize';
-import { notFound, pageTitle, requireConsultation } from '../utils/http.server';
+import type { Language } from '../consultations/content.schema';
+import { postComposerLinks } from '../editor/PostComposer';
+import { useThread } from '../live/useThread';
+import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, postIdSchema } from '../posts/post.schema';
+import type { PostView } from '../posts/post-view';
+import { isDomainError } from '../utils/errors';
+import { formValues, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+
+export const links: LinksFunction = () => postComposerLinks();
 
 /** `/c/:slug/q/2/2.4` is sub-question 2.4's thread; `/c/:slug/q/2/general` question 2's general one. */
-export async function loader({ params, context, request }: LoaderFunctionArgs) {
-  const { language, services, t, user } = context;
+async function resolveThread(context: LoaderFunctionArgs['context'], params: LoaderFunctionArgs['params']) {
   const consultation = await requireConsultation(context, params.slug);
   const questionNumber = params.question ?? '';
   const general = params.thread === 'general';
   const threadNumber = general ? questionNumber : (params.thread ?? '');
-  const thread = await services.consultations.getThread(consultation.id, threadNumber);
+  const thread = await context.services.consultations.getThread(consultation.id, threadNumber);
   if (!thread || thread.question.number !== questionNumber || (!general && !thread.subQuestion)) notFound();
+  return { consultation, thread, general, questionNumber, threadNumber };
+}
+
+async function viewerOf(context: LoaderFunctionArgs['context'], consultationId: number) {
+  const { user, services } = context;
+  if (!user) return { viewer: null, role: null };
+  const role = await services.accounts.roleIn(user.id, consultationId);
+  return { viewer: { id: user.id, moderator: can(role, 'moderation.act') }, role };
+}
+
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
+  const { language, services, t, user } = context;
+  const { consultation, thread, general, questionNumber, threadNumber } = await resolveThread(context, params);
+  const url = new URL(request.url);
+  const query = listQuerySchema.parse(Object.fromEntries(url.searchParams));
+  const { viewer } = await viewerOf(context, consultation.id);
+  const list = await services.posts.list(thread.id, viewer, query);
 
   const source = consultation.sourceLanguage;
-  const heading = general
-    ? t('thread.generalTitle', { number: questionNumber })
-    : t('thread.subQuestionTitle', { number: threadNumber });
-  const url = new URL(request.url);
+  const heading = general ? t('thread.generalTitle', { number: questionNumber }) : t('thread.subQuestionTitle', { number: threadNumber });
+  const all = list.posts.flatMap((p) => [p, ...p.replies]);
+  const editId = Number(url.searchParams.get('edit'));
+  const editing = all.find((p) => p.id === editId && p.mine && p.status === 'visible') ?? null;
+  const replyId = Number(url.searchParams.get('reply'));
   return {
     title: pageTitle(heading, localize(consultation.title, language, source)!.text),
     slug: consultation.slug,
@@ -28,17 +59,142 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     questionNumber,
     heading,
     text: localize(thread.subQuestion ? thread.subQuestion.text : thread.question.text, language, source)!,
-    user: user ? { name: user.name } : null,
-    here: url.pathname,
+    threadId: thread.id,
+    groups: Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, language, source)!.text])),
+    user: user ? { name: user.name, defaultAttribution: user.defaultAttribution } : null,
+    open: consultation.phase === 'open',
+    clientId: crypto.randomBytes(12).toString('base64url'),
+    list,
+    sort: query.sort,
+    editing: editing ? { id: editing.id, body: editing.body ?? null, attribution: editing.author.attribution, language: editing.language } : null,
+    replyTo: all.some((p) => p.id === replyId && p.rootId === null) ? replyId : null,
   };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
+type ActionData = { intent: string; error: string; values: Record<string, string> };
+
+/** The no-JavaScript path for every write (with JavaScript the same writes go over the socket). */
+export async function action({ params, context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request);
+  const { services, language } = context;
+  const { thread } = await resolveThread(context, params);
+  const values = formValues(await request.formData());
+  const url = new URL(request.url);
+  url.searchParams.delete('edit');
+  url.searchParams.delete('reply');
+  const back = (postId?: number) => `${url.pathname}${url.search}${postId ? `#post-${postId}` : ''}`;
+  const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
+
+  try {
+    let post: PostView;
+    switch (values.intent) {
+      case 'create': {
+        const parsed = createPostSchema.safeParse({ ...values, threadId: thread.id });
+        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.postInvalid', 400);
+        post = await services.posts.create(user.id, parsed.data, (user.locale ?? language) as Language);
+        break;
+      }
+      case 'edit': {
+        const parsed = editPostSchema.safeParse(values);
+        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.postInvalid', 400);
+        post = await services.posts.edit(user.id, parsed.data);
+        break;
+      }
+      case 'delete': {
+        const parsed = postIdSchema.safeParse(values);
+        if (!parsed.success) return fail('errors.postNotFound', 400);
+        post = await services.posts.remove(user.id, parsed.data.postId);
+        break;
+      }
+      case 'endorse': {
+        const parsed = endorseSchema.safeParse(values);
+        if (!parsed.success) return fail('errors.postInvalid', 400);
+        post = await services.posts.endorse(user.id, parsed.data.postId, parsed.data.endorse);
+        break;
+      }
+      default:
+        return fail('errors.postInvalid', 400);
+    }
+    if (post.threadId !== thread.id) notFound();
+    throw redirect(back(post.id));
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const status = statusOf(error);
+    return fail(isDomainError(error) ? error.messageKey : 'errors.postInvalid', status);
+  }
+}
+
 export default function ThreadPage() {
   const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const langOf = useLangOf();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const { connection, readers, typing, live, apply } = useThread(data.threadId, data.list.seq);
+  const groupLabel = useCallback((id: string) => data.groups[id] ?? id, [data.groups]);
+  const onChange = useCallback((post: PostView) => apply([post]), [apply]);
+
+  const linkFor = (param: 'reply' | 'edit', id: number) => {
+    const next = new URLSearchParams(params);
+    next.delete('reply');
+    next.delete('edit');
+    next.set(param, String(id));
+    return `?${next}#${param === 'reply' ? `reply-${id}` : `post-${id}`}`;
+  };
+  const doneHref = useMemo(() => {
+    const next = new URLSearchParams(params);
+    next.delete('reply');
+    next.delete('edit');
+    const search = next.toString();
+    return `${location.pathname}${search ? `?${search}` : ''}`;
+  }, [params, location.pathname]);
+
+  // What the page holds, with live changes laid over it; new top-level posts join the page
+  // the reader would find them on (the last page when oldest first, the first when newest).
+  const { roots, unseen } = useMemo(() => {
+    const view = (p: PostView) => {
+      const patch = live.get(p.id);
+      return patch && patch.seq >= p.seq ? { ...p, ...patch, mine: p.mine ?? patch.mine, endorsedByMe: patch.endorsedByMe ?? p.endorsedByMe } : p;
+    };
+    const known = new Set(data.list.posts.flatMap((p) => [p.id, ...p.replies.map((r) => r.id)]));
+    const fresh = [...live.values()].filter((p) => !known.has(p.id)).sort((a, b) => a.id - b.id);
+    const freshRoots = fresh.filter((p) => p.rootId === null);
+    const lastPage = data.list.page === data.list.pages;
+    const showFresh = (data.sort === 'oldest' && lastPage) || (data.sort === 'newest' && data.list.page === 1);
+    const rootsList = data.list.posts.map((p) => ({
+      ...view(p),
+      replies: [...p.replies.map(view), ...fresh.filter((r) => r.rootId === p.id)],
+    }));
+    const extra = showFresh ? freshRoots.map((p) => ({ ...p, replies: fresh.filter((r) => r.rootId === p.id) })) : [];
+    return {
+      roots: data.sort === 'newest' ? [...extra.reverse(), ...rootsList] : [...rootsList, ...extra],
+      unseen: showFresh ? 0 : freshRoots.length,
+    };
+  }, [data.list, data.sort, live]);
+
+  const failed = actionData && actionData.intent === 'create' ? actionData : null;
+  const signedIn = !!data.user;
+  const composer = (parentId?: number) =>
+    data.user && data.open ? (
+      <Composer
+        key={parentId ? `reply-${parentId}` : 'new'}
+        threadId={data.threadId}
+        clientId={failed?.values.clientId ?? data.clientId}
+        intent="create"
+        parentId={parentId}
+        defaultAttribution={failed?.values.attribution ?? data.user.defaultAttribution}
+        initial={failed && String(parentId ?? '') === (failed.values.parentId ?? '') ? { body: failed.values.body || null, text: failed.values.text, language: failed.values.language } : undefined}
+        error={failed && String(parentId ?? '') === (failed.values.parentId ?? '') ? failed.error : undefined}
+        label={parentId ? t('posts.reply') : t('editor.label')}
+        submitLabel={parentId ? t('posts.reply') : t('posts.submit')}
+        doneHref={parentId ? doneHref : undefined}
+        onPosted={onChange}
+      />
+    ) : null;
+
   return (
     <div className="page">
       <Breadcrumbs
@@ -54,29 +210,132 @@ export default function ThreadPage() {
         <Original shown={data.text} />
       </header>
 
+      <LiveBar connection={connection} readers={readers} typing={[...typing.values()]} groupLabel={groupLabel} />
+
       <section aria-labelledby="contributions-heading" className="section">
-        <h2 id="contributions-heading">{t('thread.contributions')}</h2>
-        <div className="empty-state">
-          <p className="empty-title">{t('thread.empty')}</p>
-          <p>{t('thread.emptyInvite')}</p>
-          {data.user ? (
-            <p className="muted">{t('thread.signedInHint', { name: data.user.name })}</p>
-          ) : (
-            <p className="actions">
-              <Link className="button" to={`/sign-in?redirectTo=${encodeURIComponent(data.here)}`}>
-                {t('thread.signInToContribute')}
-              </Link>
-              <Link className="button button-secondary" to="/register">
-                {t('thread.registerToContribute')}
-              </Link>
-            </p>
-          )}
+        <div className="thread-heading">
+          <h2 id="contributions-heading">
+            {t('thread.contributions')} <span className="muted">({t('posts.count', { count: data.list.total })})</span>
+          </h2>
+          <form method="get" className="sort-form">
+            <label htmlFor="sort">{t('posts.sort')}</label>
+            <select id="sort" name="sort" defaultValue={data.sort}>
+              <option value="oldest">{t('posts.sortOldest')}</option>
+              <option value="newest">{t('posts.sortNewest')}</option>
+              <option value="endorsed">{t('posts.sortEndorsed')}</option>
+            </select>
+            <button type="submit" className="button button-small button-secondary">
+              {t('posts.apply')}
+            </button>
+          </form>
         </div>
+
+        {unseen > 0 ? (
+          <p className="notice" role="status">
+            {t('live.newPosts')} ({unseen})
+          </p>
+        ) : null}
+
+        {roots.length === 0 ? (
+          <div className="empty-state">
+            <p className="empty-title">{t('thread.empty')}</p>
+            <p>{t('thread.emptyInvite')}</p>
+          </div>
+        ) : (
+          <ol className="post-list">
+            {roots.map((post) => (
+              <li key={post.id}>
+                {data.editing?.id === post.id ? (
+                  <EditForm data={data} failed={actionData?.intent === 'edit' ? actionData.error : undefined} doneHref={doneHref} onPosted={onChange} />
+                ) : (
+                  <PostItem post={post} groupLabel={groupLabel} signedIn={signedIn} canWrite={data.open} linkFor={linkFor} onChange={onChange}>
+                    {post.replies.length > 0 || data.replyTo === post.id ? (
+                      <div className="replies">
+                        {post.replies.length > 0 ? (
+                          <ol className="post-list" aria-label={t('posts.repliesLabel')}>
+                            {post.replies.map((reply) => (
+                              <li key={reply.id}>
+                                {data.editing?.id === reply.id ? (
+                                  <EditForm data={data} failed={actionData?.intent === 'edit' ? actionData.error : undefined} doneHref={doneHref} onPosted={onChange} />
+                                ) : (
+                                  <PostItem post={reply} groupLabel={groupLabel} signedIn={signedIn} canWrite={data.open} linkFor={linkFor} onChange={onChange} />
+                                )}
+                              </li>
+                            ))}
+                          </ol>
+                        ) : null}
+                        {data.replyTo === post.id ? <div id={`reply-${post.id}`}>{composer(post.id)}</div> : null}
+                      </div>
+                    ) : null}
+                  </PostItem>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+
+        {data.list.pages > 1 ? (
+          <nav aria-label={t('posts.pageOf', { page: data.list.page, pages: data.list.pages })} className="pagination">
+            {data.list.page > 1 ? <Link to={`?sort=${data.sort}&page=${data.list.page - 1}`}>{t('posts.previous')}</Link> : <span />}
+            <span>{t('posts.pageOf', { page: data.list.page, pages: data.list.pages })}</span>
+            {data.list.page < data.list.pages ? <Link to={`?sort=${data.sort}&page=${data.list.page + 1}`}>{t('posts.next')}</Link> : <span />}
+          </nav>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="write-heading" className="section">
+        <h2 id="write-heading">{t('posts.write')}</h2>
+        {!data.open ? (
+          <p className="notice">{t('posts.closed')}</p>
+        ) : data.user ? (
+          <Fragment>{composer()}</Fragment>
+        ) : (
+          <p className="actions">
+            <Link className="button" to={`/sign-in?redirectTo=${encodeURIComponent(location.pathname)}`}>
+              {t('thread.signInToContribute')}
+            </Link>
+            <Link className="button button-secondary" to="/register">
+              {t('thread.registerToContribute')}
+            </Link>
+          </p>
+        )}
       </section>
 
       <p>
         <Link to={`/c/${data.slug}/q/${data.questionNumber}`}>{t('thread.backToQuestion', { number: data.questionNumber })}</Link>
       </p>
+    </div>
+  );
+}
+
+function EditForm({
+  data,
+  failed,
+  doneHref,
+  onPosted,
+}: {
+  data: ReturnType<typeof useLoaderData<typeof loader>>;
+  failed?: string;
+  doneHref: string;
+  onPosted: (post: PostView) => void;
+}) {
+  const { t } = useTranslation();
+  const editing = data.editing!;
+  return (
+    <div id={`post-${editing.id}`} className="post post-editing">
+      <Composer
+        threadId={data.threadId}
+        clientId={data.clientId}
+        intent="edit"
+        postId={editing.id}
+        defaultAttribution={editing.attribution}
+        initial={{ body: editing.body, attribution: editing.attribution, language: editing.language }}
+        error={failed}
+        label={t('posts.edit')}
+        submitLabel={t('posts.save')}
+        doneHref={doneHref}
+        onPosted={onPosted}
+      />
     </div>
   );
 }

@@ -1,26 +1,23 @@
 /**
  * The Socket.io gateway: the handshake checks the Origin and reads the session cookie, so every
  * socket carries its user (or none: anonymous sockets may only listen). Feature handlers
- * (threads, notes) register here and call the same domain services as the pages.
+ * register here and call the same domain services as the pages.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
-import type { SessionUser } from '../../app/auth/auth.server';
+import { Server } from 'socket.io';
+import type { Config } from '../config';
 import { isAllowedOrigin } from '../http/origin';
 import type { Services } from '../services';
+import { registerThreadHandlers } from './threads';
+import type { SocketData } from './handler';
 
-export interface SocketData {
-  user: SessionUser | null;
-}
-
-export type PalabreSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
-
-export function createSocketServer(httpServer: HttpServer, services: Services, allowedOrigins: readonly string[]) {
+export function createSocketServer(httpServer: HttpServer, services: Services, config: Pick<Config, 'ALLOWED_ORIGINS' | 'SOCKET_EVENTS_PER_10S'>) {
   const io = new Server<any, any, any, SocketData>(httpServer, {
     serveClient: false,
+    // Posts are at most ~100 KB of Lexical JSON; anything far larger is refused by the transport.
     maxHttpBufferSize: 1_000_000,
     allowRequest: (req, callback) => {
-      const ok = isAllowedOrigin(req, allowedOrigins);
+      const ok = isAllowedOrigin(req, config.ALLOWED_ORIGINS);
       callback(ok ? null : 'origin not allowed', ok);
     },
   });
@@ -30,6 +27,7 @@ export function createSocketServer(httpServer: HttpServer, services: Services, a
       const sessionId = services.auth.readSessionCookie(socket.request.headers.cookie ?? '');
       const { user } = sessionId ? await services.auth.validateSession(sessionId) : { user: null };
       socket.data.user = user;
+      socket.data.roles = new Map();
       next();
     } catch (error) {
       next(error as Error);
@@ -45,5 +43,6 @@ export function createSocketServer(httpServer: HttpServer, services: Services, a
     });
   });
 
+  registerThreadHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   return io;
 }

@@ -1,0 +1,88 @@
+import { Link } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { authorLabel, type PostView } from '../../posts/post-view';
+import { LiveForm } from './LiveForm';
+
+export interface PostItemProps {
+  post: PostView;
+  groupLabel: (id: string) => string;
+  signedIn: boolean;
+  canWrite: boolean;
+  /** The current page's search, kept on reply/edit links. */
+  linkFor: (param: 'reply' | 'edit', id: number) => string;
+  onChange: (post: PostView) => void;
+  children?: React.ReactNode;
+}
+
+export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, children }: PostItemProps) {
+  const { t, i18n } = useTranslation();
+  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  const author = authorLabel(post.author, t, groupLabel);
+  return (
+    <article className={`post post-${post.status}`} id={`post-${post.id}`} aria-labelledby={`post-${post.id}-author`}>
+      <header className="post-meta">
+        <span className="post-author" id={`post-${post.id}-author`}>
+          {author}
+          {post.mine ? <span className="post-you"> ({t('posts.you')})</span> : null}
+        </span>{' '}
+        <time dateTime={post.createdAt}>{date.format(new Date(post.createdAt))}</time>
+        {post.editedAt ? <span className="post-edited"> · {t('posts.edited')}</span> : null}
+        {post.realAuthor && post.author.attribution !== 'named' ? (
+          <span className="post-real-author"> · {post.realAuthor.name}</span>
+        ) : null}
+      </header>
+      {post.status === 'deleted' ? (
+        <p className="post-placeholder">{t('posts.deleted')}</p>
+      ) : post.html === null ? (
+        <p className="post-placeholder">{t('posts.hidden')}</p>
+      ) : (
+        <>
+          {post.status === 'hidden' ? <p className="post-placeholder">{t('posts.hidden')}</p> : null}
+          {/* Safe HTML: rendered by the server from its own canonical copy of the document. */}
+          <div className="post-body" lang={post.language} dangerouslySetInnerHTML={{ __html: post.html }} />
+        </>
+      )}
+      <footer className="post-actions">
+        <span className="post-endorsements">{t('posts.endorsements', { count: post.endorsements })}</span>
+        {signedIn && canWrite && post.status === 'visible' && !post.mine ? (
+          <LiveForm
+            event="post:endorse"
+            hidden={{ intent: 'endorse', postId: post.id, endorse: String(!post.endorsedByMe) }}
+            payload={() => ({ postId: post.id, endorse: !post.endorsedByMe })}
+            onAck={(ack) => ack.ok && ack.post && onChange(ack.post)}
+            className="inline-form"
+          >
+            <button type="submit" className="button button-small button-secondary" aria-pressed={!!post.endorsedByMe}>
+              {post.endorsedByMe ? t('posts.withdrawEndorsement') : t('posts.endorse')}
+            </button>
+          </LiveForm>
+        ) : null}
+        {signedIn && canWrite && post.status === 'visible' ? (
+          <Link to={linkFor('reply', post.rootId ?? post.id)} className="post-action" preventScrollReset>
+            {t('posts.reply')}
+          </Link>
+        ) : null}
+        {post.mine && canWrite && post.status === 'visible' ? (
+          <>
+            <Link to={linkFor('edit', post.id)} className="post-action" preventScrollReset>
+              {t('posts.edit')}
+            </Link>
+            <LiveForm
+              event="post:delete"
+              hidden={{ intent: 'delete', postId: post.id }}
+              payload={() => ({ postId: post.id })}
+              onAck={(ack) => ack.ok && ack.post && onChange(ack.post)}
+              confirm={t('posts.deleteConfirm')}
+              className="inline-form"
+            >
+              <button type="submit" className="link-button">
+                {t('posts.delete')}
+              </button>
+            </LiveForm>
+          </>
+        ) : null}
+      </footer>
+      {children}
+    </article>
+  );
+}

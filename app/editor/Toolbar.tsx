@@ -1,0 +1,463 @@
+/**
+ * The composer's formatting toolbar (WAI-ARIA toolbar pattern): one Tab stop, arrow keys,
+ * Home and End move between buttons. Buttons never take the focus away from the text on a
+ * mouse click (mousedown is prevented), so the selection stays where the user left it; after a
+ * button is used from the keyboard, the focus goes back to the text (Shift+Tab returns to the
+ * last button used).
+ */
+import { $isLinkNode, $createLinkNode, TOGGLE_LINK_COMMAND } from '@lexical/link';
+import {
+  $isListNode,
+  INSERT_ORDERED_LIST_COMMAND,
+  INSERT_UNORDERED_LIST_COMMAND,
+  ListNode,
+  REMOVE_LIST_COMMAND,
+} from '@lexical/list';
+import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
+import { $createQuoteNode, $isQuoteNode } from '@lexical/rich-text';
+import { $setBlocksType } from '@lexical/selection';
+import { $findMatchingParent, $getNearestNodeOfType, mergeRegister } from '@lexical/utils';
+import {
+  $createParagraphNode,
+  $createTextNode,
+  $getRoot,
+  $getSelection,
+  $insertNodes,
+  $isRangeSelection,
+  $isRootOrShadowRoot,
+  CAN_REDO_COMMAND,
+  CAN_UNDO_COMMAND,
+  COMMAND_PRIORITY_LOW,
+  FORMAT_TEXT_COMMAND,
+  REDO_COMMAND,
+  SELECTION_CHANGE_COMMAND,
+  UNDO_COMMAND,
+  type LexicalEditor,
+} from 'lexical';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+/** Link schemes a post may use. */
+const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/** True for an absolute http:, https: or mailto: URL (the LinkPlugin's `validateUrl`). */
+export function isAllowedUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    if (!ALLOWED_PROTOCOLS.has(parsed.protocol)) return false;
+    return parsed.protocol === 'mailto:' ? parsed.pathname.length > 0 : parsed.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What the user typed in the link prompt, as a URL: `example.org/x` becomes
+ * `https://example.org/x` and `name@example.org` becomes `mailto:name@example.org`.
+ * Returns null when the address is not an allowed one.
+ */
+export function normalizeUrl(input: string): string | null {
+  let url = input.trim();
+  if (!url) return null;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+    if (/^[^\s@/]+@[^\s@/]+\.[^\s@/]+$/.test(url)) url = `mailto:${url}`;
+    else if (/^[^\s/]+\.[^\s/]+/.test(url)) url = `https://${url.replace(/^\/\/+/, '')}`;
+    else return null;
+  }
+  if (!isAllowedUrl(url)) return null;
+  const parsed = new URL(url);
+  return parsed.protocol === 'mailto:' ? url : parsed.href;
+}
+
+type BlockType = 'paragraph' | 'quote' | 'bullet' | 'number' | 'other';
+
+interface FormatState {
+  bold: boolean;
+  italic: boolean;
+  block: BlockType;
+  link: boolean;
+}
+
+const INITIAL_FORMAT: FormatState = { bold: false, italic: false, block: 'paragraph', link: false };
+
+/** Reads the toolbar state from the current selection (inside a read or update). */
+function $readFormat(): FormatState | null {
+  const selection = $getSelection();
+  if (!$isRangeSelection(selection)) return null;
+  const anchor = selection.anchor.getNode();
+  const top =
+    anchor.getKey() === 'root'
+      ? null
+      : $findMatchingParent(anchor, (node) => {
+          const parent = node.getParent();
+          return parent !== null && $isRootOrShadowRoot(parent);
+        });
+  let block: BlockType = 'other';
+  if (top === null) block = 'paragraph';
+  else if ($isListNode(top)) {
+    const list = $getNearestNodeOfType(anchor, ListNode) ?? top;
+    const type = list.getListType();
+    block = type === 'number' ? 'number' : type === 'bullet' ? 'bullet' : 'other';
+  } else if ($isQuoteNode(top)) block = 'quote';
+  else if (top.getType() === 'paragraph') block = 'paragraph';
+  const focus = selection.focus.getNode();
+  const link = $findMatchingParent(anchor, $isLinkNode) !== null || $findMatchingParent(focus, $isLinkNode) !== null;
+  return { bold: selection.hasFormat('bold'), italic: selection.hasFormat('italic'), block, link };
+}
+
+/** Gives the editor a selection (the end of the text) when it has none, so a button always acts. */
+function $ensureSelection() {
+  const selection = $getSelection();
+  if (selection !== null) return selection;
+  $getRoot().selectEnd();
+  return $getSelection();
+}
+
+function sameFormat(a: FormatState, b: FormatState) {
+  return a.bold === b.bold && a.italic === b.italic && a.block === b.block && a.link === b.link;
+}
+
+export function Toolbar({ editorId, disabled = false }: { editorId: string; disabled?: boolean }) {
+  const { t } = useTranslation();
+  const [editor] = useLexicalComposerContext();
+  const [format, setFormat] = useState<FormatState>(INITIAL_FORMAT);
+  const [canUndo, setCanUndo] = useState(false);
+  const [canRedo, setCanRedo] = useState(false);
+  const [editable, setEditable] = useState(() => editor.isEditable());
+  const [focusIndex, setFocusIndex] = useState(0);
+  const toolbarRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const refresh = () => {
+      const next = $readFormat();
+      if (next) setFormat((prev) => (sameFormat(prev, next) ? prev : next));
+    };
+    return mergeRegister(
+      editor.registerUpdateListener(({ editorState }) => editorState.read(refresh, { editor })),
+      editor.registerCommand(
+        SELECTION_CHANGE_COMMAND,
+        () => {
+          refresh();
+          return false;
+        },
+        COMMAND_PRIORITY_LOW,
+      ),
+      editor.registerCommand(
+        CAN_UNDO_COMMAND,
+        (payload) => {
+          setCanUndo(payload);
+          return false;
+        },
+        COMMAND_PRIORITY_LOW,
+      ),
+      editor.registerCommand(
+        CAN_REDO_COMMAND,
+        (payload) => {
+          setCanRedo(payload);
+          return false;
+        },
+        COMMAND_PRIORITY_LOW,
+      ),
+      editor.registerEditableListener(setEditable),
+    );
+  }, [editor]);
+
+  const off = disabled || !editable;
+
+  const toggleList = useCallback(
+    (type: 'bullet' | 'number') => {
+      editor.update(() => {
+        $ensureSelection();
+      });
+      if (format.block === type) editor.dispatchCommand(REMOVE_LIST_COMMAND, undefined);
+      else editor.dispatchCommand(type === 'bullet' ? INSERT_UNORDERED_LIST_COMMAND : INSERT_ORDERED_LIST_COMMAND, undefined);
+    },
+    [editor, format.block],
+  );
+
+  const toggleQuote = useCallback(() => {
+    const isQuote = format.block === 'quote';
+    editor.update(() => {
+      $setBlocksType($ensureSelection(), () => (isQuote ? $createParagraphNode() : $createQuoteNode()));
+    });
+  }, [editor, format.block]);
+
+  const toggleLink = useCallback(() => {
+    if (format.link) {
+      editor.dispatchCommand(TOGGLE_LINK_COMMAND, null);
+      return;
+    }
+    const answer = window.prompt(t('editor.linkPrompt'), '');
+    if (answer === null || answer.trim() === '') return;
+    const url = normalizeUrl(answer);
+    if (url === null) {
+      window.alert(t('editor.linkInvalid'));
+      return;
+    }
+    const collapsed = editor.read(() => {
+      const selection = $getSelection();
+      return !$isRangeSelection(selection) || selection.isCollapsed();
+    });
+    if (collapsed) {
+      // Nothing selected: insert the address itself as the link's text.
+      editor.update(() => {
+        $ensureSelection();
+        const link = $createLinkNode(url, { rel: 'noreferrer' });
+        link.append($createTextNode(url.startsWith('mailto:') ? url.slice('mailto:'.length) : url));
+        $insertNodes([link]);
+      });
+    } else {
+      editor.dispatchCommand(TOGGLE_LINK_COMMAND, url);
+    }
+  }, [editor, format.link, t]);
+
+  const buttons: ToolbarButtonSpec[] = [
+    {
+      key: 'bold',
+      label: t('editor.bold'),
+      pressed: format.bold,
+      shortcut: 'Control+B Meta+B',
+      icon: <b className="ed-glyph-bold">B</b>,
+      run: () => editor.dispatchCommand(FORMAT_TEXT_COMMAND, 'bold'),
+    },
+    {
+      key: 'italic',
+      label: t('editor.italic'),
+      pressed: format.italic,
+      shortcut: 'Control+I Meta+I',
+      icon: <i className="ed-glyph-italic">I</i>,
+      run: () => editor.dispatchCommand(FORMAT_TEXT_COMMAND, 'italic'),
+      groupEnd: true,
+    },
+    {
+      key: 'bullet',
+      label: t('editor.bulletList'),
+      pressed: format.block === 'bullet',
+      icon: <BulletIcon />,
+      run: () => toggleList('bullet'),
+    },
+    {
+      key: 'number',
+      label: t('editor.numberedList'),
+      pressed: format.block === 'number',
+      icon: <NumberIcon />,
+      run: () => toggleList('number'),
+    },
+    {
+      key: 'quote',
+      label: t('editor.quote'),
+      pressed: format.block === 'quote',
+      icon: <QuoteIcon />,
+      run: toggleQuote,
+    },
+    {
+      key: 'link',
+      label: format.link ? t('editor.unlink') : t('editor.link'),
+      icon: format.link ? <UnlinkIcon /> : <LinkIcon />,
+      run: toggleLink,
+      groupEnd: true,
+    },
+    {
+      key: 'undo',
+      label: t('editor.undo'),
+      unavailable: !canUndo,
+      shortcut: 'Control+Z Meta+Z',
+      icon: <UndoIcon />,
+      run: () => editor.dispatchCommand(UNDO_COMMAND, undefined),
+    },
+    {
+      key: 'redo',
+      label: t('editor.redo'),
+      unavailable: !canRedo,
+      shortcut: 'Control+Y Meta+Shift+Z',
+      icon: <RedoIcon />,
+      run: () => editor.dispatchCommand(REDO_COMMAND, undefined),
+    },
+  ];
+
+  const focusButton = (index: number) => {
+    const all = toolbarRef.current?.querySelectorAll<HTMLButtonElement>('button');
+    if (!all || all.length === 0) return;
+    const i = (index + all.length) % all.length;
+    setFocusIndex(i);
+    all[i].focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const moves: Record<string, number | undefined> = {
+      ArrowRight: focusIndex + 1,
+      ArrowLeft: focusIndex - 1,
+      Home: 0,
+      End: buttons.length - 1,
+    };
+    const target = moves[event.key];
+    if (target === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    focusButton(target);
+  };
+
+  return (
+    <div
+      ref={toolbarRef}
+      className="ed-toolbar"
+      role="toolbar"
+      id={`${editorId}-toolbar`}
+      aria-label={t('editor.toolbar')}
+      aria-controls={editorId}
+      onKeyDown={onKeyDown}
+    >
+      {buttons.map((b, index) => (
+        <ToolbarButton
+          key={b.key}
+          spec={b}
+          disabled={off}
+          tabIndex={index === focusIndex ? 0 : -1}
+          onFocus={() => setFocusIndex(index)}
+          editor={editor}
+        />
+      ))}
+    </div>
+  );
+}
+
+interface ToolbarButtonSpec {
+  key: string;
+  label: string;
+  icon: ReactNode;
+  run: () => void;
+  /** a toggle button's state (aria-pressed); undefined for plain buttons */
+  pressed?: boolean;
+  /** the action cannot be done now (nothing to undo): aria-disabled, so it stays focusable */
+  unavailable?: boolean;
+  shortcut?: string;
+  /** draws a separator after this button */
+  groupEnd?: boolean;
+}
+
+function ToolbarButton({
+  spec,
+  disabled,
+  tabIndex,
+  onFocus,
+  editor,
+}: {
+  spec: ToolbarButtonSpec;
+  disabled: boolean;
+  tabIndex: number;
+  onFocus: () => void;
+  editor: LexicalEditor;
+}) {
+  const inactive = disabled || spec.unavailable === true;
+  return (
+    <button
+      type="button"
+      className={`ed-button${spec.groupEnd ? ' ed-group-end' : ''}`}
+      aria-label={spec.label}
+      title={spec.label}
+      aria-pressed={spec.pressed}
+      aria-disabled={inactive || undefined}
+      aria-keyshortcuts={spec.shortcut}
+      tabIndex={tabIndex}
+      onFocus={onFocus}
+      // Keep the focus (and the text selection) in the editor on a mouse click.
+      onMouseDown={(event) => event.preventDefault()}
+      onClick={() => {
+        if (inactive || !editor.isEditable()) return;
+        spec.run();
+        // Back to the text (as after a mouse click), so a keyboard user goes on typing.
+        editor.focus();
+      }}
+    >
+      <span className="ed-icon" aria-hidden="true">
+        {spec.icon}
+      </span>
+    </button>
+  );
+}
+
+/* Icons: 20×20, drawn with currentColor so they follow the button's text colour. */
+function Svg({ children }: { children: ReactNode }) {
+  return (
+    <svg
+      width="20"
+      height="20"
+      viewBox="0 0 20 20"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      focusable="false"
+      aria-hidden="true"
+    >
+      {children}
+    </svg>
+  );
+}
+
+function BulletIcon() {
+  return (
+    <Svg>
+      <circle cx="4" cy="5" r="1.3" fill="currentColor" stroke="none" />
+      <circle cx="4" cy="10" r="1.3" fill="currentColor" stroke="none" />
+      <circle cx="4" cy="15" r="1.3" fill="currentColor" stroke="none" />
+      <path d="M8 5h9M8 10h9M8 15h9" />
+    </Svg>
+  );
+}
+
+function NumberIcon() {
+  return (
+    <Svg>
+      <path d="M3 3.5l1.5-1v5M2.8 7.5h3.4" strokeWidth="1.4" />
+      <path d="M2.8 12.3c.3-.9 2.9-1 2.9.5 0 1.2-2.9 2-2.9 3.7h3" strokeWidth="1.4" />
+      <path d="M9 5h8M9 10h8M9 15h8" />
+    </Svg>
+  );
+}
+
+function QuoteIcon() {
+  return (
+    <Svg>
+      <path d="M3 4v12" strokeWidth="2.4" />
+      <path d="M8 6h9M8 10h9M8 14h6" />
+    </Svg>
+  );
+}
+
+function LinkIcon() {
+  return (
+    <Svg>
+      <path d="M8.5 11.5a3.5 3.5 0 0 0 5 0l2.5-2.5a3.5 3.5 0 0 0-5-5l-1 1" />
+      <path d="M11.5 8.5a3.5 3.5 0 0 0-5 0L4 11a3.5 3.5 0 0 0 5 5l1-1" />
+    </Svg>
+  );
+}
+
+function UnlinkIcon() {
+  return (
+    <Svg>
+      <path d="M12 5l1-1a3.5 3.5 0 0 1 5 5l-1.5 1.5" />
+      <path d="M8 15l-1 1a3.5 3.5 0 0 1-5-5l1.5-1.5" />
+      <path d="M3 3l14 14" />
+    </Svg>
+  );
+}
+
+function UndoIcon() {
+  return (
+    <Svg>
+      <path d="M7 4L3 8l4 4" />
+      <path d="M3 8h9a5 5 0 0 1 0 10H9" />
+    </Svg>
+  );
+}
+
+function RedoIcon() {
+  return (
+    <Svg>
+      <path d="M13 4l4 4-4 4" />
+      <path d="M17 8H8a5 5 0 0 0 0 10h3" />
+    </Svg>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * What leaves the server about a post, per audience. Everything meant for others goes
+ * through `authorAs`: nothing beyond what the author's chosen attribution allows, not even
+ * an id. Isomorphic (types and the label used by pages and live events alike).
+ */
+import type { Attribution, PostStatus } from '../../db/schema';
+
+export type PublicAuthor =
+  | { attribution: 'named'; name: string; organisation: string; stakeholderGroup: string }
+  | { attribution: 'organisation'; organisation: string; stakeholderGroup: string }
+  | { attribution: 'chatham'; stakeholderGroup: string };
+
+export interface AuthorRecord {
+  id: string;
+  name: string;
+  organisation: string;
+  stakeholderGroup: string;
+}
+
+export interface PostView {
+  id: number;
+  threadId: number;
+  clientId: string;
+  parentId: number | null;
+  rootId: number | null;
+  seq: number;
+  status: PostStatus;
+  /** Safe HTML rendered by the server; null when the reader may not see the text. */
+  html: string | null;
+  language: string;
+  author: PublicAuthor;
+  endorsements: number;
+  createdAt: string;
+  editedAt: string | null;
+  /** Moderators only: who really wrote it. */
+  realAuthor?: AuthorRecord;
+  /** For its author only (pages and acknowledgements, never broadcast). */
+  mine?: boolean;
+  body?: string;
+  endorsedByMe?: boolean;
+}
+
+export function authorAs(attribution: Attribution, user: Omit<AuthorRecord, 'id'>): PublicAuthor {
+  switch (attribution) {
+    case 'named':
+      return { attribution, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup };
+    case 'organisation':
+      return { attribution, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup };
+    case 'chatham':
+      return { attribution, stakeholderGroup: user.stakeholderGroup };
+  }
+}
+
+/** How an author is shown: `group` is the stakeholder group's label in the reader's language. */
+export function authorLabel(
+  author: PublicAuthor,
+  t: (key: string, options?: Record<string, string>) => string,
+  group: (id: string) => string,
+): string {
+  switch (author.attribution) {
+    case 'named':
+      return `${author.name}, ${author.organisation}`;
+    case 'organisation':
+      return t('posts.organisationLabel', { organisation: author.organisation, group: group(author.stakeholderGroup) });
+    case 'chatham':
+      return t('posts.chathamLabel', { group: group(author.stakeholderGroup) });
+  }
+}

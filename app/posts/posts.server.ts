@@ -1,0 +1,367 @@
+/**
+ * Contributions in threads: posting, replying, editing, deleting, endorsing, listing and
+ * catching up. Every write commits before it is acknowledged or published; `publish` then
+ * hands each audience (everyone, moderators) the view it may see.
+ */
+import type { Kysely } from 'kysely';
+import type { Attribution, Database, PostRow } from '../../db/schema';
+import type { Language } from '../consultations/content.schema';
+import { DomainError } from '../utils/errors';
+import { RateLimiter } from '../utils/rate-limit.server';
+import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocument, type LexicalDocument } from './lexical';
+import { detectPostLanguage } from './language';
+import type { CreatePostInput, EditPostInput, Sort } from './post.schema';
+import { PAGE_SIZE } from './post.schema';
+import { authorAs, type AuthorRecord, type PostView } from './post-view';
+
+/** Who is asking, as far as posts are concerned. */
+export interface Viewer {
+  id: string;
+  /** Moderators (and admins) see hidden text and the real author. */
+  moderator: boolean;
+}
+
+export interface ThreadEvent {
+  type: 'post:created' | 'post:updated' | 'post:endorsed';
+  threadId: number;
+  seq: number;
+  /** What everyone may see. */
+  public: PostView;
+  /** What moderators may see. */
+  moderator: PostView;
+}
+
+export interface PostServiceOptions {
+  publish: (event: ThreadEvent) => void;
+  postsPerMinute: number;
+}
+
+type Row = PostRow & { authorName: string; authorOrganisation: string; authorGroup: string };
+
+export function createPostService(db: Kysely<Database>, options: PostServiceOptions) {
+  const postLimiter = new RateLimiter(options.postsPerMinute, 60_000);
+
+  const selectPosts = (trx: Kysely<Database> = db) =>
+    trx
+      .selectFrom('posts')
+      .innerJoin('users', 'users.id', 'posts.authorId')
+      .selectAll('posts')
+      .select(['users.name as authorName', 'users.organisation as authorOrganisation', 'users.stakeholderGroup as authorGroup']);
+
+  /** The thread and its consultation's phase; writes need the phase `open`. */
+  async function openThread(trx: Kysely<Database>, threadId: number) {
+    const thread = await trx
+      .selectFrom('threads')
+      .innerJoin('consultations', 'consultations.id', 'threads.consultationId')
+      .select(['threads.id', 'consultations.phase'])
+      .where('threads.id', '=', threadId)
+      .executeTakeFirst();
+    if (!thread) throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
+    if (thread.phase !== 'open') throw new DomainError('forbidden', 'errors.phaseClosed');
+  }
+
+  async function nextSeq(trx: Kysely<Database>, threadId: number): Promise<number> {
+    const { lastSeq } = await trx
+      .updateTable('threads')
+      .set((eb) => ({ lastSeq: eb('lastSeq', '+', 1) }))
+      .where('id', '=', threadId)
+      .returning('lastSeq')
+      .executeTakeFirstOrThrow();
+    return lastSeq;
+  }
+
+  async function loadRow(trx: Kysely<Database>, postId: number): Promise<Row> {
+    const row = await selectPosts(trx).where('posts.id', '=', postId).executeTakeFirst();
+    if (!row) throw new DomainError('not_found', 'errors.postNotFound', 'postId');
+    return row;
+  }
+
+  function publishRow(type: ThreadEvent['type'], row: Row) {
+    options.publish({
+      type,
+      threadId: row.threadId,
+      seq: row.seq,
+      public: toView(row, null),
+      moderator: toView(row, { id: '', moderator: true }),
+    });
+  }
+
+  return {
+    async create(authorId: string, input: CreatePostInput, fallbackLanguage: Language): Promise<PostView> {
+      const existing = await selectPosts()
+        .where('posts.authorId', '=', authorId)
+        .where('posts.clientId', '=', input.clientId)
+        .executeTakeFirst();
+      if (existing) return toView(existing, { id: authorId, moderator: false }); // a retried send
+
+      const doc = documentOf(input);
+      if (!postLimiter.consume(authorId).ok) throw new DomainError('rate_limited', 'errors.rateLimitedPosts');
+      const text = plainText(doc);
+      let row: Row;
+      try {
+        row = await db.transaction().execute(async (trx) => {
+          await openThread(trx, input.threadId);
+          const author = await trx
+            .selectFrom('users')
+            .select(['defaultAttribution'])
+            .where('id', '=', authorId)
+            .executeTakeFirst();
+          if (!author) throw new DomainError('unauthenticated', 'errors.unauthenticated');
+          let rootId: number | null = null;
+          if (input.parentId) {
+            const parent = await trx
+              .selectFrom('posts')
+              .select(['id', 'rootId', 'threadId'])
+              .where('id', '=', input.parentId)
+              .executeTakeFirst();
+            if (!parent || parent.threadId !== input.threadId) throw new DomainError('invalid', 'errors.parentNotFound', 'parentId');
+            rootId = parent.rootId ?? parent.id;
+          }
+          const now = new Date().toISOString();
+          const seq = await nextSeq(trx, input.threadId);
+          const { id } = await trx
+            .insertInto('posts')
+            .values({
+              threadId: input.threadId,
+              authorId,
+              clientId: input.clientId,
+              parentId: input.parentId ?? null,
+              rootId,
+              attribution: input.attribution ?? author.defaultAttribution,
+              language: input.language ?? detectPostLanguage(text, fallbackLanguage),
+              body: JSON.stringify(doc),
+              bodyText: text,
+              bodyHtml: renderHtml(doc),
+              seq,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          return loadRow(trx, id);
+        });
+      } catch (error) {
+        // The same clientId racing itself: the unique index kept one; answer with it.
+        if (/unique|duplicate/i.test((error as Error).message)) {
+          const again = await selectPosts()
+            .where('posts.authorId', '=', authorId)
+            .where('posts.clientId', '=', input.clientId)
+            .executeTakeFirst();
+          if (again) return toView(again, { id: authorId, moderator: false });
+        }
+        throw error;
+      }
+      publishRow('post:created', row);
+      return toView(row, { id: authorId, moderator: false });
+    },
+
+    async edit(authorId: string, input: EditPostInput): Promise<PostView> {
+      const doc = input.body !== undefined || input.text !== undefined ? documentOf(input) : null;
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadRow(trx, input.postId);
+        if (current.authorId !== authorId) throw new DomainError('forbidden', 'errors.notYourPost');
+        if (current.status !== 'visible') throw new DomainError('forbidden', 'errors.notYourPost');
+        await openThread(trx, current.threadId);
+        const now = new Date().toISOString();
+        await trx
+          .insertInto('postEdits')
+          .values({
+            postId: current.id,
+            body: current.body,
+            bodyText: current.bodyText,
+            language: current.language,
+            attribution: current.attribution,
+            replacedAt: now,
+          })
+          .execute();
+        const seq = await nextSeq(trx, current.threadId);
+        await trx
+          .updateTable('posts')
+          .set({
+            ...(doc ? { body: JSON.stringify(doc), bodyText: plainText(doc), bodyHtml: renderHtml(doc) } : {}),
+            attribution: input.attribution ?? current.attribution,
+            language: input.language ?? current.language,
+            seq,
+            updatedAt: now,
+            editedAt: now,
+          })
+          .where('id', '=', current.id)
+          .execute();
+        return loadRow(trx, current.id);
+      });
+      publishRow('post:updated', row);
+      return toView(row, { id: authorId, moderator: false });
+    },
+
+    /** Soft deletion by the author: the text goes, the place (and its replies) stays. */
+    async remove(authorId: string, postId: number): Promise<PostView> {
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadRow(trx, postId);
+        if (current.authorId !== authorId) throw new DomainError('forbidden', 'errors.notYourPost');
+        await openThread(trx, current.threadId);
+        if (current.status === 'deleted') return current;
+        const seq = await nextSeq(trx, current.threadId);
+        await trx
+          .updateTable('posts')
+          .set({ status: 'deleted', seq, updatedAt: new Date().toISOString() })
+          .where('id', '=', postId)
+          .execute();
+        return loadRow(trx, postId);
+      });
+      publishRow('post:updated', row);
+      return toView(row, { id: authorId, moderator: false });
+    },
+
+    /** Endorses (or withdraws an endorsement of) a post: one per user, never one's own. */
+    async endorse(userId: string, postId: number, endorse: boolean): Promise<PostView> {
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadRow(trx, postId);
+        if (current.authorId === userId || current.status !== 'visible') throw new DomainError('forbidden', 'errors.forbidden');
+        await openThread(trx, current.threadId);
+        const had = await trx
+          .selectFrom('endorsements')
+          .select('postId')
+          .where('postId', '=', postId)
+          .where('userId', '=', userId)
+          .executeTakeFirst();
+        if (!!had === endorse) return null; // nothing changes: idempotent
+        if (endorse) {
+          await trx.insertInto('endorsements').values({ postId, userId, createdAt: new Date().toISOString() }).execute();
+        } else {
+          await trx.deleteFrom('endorsements').where('postId', '=', postId).where('userId', '=', userId).execute();
+        }
+        const seq = await nextSeq(trx, current.threadId);
+        await trx
+          .updateTable('posts')
+          .set((eb) => ({ endorsementCount: eb('endorsementCount', '+', endorse ? 1 : -1), seq }))
+          .where('id', '=', postId)
+          .execute();
+        return loadRow(trx, postId);
+      });
+      const current = row ?? (await loadRow(db, postId));
+      if (row) publishRow('post:endorsed', row);
+      return { ...toView(current, { id: userId, moderator: false }), endorsedByMe: endorse };
+    },
+
+    /**
+     * One page of a thread: top-level posts in the chosen order, each with its replies
+     * (oldest first), as `viewer` may see them.
+     */
+    async list(threadId: number, viewer: Viewer | null, query: { sort: Sort; page: number }) {
+      const [{ total }, thread] = await Promise.all([
+        db
+          .selectFrom('posts')
+          .select((eb) => eb.fn.countAll<string | number>().as('total'))
+          .where('threadId', '=', threadId)
+          .where('rootId', 'is', null)
+          .executeTakeFirstOrThrow(),
+        db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirstOrThrow(),
+      ]);
+      const pages = Math.max(1, Math.ceil(Number(total) / PAGE_SIZE));
+      const page = Math.min(query.page, pages);
+      let roots = selectPosts().where('posts.threadId', '=', threadId).where('posts.rootId', 'is', null);
+      roots =
+        query.sort === 'newest'
+          ? roots.orderBy('posts.createdAt', 'desc').orderBy('posts.id', 'desc')
+          : query.sort === 'endorsed'
+            ? roots.orderBy('posts.endorsementCount', 'desc').orderBy('posts.id', 'asc')
+            : roots.orderBy('posts.createdAt', 'asc').orderBy('posts.id', 'asc');
+      const rootRows = await roots.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
+      const replyRows = rootRows.length
+        ? await selectPosts()
+            .where(
+              'posts.rootId',
+              'in',
+              rootRows.map((r) => r.id),
+            )
+            .orderBy('posts.createdAt', 'asc')
+            .orderBy('posts.id', 'asc')
+            .execute()
+        : [];
+      const endorsed = new Set<number>();
+      if (viewer) {
+        const ids = [...rootRows, ...replyRows].map((r) => r.id);
+        if (ids.length) {
+          const rows = await db
+            .selectFrom('endorsements')
+            .select('postId')
+            .where('userId', '=', viewer.id)
+            .where('postId', 'in', ids)
+            .execute();
+          for (const r of rows) endorsed.add(r.postId);
+        }
+      }
+      const view = (r: Row) => ({ ...toView(r, viewer), ...(viewer ? { endorsedByMe: endorsed.has(r.id) } : {}) });
+      return {
+        posts: rootRows.map((r) => ({ ...view(r), replies: replyRows.filter((x) => x.rootId === r.id).map(view) })),
+        total: Number(total),
+        page,
+        pages,
+        seq: thread.lastSeq,
+      };
+    },
+
+    /** What changed in a thread after `since` (a reconnecting client's cursor). */
+    async since(threadId: number, since: number, viewer: Viewer | null, limit = 500) {
+      const rows = await selectPosts()
+        .where('posts.threadId', '=', threadId)
+        .where('posts.seq', '>', since)
+        .orderBy('posts.seq', 'asc')
+        .limit(limit + 1)
+        .execute();
+      const thread = await db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirst();
+      return {
+        posts: rows.slice(0, limit).map((r) => toView(r, viewer)),
+        truncated: rows.length > limit,
+        seq: thread?.lastSeq ?? since,
+      };
+    },
+
+    /** The full record of a post, for moderators and the author's own edit history. */
+    async history(postId: number) {
+      return db.selectFrom('postEdits').selectAll().where('postId', '=', postId).orderBy('id', 'asc').execute();
+    },
+  };
+}
+
+function documentOf(input: { body?: string | Record<string, unknown>; text?: string }): LexicalDocument {
+  try {
+    if (input.body !== undefined && input.body !== '') return sanitizeDocument(input.body);
+    return documentFromText(input.text ?? '');
+  } catch (error) {
+    if (error instanceof InvalidDocument) throw new DomainError('invalid', error.messageKey, 'body');
+    throw error;
+  }
+}
+
+/**
+ * A post as `viewer` may see it (null: anyone, e.g. a broadcast to the thread). The author
+ * is reduced to what the attribution allows; moderators also get the real author; hidden text
+ * reaches only moderators and the author, deleted text no one.
+ */
+export function toView(row: Row, viewer: Viewer | null): PostView {
+  const mine = !!viewer && viewer.id === row.authorId;
+  const moderator = !!viewer?.moderator;
+  const readable = row.status === 'visible' || (row.status === 'hidden' && (moderator || mine));
+  const user = { name: row.authorName, organisation: row.authorOrganisation, stakeholderGroup: row.authorGroup };
+  const realAuthor: AuthorRecord = { id: row.authorId, ...user };
+  return {
+    id: row.id,
+    threadId: row.threadId,
+    clientId: row.clientId,
+    parentId: row.parentId,
+    rootId: row.rootId,
+    seq: row.seq,
+    status: row.status,
+    html: readable ? row.bodyHtml : null,
+    language: row.language,
+    author: authorAs(row.attribution as Attribution, user),
+    endorsements: row.endorsementCount,
+    createdAt: row.createdAt,
+    editedAt: row.editedAt,
+    ...(moderator ? { realAuthor } : {}),
+    ...(mine ? { mine: true, body: readable ? row.body : undefined } : {}),
+  };
+}
+
+export type PostService = ReturnType<typeof createPostService>;

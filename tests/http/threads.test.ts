@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../support/http';
+import { startTestServer, type TestServer } from '../support/server';
+import { clientId, createUser, doc, threadId } from '../support/sockets';
+
+let app: TestServer;
+const PATH = '/c/gfmd-2020-partnerships/q/2/2.4';
+
+beforeAll(async () => {
+  app = await startTestServer({ POSTS_PER_MINUTE: '1000' });
+});
+afterAll(() => app?.close());
+
+const signedIn = async (name?: string) => {
+  const user = await createUser(app, name ? { name } : {});
+  return { user, http: new Client(app.url, { cookie: user.cookie, 'accept-language': 'en' }) };
+};
+const idFrom = (res: Response) => Number(/#post-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]);
+
+describe('threads without JavaScript', () => {
+  it('posts a contribution with a plain form, once however often it is sent', async () => {
+    const { http } = await signedIn('Ana Reyes');
+    const form = { intent: 'create', clientId: clientId(), text: 'Regional partnerships gave us shared standards.\n\nBut funding was short.', attribution: 'named', language: '' };
+    const res = await http.post(PATH, form);
+    expect(res.status).toBe(302);
+    const id = idFrom(res);
+    expect(id).toBeGreaterThan(0);
+    expect((await http.post(PATH, form)).headers.get('location')).toBe(res.headers.get('location')); // a double submit
+    const page = await (await http.get(PATH)).text();
+    expect(page).toContain(`id="post-${id}"`);
+    expect(page).toContain('<p>Regional partnerships gave us shared standards.</p><p>But funding was short.</p>');
+    expect(page.match(/<p>Regional partnerships gave us shared standards/g)).toHaveLength(1);
+    expect(page).toContain('Ana Reyes, ');
+  });
+
+  it('refuses an empty or oversized post with a message in the user’s language, keeping what they typed', async () => {
+    const { user } = await signedIn();
+    const fr = new Client(app.url, { cookie: user.cookie, 'accept-language': 'fr' });
+    const empty = await fr.post(PATH, { intent: 'create', clientId: clientId(), text: '   ' });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('Écrivez quelque chose avant de publier.');
+    const long = `Mon expérience ${'très longue '.repeat(2_000)}`;
+    const tooLong = await fr.post(PATH, { intent: 'create', clientId: clientId(), text: long });
+    expect(tooLong.status).toBe(400);
+    const html = await tooLong.text();
+    expect(html).toContain('Cette contribution est trop longue.');
+    expect(html).toContain('Mon expérience très longue très longue');
+    const { n } = await app.server.database.db.selectFrom('posts').select((eb) => eb.fn.countAll().as('n')).where('authorId', '=', user.id).executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(0);
+  });
+
+  it('replies, edits, endorses and deletes with forms', async () => {
+    const { http: author } = await signedIn('Priya Raman');
+    const { http: other } = await signedIn('Jonas Okafor');
+    const postId = idFrom(await author.post(PATH, { intent: 'create', clientId: clientId(), text: 'Skills partnerships need employers at the table.' }));
+    const replyId = idFrom(await other.post(PATH, { intent: 'create', clientId: clientId(), parentId: String(postId), text: 'Agreed, and trade unions too.' }));
+
+    expect((await author.post(PATH, { intent: 'edit', postId: String(postId), text: 'Skills partnerships need employers and unions at the table.' })).status).toBe(302);
+    expect((await other.post(PATH, { intent: 'edit', postId: String(postId), text: 'Hijacked.' })).status).toBe(403);
+    expect((await other.post(PATH, { intent: 'endorse', postId: String(postId), endorse: 'true' })).status).toBe(302);
+
+    let page = await (await other.get(PATH)).text();
+    const article = page.slice(page.indexOf(`id="post-${postId}"`));
+    expect(article).toContain('employers and unions at the table');
+    expect(article).toMatch(/<span class="post-edited"> · (<!-- -->)?edited<\/span>/);
+    expect(article).toContain('1 endorsement');
+    expect(article).toContain('Withdraw endorsement');
+    // The reply sits inside its parent's article.
+    expect(article.indexOf(`id="post-${replyId}"`)).toBeLessThan(article.indexOf('</article>', article.indexOf(`id="post-${replyId}"`) - 1) + 1);
+    expect(page).toContain('Replies to this contribution');
+
+    expect((await author.post(PATH, { intent: 'delete', postId: String(postId) })).status).toBe(302);
+    page = await (await other.get(PATH)).text();
+    expect(page).toContain('Deleted by its author.');
+    expect(page).not.toContain('employers and unions at the table');
+    expect(page).toContain('Agreed, and trade unions too.'); // the reply stays
+  });
+
+  it('sends an anonymous poster to sign in and stores nothing', async () => {
+    const res = await new Client(app.url).post(PATH, { intent: 'create', clientId: clientId(), text: 'Anonymous?' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toMatch(/^\/sign-in\?redirectTo=/);
+  });
+
+  it('refuses a request body over the limit', async () => {
+    const { http } = await signedIn();
+    const res = await http.post(PATH, { intent: 'create', clientId: clientId(), body: 'x'.repeat(600 * 1024) });
+    expect(res.status).toBe(413);
+  });
+
+  it('pages past 100 top-level posts and orders them as asked', async () => {
+    const { user } = await signedIn('Many Posts');
+    const thread = await threadId(app, '3.1');
+    const ids: number[] = [];
+    for (let i = 1; i <= 101; i++) {
+      ids.push((await app.server.services.posts.create(user.id, { threadId: thread, clientId: clientId(), body: doc(`Numbered contribution ${i}.`) }, 'en')).id);
+    }
+    const http = new Client(app.url, { 'accept-language': 'en' });
+    const base = '/c/gfmd-2020-partnerships/q/3/3.1';
+    const first = await (await http.get(base)).text();
+    expect(first.match(/<article class="post/g)).toHaveLength(100);
+    expect(first).toContain('Page 1 of 2');
+    expect(first).toContain('101 contributions');
+    const second = await (await http.get(`${base}?sort=oldest&page=2`)).text();
+    expect(second.match(/<article class="post/g)).toHaveLength(1);
+    expect(second).toContain('Numbered contribution 101.');
+    const newest = await (await http.get(`${base}?sort=newest`)).text();
+    expect(newest.indexOf('Numbered contribution 101.')).toBeLessThan(newest.indexOf('Numbered contribution 100.'));
+  });
+});
