@@ -3,6 +3,7 @@
  * same schema serves every language, form actions and socket events alike.
  */
 import { z } from 'zod';
+import { ATTRIBUTIONS } from '../../db/schema';
 
 const text = (max: number) =>
   z
@@ -79,3 +80,7 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   }
   return out;
 }
+
+export const settingsSchema = z.object({
+  defaultAttribution: z.enum(ATTRIBUTIONS, { error: 'errors.choice' }),
+});

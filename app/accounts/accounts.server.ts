@@ -4,7 +4,7 @@
  */
 import { generateIdFromEntropySize } from 'lucia';
 import type { Kysely } from 'kysely';
-import type { ConsultationRole, Database } from '../../db/schema';
+import type { Attribution, ConsultationRole, Database } from '../../db/schema';
 import { recordAudit } from '../audit/audit.server';
 import { hashPassword, verifyPassword } from '../auth/auth.server';
 import { DomainError } from '../utils/errors';
@@ -80,6 +80,14 @@ export function createAccountService(db: Kysely<Database>) {
       await db
         .updateTable('users')
         .set({ passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() })
+        .where('id', '=', userId)
+        .execute();
+    },
+
+    async setDefaultAttribution(userId: string, attribution: Attribution): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({ defaultAttribution: attribution, updatedAt: new Date().toISOString() })
         .where('id', '=', userId)
         .execute();
     },

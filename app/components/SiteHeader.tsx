@@ -31,7 +31,9 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
             ) : null}
             {data?.user ? (
               <li className="nav-account">
-                <span className="signed-in">{t('nav.signedInAs', { name: data.user.name })}</span>
+                <Link to="/account" className="signed-in">
+                  {t('nav.signedInAs', { name: data.user.name })}
+                </Link>
                 <Form method="post" action="/sign-out" className="inline-form">
                   <button type="submit" className="link-button">
                     {t('nav.signOut')}

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { seedConsultation } from '../seeds/consultation';
 import { seedDemo } from '../seeds/demo';
+import { seedDemoPosts } from '../seeds/demo-posts';
 import { openMigratedDatabase, runCli } from './open';
 
 runCli(async () => {
@@ -17,6 +18,8 @@ runCli(async () => {
       const accounts = await seedDemo(handle.db, result.consultationId);
       console.log('\nDemo accounts (passwords are new at every run):\n');
       console.table(accounts.map(({ email, password, role, group }) => ({ role, group, email, password })));
+      const posts = await seedDemoPosts(handle.db, result.consultationId);
+      console.log(`\n${posts} demo contributions in threads 1.1, 2.4, 3.2 and 4.1 (try /c/gfmd-2020-partnerships/q/2/2.4)`);
     }
   } finally {
     await handle.close();

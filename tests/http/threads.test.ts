@@ -108,3 +108,17 @@ describe('threads without JavaScript', () => {
     expect(newest.indexOf('Numbered contribution 101.')).toBeLessThan(newest.indexOf('Numbered contribution 100.'));
   });
 });
+
+describe('default attribution', () => {
+  it('is a user setting that new posts follow unless the author chooses otherwise', async () => {
+    const { user, http } = await signedIn('Setting Person');
+    expect((await http.post('/account', { defaultAttribution: 'chatham' })).status).toBe(200);
+    const id = idFrom(await http.post(PATH, { intent: 'create', clientId: clientId(), text: 'Under the Chatham House rule by default.' }));
+    const row = await app.server.database.db.selectFrom('posts').select('attribution').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.attribution).toBe('chatham');
+    const page = await (await new Client(app.url, { 'accept-language': 'en' }).get(PATH)).text();
+    expect(page).toContain('A participant from Civil society');
+    expect(page).not.toContain(user.name);
+    expect((await http.post('/account', { defaultAttribution: 'everyone' })).status).toBe(400);
+  });
+});
