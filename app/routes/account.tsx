@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { settingsSchema } from '../accounts/account.schema';
+import { settingsSchema } from '../validation.server';
 import { formValues, pageTitle, requireUser } from '../utils/http.server';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { setRoleSchema } from '../accounts/account.schema';
+import { setRoleSchema } from '../validation.server';
 import { countryName } from '../accounts/countries.server';
 import { ROLES, can } from '../accounts/roles';
 import { localize } from '../consultations/localize';

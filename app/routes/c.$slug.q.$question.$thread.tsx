@@ -13,7 +13,7 @@ import { localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import { postComposerLinks } from '../editor/PostComposer';
 import { useThread } from '../live/useThread';
-import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, postIdSchema } from '../posts/post.schema';
+import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, postIdSchema } from '../validation.server';
 import type { PostView } from '../posts/post-view';
 import { isDomainError } from '../utils/errors';
 import { formValues, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';

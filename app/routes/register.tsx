@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { ErrorSummary, Field, SelectField } from '../components/Field';
-import { fieldErrors, registerSchema, type FieldErrors } from '../accounts/account.schema';
+import { fieldErrors, registerSchema, type FieldErrors } from '../validation.server';
 import { countryOptions, isCountry } from '../accounts/countries.server';
 import { localize } from '../consultations/localize';
 import { formValues, pageTitle, safeRedirect, statusOf } from '../utils/http.server';

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { fieldErrors, signInSchema, type FieldErrors } from '../accounts/account.schema';
+import { fieldErrors, signInSchema, type FieldErrors } from '../validation.server';
 import { ErrorSummary, Field } from '../components/Field';
 import { formValues, pageTitle, safeRedirect } from '../utils/http.server';
 

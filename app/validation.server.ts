@@ -1,0 +1,7 @@
+/**
+ * The zod schemas route actions use, re-exported through a server-only module: the classic
+ * compiler leaves `*.server.ts` imports out of browser bundles, and zod (about 90 KB gzipped)
+ * with them. Socket handlers and domain code import the schema modules directly.
+ */
+export * from './accounts/account.schema';
+export * from './posts/post.schema';

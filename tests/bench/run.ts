@@ -1,0 +1,195 @@
+/**
+ * The benchmark runner: `npm run bench` runs every scenario; `npm run bench -- threads` one
+ * group; `npm run bench -- fanout` (or `threads/fanout`) one scenario. Prints a table and the
+ * targets, and merges the figures into the JSON file named by BENCH_OUT (bench-results.json).
+ *
+ * Shorter runs for a smoke test: BENCH_FANOUT_SIZES=200 BENCH_FANOUT_SECONDS=3
+ * BENCH_SUSTAINED_SECONDS=5 BENCH_PAGE_POSTS=200 BENCH_PAGE_SECONDS=3.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fanout } from './fanout';
+import type { Scenario, ScenarioResult } from './scenario';
+import { RAISED_LIMITS, stopAllChildren } from './server';
+import { sustained } from './sustained';
+import { threadPage } from './thread-page';
+
+/** group → scenario name → scenario. A later group (notes…) adds its own entry. */
+const REGISTRY: Record<string, Record<string, Scenario>> = {
+  threads: {
+    fanout,
+    sustained,
+    'thread-page': threadPage,
+  },
+};
+
+/** Longest a scenario may take before the runner gives up on it. */
+const SCENARIO_TIMEOUT_MS = 20 * 60_000;
+
+interface Target {
+  label: string;
+  check(r: Record<string, number>): { met: boolean; detail: string } | null;
+}
+
+const has = (r: Record<string, number>, ...keys: string[]) => keys.every((k) => typeof r[k] === 'number');
+
+const TARGETS: Target[] = [
+  { label: 'fan-out 1,000: p99 ≤ 50 ms', check: (r) => (has(r, 'fanout_1000_p99_ms') ? { met: r.fanout_1000_p99_ms <= 50, detail: `${r.fanout_1000_p99_ms} ms` } : null) },
+  {
+    label: 'fan-out 1,000: p99 ≤ 1.5 × bare Socket.io',
+    check: (r) =>
+      has(r, 'fanout_1000_p99_ms', 'fanout_1000_bare_p99_ms')
+        ? { met: r.fanout_1000_p99_ms <= 1.5 * r.fanout_1000_bare_p99_ms, detail: `${r.fanout_1000_p99_ms} ms vs bare ${r.fanout_1000_bare_p99_ms} ms (×${(r.fanout_1000_p99_ms / r.fanout_1000_bare_p99_ms).toFixed(2)})` }
+        : null,
+  },
+  { label: 'fan-out 5,000: p99 ≤ 150 ms', check: (r) => (has(r, 'fanout_5000_p99_ms') ? { met: r.fanout_5000_p99_ms <= 150, detail: `${r.fanout_5000_p99_ms} ms` } : null) },
+  {
+    label: 'fan-out: 0 lost, 0 duplicated',
+    check: (r) => {
+      const keys = Object.keys(r).filter((k) => /^fanout_\d+_(lost|duplicated)$/.test(k));
+      if (!keys.length) return null;
+      const bad = keys.filter((k) => r[k] !== 0);
+      return { met: bad.length === 0, detail: keys.map((k) => `${k}=${r[k]}`).join(', ') };
+    },
+  },
+  { label: 'sustained 200/s: ack p99 ≤ 50 ms', check: (r) => (has(r, 'sustained_ack_p99_ms') ? { met: r.sustained_ack_p99_ms <= 50, detail: `${r.sustained_ack_p99_ms} ms` } : null) },
+  {
+    label: 'sustained: 0 lost, 0 duplicated',
+    check: (r) =>
+      has(r, 'sustained_lost', 'sustained_duplicated')
+        ? { met: r.sustained_lost === 0 && r.sustained_duplicated === 0, detail: `lost ${r.sustained_lost}, duplicated ${r.sustained_duplicated}` }
+        : null,
+  },
+  { label: 'thread page: ≥ 250 req/s', check: (r) => (has(r, 'thread_page_rps') ? { met: r.thread_page_rps >= 250, detail: `${r.thread_page_rps} req/s` } : null) },
+  { label: 'thread page: p99 ≤ 50 ms', check: (r) => (has(r, 'thread_page_p99_ms') ? { met: r.thread_page_p99_ms <= 50, detail: `${r.thread_page_p99_ms} ms` } : null) },
+];
+
+function select(args: string[]): { group: string; name: string; scenario: Scenario }[] {
+  const all = Object.entries(REGISTRY).flatMap(([group, scenarios]) => Object.entries(scenarios).map(([name, scenario]) => ({ group, name, scenario })));
+  if (!args.length) return all;
+  const picked: typeof all = [];
+  for (const arg of args) {
+    const normalized = arg.replace(/_/g, '-');
+    const matches = all.filter((s) => s.group === arg || s.name === normalized || `${s.group}/${s.name}` === normalized);
+    if (!matches.length) {
+      const names = Object.entries(REGISTRY).map(([g, ss]) => `${g} (${Object.keys(ss).join(', ')})`);
+      throw new Error(`unknown group or scenario "${arg}"; known: ${names.join('; ')}`);
+    }
+    for (const m of matches) if (!picked.includes(m)) picked.push(m);
+  }
+  return picked;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 60_000} min`)), ms);
+    }),
+  ]);
+}
+
+function printTable(rows: { scenario: string; metric: string; value: number }[]) {
+  const w1 = Math.max(8, ...rows.map((r) => r.scenario.length));
+  const w2 = Math.max(6, ...rows.map((r) => r.metric.length));
+  const line = `${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-${'-'.repeat(10)}`;
+  console.log(line);
+  console.log(`${'scenario'.padEnd(w1)} | ${'metric'.padEnd(w2)} | ${'value'.padStart(10)}`);
+  console.log(line);
+  for (const r of rows) console.log(`${r.scenario.padEnd(w1)} | ${r.metric.padEnd(w2)} | ${String(r.value).padStart(10)}`);
+  console.log(line);
+}
+
+async function main() {
+  const selected = select(process.argv.slice(2).filter((a) => a !== '--'));
+  const out = path.resolve(process.env.BENCH_OUT || 'bench-results.json');
+  const started = Date.now();
+  console.log(`Palabre benchmark: ${selected.map((s) => `${s.group}/${s.name}`).join(', ')}`);
+  console.log(
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}. Load generators and the server under test share these cores.`,
+  );
+  console.log(`Server under test: tsx server/index.ts, NODE_ENV=production, fresh SQLite file per scenario.`);
+  console.log(`Policy limits raised for the benchmark (not performance figures): ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+
+  const loadBefore: Record<string, number> = {};
+  const results: { group: string; name: string; result?: ScenarioResult; error?: string; seconds: number }[] = [];
+  for (const { group, name, scenario } of selected) {
+    const load = os.loadavg()[0];
+    console.log(`\n▶ ${group}/${name}: ${scenario.description} (load average before: ${load.toFixed(2)})`);
+    loadBefore[`${name.replace(/-/g, '_')}_loadavg_1m_before`] = Math.round(load * 100) / 100;
+    const t0 = Date.now();
+    try {
+      const result = await withTimeout(scenario.run(), SCENARIO_TIMEOUT_MS, `${group}/${name}`);
+      results.push({ group, name, result, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    } catch (error) {
+      const message = (error as Error).stack ?? String(error);
+      results.push({ group, name, error: message, seconds: (Date.now() - t0) / 1000 });
+      console.error(`  FAILED: ${message}`);
+      stopAllChildren();
+    }
+  }
+
+  const metrics: Record<string, number> = { ...loadBefore };
+  const rows: { scenario: string; metric: string; value: number }[] = [];
+  for (const r of results) {
+    for (const [metric, value] of Object.entries(r.result?.metrics ?? {})) {
+      metrics[metric] = value;
+      rows.push({ scenario: `${r.group}/${r.name}`, metric, value });
+    }
+    metrics[`${r.name.replace(/-/g, '_')}_duration_s`] = Math.round(r.seconds);
+  }
+
+  console.log('\nResults (ms unless the name says otherwise; *_cpu_pct: 100 = one core):');
+  printTable(rows);
+
+  const notes = results.flatMap((r) => r.result?.notes ?? []);
+  if (notes.length) {
+    console.log('\nNotes:');
+    for (const n of notes) console.log(`  - ${n}`);
+  }
+  const problems = results.flatMap((r) => [...(r.result?.problems ?? []), ...(r.error ? [`${r.group}/${r.name} failed: ${r.error}`] : [])]);
+  console.log(`\nProblems seen: ${problems.length ? '' : 'none'}`);
+  for (const p of problems) console.log(`  ! ${p}`);
+
+  let previous: Record<string, unknown> = {};
+  if (fs.existsSync(out)) {
+    try {
+      previous = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      console.warn(`\n${out} is not valid JSON (${(error as Error).message}); it is replaced.`);
+    }
+  }
+  const merged = { ...previous, ...metrics };
+  fs.writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+
+  console.log('\nTargets (figures of this run; "earlier" = kept in the JSON file from a previous run):');
+  for (const target of TARGETS) {
+    const now = target.check(metrics);
+    const earlier = now ? null : target.check(merged as Record<string, number>);
+    const verdict = now ?? earlier;
+    if (!verdict) console.log(`  -     ${target.label}: not measured`);
+    else console.log(`  ${verdict.met ? 'MET ' : 'MISS'}  ${target.label}: ${verdict.detail}${now ? '' : ' (earlier)'}`);
+  }
+  console.log(`\nWrote ${out}. Total time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  return results.some((r) => r.error) ? 1 : 0;
+}
+
+process.on('SIGINT', () => {
+  stopAllChildren();
+  process.exit(130);
+});
+
+main().then(
+  (code) => {
+    stopAllChildren();
+    process.exit(code);
+  },
+  (error) => {
+    console.error((error as Error).message);
+    stopAllChildren();
+    process.exit(2);
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * The thread page: 1,000 posts in thread 2.4 (posted through the socket API, as people do),
+ * then autocannon with 10 connections against its server-rendered first page.
+ */
+import autocannon from 'autocannon';
+import type { Socket } from 'socket.io-client';
+import { createPost, lexicalDoc, openSocket } from './client';
+import { makeClientId } from './listener-worker';
+import { contributionText, cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
+import { prepareDatabase, startApp, type RunningServer } from './server';
+import { nowMs, round1 } from './stats';
+
+export const PAGE_PATH = '/c/gfmd-2020-partnerships/q/2/2.4';
+
+export const threadPage: Scenario = {
+  description: 'GET the thread page (1,000 posts, first page of 100) with autocannon, 10 connections',
+  async run() {
+    const result: ScenarioResult = { metrics: {}, notes: [], problems: [] };
+    const m = result.metrics;
+    const posts = envNumber('BENCH_PAGE_POSTS', 1000);
+    const seconds = envNumber('BENCH_PAGE_SECONDS', 10);
+    const connections = envNumber('BENCH_PAGE_CONNECTIONS', 10);
+    const writers = 10;
+
+    const db = await prepareDatabase(writers);
+    let app: RunningServer | undefined;
+    const sockets: Socket[] = [];
+    try {
+      app = await startApp(db.file);
+      const threadId = db.threads.get('2.4')!;
+      for (const user of db.users) sockets.push(await openSocket(app.url, user.cookie));
+
+      // Seed: each writer posts its share one after another (closed loop, 10 in flight).
+      const seedStart = performance.now();
+      const failures: string[] = [];
+      let next = 0;
+      await Promise.all(
+        sockets.map(async (socket) => {
+          while (next < posts && performance.now() - seedStart < 120_000) {
+            const i = next++;
+            const sentAt = nowMs();
+            const outcome = await createPost(socket, { threadId, clientId: makeClientId('page_', i, sentAt), body: lexicalDoc(contributionText(i)) }, sentAt, 30_000);
+            if (!outcome.ok) failures.push(outcome.error ?? '?');
+          }
+        }),
+      );
+      m.thread_page_seed_posts = next - failures.length;
+      m.thread_page_seed_posts_per_s = round1((next - failures.length) / ((performance.now() - seedStart) / 1000));
+      if (failures.length) result.problems.push(`thread_page: ${failures.length} seed posts failed: ${[...new Set(failures)].join(', ')}`);
+      for (const s of sockets) s.close();
+
+      const url = `${app.url}${PAGE_PATH}`;
+      const probe = await fetch(url);
+      const html = await probe.text();
+      m.thread_page_status = probe.status;
+      m.thread_page_bytes = Buffer.byteLength(html);
+      // Each post's text appears once as HTML (and once more in the hydration data, escaped).
+      m.thread_page_posts_shown = (html.match(/<p>Contribution \d+:/g) ?? []).length;
+      if (probe.status !== 200) result.problems.push(`thread_page: GET ${PAGE_PATH} answered ${probe.status}: ${html.slice(0, 300)}`);
+
+      // Warm-up (not counted): 2 s at the same concurrency.
+      await autocannon({ url, connections, duration: 2 });
+
+      const cpu0 = app.cpuSeconds();
+      const started = performance.now();
+      const run = await autocannon({ url, connections, duration: seconds, timeout: 10 });
+      m.thread_page_server_cpu_pct = cpuPercent(app.cpuSeconds() - cpu0, performance.now() - started);
+      m.thread_page_rps = round1(run.requests.average);
+      m.thread_page_p50_ms = round1(run.latency.p50);
+      m.thread_page_p90_ms = round1(run.latency.p90);
+      m.thread_page_p99_ms = round1(run.latency.p99);
+      m.thread_page_max_ms = round1(run.latency.max);
+      m.thread_page_requests = run.requests.total;
+      m.thread_page_non2xx = run.non2xx;
+      m.thread_page_errors = run.errors;
+      m.thread_page_timeouts = run.timeouts;
+      if (run.non2xx || run.errors || run.timeouts) {
+        result.problems.push(`thread_page: ${run.non2xx} non-2xx answers, ${run.errors} errors, ${run.timeouts} timeouts out of ${run.requests.total} requests`);
+      }
+
+      // The same with gzip, as browsers ask for it (the server compresses each answer).
+      const gz = await autocannon({ url, connections, duration: seconds, timeout: 10, headers: { 'accept-encoding': 'gzip' } });
+      m.thread_page_gzip_rps = round1(gz.requests.average);
+      m.thread_page_gzip_p99_ms = round1(gz.latency.p99);
+      m.thread_page_gzip_non2xx = gz.non2xx;
+
+      result.notes.push(
+        `thread_page: ${posts} posts of ~300 characters in thread 2.4 (page shows ${m.thread_page_posts_shown}, ${m.thread_page_bytes} bytes of HTML), anonymous GET, ${connections} connections for ${seconds} s after a 2 s warm-up; autocannon runs in the benchmark process on the same 2 cores`,
+        'thread_page: the headline figures are without Accept-Encoding (autocannon’s default); *_gzip_* is the same with gzip, as browsers ask',
+      );
+      if (app.errors.length) result.problems.push(...app.errors.slice(0, 30).map((e) => `server log: ${e}`));
+    } finally {
+      for (const s of sockets) s.close();
+      await app?.stop();
+      db.remove();
+    }
+    return result;
+  },
+};
