@@ -5,12 +5,15 @@
  *
  * Shorter runs for a smoke test: BENCH_FANOUT_SIZES=200 BENCH_FANOUT_SECONDS=3
  * BENCH_SUSTAINED_SECONDS=5 BENCH_PAGE_POSTS=200 BENCH_PAGE_SECONDS=3.
+ * BENCH_WAIT_IDLE_SECONDS=N waits up to N s before each scenario for other processes to
+ * quieten (they share the 2 cores and distort the figures; their CPU use is reported).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fanout } from './fanout';
 import type { Scenario, ScenarioResult } from './scenario';
+import { cpuWindow, waitForQuiet } from './machine';
 import { RAISED_LIMITS, stopAllChildren } from './server';
 import { sustained } from './sustained';
 import { threadPage } from './thread-page';
@@ -113,15 +116,28 @@ async function main() {
   console.log(`Server under test: tsx server/index.ts, NODE_ENV=production, fresh SQLite file per scenario.`);
   console.log(`Policy limits raised for the benchmark (not performance figures): ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 
-  const loadBefore: Record<string, number> = {};
+  const machine: Record<string, number> = {};
+  const idleWait = Number(process.env.BENCH_WAIT_IDLE_SECONDS ?? 0) || 0;
   const results: { group: string; name: string; result?: ScenarioResult; error?: string; seconds: number }[] = [];
   for (const { group, name, scenario } of selected) {
-    const load = os.loadavg()[0];
-    console.log(`\n▶ ${group}/${name}: ${scenario.description} (load average before: ${load.toFixed(2)})`);
-    loadBefore[`${name.replace(/-/g, '_')}_loadavg_1m_before`] = Math.round(load * 100) / 100;
+    const key = name.replace(/-/g, '_');
+    console.log(`\n▶ ${group}/${name}: ${scenario.description}`);
+    const quiet = await waitForQuiet(idleWait);
+    console.log(
+      `  other processes before: ${quiet.otherPercent}% of a core${quiet.waitedSeconds > 2 ? ` (waited ${quiet.waitedSeconds} s for the machine to quieten)` : ''}`,
+    );
+    machine[`${key}_other_cpu_pct_before`] = quiet.otherPercent;
+    const window = cpuWindow();
     const t0 = Date.now();
     try {
       const result = await withTimeout(scenario.run(), SCENARIO_TIMEOUT_MS, `${group}/${name}`);
+      const other = window.otherPercent();
+      machine[`${key}_other_cpu_pct_during`] = other;
+      if (other > 10) {
+        result.problems.push(
+          `${group}/${name}: other processes on this machine used ${other}% of a core during the scenario: its figures are distorted (run again on a quiet machine, or set BENCH_WAIT_IDLE_SECONDS)`,
+        );
+      }
       results.push({ group, name, result, seconds: (Date.now() - t0) / 1000 });
       console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     } catch (error) {
@@ -132,7 +148,7 @@ async function main() {
     }
   }
 
-  const metrics: Record<string, number> = { ...loadBefore };
+  const metrics: Record<string, number> = {};
   const rows: { scenario: string; metric: string; value: number }[] = [];
   for (const r of results) {
     for (const [metric, value] of Object.entries(r.result?.metrics ?? {})) {
@@ -140,6 +156,10 @@ async function main() {
       rows.push({ scenario: `${r.group}/${r.name}`, metric, value });
     }
     metrics[`${r.name.replace(/-/g, '_')}_duration_s`] = Math.round(r.seconds);
+  }
+  for (const [metric, value] of Object.entries(machine)) {
+    metrics[metric] = value;
+    rows.push({ scenario: 'machine', metric, value });
   }
 
   console.log('\nResults (ms unless the name says otherwise; *_cpu_pct: 100 = one core):');

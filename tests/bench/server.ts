@@ -216,14 +216,15 @@ function readStat(pid: number): { ppid: number; cpu: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is the state; ppid is field 4 of stat, utime 14, stime 15 (1-based)
-    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / TICKS };
+    // fields[0] is the state; ppid is field 4 of stat, utime 14, stime 15, cutime 16, cstime 17
+    // (1-based): children already reaped count in cutime/cstime.
+    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS };
   } catch {
     return null;
   }
 }
 
-/** user + system CPU seconds of a process and its live descendants (tsx runs node as a child). */
+/** user + system CPU seconds of a process and its descendants, live or reaped (tsx runs node as a child). */
 export function treeCpuSeconds(pid: number): number {
   const own = readStat(pid);
   if (!own) return 0;

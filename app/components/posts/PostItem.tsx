@@ -14,9 +14,21 @@ export interface PostItemProps {
   children?: React.ReactNode;
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+/** One formatter per language (a page renders up to a few hundred dates). UTC, so that the
+ * server's and the browser's renderings agree whatever the reader's time zone. */
+function dateFormat(language: string) {
+  let format = formats.get(language);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+    formats.set(language, format);
+  }
+  return format;
+}
+
 export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, children }: PostItemProps) {
   const { t, i18n } = useTranslation();
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  const date = dateFormat(i18n.language);
   const author = authorLabel(post.author, t, groupLabel);
   return (
     <article className={`post post-${post.status}`} id={`post-${post.id}`} aria-labelledby={`post-${post.id}-author`}>
@@ -25,7 +37,7 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
           {author}
           {post.mine ? <span className="post-you"> ({t('posts.you')})</span> : null}
         </span>{' '}
-        <time dateTime={post.createdAt}>{date.format(new Date(post.createdAt))}</time>
+        <time dateTime={post.createdAt}>{`${date.format(new Date(post.createdAt))} UTC`}</time>
         {post.editedAt ? <span className="post-edited"> · {t('posts.edited')}</span> : null}
         {post.realAuthor && post.author.attribution !== 'named' ? (
           <span className="post-real-author"> · {post.realAuthor.name}</span>
