@@ -269,6 +269,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       const rootRows = await roots.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
       const replyRows = rootRows.length
         ? await selectPosts()
+            .where('posts.threadId', '=', threadId) // lets the (thread_id, root_id, …) index serve it
             .where(
               'posts.rootId',
               'in',

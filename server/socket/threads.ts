@@ -61,6 +61,8 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
   io.on('connection', (socket: AppSocket) => {
     const typingToken = crypto.randomBytes(6).toString('base64url');
     const joined = new Set<number>();
+    /** Threads where this socket last said it was typing: only those hear that it stopped. */
+    const typingIn = new Set<number>();
 
     on(socket, 'thread:join', joinSchema, { signedIn: false }, async ({ threadId, since }, user) => {
       const thread = await services.consultations.threadContext(threadId);
@@ -102,11 +104,15 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       if (!joined.has(threadId)) throw new DomainError('forbidden', 'errors.forbidden');
       // Shown as the post being written will be (else as the user's default), never with an id.
       const author = authorAs(attribution ?? user!.defaultAttribution, user!);
+      if (typing) typingIn.add(threadId);
+      else typingIn.delete(threadId);
       socket.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:typing', { threadId, token: typingToken, author, typing });
     });
 
+    // A reader leaving costs nothing but the presence count: announcing "stopped typing" to the
+    // whole room for every departure would cost (leavers × readers) messages.
     socket.on('disconnecting', () => {
-      for (const threadId of joined) {
+      for (const threadId of typingIn) {
         socket.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:typing', { threadId, token: typingToken, typing: false });
       }
     });

@@ -91,8 +91,27 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     if (got.disconnects) result.problems.push(`${o.label}: ${got.disconnects} listeners disconnected during the run: ${got.disconnectReasons.join(', ')}`);
   } finally {
     sender?.close();
+    const cpu0 = o.server.cpuSeconds();
     await pool.close();
+    // The listeners leaving is work for the server too: let it finish before the next phase,
+    // and report what it cost.
+    const idle = await waitForIdle(o.server, 120_000);
+    m[key('teardown_server_cpu_s')] = round1(o.server.cpuSeconds() - cpu0);
+    m[key('teardown_ms')] = idle.ms;
   }
+}
+
+/** Waits until the server uses less than 10% of a core over half a second (at most maxMs). */
+async function waitForIdle(server: RunningServer, maxMs: number): Promise<{ ms: number; quiet: boolean }> {
+  const started = performance.now();
+  let last = server.cpuSeconds();
+  while (performance.now() - started < maxMs) {
+    await sleep(500);
+    const now = server.cpuSeconds();
+    if (now - last < 0.05) return { ms: Math.round(performance.now() - started), quiet: true };
+    last = now;
+  }
+  return { ms: Math.round(performance.now() - started), quiet: false };
 }
 
 export const fanout: Scenario = {
@@ -124,6 +143,15 @@ export const fanout: Scenario = {
       result.notes.push(
         'fanout: listeners, writer and server share the 2 cores of this machine: the latency includes the listener processes’ own queueing (see *_cpu_pct: 100 = one core)',
       );
+      for (const n of sizes) {
+        const own = result.metrics[`fanout_${n}_teardown_server_cpu_s`];
+        const floor = result.metrics[`fanout_${n}_bare_teardown_server_cpu_s`];
+        if (own > 2 && own > 5 * floor) {
+          result.problems.push(
+            `fanout_${n}: ${n} listeners leaving cost the Palabre server ${own} CPU-s over ${result.metrics[`fanout_${n}_teardown_ms`]} ms (bare Socket.io: ${floor} CPU-s)`,
+          );
+        }
+      }
       for (const [name, s] of [['Palabre', app], ['bare', bare]] as const) {
         if (s.errors.length) result.problems.push(...s.errors.slice(0, 30).map((e) => `${name} server log: ${e}`));
       }

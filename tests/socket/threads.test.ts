@@ -217,4 +217,25 @@ describe('live threads', () => {
     const other = await open((await createUser(app)).cookie);
     expect((await other.emit('post:create', { threadId: thread, clientId: clientId(), body: doc('Still served.') })).ok).toBe(true);
   });
+
+  it('shows who is typing, and a reader who leaves costs the room nothing but the presence count', async () => {
+    const watcher = await open((await createUser(app)).cookie);
+    const typist = await open((await createUser(app, { name: 'Typing Person', organisation: 'Typing Org' })).cookie);
+    const reader = await open((await createUser(app)).cookie);
+    for (const c of [watcher, typist, reader]) await c.emit('thread:join', { threadId: thread });
+    const typing = watcher.next('thread:typing');
+    await typist.emit('thread:typing', { threadId: thread, typing: true, attribution: 'organisation' });
+    expect(await typing).toMatchObject({ threadId: thread, typing: true, author: { attribution: 'organisation', organisation: 'Typing Org' } });
+    expect(JSON.stringify(await typing)).not.toContain('Typing Person');
+
+    const before = watcher.received.filter((e) => e.event === 'thread:typing').length;
+    reader.close();
+    const presence = await watcher.next('thread:presence');
+    expect(presence.readers).toBeGreaterThan(0);
+    expect(watcher.received.filter((e) => e.event === 'thread:typing')).toHaveLength(before);
+
+    const stopped = watcher.next('thread:typing', (p: any) => p.typing === false);
+    typist.close();
+    expect(await stopped).toMatchObject({ threadId: thread, typing: false });
+  });
 });

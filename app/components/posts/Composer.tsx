@@ -137,7 +137,7 @@ export function Composer(props: ComposerProps) {
         <div className="field">
           <label htmlFor={`${id}-language`}>{t('posts.language')}</label>
           <select id={`${id}-language`} name="language" defaultValue={props.initial?.language ?? ''}>
-            <option value="">{t('form.choose')}</option>
+            <option value="">{t('posts.languageAuto')}</option>
             {SUPPORTED_LANGUAGES.map((l) => (
               <option key={l} value={l} lang={l}>
                 {LANGUAGE_NAMES[l]}
