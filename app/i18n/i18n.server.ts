@@ -1,6 +1,7 @@
 /**
- * Server-side i18next: one instance holding every language, cloned per request so that
- * concurrent requests in different languages never share a current language.
+ * Server-side i18next: one instance holding every language, and one clone per language whose
+ * language never changes, so that concurrent requests in different languages never share a
+ * current language (and no request pays for a clone).
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import type { Language } from '../consultations/content.schema';
@@ -20,6 +21,13 @@ void root.init({
   initImmediate: false, // resources are in memory: initialise synchronously
 });
 
+const perLanguage = new Map<Language, I18n>();
+
 export function i18nFor(language: Language): I18n {
-  return root.cloneInstance({ lng: language, initImmediate: false });
+  let instance = perLanguage.get(language);
+  if (!instance) {
+    instance = root.cloneInstance({ lng: language, initImmediate: false });
+    perLanguage.set(language, instance);
+  }
+  return instance;
 }
