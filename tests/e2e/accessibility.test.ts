@@ -1,9 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, watchErrors } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, watchErrors } from '../support/browser';
 import { HAS_CHROMIUM } from '../support/env';
-import { startTestServer, type TestServer } from '../support/server';
 
 const SLUG = '/c/gfmd-2020-partnerships';
 
@@ -15,16 +14,7 @@ async function expectAccessible(page: Page, label: string) {
 }
 
 describe.skipIf(!HAS_CHROMIUM)('accessibility (axe-core in Chromium)', () => {
-  let app: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestServer({ COOKIE_SECURE: 'false' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = browserSuite();
 
   // Every page in English; in French and Spanish the pages whose texts switch language inside
   // (translations with their French original) and the forms. An axe scan takes 1.5-3 s here.
@@ -35,7 +25,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility (axe-core in Chromium)', () => {
   };
 
   it.each(Object.keys(pages) as (keyof typeof pages)[])('every page passes an axe scan (WCAG 2.1 AA) in %s', { timeout: 90_000 }, async (locale) => {
-    const admin = await app.server.services.accounts.register(
+    const admin = await suite.app.server.services.accounts.register(
       {
         name: 'Aïssatou Ndiaye',
         email: `admin.${locale}.${Date.now()}@example.org`,
@@ -46,22 +36,22 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility (axe-core in Chromium)', () => {
       },
       { siteRole: 'admin' },
     );
-    const session = await app.server.services.auth.createSession(admin, {});
-    const context = await browser.newContext({ locale });
+    const session = await suite.app.server.services.auth.createSession(admin, {});
+    const context = await suite.browser.newContext({ locale });
     const page = await context.newPage();
     const errors = watchErrors(page);
     for (const path of pages[locale]) {
-      await page.goto(`${app.url}${path}`);
+      await page.goto(`${suite.app.url}${path}`);
       await expectAccessible(page, `${locale} ${path}`);
     }
     // A form with every field in error.
-    await page.goto(`${app.url}/register`);
+    await page.goto(`${suite.app.url}/register`);
     await page.locator('form.form button[type=submit]').click();
     await page.locator('.error-summary').waitFor();
     await expectAccessible(page, `${locale} /register with errors`);
 
-    await context.addCookies([{ name: 'palabre_session', value: session.id, url: app.url }]);
-    await page.goto(`${app.url}/admin/users`);
+    await context.addCookies([{ name: 'palabre_session', value: session.id, url: suite.app.url }]);
+    await page.goto(`${suite.app.url}/admin/users`);
     await page.locator('table').waitFor();
     await expectAccessible(page, `${locale} /admin/users`);
     expect(errors).toEqual([]);

@@ -1,30 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, watchErrors } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, watchErrors } from '../support/browser';
 import { HAS_CHROMIUM } from '../support/env';
-import { startTestServer, type TestServer } from '../support/server';
 
 const SLUG = '/c/gfmd-2020-partnerships';
 
 describe.skipIf(!HAS_CHROMIUM)('user journeys in Chromium', () => {
-  let app: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestServer({ COOKIE_SECURE: 'false' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = browserSuite();
 
   it('a newcomer registers, signs out and in, switches to English and opens a sub-question thread', { timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
+    const context = await suite.browser.newContext({ locale: 'fr-FR' });
     const page = await context.newPage();
     const errors = watchErrors(page);
     const email = `dakar.${Date.now()}@example.org`;
 
-    await page.goto(`${app.url}/`);
+    await page.goto(`${suite.app.url}/`);
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('fr');
     await page.getByRole('link', { name: 'Créer un compte' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Créer un compte' }).waitFor();
@@ -57,12 +46,12 @@ describe.skipIf(!HAS_CHROMIUM)('user journeys in Chromium', () => {
     await page.getByText('Signed in as Mariama Sow').waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
 
-    await page.goto(`${app.url}${SLUG}`);
+    await page.goto(`${suite.app.url}${SLUG}`);
     await page.getByRole('link', { name: /what are the main challenges in implementing migration partnerships/ }).click();
     await page.getByRole('heading', { level: 1, name: /main challenges in implementing/ }).waitFor();
     await page.getByRole('link', { name: /more effective at the local, regional or global level/ }).click();
     await page.getByRole('heading', { level: 1, name: /local, regional or global level/ }).waitFor();
-    expect(page.url()).toBe(`${app.url}${SLUG}/q/2/2.4`);
+    expect(page.url()).toBe(`${suite.app.url}${SLUG}/q/2/2.4`);
     await page.getByText('No contributions yet.').waitFor();
     // The French original is one click away.
     await page.getByText('Original (Français)').click();
@@ -73,9 +62,9 @@ describe.skipIf(!HAS_CHROMIUM)('user journeys in Chromium', () => {
   });
 
   it('the keyboard reaches the content first through the skip link, with a visible focus', async () => {
-    const context = await browser.newContext({ locale: 'en-GB' });
+    const context = await suite.browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();
-    await page.goto(`${app.url}${SLUG}`);
+    await page.goto(`${suite.app.url}${SLUG}`);
     await page.keyboard.press('Tab');
     const skip = page.getByRole('link', { name: 'Skip to main content' });
     expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);

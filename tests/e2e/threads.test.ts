@@ -1,29 +1,19 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, watchErrors } from '../support/browser';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, watchErrors } from '../support/browser';
 import { HAS_CHROMIUM } from '../support/env';
-import { startTestServer, type TestServer } from '../support/server';
 import { createUser } from '../support/sockets';
 
 const PATH = '/c/gfmd-2020-partnerships/q/2/2.4';
 
 describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
-  let app: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestServer({ COOKIE_SECURE: 'false' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = browserSuite();
 
   async function signedInContext(name: string, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
-    const user = await createUser(app, { name });
-    const context = await browser.newContext({ locale: 'en-GB', ...options });
-    await context.addCookies([{ name: 'palabre_session', value: user.cookie.split('=')[1], url: app.url }]);
+    const user = await createUser(suite.app, { name });
+    const context = await suite.browser.newContext({ locale: 'en-GB', ...options });
+    await context.addCookies([{ name: 'palabre_session', value: user.cookie.split('=')[1], url: suite.app.url }]);
     return context;
   }
 
@@ -31,12 +21,16 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
     const [writerContext, readerContext] = await Promise.all([signedInContext('Mariama Sow'), signedInContext('Julien Tremblay')]);
     const writer = await writerContext.newPage();
     const reader = await readerContext.newPage();
-    const errors = [...watchErrors(writer), ...watchErrors(reader)];
-    await Promise.all([writer.goto(`${app.url}${PATH}`), reader.goto(`${app.url}${PATH}`)]);
+    const writerErrors = watchErrors(writer);
+    const readerErrors = watchErrors(reader);
+    await Promise.all([writer.goto(`${suite.app.url}${PATH}`), reader.goto(`${suite.app.url}${PATH}`)]);
     await Promise.all([writer.getByText('Live', { exact: false }).first().waitFor(), reader.getByText(/people reading|person reading/).waitFor()]);
 
-    const editor = writer.getByRole('textbox', { name: 'Your contribution' });
+    // The rich editor replaces the plain textarea once loaded: type into the editor itself.
+    const editor = writer.locator('.ed-input');
     await editor.waitFor();
+    expect(await editor.getAttribute('contenteditable')).toBe('true');
+    expect(await writer.getByRole('textbox', { name: 'Your contribution' }).getAttribute('class')).toContain('ed-input');
     await editor.click();
     await writer.keyboard.type('Local partnerships ');
     await writer.keyboard.press('Control+b');
@@ -52,20 +46,20 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
     await expect.poll(() => editor.textContent()).toBe(''); // the writer's editor is cleared
 
     await reader.getByRole('link', { name: 'Reply' }).first().click();
-    const replyBox = reader.getByRole('textbox', { name: 'Reply' });
+    const replyBox = reader.locator('[id^="reply-"] .ed-input');
     await replyBox.waitFor();
     await replyBox.click();
     await reader.keyboard.type('Same in Montréal.');
     await reader.getByRole('button', { name: 'Reply', exact: true }).click();
     await writer.locator('.replies .post-body', { hasText: 'Same in Montréal.' }).waitFor({ timeout: 10_000 });
-    expect(errors).toEqual([]);
+    expect([...writerErrors, ...readerErrors]).toEqual([]);
     await Promise.all([writerContext.close(), readerContext.close()]);
   });
 
   it('without JavaScript, the plain form posts a contribution', { timeout: 60_000 }, async () => {
     const context = await signedInContext('Ana Reyes', { javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${app.url}${PATH}`);
+    await page.goto(`${suite.app.url}${PATH}`);
     await page.getByLabel('Your contribution').fill('Posted without JavaScript.\n\nSecond paragraph.');
     await page.getByLabel('Show this contribution').selectOption('organisation');
     await page.getByRole('button', { name: 'Post', exact: true }).click();
@@ -77,9 +71,9 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
   });
 
   it('a thread with posts passes an axe scan, signed in and not', { timeout: 60_000 }, async () => {
-    for (const context of [await signedInContext('Priya Raman'), await browser.newContext({ locale: 'fr-FR' })]) {
+    for (const context of [await signedInContext('Priya Raman'), await suite.browser.newContext({ locale: 'fr-FR' })]) {
       const page = await context.newPage();
-      await page.goto(`${app.url}${PATH}`);
+      await page.goto(`${suite.app.url}${PATH}`);
       await page.locator('.post').first().waitFor();
       const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
       expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);

@@ -2,6 +2,8 @@
  * Real Chromium for user journeys (playwright-core with the system's browser).
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from './server';
 import { CHROMIUM_PATH } from './env';
 
 export function launchBrowser(): Promise<Browser> {
@@ -30,4 +32,20 @@ export function watchErrors(page: Page): string[] {
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
+}
+
+/**
+ * A test server and a Chromium for one describe block: started before its tests, closed after.
+ * Read `suite.app` and `suite.browser` inside tests (they exist once beforeAll has run).
+ */
+export function browserSuite(env: Record<string, string> = {}): { app: TestServer; browser: Browser } {
+  const suite = {} as { app: TestServer; browser: Browser };
+  beforeAll(async () => {
+    [suite.app, suite.browser] = await Promise.all([startTestServer({ COOKIE_SECURE: 'false', ...env }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.app?.close();
+  });
+  return suite;
 }
