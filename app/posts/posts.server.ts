@@ -248,12 +248,14 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
      * (oldest first), as `viewer` may see them.
      */
     async list(threadId: number, viewer: Viewer | null, query: { sort: Sort; page: number }) {
-      const [{ total }, thread] = await Promise.all([
+      const [{ total, all }, thread] = await Promise.all([
         db
           .selectFrom('posts')
-          .select((eb) => eb.fn.countAll<string | number>().as('total'))
+          .select((eb) => [
+            eb.fn.countAll<string | number>().filterWhere('rootId', 'is', null).as('total'),
+            eb.fn.countAll<string | number>().as('all'),
+          ])
           .where('threadId', '=', threadId)
-          .where('rootId', 'is', null)
           .executeTakeFirstOrThrow(),
         db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirstOrThrow(),
       ]);
@@ -295,7 +297,9 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       const view = (r: Row) => ({ ...toView(r, viewer), ...(viewer ? { endorsedByMe: endorsed.has(r.id) } : {}) });
       return {
         posts: rootRows.map((r) => ({ ...view(r), replies: replyRows.filter((x) => x.rootId === r.id).map(view) })),
+        /** Top-level posts (what pages count) and every post, replies included. */
         total: Number(total),
+        all: Number(all),
         page,
         pages,
         seq: thread.lastSeq,

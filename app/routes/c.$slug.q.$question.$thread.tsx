@@ -215,7 +215,7 @@ export default function ThreadPage() {
       <section aria-labelledby="contributions-heading" className="section">
         <div className="thread-heading">
           <h2 id="contributions-heading">
-            {t('thread.contributions')} <span className="muted">({t('posts.count', { count: data.list.total })})</span>
+            {t('thread.contributions')} <span className="muted">({t('posts.count', { count: data.list.all })})</span>
           </h2>
           <form method="get" className="sort-form">
             <label htmlFor="sort">{t('posts.sort')}</label>

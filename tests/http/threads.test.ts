@@ -101,6 +101,7 @@ describe('threads without JavaScript', () => {
     expect(first.match(/<article class="post/g)).toHaveLength(100);
     expect(first).toContain('Page 1 of 2');
     expect(first).toContain('101 contributions');
+    expect(first).toContain('Page 1 of 2');
     const second = await (await http.get(`${base}?sort=oldest&page=2`)).text();
     expect(second.match(/<article class="post/g)).toHaveLength(1);
     expect(second).toContain('Numbered contribution 101.');
