@@ -36,15 +36,16 @@ import {
 } from 'lexical';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isSafeUrl } from '../posts/lexical';
 
-/** Link schemes a post may use. */
-const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
-
-/** True for an absolute http:, https: or mailto: URL (the LinkPlugin's `validateUrl`). */
+/**
+ * True for a link the server will accept (isSafeUrl: http, https or mailto) that also names a
+ * host or an address (the LinkPlugin's `validateUrl`).
+ */
 export function isAllowedUrl(url: string): boolean {
   try {
+    if (!isSafeUrl(url)) return false;
     const parsed = new URL(url);
-    if (!ALLOWED_PROTOCOLS.has(parsed.protocol)) return false;
     return parsed.protocol === 'mailto:' ? parsed.pathname.length > 0 : parsed.hostname.length > 0;
   } catch {
     return false;

@@ -12,11 +12,3 @@ import { QuoteNode } from '@lexical/rich-text';
 import type { Klass, LexicalNode } from 'lexical';
 
 export const POST_NODES: readonly Klass<LexicalNode>[] = [QuoteNode, ListNode, ListItemNode, LinkNode];
-
-/**
- * Every `type` the post composer emits in its JSON: the core nodes Lexical always registers
- * (root, paragraph, text, linebreak) plus those of POST_NODES. Useful to validate a body on the
- * server. (`tab` is a core node too, but the composer replaces tabs with spaces.)
- */
-export const POST_NODE_TYPES = ['root', 'paragraph', 'text', 'linebreak', 'quote', 'list', 'listitem', 'link'] as const;
-export type PostNodeType = (typeof POST_NODE_TYPES)[number];

@@ -2,6 +2,7 @@
  * The browser's one Socket.io connection, opened on first use. The session cookie rides on
  * the handshake; the server decides who the socket is.
  */
+import type { FormEvent } from 'react';
 import { io, type Socket } from 'socket.io-client';
 
 let socket: Socket | undefined;
@@ -30,5 +31,27 @@ export async function emitReliably<T = Record<string, unknown>>(event: string, p
     } catch (error) {
       if (attempt >= attempts) throw error;
     }
+  }
+}
+
+/**
+ * For a plain POST form (it works without JavaScript): with a live socket, sends the same
+ * action as `event` instead and returns the answer; with none, or if the socket does not
+ * answer, lets the form post the ordinary way and returns null. Retries are idempotent either way.
+ */
+export async function sendInsteadOfForm<T = Record<string, unknown>>(
+  e: FormEvent<HTMLFormElement>,
+  event: string,
+  payload: unknown,
+  attempts?: number,
+): Promise<Ack<T> | null> {
+  const form = e.currentTarget;
+  if (!getSocket().connected) return null; // the ordinary form post
+  e.preventDefault();
+  try {
+    return await emitReliably<T>(event, payload, attempts);
+  } catch {
+    form.submit();
+    return null;
   }
 }

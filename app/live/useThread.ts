@@ -98,20 +98,21 @@ export function useThread(threadId: number, initialSeq: number) {
     const onDisconnect = () => setConnection('offline');
     const onReconnecting = () => setConnection('connecting');
 
-    socket.on('connect', join);
-    socket.on('disconnect', onDisconnect);
+    const subscriptions: [string, (...args: any[]) => void][] = [
+      ['connect', join],
+      ['disconnect', onDisconnect],
+      ['post:created', onEvent],
+      ['post:updated', onEvent],
+      ['post:endorsed', onEvent],
+      ['thread:presence', onPresence],
+      ['thread:typing', onTyping],
+    ];
+    for (const [event, handler] of subscriptions) socket.on(event, handler);
     socket.io.on('reconnect_attempt', onReconnecting);
-    for (const event of ['post:created', 'post:updated', 'post:endorsed']) socket.on(event, onEvent);
-    socket.on('thread:presence', onPresence);
-    socket.on('thread:typing', onTyping);
     if (socket.connected) void join();
     return () => {
-      socket.off('connect', join);
-      socket.off('disconnect', onDisconnect);
+      for (const [event, handler] of subscriptions) socket.off(event, handler);
       socket.io.off('reconnect_attempt', onReconnecting);
-      for (const event of ['post:created', 'post:updated', 'post:endorsed']) socket.off(event, onEvent);
-      socket.off('thread:presence', onPresence);
-      socket.off('thread:typing', onTyping);
       socket.emit('thread:leave', { threadId });
       for (const timer of typingTimers.current.values()) clearTimeout(timer);
     };

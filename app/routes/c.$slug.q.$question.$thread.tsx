@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useActionData, useLocation, useSearchParams } from '@remix-run/react';
-import { Fragment, useCallback, useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
@@ -12,7 +12,7 @@ import { Original, useLangOf } from '../components/Translated';
 import { localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import { postComposerLinks } from '../editor/PostComposer';
-import { useThread } from '../live/useThread';
+import { mergePost, useThread } from '../live/useThread';
 import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, postIdSchema } from '../validation.server';
 import type { PostView } from '../posts/post-view';
 import { isDomainError } from '../utils/errors';
@@ -157,7 +157,7 @@ export default function ThreadPage() {
   const { roots, unseen } = useMemo(() => {
     const view = (p: PostView) => {
       const patch = live.get(p.id);
-      return patch && patch.seq >= p.seq ? { ...p, ...patch, mine: p.mine ?? patch.mine, endorsedByMe: patch.endorsedByMe ?? p.endorsedByMe } : p;
+      return patch ? mergePost(p, patch) : p;
     };
     const known = new Set(data.list.posts.flatMap((p) => [p.id, ...p.replies.map((r) => r.id)]));
     const fresh = [...live.values()].filter((p) => !known.has(p.id)).sort((a, b) => a.id - b.id);
@@ -288,7 +288,7 @@ export default function ThreadPage() {
         {!data.open ? (
           <p className="notice">{t('posts.closed')}</p>
         ) : data.user ? (
-          <Fragment>{composer()}</Fragment>
+          composer()
         ) : (
           <p className="actions">
             <Link className="button" to={`/sign-in?redirectTo=${encodeURIComponent(location.pathname)}`}>

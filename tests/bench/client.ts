@@ -3,6 +3,7 @@
  * acknowledgement, and an open-loop schedule (fixed send times, never waiting for answers).
  */
 import { io as connect, type Socket } from 'socket.io-client';
+import { documentFromText } from '../../app/posts/lexical';
 import { nowMs, sleep } from './stats';
 
 export function openSocket(url: string, cookie?: string, timeoutMs = 20_000): Promise<Socket> {
@@ -31,27 +32,7 @@ export function openSocket(url: string, cookie?: string, timeoutMs = 20_000): Pr
 }
 
 /** A Lexical document with one paragraph of `text`, as the editor sends it. */
-export const lexicalDoc = (text: string) => ({
-  root: {
-    type: 'root',
-    version: 1,
-    direction: 'ltr',
-    format: '',
-    indent: 0,
-    children: [
-      {
-        type: 'paragraph',
-        version: 1,
-        direction: 'ltr',
-        format: '',
-        indent: 0,
-        textFormat: 0,
-        textStyle: '',
-        children: [{ type: 'text', version: 1, text, format: 0, detail: 0, mode: 'normal', style: '' }],
-      },
-    ],
-  },
-});
+export const lexicalDoc = (text: string) => documentFromText(text);
 
 export interface PostOutcome {
   clientId: string;

@@ -23,15 +23,8 @@ export interface ReadyTotals {
   ms: number;
 }
 
-export interface MergedResult {
-  latencies: Float64Array;
-  receivers: Map<string, number>;
-  duplicates: number;
-  joinedPerThread: Map<number, number>;
-  disconnects: number;
-  disconnectReasons: string[];
-  otherEvents: Record<string, number>;
-}
+/** The listeners' results added up: a worker's result without its message tag. */
+export type MergedResult = Omit<ResultMessage, 'type'>;
 
 function request<T>(child: ChildProcess, message: object, answer: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@ import { useNavigate } from '@remix-run/react';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PostComposer } from '../../editor/PostComposer';
-import { emitReliably, getSocket } from '../../live/socket.client';
+import { getSocket, sendInsteadOfForm } from '../../live/socket.client';
 import type { PostView } from '../../posts/post-view';
 import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES } from '../../i18n/config';
 
@@ -61,10 +61,7 @@ export function Composer(props: ComposerProps) {
   };
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    const form = e.currentTarget;
-    if (!getSocket().connected) return; // the ordinary form post
-    e.preventDefault();
-    const data = new FormData(form);
+    const data = new FormData(e.currentTarget);
     const content = {
       body: (data.get('body') as string) || undefined,
       text: (data.get('text') as string) || undefined,
@@ -77,26 +74,23 @@ export function Composer(props: ComposerProps) {
         ? { threadId: props.threadId, clientId, parentId: props.parentId, ...content }
         : { postId: props.postId, ...content };
     setBusy(true);
-    try {
-      const ack = await emitReliably<PostView>(event, payload);
-      if (!ack.ok) {
-        setError(ack.error?.messageKey ?? 'errors.postInvalid'); // what they wrote stays in the editor
-        return;
-      }
-      setError(undefined);
-      clearTimeout(idle.current);
-      typing(false);
-      if (ack.post) props.onPosted?.(ack.post);
-      if (props.intent === 'create') {
-        setClientId(newClientId());
-        setResetKey((k) => k + 1);
-      }
-      if (props.doneHref) navigate(props.doneHref, { preventScrollReset: true, replace: true });
-    } catch {
-      form.submit(); // the socket did not answer: the page's form action, same client id
-    } finally {
-      setBusy(false);
+    // Without a socket answer the form posts itself: the page's action, same client id.
+    const ack = await sendInsteadOfForm<PostView>(e, event, payload);
+    setBusy(false);
+    if (!ack) return;
+    if (!ack.ok) {
+      setError(ack.error?.messageKey ?? 'errors.postInvalid'); // what they wrote stays in the editor
+      return;
     }
+    setError(undefined);
+    clearTimeout(idle.current);
+    typing(false);
+    if (ack.post) props.onPosted?.(ack.post);
+    if (props.intent === 'create') {
+      setClientId(newClientId());
+      setResetKey((k) => k + 1);
+    }
+    if (props.doneHref) navigate(props.doneHref, { preventScrollReset: true, replace: true });
   }
 
   const errorId = `${id}-error`;

@@ -1,5 +1,5 @@
 import type { FormEvent, ReactNode } from 'react';
-import { emitReliably, getSocket, type Ack } from '../../live/socket.client';
+import { sendInsteadOfForm, type Ack } from '../../live/socket.client';
 import type { PostView } from '../../posts/post-view';
 
 /**
@@ -31,14 +31,8 @@ export function LiveForm({
       e.preventDefault();
       return;
     }
-    if (!getSocket().connected) return; // the ordinary form post
-    e.preventDefault();
-    try {
-      const ack = await emitReliably<PostView>(event, payload(form), 2);
-      onAck?.(ack, form);
-    } catch {
-      form.submit();
-    }
+    const ack = await sendInsteadOfForm<PostView>(e, event, payload(form), 2);
+    if (ack) onAck?.(ack, form);
   }
   return (
     <form method="post" className={className} onSubmit={onSubmit}>
