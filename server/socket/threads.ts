@@ -68,6 +68,8 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       const thread = await services.consultations.threadContext(threadId);
       if (!thread) throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
       const role = await roleIn(socket, user, thread.consultationId);
+      // A draft consultation is not published: as its pages, its threads answer "not found".
+      if (thread.phase === 'draft' && role !== 'admin') throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
       const viewer = viewerOf(user, role);
       await socket.join(viewer?.moderator ? moderatorRoom(threadId) : threadRoom(threadId));
       joined.add(threadId);

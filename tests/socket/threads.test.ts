@@ -197,6 +197,17 @@ describe('live threads', () => {
     expect(stored.body).not.toContain('background');
   });
 
+  it('keeps the threads of a draft consultation closed to listeners, as its pages are', async () => {
+    const anonymous = await open();
+    await app.server.database.db.updateTable('consultations').set({ phase: 'draft' }).execute();
+    try {
+      expect(await anonymous.emit('thread:join', { threadId: thread })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    } finally {
+      await app.server.database.db.updateTable('consultations').set({ phase: 'open' }).execute();
+    }
+    expect((await anonymous.emit('thread:join', { threadId: thread })).ok).toBe(true);
+  });
+
   it('refuses posts when the consultation is not open', async () => {
     const c = await open((await createUser(app)).cookie);
     await app.server.database.db.updateTable('consultations').set({ phase: 'compiling' }).execute();
