@@ -5,3 +5,5 @@
  */
 export * from './accounts/account.schema';
 export * from './posts/post.schema';
+export * from './case-studies/case-study.schema';
+export * from './moderation/moderation.schema';

@@ -153,6 +153,104 @@ export interface AuditLogTable {
   details: JsonText;
 }
 
+export const CASE_STUDY_STATUSES = [
+  'draft',
+  'submitted',
+  'in_review',
+  'changes_requested',
+  'verified',
+  'published',
+  'rejected',
+] as const;
+export type CaseStudyStatus = (typeof CASE_STUDY_STATUSES)[number];
+export const VISIBILITIES = ['public', 'restricted'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+export const LEVELS = ['local', 'regional', 'global'] as const;
+export type Level = (typeof LEVELS)[number];
+export const STAGES = ['building', 'implementing', 'steering', 'evaluating', 'reporting'] as const;
+export type Stage = (typeof STAGES)[number];
+/** What a case study can be filtered by (case_study_tags.kind). */
+export const TAG_KINDS = ['theme', 'sdg', 'origin', 'destination', 'implementation', 'group', 'subQuestion'] as const;
+export type TagKind = (typeof TAG_KINDS)[number];
+
+export interface CaseStudiesTable {
+  id: Generated<number>;
+  consultationId: number;
+  authorId: string;
+  status: ColumnType<CaseStudyStatus, CaseStudyStatus | undefined, CaseStudyStatus>;
+  visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  attribution: Attribution;
+  language: string;
+  title: string;
+  summary: string;
+  /** Canonical Lexical JSON, rebuilt by the server (app/posts/lexical.ts). */
+  body: string;
+  bodyText: string;
+  bodyHtml: string;
+  level: Level | null;
+  stage: Stage | null;
+  /** JSON: [{ name, group }] */
+  partners: JsonText;
+  /** JSON: [{ source, amount, currency }] */
+  funding: JsonText;
+  results: string;
+  indicators: string;
+  worked: string;
+  didNotWork: string;
+  contact: string;
+  reviewNote: string | null;
+  createdAt: string;
+  updatedAt: string;
+  submittedAt: string | null;
+  publishedAt: string | null;
+}
+
+export interface CaseStudyTagsTable {
+  caseStudyId: number;
+  kind: TagKind;
+  value: string;
+}
+
+export interface FeaturedCaseStudiesTable {
+  subQuestionId: number;
+  caseStudyId: number;
+  featuredBy: string | null;
+  featuredAt: string;
+}
+
+export const FLAG_SUBJECTS = ['post', 'case_study'] as const;
+export type FlagSubject = (typeof FLAG_SUBJECTS)[number];
+export const FLAG_REASONS = ['abusive', 'off_topic', 'spam', 'misinformation', 'privacy', 'other'] as const;
+export type FlagReason = (typeof FLAG_REASONS)[number];
+export const FLAG_STATUSES = ['open', 'resolved', 'dismissed'] as const;
+export type FlagStatus = (typeof FLAG_STATUSES)[number];
+
+export interface FlagsTable {
+  id: Generated<number>;
+  consultationId: number;
+  subjectType: FlagSubject;
+  subjectId: number;
+  reporterId: string;
+  reason: FlagReason;
+  note: string;
+  status: ColumnType<FlagStatus, FlagStatus | undefined, FlagStatus>;
+  createdAt: string;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+  resolution: string | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  userId: string;
+  kind: string;
+  subjectType: string;
+  subjectId: string;
+  details: JsonText;
+  createdAt: string;
+  readAt: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -165,6 +263,11 @@ export interface Database {
   posts: PostsTable;
   postEdits: PostEditsTable;
   endorsements: EndorsementsTable;
+  caseStudies: CaseStudiesTable;
+  caseStudyTags: CaseStudyTagsTable;
+  featuredCaseStudies: FeaturedCaseStudiesTable;
+  flags: FlagsTable;
+  notifications: NotificationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -176,3 +279,5 @@ export type SubQuestionRow = Selectable<SubQuestionsTable>;
 export type ThreadRow = Selectable<ThreadsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type PostRow = Selectable<PostsTable>;
+export type CaseStudyRow = Selectable<CaseStudiesTable>;
+export type FlagRow = Selectable<FlagsTable>;

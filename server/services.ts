@@ -6,8 +6,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createAccountService } from '../app/accounts/accounts.server';
 import { createAuditService } from '../app/audit/audit.server';
+import { createCaseStudyService } from '../app/case-studies/case-studies.server';
 import { createAuth } from '../app/auth/auth.server';
 import { createConsultationService } from '../app/consultations/consultations.server';
+import { createModerationService } from '../app/moderation/moderation.server';
+import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
 import { RateLimiter } from '../app/utils/rate-limit.server';
 
@@ -42,6 +45,9 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     accounts: createAccountService(db),
     consultations: createConsultationService(db),
     audit: createAuditService(db),
+    caseStudies: createCaseStudyService(db),
+    moderation: createModerationService(db),
+    notifications: createNotificationService(db),
     limits: {
       /** Failed sign-ins per email and address: 5 per 15 minutes. */
       signInPerAccount: new RateLimiter(5, 15 * 60_000),

@@ -96,18 +96,7 @@ export function createAccountService(db: Kysely<Database>) {
       await db.updateTable('users').set({ locale }).where('id', '=', userId).execute();
     },
 
-    async roleIn(userId: string, consultationId: number): Promise<Role> {
-      const row = await db
-        .selectFrom('users')
-        .leftJoin('consultationMembers as m', (join) =>
-          join.onRef('m.userId', '=', 'users.id').on('m.consultationId', '=', consultationId),
-        )
-        .select(['users.siteRole', 'm.role'])
-        .where('users.id', '=', userId)
-        .executeTakeFirst();
-      if (!row) throw new DomainError('not_found', 'errors.userNotFound');
-      return effectiveRole(row.siteRole, row.role);
-    },
+    roleIn: (userId: string, consultationId: number) => roleOf(db, userId, consultationId),
 
     async listUsers(consultationId: number): Promise<UserListItem[]> {
       const rows = await db
@@ -165,6 +154,20 @@ export function createAccountService(db: Kysely<Database>) {
       });
     },
   };
+}
+
+/** A user's effective role in a consultation; every domain service asks this, never the caller. */
+export async function roleOf(db: Kysely<Database>, userId: string, consultationId: number): Promise<Role> {
+  const row = await db
+    .selectFrom('users')
+    .leftJoin('consultationMembers as m', (join) =>
+      join.onRef('m.userId', '=', 'users.id').on('m.consultationId', '=', consultationId),
+    )
+    .select(['users.siteRole', 'm.role'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('not_found', 'errors.userNotFound');
+  return effectiveRole(row.siteRole, row.role);
 }
 
 /**

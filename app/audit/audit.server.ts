@@ -2,7 +2,7 @@
  * The audit log: every moderation decision, role change, phase change and export, with who,
  * what, when and why. Written in the same transaction as the change it records.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 
 export interface AuditEntry {
@@ -32,6 +32,8 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
 }
 
 export interface AuditQuery {
+  consultationId?: number;
+  /** An exact action (`post.hide`) or a family (`case_study.`, ending with a dot). */
   action?: string;
   subjectType?: string;
   subjectId?: string;
@@ -70,7 +72,12 @@ export function createAuditService(db: Kysely<Database>) {
         ])
         .orderBy('auditLog.id', 'desc')
         .limit(Math.min(query.limit ?? 50, 500));
-      if (query.action) q = q.where('auditLog.action', '=', query.action);
+      if (query.consultationId !== undefined) q = q.where('auditLog.consultationId', '=', query.consultationId);
+      if (query.action) {
+        q = query.action.endsWith('.')
+          ? q.where(sql<string>`substr(${sql.ref('auditLog.action')}, 1, ${query.action.length})`, '=', query.action)
+          : q.where('auditLog.action', '=', query.action);
+      }
       if (query.subjectType) q = q.where('auditLog.subjectType', '=', query.subjectType);
       if (query.subjectId) q = q.where('auditLog.subjectId', '=', query.subjectId);
       const rows = await q.execute();

@@ -32,6 +32,8 @@ export interface PostView {
   endorsements: number;
   createdAt: string;
   editedAt: string | null;
+  /** A hidden post's reason, for its author and moderators. */
+  hiddenReason?: string | null;
   /** Moderators only: who really wrote it. */
   realAuthor?: AuthorRecord;
   /** For its author only (pages and acknowledgements, never broadcast). */

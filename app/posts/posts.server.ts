@@ -6,6 +6,10 @@
 import type { Kysely } from 'kysely';
 import type { Attribution, Database, PostRow } from '../../db/schema';
 import type { Language } from '../consultations/content.schema';
+import { roleOf } from '../accounts/accounts.server';
+import { can } from '../accounts/roles';
+import { recordAudit } from '../audit/audit.server';
+import { notify } from '../notifications/notifications.server';
 import { DomainError } from '../utils/errors';
 import { RateLimiter } from '../utils/rate-limit.server';
 import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocument, type LexicalDocument } from './lexical';
@@ -322,6 +326,64 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       };
     },
 
+    /**
+     * A moderator hides a post (with a reason) or restores it, in any phase. The author and
+     * moderators still see hidden text, marked; everyone else sees a placeholder. The change,
+     * its audit entry, the resolution of open flags on the post and the author's notice
+     * commit together; then the thread hears of it.
+     */
+    async moderate(actorId: string, postId: number, hide: boolean, reason: string | null): Promise<PostView> {
+      const trimmed = reason?.trim() || null;
+      if (hide && !trimmed) throw new DomainError('invalid', 'errors.noteRequired', 'reason');
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadRow(trx, postId);
+        const context = await trx
+          .selectFrom('threads')
+          .innerJoin('consultations', 'consultations.id', 'threads.consultationId')
+          .leftJoin('questions', 'questions.id', 'threads.questionId')
+          .select(['threads.consultationId', 'threads.number', 'consultations.slug', 'questions.number as questionNumber'])
+          .where('threads.id', '=', current.threadId)
+          .executeTakeFirstOrThrow();
+        if (!can(await roleOf(trx, actorId, context.consultationId), 'moderation.act')) throw new DomainError('forbidden', 'errors.forbidden');
+        const from = current.status;
+        if (from === 'deleted' || (hide ? from !== 'visible' : from !== 'hidden')) throw new DomainError('conflict', 'errors.moderationConflict');
+        const now = new Date().toISOString();
+        const seq = await nextSeq(trx, current.threadId);
+        await trx
+          .updateTable('posts')
+          .set({ status: hide ? 'hidden' : 'visible', hiddenReason: hide ? trimmed : null, seq, updatedAt: now })
+          .where('id', '=', postId)
+          .execute();
+        const action = hide ? 'post.hide' : 'post.restore';
+        await trx
+          .updateTable('flags')
+          .set({ status: hide ? 'resolved' : 'dismissed', resolvedBy: actorId, resolvedAt: now, resolution: action })
+          .where('subjectType', '=', 'post')
+          .where('subjectId', '=', postId)
+          .where('status', '=', 'open')
+          .execute();
+        await recordAudit(trx, {
+          actorId,
+          consultationId: context.consultationId,
+          action,
+          subjectType: 'post',
+          subjectId: String(postId),
+          reason: trimmed,
+          details: { threadId: current.threadId, thread: context.number },
+        });
+        await notify(trx, {
+          userId: current.authorId,
+          kind: action,
+          subjectType: 'post',
+          subjectId: postId,
+          details: { note: trimmed, slug: context.slug, question: context.questionNumber, thread: context.number },
+        });
+        return loadRow(trx, postId);
+      });
+      publishRow('post:updated', row);
+      return toView(row, { id: actorId, moderator: true });
+    },
+
     /** The full record of a post, for moderators and the author's own edit history. */
     async history(postId: number) {
       return db.selectFrom('postEdits').selectAll().where('postId', '=', postId).orderBy('id', 'asc').execute();
@@ -359,6 +421,7 @@ export function toView(row: Row, viewer: Viewer | null): PostView {
     seq: row.seq,
     status: row.status,
     html: readable ? row.bodyHtml : null,
+    ...(row.status === 'hidden' && (moderator || mine) ? { hiddenReason: row.hiddenReason } : {}),
     language: row.language,
     author: authorAs(row.attribution as Attribution, user),
     endorsements: row.endorsementCount,

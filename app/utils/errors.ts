@@ -19,6 +19,8 @@ export class DomainError extends Error {
     readonly messageKey: string,
     /** The form field the error belongs to, if any. */
     readonly field?: string,
+    /** Several fields at once (a form checked as a whole): field → i18n key. */
+    readonly fields?: Record<string, string>,
   ) {
     super(`${code}: ${messageKey}${field ? ` (${field})` : ''}`);
   }
