@@ -26,9 +26,15 @@ export const links: LinksFunction = () => [
 export async function loader({ context }: LoaderFunctionArgs) {
   const { user, language, services } = context;
   const consultation = await services.consultations.getDefault();
+  const [unread, role] = user
+    ? await Promise.all([
+        services.notifications.unreadCount(user.id),
+        consultation ? services.accounts.roleIn(user.id, consultation.id) : null,
+      ])
+    : [0, null];
   return {
     language,
-    user: user ? { name: user.name, isAdmin: user.siteRole === 'admin' } : null,
+    user: user ? { name: user.name, isAdmin: user.siteRole === 'admin', unread, role } : null,
     consultation: consultation
       ? {
           slug: consultation.slug,

@@ -3,7 +3,7 @@
  * read what, the catalogue with its facets, and featuring on sub-questions.
  *
  * Who may read a case study:
- * - its author, and moderators (and admins) of its consultation: always;
+ * - its author: always; moderators (and admins) of its consultation: once submitted;
  * - rapporteurs: once published, restricted ones included;
  * - everyone else, signed in or not: once published, and only if `public`.
  * Anything else answers "not found", so that a restricted case study's existence does not leak.
@@ -45,8 +45,9 @@ export function createCaseStudyService(db: Kysely<Database>) {
       .selectAll('caseStudies')
       .select(['users.name as authorName', 'users.organisation as authorOrganisation', 'users.stakeholderGroup as authorGroup']);
 
-  async function caller(userId: string | null, consultationId: number): Promise<Caller> {
-    return { id: userId, role: userId ? await roleOf(db, userId, consultationId) : null };
+  /** `trx` matters: inside a transaction, SQLite's one connection is the transaction's. */
+  async function caller(userId: string | null, consultationId: number, trx: Kysely<Database> = db): Promise<Caller> {
+    return { id: userId, role: userId ? await roleOf(trx, userId, consultationId) : null };
   }
 
   async function vocabularyOf(trx: Kysely<Database>, consultationId: number): Promise<Vocabulary> {
@@ -97,7 +98,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
   /** The case study if `who` may read it; "not found" otherwise. */
   async function readable(trx: Kysely<Database>, id: number, userId: string | null) {
     const row = await loadRow(trx, id);
-    const who = await caller(userId, row.consultationId);
+    const who = await caller(userId, row.consultationId, trx);
     if (!mayRead(row, who)) throw new DomainError('not_found', 'errors.caseStudyNotFound');
     return { row, who };
   }
@@ -127,8 +128,9 @@ export function createCaseStudyService(db: Kysely<Database>) {
       if (!(error instanceof InvalidDocument)) throw error;
       fields.body ??= error.messageKey;
     }
-    if (parsed.success && submit) {
-      Object.assign(fields, { ...missingForSubmission(parsed.data), ...fields });
+    if (submit) {
+      // What a submission lacks, even when other fields are wrong: every problem at once.
+      Object.assign(fields, { ...missingForSubmission(parsed.success ? parsed.data : roughInput(raw)), ...fields });
       if (!doc) fields.body ??= 'errors.required';
     }
     if (!parsed.success || Object.keys(fields).length > 0) {
@@ -167,7 +169,8 @@ export function createCaseStudyService(db: Kysely<Database>) {
       .set({
         status: to,
         updatedAt: now,
-        ...(action === 'submit' ? { submittedAt: now } : {}),
+        // A resubmission answers the last note; the history keeps it.
+        ...(action === 'submit' ? { submittedAt: now, reviewNote: null } : {}),
         ...(to === 'published' ? { publishedAt: now } : {}),
         ...(action === 'unpublish' ? { publishedAt: null } : {}),
         ...(TRANSITIONS[action].by === 'moderator' && note ? { reviewNote: note } : {}),
@@ -465,9 +468,30 @@ function seesRestricted(who: Caller): boolean {
 
 function mayRead(row: Row, who: Caller): boolean {
   if (who.id && row.authorId === who.id) return true;
-  if (can(who.role, 'moderation.act')) return true;
+  // A draft is the author's own business until it is submitted.
+  if (can(who.role, 'moderation.act')) return row.status !== 'draft';
   if (row.status !== 'published') return false;
   return row.visibility === 'public' || seesRestricted(who);
+}
+
+/** Raw form input, unchecked, as far as `missingForSubmission` looks at it (when parsing failed). */
+function roughInput(raw: unknown): CaseStudyInput {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const list = (v: unknown) => (Array.isArray(v) ? v : []);
+  return {
+    ...r,
+    summary: text(r.summary),
+    results: text(r.results),
+    worked: text(r.worked),
+    didNotWork: text(r.didNotWork),
+    level: text(r.level) || undefined,
+    stage: text(r.stage) || undefined,
+    partners: list(r.partners),
+    implementation: list(r.implementation),
+    themes: list(r.themes),
+    subQuestions: list(r.subQuestions),
+  } as CaseStudyInput;
 }
 
 function inputOf(row: Row, tags: Tags): CaseStudyInput {

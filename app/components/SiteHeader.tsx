@@ -1,5 +1,6 @@
 import { Form, Link, useLocation } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
+import { can } from '../accounts/roles';
 import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES } from '../i18n/config';
 import type { RootData } from '../root';
 
@@ -20,8 +21,34 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
         <nav aria-label={t('nav.main')} className="site-nav">
           <ul>
             {data?.consultation ? (
+              <>
+                <li>
+                  <Link to={`/c/${data.consultation.slug}`}>{t('nav.consultation')}</Link>
+                </li>
+                <li>
+                  <Link to={`/c/${data.consultation.slug}/case-studies`}>{t('nav.caseStudies')}</Link>
+                </li>
+                {can(data.user?.role, 'moderation.act') ? (
+                  <li>
+                    <Link to={`/c/${data.consultation.slug}/moderation`}>{t('nav.moderation')}</Link>
+                  </li>
+                ) : null}
+              </>
+            ) : null}
+            {data?.user ? (
               <li>
-                <Link to={`/c/${data.consultation.slug}`}>{t('nav.consultation')}</Link>
+                <Link to="/notifications" className="nav-notifications">
+                  {t('nav.notifications')}
+                  {data.user.unread > 0 ? (
+                    <>
+                      {' '}
+                      <span className="nav-badge" aria-hidden="true">
+                        {data.user.unread > 99 ? '99+' : data.user.unread}
+                      </span>
+                      <span className="visually-hidden"> ({t('nav.unread', { count: data.user.unread })})</span>
+                    </>
+                  ) : null}
+                </Link>
               </li>
             ) : null}
             {data?.user?.isAdmin ? (

@@ -6,10 +6,13 @@ import { localize } from '../consultations/localize';
 import { pageTitle, requireConsultation } from '../utils/http.server';
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const { language, services } = context;
+  const { language, services, user } = context;
   const consultation = await requireConsultation(context, params.slug);
   const source = consultation.sourceLanguage;
-  const questions = await services.consultations.listQuestions(consultation.id);
+  const [questions, caseStudies] = await Promise.all([
+    services.consultations.listQuestions(consultation.id),
+    services.caseStudies.catalogue(consultation.id, user?.id ?? null, {}, 1),
+  ]);
   const title = localize(consultation.title, language, source)!;
   return {
     title: pageTitle(title.text),
@@ -32,6 +35,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       text: localize(q.text, language, source)!,
       subQuestionCount: q.subQuestions.length,
     })),
+    caseStudyCount: caseStudies.total,
   };
 }
 
@@ -70,6 +74,14 @@ export default function ConsultationLanding() {
             </li>
           ))}
         </ol>
+      </section>
+
+      <section aria-labelledby="case-studies-heading" className="section">
+        <h2 id="case-studies-heading">{t('caseStudies.landing.heading')}</h2>
+        <p>{t('caseStudies.landing.intro')}</p>
+        <p className="actions">
+          <Link to="case-studies">{t('caseStudies.landing.link', { count: data.caseStudyCount })}</Link>
+        </p>
       </section>
 
       {data.keyFigures.length > 0 ? (

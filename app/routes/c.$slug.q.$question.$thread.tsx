@@ -5,6 +5,8 @@ import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { caseStudyHref } from '../components/moderation/links';
+import { FlagNotice } from '../components/moderation/flag-notice';
 import { Composer } from '../components/posts/Composer';
 import { LiveBar } from '../components/posts/LiveBar';
 import { PostItem } from '../components/posts/PostItem';
@@ -13,12 +15,13 @@ import { localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import { postComposerLinks } from '../editor/PostComposer';
 import { mergePost, useThread } from '../live/useThread';
-import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, postIdSchema } from '../validation.server';
-import type { PostView } from '../posts/post-view';
+import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, moderatePostSchema, postIdSchema } from '../validation.server';
+import { authorLabel, type PostView } from '../posts/post-view';
+import moderationStyles from '../styles/moderation.css';
 import { isDomainError } from '../utils/errors';
 import { formValues, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
 
-export const links: LinksFunction = () => postComposerLinks();
+export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: moderationStyles }];
 
 /** `/c/:slug/q/2/2.4` is sub-question 2.4's thread; `/c/:slug/q/2/general` question 2's general one. */
 async function resolveThread(context: LoaderFunctionArgs['context'], params: LoaderFunctionArgs['params']) {
@@ -44,7 +47,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const query = listQuerySchema.parse(Object.fromEntries(url.searchParams));
   const { viewer } = await viewerOf(context, consultation.id);
-  const list = await services.posts.list(thread.id, viewer, query);
+  const [list, caseStudies] = await Promise.all([
+    services.posts.list(thread.id, viewer, query),
+    // Sub-questions only: a question's general thread has no case studies of its own.
+    thread.subQuestion ? services.caseStudies.forSubQuestion(consultation.id, thread.subQuestion.id, user?.id ?? null) : null,
+  ]);
 
   const source = consultation.sourceLanguage;
   const heading = general ? t('thread.generalTitle', { number: questionNumber }) : t('thread.subQuestionTitle', { number: threadNumber });
@@ -62,6 +69,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     threadId: thread.id,
     groups: Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, language, source)!.text])),
     user: user ? { name: user.name, defaultAttribution: user.defaultAttribution } : null,
+    moderator: !!viewer?.moderator,
+    subQuestionId: thread.subQuestion?.id ?? null,
+    caseStudies,
     open: consultation.phase === 'open',
     clientId: crypto.randomBytes(12).toString('base64url'),
     list,
@@ -84,6 +94,8 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   const url = new URL(request.url);
   url.searchParams.delete('edit');
   url.searchParams.delete('reply');
+  url.searchParams.delete('flagged');
+  url.searchParams.delete('flagError');
   const back = (postId?: number) => `${url.pathname}${url.search}${postId ? `#post-${postId}` : ''}`;
   const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
 
@@ -106,6 +118,13 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
         const parsed = postIdSchema.safeParse(values);
         if (!parsed.success) return fail('errors.postNotFound', 400);
         post = await services.posts.remove(user.id, parsed.data.postId);
+        break;
+      }
+      case 'hide':
+      case 'restore': {
+        const parsed = moderatePostSchema.safeParse({ postId: values.postId, hide: String(values.intent === 'hide'), reason: values.reason });
+        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.postInvalid', 400);
+        post = await services.posts.moderate(user.id, parsed.data.postId, parsed.data.hide, parsed.data.reason ?? null);
         break;
       }
       case 'endorse': {
@@ -177,6 +196,22 @@ export default function ThreadPage() {
 
   const failed = actionData && actionData.intent === 'create' ? actionData : null;
   const signedIn = !!data.user;
+  const flag = useMemo(() => ({ action: `/c/${data.slug}/flag`, redirectTo: doneHref }), [data.slug, doneHref]);
+  const moderated = actionData && (actionData.intent === 'hide' || actionData.intent === 'restore') ? actionData : null;
+  /** What every post of the page shares, and its own refused moderation if any. */
+  const itemProps = (post: PostView) => ({
+    groupLabel,
+    signedIn,
+    canWrite: data.open,
+    linkFor,
+    onChange,
+    moderator: data.moderator,
+    flag,
+    moderationError:
+      moderated && Number(moderated.values.postId) === post.id
+        ? { intent: moderated.intent, error: moderated.error, reason: moderated.values.reason }
+        : undefined,
+  });
   const composer = (parentId?: number) =>
     data.user && data.open ? (
       <Composer
@@ -209,6 +244,8 @@ export default function ThreadPage() {
         <h1 lang={langOf(data.text.lang)}>{data.text.text}</h1>
         <Original shown={data.text} />
       </header>
+
+      <FlagNotice />
 
       <LiveBar connection={connection} readers={readers} typing={[...typing.values()]} groupLabel={groupLabel} />
 
@@ -248,7 +285,7 @@ export default function ThreadPage() {
                 {data.editing?.id === post.id ? (
                   <EditForm data={data} failed={actionData?.intent === 'edit' ? actionData.error : undefined} doneHref={doneHref} onPosted={onChange} />
                 ) : (
-                  <PostItem post={post} groupLabel={groupLabel} signedIn={signedIn} canWrite={data.open} linkFor={linkFor} onChange={onChange}>
+                  <PostItem post={post} {...itemProps(post)}>
                     {post.replies.length > 0 || data.replyTo === post.id ? (
                       <div className="replies">
                         {post.replies.length > 0 ? (
@@ -258,7 +295,7 @@ export default function ThreadPage() {
                                 {data.editing?.id === reply.id ? (
                                   <EditForm data={data} failed={actionData?.intent === 'edit' ? actionData.error : undefined} doneHref={doneHref} onPosted={onChange} />
                                 ) : (
-                                  <PostItem post={reply} groupLabel={groupLabel} signedIn={signedIn} canWrite={data.open} linkFor={linkFor} onChange={onChange} />
+                                  <PostItem post={reply} {...itemProps(reply)} />
                                 )}
                               </li>
                             ))}
@@ -282,6 +319,10 @@ export default function ThreadPage() {
           </nav>
         ) : null}
       </section>
+
+      {data.caseStudies && data.subQuestionId !== null ? (
+        <CaseStudiesSection slug={data.slug} subQuestionId={data.subQuestionId} items={data.caseStudies} groupLabel={groupLabel} />
+      ) : null}
 
       <section aria-labelledby="write-heading" className="section">
         <h2 id="write-heading">{t('posts.write')}</h2>
@@ -337,5 +378,55 @@ function EditForm({
         onPosted={onPosted}
       />
     </div>
+  );
+}
+
+/** Published case studies that inform this sub-question, the ones moderators feature first. */
+function CaseStudiesSection({
+  slug,
+  subQuestionId,
+  items,
+  groupLabel,
+}: {
+  slug: string;
+  subQuestionId: number;
+  items: NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['caseStudies']>;
+  groupLabel: (id: string) => string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <section aria-labelledby="case-studies-heading" className="section thread-case-studies">
+      <h2 id="case-studies-heading">{t('moderation.threadCaseStudies.title')}</h2>
+      {items.length === 0 ? (
+        <p className="muted">{t('moderation.threadCaseStudies.empty')}</p>
+      ) : (
+        <ul className="case-study-cards">
+          {items.map((cs) => {
+            const featured = cs.featuredOn.includes(subQuestionId);
+            return (
+              <li key={cs.id} className={`card case-study-card${featured ? ' case-study-featured' : ''}`}>
+                <h3 className="card-title">
+                  <Link to={caseStudyHref(slug, cs.id)}>{cs.title}</Link>
+                  {featured ? (
+                    <>
+                      {' '}
+                      <span className="badge badge-featured">{t('moderation.threadCaseStudies.featured')}</span>
+                    </>
+                  ) : null}
+                </h3>
+                <p className="card-meta">{authorLabel(cs.author, t, groupLabel)}</p>
+                {cs.summary ? <p className="case-study-summary">{cs.summary}</p> : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p className="actions">
+        <Link to={`/c/${slug}/case-studies?subQuestion=${subQuestionId}`}>
+          {t('moderation.threadCaseStudies.catalogue')}
+        </Link>
+        <Link to={`/c/${slug}/case-studies/new`}>{t('moderation.threadCaseStudies.submit')}</Link>
+      </p>
+    </section>
   );
 }

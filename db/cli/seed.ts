@@ -1,10 +1,12 @@
 /**
  * `npm run db:seed`: seeds the GFMD 2020 consultation (idempotent).
- * `npm run db:seed -- --demo`: also adds demo users of every role and prints their passwords.
+ * `npm run db:seed -- --demo`: also adds demo users of every role and prints their passwords, and
+ * demo contributions, case studies (in every review state) and flags.
  */
 import { parseArgs } from 'node:util';
 import { seedConsultation } from '../seeds/consultation';
 import { seedDemo } from '../seeds/demo';
+import { seedDemoCaseStudies } from '../seeds/demo-case-studies';
 import { seedDemoPosts } from '../seeds/demo-posts';
 import { openMigratedDatabase, runCli } from './open';
 
@@ -20,6 +22,10 @@ runCli(async () => {
       console.table(accounts.map(({ email, password, role, group }) => ({ role, group, email, password })));
       const posts = await seedDemoPosts(handle.db, result.consultationId);
       console.log(`\n${posts} demo contributions in threads 1.1, 2.4, 3.2 and 4.1 (try /c/gfmd-2020-partnerships/q/2/2.4)`);
+      const studies = await seedDemoCaseStudies(handle.db, result.consultationId);
+      const states = Object.entries(studies.states).map(([state, n]) => `${n} ${state}`).join(', ');
+      console.log(`${studies.caseStudies} demo case studies, ${studies.newCaseStudies} new (${states}); featured on ${studies.featured.join(', ') || 'none'}`);
+      console.log(`${studies.flags} demo flags, ${studies.newFlags} new (${studies.openFlags} open in the moderators' queue); ${studies.hiddenPosts} off-topic post hidden`);
     }
   } finally {
     await handle.close();

@@ -1,7 +1,7 @@
 /**
  * Demo contributions: a few conversations in several threads, in French, English and Spanish,
- * with replies, endorsements and every kind of attribution. Fixed client ids make re-runs
- * add nothing.
+ * with replies, endorsements and every kind of attribution, and one off-topic advert for the
+ * moderators to hide (demo-case-studies.ts). Fixed client ids make re-runs add nothing.
  */
 import type { Kysely } from 'kysely';
 import { createPostService } from '../../app/posts/posts.server';
@@ -64,6 +64,11 @@ const POSTS: DemoPost[] = [
     key: 'p8', thread: '3.2', author: d('mariama'), attribution: 'chatham',
     paragraphs: ['Las organizaciones de la sociedad civil deberían participar en el seguimiento de los acuerdos, no solo en su difusión.'],
     endorsedBy: [d('julien')],
+  },
+  {
+    // Off-topic advertising: flagged and hidden by the moderator in demo-case-studies.ts.
+    key: 'p9', thread: '1.1', author: d('priya'), attribution: 'named',
+    paragraphs: ['Early-bird tickets for our annual recruitment industry gala are 40% off this week only! Use the code PALABRE40 at example.com/gala and share with your network.'],
   },
 ];
 

@@ -7,7 +7,8 @@ import { CI, HAS_CHROMIUM, POSTGRES_URL, SKIP_CHROMIUM_MESSAGE, SKIP_POSTGRES_ME
 
 export default function setup() {
   const root = path.resolve(import.meta.dirname, '../..');
-  execFileSync(path.join(root, 'node_modules/.bin/remix'), ['build'], {
+  // SKIP_BUILD=1 reuses the last build: handy when only unit or database tests run.
+  if (process.env.SKIP_BUILD !== '1') execFileSync(path.join(root, 'node_modules/.bin/remix'), ['build'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },

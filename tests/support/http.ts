@@ -33,7 +33,8 @@ export class Client {
     return this.request(path, { headers });
   }
 
-  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+  /** A form post; repeated fields (checkboxes, multiple selects) as URLSearchParams or pairs. */
+  post(path: string, form: Record<string, string> | URLSearchParams | [string, string][], headers: Record<string, string> = {}) {
     return this.request(path, {
       method: 'POST',
       body: new URLSearchParams(form),

@@ -4,6 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
+import { applyRole } from '../../app/accounts/accounts.server';
+import type { Role } from '../../app/accounts/roles';
 import type { TestServer } from './server';
 
 export interface TestClient {
@@ -16,7 +18,10 @@ export interface TestClient {
 
 let counter = 0;
 
-export async function createUser(app: TestServer, overrides: Partial<{ name: string; organisation: string; stakeholderGroup: string; country: string }> = {}) {
+export async function createUser(
+  app: TestServer,
+  { role, ...overrides }: Partial<{ name: string; organisation: string; stakeholderGroup: string; country: string; role: Role }> = {},
+) {
   const { services } = app.server;
   counter++;
   const input = {
@@ -29,6 +34,10 @@ export async function createUser(app: TestServer, overrides: Partial<{ name: str
     ...overrides,
   };
   const id = await services.accounts.register(input);
+  if (role && role !== 'participant') {
+    const consultation = await services.consultations.getDefault();
+    await services.db.transaction().execute((trx) => applyRole(trx, { actorId: null, userId: id, consultationId: consultation!.id, from: 'participant', to: role }));
+  }
   const session = await services.auth.createSession(id, {});
   return { id, ...input, cookie: `${services.auth.sessionCookieName}=${session.id}` };
 }

@@ -1,7 +1,10 @@
-import { Link } from '@remix-run/react';
+import { Form, Link } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { authorLabel, type PostView } from '../../posts/post-view';
 import { LiveForm } from './LiveForm';
+
+/** The reasons a participant may give when reporting a post (db FLAG_REASONS). */
+export const FLAG_REASON_OPTIONS = ['abusive', 'off_topic', 'spam', 'misinformation', 'privacy', 'other'] as const;
 
 export interface PostItemProps {
   post: PostView;
@@ -11,6 +14,12 @@ export interface PostItemProps {
   /** The current page's search, kept on reply/edit links. */
   linkFor: (param: 'reply' | 'edit', id: number) => string;
   onChange: (post: PostView) => void;
+  /** The reader may hide and restore posts (the server checks again). */
+  moderator?: boolean;
+  /** Where reports go (`/c/:slug/flag`) and where they come back to (path and search). */
+  flag?: { action: string; redirectTo: string };
+  /** A refused hide/restore of this post, as an i18n key. */
+  moderationError?: { intent: string; error: string; reason?: string };
   children?: React.ReactNode;
 }
 
@@ -26,7 +35,7 @@ function dateFormat(language: string) {
   return format;
 }
 
-export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, children }: PostItemProps) {
+export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, moderator, flag, moderationError, children }: PostItemProps) {
   const { t, i18n } = useTranslation();
   const date = dateFormat(i18n.language);
   const author = authorLabel(post.author, t, groupLabel);
@@ -49,7 +58,11 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
         <p className="post-placeholder">{t('posts.hidden')}</p>
       ) : (
         <>
-          {post.status === 'hidden' ? <p className="post-placeholder">{t('posts.hidden')}</p> : null}
+          {post.status === 'hidden' ? (
+            <p className="post-hidden-note">
+              {post.hiddenReason ? t('posts.hiddenFor', { reason: post.hiddenReason }) : t('posts.hidden')}
+            </p>
+          ) : null}
           {/* Safe HTML: rendered by the server from its own canonical copy of the document. */}
           <div className="post-body" lang={post.language} dangerouslySetInnerHTML={{ __html: post.html }} />
         </>
@@ -93,8 +106,113 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
             </LiveForm>
           </>
         ) : null}
+        {signedIn && flag && !post.mine && post.status === 'visible' ? <ReportForm post={post} flag={flag} /> : null}
+        {moderator && (post.status === 'visible' || post.status === 'hidden') ? (
+          <ModerateForm post={post} error={moderationError} />
+        ) : null}
       </footer>
       {children}
     </article>
+  );
+}
+
+/** A participant's report to the moderators: a plain form to `/c/:slug/flag`, which comes back here. */
+function ReportForm({ post, flag }: { post: PostView; flag: NonNullable<PostItemProps['flag']> }) {
+  const { t } = useTranslation();
+  const id = `report-${post.id}`;
+  return (
+    <details className="post-disclosure post-report">
+      <summary>{t('flags.report')}</summary>
+      <form method="post" action={flag.action} className="moderation-form">
+        <p className="moderation-form-title">
+          {t('flags.reportPost')}
+        </p>
+        <input type="hidden" name="subjectType" value="post" />
+        <input type="hidden" name="subjectId" value={post.id} />
+        <input type="hidden" name="redirectTo" value={flag.redirectTo} />
+        <div className="field">
+          <label htmlFor={`${id}-reason`}>{t('flags.reason')}</label>
+          <select id={`${id}-reason`} name="reason" required defaultValue="">
+            <option value="" disabled>
+              {t('flags.chooseReason')}
+            </option>
+            {FLAG_REASON_OPTIONS.map((r) => (
+              <option key={r} value={r}>
+                {t(`flags.reasons.${r}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-note`}>
+            {t('flags.note')} <span className="muted">({t('flags.optional')})</span>
+          </label>
+          <textarea id={`${id}-note`} name="note" rows={3} maxLength={2000} aria-describedby={`${id}-hint`} />
+          <p className="field-hint" id={`${id}-hint`}>
+            {t('flags.noteHint')}
+          </p>
+        </div>
+        <button type="submit" className="button button-small">
+          {t('flags.submit')}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+/** Moderators: hide a visible post (a reason is required, and its author is told) or restore a hidden one. */
+function ModerateForm({ post, error }: { post: PostView; error?: PostItemProps['moderationError'] }) {
+  const { t } = useTranslation();
+  const id = `moderate-${post.id}`;
+  const errorId = `${id}-error`;
+  if (post.status === 'hidden') {
+    return (
+      <Form method="post" preventScrollReset className="inline-form">
+        <input type="hidden" name="intent" value="restore" />
+        <input type="hidden" name="postId" value={post.id} />
+        <button type="submit" className="button button-small button-secondary" aria-describedby={error ? errorId : undefined}>
+          {t('posts.restore')}
+        </button>
+        {error ? (
+          <span className="field-error" id={errorId} role="alert">
+            {' '}
+            {t(error.error)}
+          </span>
+        ) : null}
+      </Form>
+    );
+  }
+  return (
+    <details className="post-disclosure post-moderate" open={error ? true : undefined}>
+      <summary>{t('posts.hide')}</summary>
+      <Form method="post" preventScrollReset className="moderation-form">
+        <input type="hidden" name="intent" value="hide" />
+        <input type="hidden" name="postId" value={post.id} />
+        <div className={`field${error ? ' field-invalid' : ''}`}>
+          <label htmlFor={`${id}-reason`}>{t('posts.hideReason')}</label>
+          <p className="field-hint" id={`${id}-hint`}>
+            {t('posts.hideHint')}
+          </p>
+          <textarea
+            id={`${id}-reason`}
+            name="reason"
+            rows={3}
+            required
+            maxLength={2000}
+            defaultValue={error?.reason}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? `${id}-hint ${errorId}` : `${id}-hint`}
+          />
+          {error ? (
+            <p className="field-error" id={errorId} role="alert">
+              {t(error.error)}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="button button-small button-danger">
+          {t('posts.hideSubmit')}
+        </button>
+      </Form>
+    </details>
   );
 }

@@ -1,0 +1,36 @@
+/**
+ * Where moderation pages, notices and the audit log point to. Isomorphic helpers.
+ * A question's general thread has the question's number and lives at `/q/:question/general`.
+ */
+export function threadHref(slug: string, question: string, thread: string): string {
+  const segment = thread === question ? 'general' : thread;
+  return `/c/${slug}/q/${encodeURIComponent(question)}/${encodeURIComponent(segment)}`;
+}
+
+export function postHref(slug: string, question: string, thread: string, postId: number | string): string {
+  return `${threadHref(slug, question, thread)}#post-${postId}`;
+}
+
+/** From a thread number alone ("2.4" → question "2"; "2" is question 2's general thread). */
+export function postHrefFromThread(slug: string, thread: string, postId: number | string): string {
+  return postHref(slug, thread.split('.')[0] ?? thread, thread, postId);
+}
+
+export function caseStudyHref(slug: string, id: number | string): string {
+  return `/c/${slug}/case-studies/${id}`;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+/** A date and time in UTC (the server's and the browser's renderings agree), one formatter per language. */
+export function utcFormat(language: string): Intl.DateTimeFormat {
+  let format = formats.get(language);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+    formats.set(language, format);
+  }
+  return format;
+}
+
+export function formatUtc(language: string, iso: string): string {
+  return `${utcFormat(language).format(new Date(iso))} UTC`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Editing one's own case study while it is a draft or sent back for changes. The service
+ * decides who may edit what: others get "not found", a case study under review a notice.
+ */
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { EDITABLE } from '../case-studies/lifecycle';
+import { Breadcrumbs } from '../components/Breadcrumbs';
+import { caseStudyFormAction, caseStudyFormOptions } from '../components/case-studies/case-study-pages.server';
+import { CaseStudyForm } from '../components/case-studies/CaseStudyForm';
+import { valuesFromView } from '../components/case-studies/form-values';
+import { localize } from '../consultations/localize';
+import { postComposerLinks } from '../editor/PostComposer';
+import caseStudyStyles from '../styles/case-studies.css';
+import { isDomainError } from '../utils/errors';
+import { notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+
+export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: caseStudyStyles }];
+
+function idOf(param: string | undefined): number {
+  const id = Number(param);
+  if (!/^\d{1,12}$/.test(param ?? '') || !Number.isSafeInteger(id) || id <= 0) notFound();
+  return id;
+}
+
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request);
+  const { language, t, services } = context;
+  const consultation = await requireConsultation(context, params.slug);
+  const id = idOf(params.id);
+  const view = await services.caseStudies.get(id, user.id).catch((error: unknown) => {
+    if (isDomainError(error) && error.code === 'not_found') notFound();
+    throw error;
+  });
+  // Moderators may read a submitted case study, but only its author edits it.
+  if (!view.mine || view.consultationId !== consultation.id) notFound();
+  const consultationTitle = localize(consultation.title, language, consultation.sourceLanguage)!.text;
+  const locked = !EDITABLE.includes(view.status);
+  const body = {
+    title: pageTitle(t('caseStudies.form.editTitle'), view.title, consultationTitle),
+    slug: consultation.slug,
+    consultationTitle,
+    id: view.id,
+    caseStudyTitle: view.title,
+    status: view.status,
+    locked,
+    open: consultation.phase === 'open',
+    reviewNote: view.status === 'changes_requested' ? (view.reviewNote ?? null) : null,
+    options: locked ? null : await caseStudyFormOptions(context, consultation),
+    values: locked ? null : valuesFromView(view),
+  };
+  return data(body, { status: locked ? 409 : 200 });
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
+
+export async function action({ params, context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request);
+  const consultation = await requireConsultation(context, params.slug);
+  const id = idOf(params.id);
+  return caseStudyFormAction(context, user.id, consultation, await request.formData(), id);
+}
+
+export default function EditCaseStudy() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const base = `/c/${data.slug}/case-studies`;
+  const page = `${base}/${data.id}`;
+  return (
+    <div className="page case-study-page">
+      <Breadcrumbs
+        items={[
+          { label: data.consultationTitle, to: `/c/${data.slug}` },
+          { label: t('caseStudies.title'), to: base },
+          { label: data.caseStudyTitle, to: page },
+          { label: t('caseStudies.form.editTitle') },
+        ]}
+      />
+      <header className="page-header">
+        <p className="eyebrow">
+          {t('caseStudies.form.editTitle')} <span className={`badge cs-status cs-status-${data.status}`}>{t(`caseStudies.statuses.${data.status}`)}</span>
+        </p>
+        <h1>{data.caseStudyTitle}</h1>
+      </header>
+      {data.locked || !data.options || !data.values ? (
+        <div className="notice notice-error" role="alert">
+          <p>{t('errors.caseStudyLocked')}</p>
+          <p>
+            <Link to={page}>{t('caseStudies.backToCaseStudy')}</Link>
+          </p>
+        </div>
+      ) : !data.open ? (
+        <div className="notice notice-error" role="alert">
+          <p>{t('errors.phaseClosed')}</p>
+          <p>
+            <Link to={page}>{t('caseStudies.backToCaseStudy')}</Link>
+          </p>
+        </div>
+      ) : (
+        <>
+          {data.reviewNote ? (
+            <div className="cs-review-note" role="note" aria-labelledby="review-note-heading">
+              <h2 id="review-note-heading">{t('caseStudies.page.changesRequested')}</h2>
+              <p className="cs-pre">{data.reviewNote}</p>
+            </div>
+          ) : null}
+          <CaseStudyForm
+            key={actionData?.nonce ?? 'initial'}
+            options={data.options}
+            values={actionData?.values ?? data.values}
+            errors={actionData?.errors}
+            focus={actionData?.focus}
+            extraCurrencies={actionData?.extraCurrencies}
+            cancelHref={page}
+          />
+        </>
+      )}
+    </div>
+  );
+}

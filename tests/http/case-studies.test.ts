@@ -1,0 +1,231 @@
+/**
+ * Case studies and moderation over HTTP, as a browser without JavaScript uses them: the form
+ * (errors per field, nothing typed lost), the lifecycle through the pages' forms and who may
+ * use them, restricted and Chatham House case studies on every page and in the `.data` JSON,
+ * flags reaching the queue, hiding audited, and the author told.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../support/http';
+import { startTestServer, type TestServer } from '../support/server';
+import { clientId, createUser } from '../support/sockets';
+
+let app: TestServer;
+const BASE = '/c/gfmd-2020-partnerships';
+let subQuestionId: number;
+
+beforeAll(async () => {
+  app = await startTestServer({ POSTS_PER_MINUTE: '1000' });
+  subQuestionId = (await app.server.database.db.selectFrom('subQuestions').select('id').where('number', '=', '2.4').executeTakeFirstOrThrow()).id;
+});
+afterAll(() => app?.close());
+
+type Role = 'participant' | 'moderator' | 'rapporteur';
+const as = async (role: Role, overrides: Record<string, string> = {}) => {
+  const user = await createUser(app, { role, ...overrides });
+  return { user, http: new Client(app.url, { cookie: user.cookie, 'accept-language': 'en' }) };
+};
+const anonymous = () => new Client(app.url, { 'accept-language': 'en' });
+
+/** The form as the page posts it: repeated fields for checkboxes and multiple selects. */
+function form(fields: Record<string, string | string[]>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) params.append(key, v);
+  return params;
+}
+const complete = (overrides: Record<string, string | string[]> = {}) =>
+  form({
+    intent: 'submit',
+    title: 'Skills partnership for care workers',
+    summary: 'Training in the country of origin, recognised in the country of destination.',
+    text: 'Nurses train at home with a curriculum both countries accredit.',
+    'partners.0.name': 'Ministry of Health',
+    'partners.0.group': 'government',
+    'partners.1.name': 'Care employers federation',
+    'partners.1.group': 'business',
+    origin: ['PH'],
+    destination: ['DE'],
+    implementation: ['PH', 'DE'],
+    level: 'regional',
+    themes: ['skills'],
+    sdgTargets: ['8.8'],
+    stage: 'evaluating',
+    'funding.0.source': 'Development agency',
+    'funding.0.amount': '2500000',
+    'funding.0.currency': 'EUR',
+    results: '300 nurses placed, 92 % still employed after two years.',
+    indicators: 'Placements; retention',
+    worked: 'Joint accreditation.',
+    didNotWork: 'Language training started too late.',
+    subQuestions: [String(subQuestionId)],
+    contact: 'care-partnership@example.org',
+    attribution: 'named',
+    visibility: 'public',
+    language: 'en',
+    ...overrides,
+  });
+const idFrom = (res: Response) => Number(/\/case-studies\/(\d+)/.exec(res.headers.get('location') ?? '')?.[1]);
+
+/** Submits a case study and has moderators take it to `status` through the page's forms. */
+async function published(author: Client, overrides: Record<string, string | string[]> = {}) {
+  const res = await author.post(`${BASE}/case-studies/new`, complete(overrides));
+  expect(res.status).toBe(302);
+  const id = idFrom(res);
+  const { http: moderator } = await as('moderator');
+  for (const action of ['review', 'verify', 'publish']) {
+    const step = await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action });
+    expect(step.status, action).toBeLessThan(400);
+  }
+  return id;
+}
+const statusOf = async (id: number) =>
+  (await app.server.database.db.selectFrom('caseStudies').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+describe('the case study form without JavaScript', () => {
+  it('shows every field error at once, keeps what was typed, and stores nothing', async () => {
+    const { http, user } = await as('participant');
+    const page = await http.get(`${BASE}/case-studies/new`);
+    expect(page.status).toBe(200);
+    const res = await http.post(
+      `${BASE}/case-studies/new`,
+      complete({ origin: ['XX'], themes: ['astrology'], 'funding.0.currency': 'ZZZ', summary: '', title: 'My unfinished practice' }),
+    );
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('This theme is not one of the consultation’s thematic areas.');
+    expect(html).toContain('Choose a currency from the list');
+    expect(html).toMatch(/value="My unfinished practice"/);
+    expect(html).toContain('Care employers federation');
+    expect(html).toContain('Language training started too late.');
+    const rows = await app.server.database.db.selectFrom('caseStudies').select('id').where('authorId', '=', user.id).execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('saves a draft, then submits it; the author follows its review and is told of the decision', async () => {
+    const { http } = await as('participant');
+    const draft = await http.post(`${BASE}/case-studies/new`, form({ intent: 'save', title: 'Draft practice', attribution: 'named', language: 'en' }));
+    expect(draft.status).toBe(302);
+    const id = idFrom(draft);
+    expect(await statusOf(id)).toBe('draft');
+    expect((await http.post(`${BASE}/case-studies/${id}/edit`, complete({ title: 'Draft practice' }))).status).toBe(302);
+    expect(await statusOf(id)).toBe('submitted');
+
+    const { http: moderator } = await as('moderator');
+    await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'review' });
+    await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'request_changes', note: 'Say how many nurses returned.' });
+    expect(await statusOf(id)).toBe('changes_requested');
+    const page = await (await http.get(`${BASE}/case-studies/${id}`)).text();
+    expect(page).toContain('Say how many nurses returned.');
+    const notices = await (await http.get('/notifications')).text();
+    expect(notices).toContain('Draft practice');
+  });
+});
+
+describe('the lifecycle through the pages', () => {
+  it('refuses a participant’s or rapporteur’s moderator step and a skipped step, changing nothing', async () => {
+    const { http: author } = await as('participant');
+    const id = idFrom(await author.post(`${BASE}/case-studies/new`, complete({ title: 'Guarded practice' })));
+    const { http: other } = await as('participant');
+    const { http: rapporteur } = await as('rapporteur');
+    const { http: moderator } = await as('moderator');
+    expect((await other.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'review' })).status).toBe(404);
+    expect((await rapporteur.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'review' })).status).toBe(404);
+    expect((await author.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'review' })).status).toBe(403);
+    const skipped = await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'publish' });
+    expect(skipped.status).toBe(409);
+    expect(await skipped.text()).toContain('This step is not possible for this case study now');
+    expect(await statusOf(id)).toBe('submitted');
+    expect((await anonymous().post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'review' })).status).toBe(302); // to sign in
+    expect(await statusOf(id)).toBe('submitted');
+  });
+});
+
+describe('who sees what', () => {
+  it('never shows a restricted case study to a participant or a visitor: page, catalogue, thread, JSON', async () => {
+    const { http: author } = await as('participant');
+    const id = await published(author, { title: 'Restricted readmission protocol', visibility: 'restricted' });
+    for (const reader of [anonymous(), (await as('participant')).http]) {
+      expect((await reader.get(`${BASE}/case-studies/${id}`)).status).toBe(404);
+      expect((await reader.get(`${BASE}/case-studies/${id}.data`)).status).toBe(404);
+      for (const path of [`${BASE}/case-studies`, `${BASE}/case-studies.data`, `${BASE}/case-studies?subQuestion=${subQuestionId}`, `${BASE}/q/2/2.4`, `${BASE}/q/2/2.4.data`]) {
+        const body = await (await reader.get(path)).text();
+        expect(body, path).not.toContain('Restricted readmission protocol');
+      }
+    }
+    const { http: rapporteur } = await as('rapporteur');
+    expect(await (await rapporteur.get(`${BASE}/case-studies`)).text()).toContain('Restricted readmission protocol');
+    expect((await rapporteur.get(`${BASE}/case-studies/${id}`)).status).toBe(200);
+  });
+
+  it('holds Chatham House attribution on the page, the catalogue, the thread and their JSON', async () => {
+    const { http: author, user } = await as('participant', { name: 'Hidden Author Name', organisation: 'Hidden Organisation' });
+    const id = await published(author, { title: 'Anonymous return programme', attribution: 'chatham', contact: 'hidden-contact@example.org' });
+    const { http: reader } = await as('participant');
+    for (const client of [reader, anonymous()]) {
+      for (const path of [
+        `${BASE}/case-studies/${id}`,
+        `${BASE}/case-studies/${id}.data`,
+        `${BASE}/case-studies`,
+        `${BASE}/case-studies.data`,
+        `${BASE}/q/2/2.4`,
+        `${BASE}/q/2/2.4.data`,
+      ]) {
+        const body = await (await client.get(path)).text();
+        expect(body, path).toContain('Anonymous return programme');
+        for (const secret of ['Hidden Author Name', 'Hidden Organisation', user.id, user.email, 'hidden-contact@example.org']) {
+          expect(body, `${secret} in ${path}`).not.toContain(secret);
+        }
+      }
+    }
+  });
+});
+
+describe('moderation', () => {
+  it('takes a flag from a form to the queue; a moderator hides the post, which is audited and told to the author', async () => {
+    const { http: author } = await as('participant', { name: 'Flagged Author' });
+    const thread = `${BASE}/q/2/2.4`;
+    const res = await author.post(thread, { intent: 'create', clientId: clientId(), text: 'Totally off-topic advert for cheap flights', attribution: 'named' });
+    const postId = Number(/#post-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]);
+    const { http: reporter } = await as('participant');
+    const flagged = await reporter.post(`${BASE}/flag`, { subjectType: 'post', subjectId: String(postId), reason: 'spam', note: 'An advert', redirectTo: thread });
+    expect(flagged.status).toBe(302);
+    expect(flagged.headers.get('location')).toContain('flagged=1');
+
+    const { http: moderator } = await as('moderator');
+    expect((await reporter.get(`${BASE}/moderation`)).status).toBe(403);
+    expect((await reporter.get(`${BASE}/moderation/audit`)).status).toBe(403);
+    const queue = await (await moderator.get(`${BASE}/moderation`)).text();
+    expect(queue).toContain('Totally off-topic advert for cheap flights');
+    expect(queue).toContain('An advert');
+
+    expect((await reporter.post(thread, { intent: 'hide', postId: String(postId), reason: 'Not a moderator' })).status).toBe(403);
+    const hide = await moderator.post(`${BASE}/moderation`, { intent: 'hide', subjectType: 'post', subjectId: String(postId), reason: 'Advertising' });
+    expect(hide.status).toBe(302);
+    const publicPage = await (await anonymous().get(thread)).text();
+    expect(publicPage).not.toContain('Totally off-topic advert');
+    expect(publicPage).toContain('Hidden by a moderator');
+    expect(await (await author.get(thread)).text()).toContain('Advertising');
+
+    const audit = await (await moderator.get(`${BASE}/moderation/audit?action=post.`)).text();
+    expect(audit).toContain('Advertising');
+    expect((await moderator.post(thread, { intent: 'restore', postId: String(postId) })).status).toBe(302);
+    expect(await (await anonymous().get(thread)).text()).toContain('Totally off-topic advert');
+    expect(await (await author.get('/notifications')).text()).toContain('Advertising');
+  });
+
+  it('lists submitted case studies in the queue and lets moderators feature a published one on its sub-question', async () => {
+    const { http: author } = await as('participant');
+    const pending = idFrom(await author.post(`${BASE}/case-studies/new`, complete({ title: 'Awaiting review practice' })));
+    const { http: moderator } = await as('moderator');
+    const queue = await (await moderator.get(`${BASE}/moderation?tab=case-studies`)).text();
+    expect(queue).toContain('Awaiting review practice');
+    expect(queue).toContain(`/case-studies/${pending}`);
+
+    const id = await published(author, { title: 'Featured practice' });
+    expect((await author.post(`${BASE}/case-studies/${id}`, { intent: 'feature', subQuestionId: String(subQuestionId), featured: 'true' })).status).toBe(403);
+    expect((await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'feature', subQuestionId: String(subQuestionId), featured: 'true' })).status).toBeLessThan(400);
+    const thread = await (await anonymous().get(`${BASE}/q/2/2.4`)).text();
+    const featured = thread.indexOf('Featured practice');
+    expect(featured).toBeGreaterThan(0);
+    expect(thread.indexOf('Anonymous return programme') === -1 || thread.indexOf('Anonymous return programme') > featured).toBe(true);
+  });
+});
