@@ -6,12 +6,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m001 from './migrations/2026-11-25-001-initial';
 import * as m002 from './migrations/2026-11-25-002-posts';
 import * as m003 from './migrations/2026-11-25-003-case-studies';
+import * as m004 from './migrations/2026-11-25-004-notes';
 import type { Database } from './schema';
 
 const migrations: Record<string, Migration> = {
   '2026-11-25-001-initial': m001,
   '2026-11-25-002-posts': m002,
   '2026-11-25-003-case-studies': m003,
+  '2026-11-25-004-notes': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

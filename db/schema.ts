@@ -251,6 +251,54 @@ export interface NotificationsTable {
   readAt: string | null;
 }
 
+export const NOTE_STATUSES = ['drafting', 'in_review', 'final'] as const;
+export type NoteStatus = (typeof NOTE_STATUSES)[number];
+
+export interface NotesTable {
+  id: Generated<number>;
+  consultationId: number;
+  /** null: the note of the whole consultation */
+  questionId: number | null;
+  /** null: every stakeholder group drafts it */
+  stakeholderGroup: string | null;
+  title: string;
+  status: ColumnType<NoteStatus, NoteStatus | undefined, NoteStatus>;
+  /** Derived from the Yjs document (headless Lexical): Lexical JSON, plain text, safe HTML. */
+  content: ColumnType<string, string | undefined, string>;
+  text: ColumnType<string, string | undefined, string>;
+  html: ColumnType<string, string | undefined, string>;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  statusChangedBy: string | null;
+  statusChangedAt: string | null;
+}
+
+export interface NoteUpdatesTable {
+  id: Generated<number>;
+  noteId: number;
+  data: Uint8Array;
+  createdAt: string;
+}
+
+export interface NoteSnapshotsTable {
+  noteId: number;
+  data: Uint8Array;
+  lastUpdateId: number;
+  createdAt: string;
+}
+
+export interface NoteVersionsTable {
+  id: Generated<number>;
+  noteId: number;
+  name: string;
+  data: Uint8Array;
+  content: string;
+  text: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -268,6 +316,10 @@ export interface Database {
   featuredCaseStudies: FeaturedCaseStudiesTable;
   flags: FlagsTable;
   notifications: NotificationsTable;
+  notes: NotesTable;
+  noteUpdates: NoteUpdatesTable;
+  noteSnapshots: NoteSnapshotsTable;
+  noteVersions: NoteVersionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -281,3 +333,4 @@ export type AuditLogRow = Selectable<AuditLogTable>;
 export type PostRow = Selectable<PostsTable>;
 export type CaseStudyRow = Selectable<CaseStudiesTable>;
 export type FlagRow = Selectable<FlagsTable>;
+export type NoteRow = Selectable<NotesTable>;

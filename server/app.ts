@@ -107,6 +107,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
         const timer = setTimeout(() => httpServer.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
         await closed;
         clearTimeout(timer);
+        // Every open note is stored, compacted and derived before the database goes.
+        await services.noteDocs.close(config.SHUTDOWN_TIMEOUT_MS);
         await database.close();
       })()),
   };

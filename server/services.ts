@@ -10,6 +10,9 @@ import { createCaseStudyService } from '../app/case-studies/case-studies.server'
 import { createAuth } from '../app/auth/auth.server';
 import { createConsultationService } from '../app/consultations/consultations.server';
 import { createModerationService } from '../app/moderation/moderation.server';
+import { createNoteDocs, type NoteDocsOptions } from '../app/notes/note-docs.server';
+import { createNoteStore } from '../app/notes/note-store.server';
+import { createNoteService, type StatusEvent } from '../app/notes/notes.server';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
 import { RateLimiter } from '../app/utils/rate-limit.server';
@@ -19,16 +22,18 @@ export interface ServiceOptions {
   signInAttemptsPerAddress: number;
   registrationsPerAddress: number;
   postsPerMinute: number;
+  /** Tuning of the live note documents (tests and benchmarks). */
+  noteDocs?: Partial<NoteDocsOptions>;
 }
 
 /** Domain events for the real-time layer, which subscribes once it exists. */
-export function createEventBus() {
-  const listeners = new Set<(event: ThreadEvent) => void>();
+export function createEventBus<Event = ThreadEvent>() {
+  const listeners = new Set<(event: Event) => void>();
   return {
-    publish(event: ThreadEvent) {
+    publish(event: Event) {
       for (const listener of listeners) listener(event);
     },
-    subscribe(listener: (event: ThreadEvent) => void) {
+    subscribe(listener: (event: Event) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
@@ -37,9 +42,14 @@ export function createEventBus() {
 
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const events = createEventBus();
+  const noteEvents = createEventBus<StatusEvent>();
+  const noteDocs = createNoteDocs(createNoteStore(db), options.noteDocs);
   return {
     db,
     events,
+    noteEvents,
+    noteDocs,
+    notes: createNoteService(db, noteDocs, { publishStatus: noteEvents.publish }),
     posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
     auth: createAuth(db, { secureCookies: options.secureCookies }),
     accounts: createAccountService(db),

@@ -22,8 +22,9 @@ const FAMILIES = [
   { value: 'post.', key: 'audit.families.posts' },
   { value: 'flags.', key: 'audit.families.flags' },
   { value: 'user.', key: 'audit.families.roles' },
+  { value: 'note.', key: 'audit.families.notes' },
 ] as const;
-const SUBJECT_TYPES = ['post', 'case_study', 'user'] as const;
+const SUBJECT_TYPES = ['post', 'case_study', 'user', 'note'] as const;
 /** Actions with a label of their own; anything else shows its code. */
 const KNOWN_ACTIONS = [
   'case_study.submit',
@@ -39,6 +40,12 @@ const KNOWN_ACTIONS = [
   'post.restore',
   'flags.dismiss',
   'user.role_changed',
+  'note.open',
+  'note.lock',
+  'note.reopen',
+  'note.finalise',
+  'note.version',
+  'note.restore',
 ] as const;
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
@@ -81,6 +88,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
       } else if (e.subjectType === 'case_study') {
         href = caseStudyHref(slug, e.subjectId);
         label = title ?? t('audit.caseStudy', { id: e.subjectId });
+      } else if (e.subjectType === 'note') {
+        href = `/c/${slug}/notes/${e.subjectId}`;
+        label = title ?? `${t('audit.subjectTypes.note')} #${e.subjectId}`;
       } else if (e.subjectType === 'user') {
         label = names.get(e.subjectId) ?? e.subjectId;
       }

@@ -1,12 +1,13 @@
 /**
  * `npm run db:seed`: seeds the GFMD 2020 consultation (idempotent).
  * `npm run db:seed -- --demo`: also adds demo users of every role and prints their passwords, and
- * demo contributions, case studies (in every review state) and flags.
+ * demo contributions, case studies (in every review state), flags and synthesis notes.
  */
 import { parseArgs } from 'node:util';
 import { seedConsultation } from '../seeds/consultation';
 import { seedDemo } from '../seeds/demo';
 import { seedDemoCaseStudies } from '../seeds/demo-case-studies';
+import { seedDemoNotes } from '../seeds/demo-notes';
 import { seedDemoPosts } from '../seeds/demo-posts';
 import { openMigratedDatabase, runCli } from './open';
 
@@ -26,6 +27,8 @@ runCli(async () => {
       const states = Object.entries(studies.states).map(([state, n]) => `${n} ${state}`).join(', ');
       console.log(`${studies.caseStudies} demo case studies, ${studies.newCaseStudies} new (${states}); featured on ${studies.featured.join(', ') || 'none'}`);
       console.log(`${studies.flags} demo flags, ${studies.newFlags} new (${studies.openFlags} open in the moderators' queue); ${studies.hiddenPosts} off-topic post hidden`);
+      const notes = await seedDemoNotes(handle.db, result.consultationId);
+      console.log(`${notes.notes} demo synthesis notes, ${notes.created} new (try /c/gfmd-2020-partnerships/notes)`);
     }
   } finally {
     await handle.close();

@@ -8,13 +8,15 @@ import { Server } from 'socket.io';
 import type { Config } from '../config';
 import { isAllowedOrigin } from '../http/origin';
 import type { Services } from '../services';
+import { registerNoteHandlers } from './notes';
 import { registerThreadHandlers } from './threads';
 import type { SocketData } from './handler';
 
 export function createSocketServer(httpServer: HttpServer, services: Services, config: Pick<Config, 'ALLOWED_ORIGINS' | 'SOCKET_EVENTS_PER_10S'>) {
   const io = new Server<any, any, any, SocketData>(httpServer, {
     serveClient: false,
-    // Posts are at most ~100 KB of Lexical JSON; anything far larger is refused by the transport.
+    // Posts are at most ~100 KB of Lexical JSON and note messages 512 KB (app/notes/protocol.ts);
+    // anything far larger is refused by the transport.
     maxHttpBufferSize: 1_000_000,
     allowRequest: (req, callback) => {
       const ok = isAllowedOrigin(req, config.ALLOWED_ORIGINS);
@@ -44,5 +46,7 @@ export function createSocketServer(httpServer: HttpServer, services: Services, c
   });
 
   registerThreadHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
+  // Typing in a note sends an update and an awareness change per keystroke or two.
+  registerNoteHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S, messagesPer10s: 10 * config.SOCKET_EVENTS_PER_10S });
   return io;
 }

@@ -1,0 +1,45 @@
+/**
+ * Who may edit a synthesis note: decided from its status, its scope and the user's role.
+ * Isomorphic, so pages offer only what the server would accept; the server decides.
+ */
+import type { NoteStatus } from '../../db/schema';
+import type { Role } from '../accounts/roles';
+
+export interface NoteScope {
+  status: NoteStatus;
+  /** null: every stakeholder group drafts it */
+  stakeholderGroup: string | null;
+}
+
+export interface Editor {
+  role: Role;
+  stakeholderGroup: string;
+}
+
+/** Everyone signed in may read; editing depends on the status. */
+export function canEditNote(note: NoteScope, user: Editor | null): boolean {
+  if (!user) return false;
+  const staff = user.role === 'moderator' || user.role === 'rapporteur' || user.role === 'admin';
+  switch (note.status) {
+    case 'drafting':
+      return staff || note.stakeholderGroup === null || note.stakeholderGroup === user.stakeholderGroup;
+    case 'in_review':
+      return staff;
+    case 'final':
+      return false;
+  }
+}
+
+export const NOTE_ACTIONS = ['lock', 'reopen', 'finalise'] as const;
+export type NoteAction = (typeof NOTE_ACTIONS)[number];
+
+/** Status changes: moderators lock for review and reopen; rapporteurs sign off a note in review. */
+export const NOTE_TRANSITIONS: Record<NoteAction, { from: NoteStatus; to: NoteStatus; by: readonly Role[] }> = {
+  lock: { from: 'drafting', to: 'in_review', by: ['moderator', 'admin'] },
+  reopen: { from: 'in_review', to: 'drafting', by: ['moderator', 'admin'] },
+  finalise: { from: 'in_review', to: 'final', by: ['rapporteur', 'admin'] },
+};
+
+export function noteActions(status: NoteStatus, role: Role | null): NoteAction[] {
+  return NOTE_ACTIONS.filter((a) => NOTE_TRANSITIONS[a].from === status && !!role && NOTE_TRANSITIONS[a].by.includes(role));
+}

@@ -1,0 +1,456 @@
+/**
+ * The server's view of a note's Yjs document (docs/decisions/0008): seeding, reading it as
+ * Lexical JSON / plain text / safe HTML, restoring a version as a new change, and the cheap checks
+ * the socket layer runs on incoming updates. Pure functions: no database, no sockets.
+ *
+ * Every conversion goes through headless Lexical bound with @lexical/yjs, exactly as the browser's
+ * CollaborationPlugin is, so the server reads and writes the same Yjs shapes the editors do
+ * (root `XmlText`, elements as embedded `XmlText`s, text as a `Y.Map` embed plus characters, node
+ * types in a `__type` attribute). See ../shared/STACK.md for the traps this avoids.
+ *
+ * Yjs is imported as ESM only: a CommonJS copy next to @lexical/yjs's would be a second Yjs.
+ */
+import { createHeadlessEditor } from '@lexical/headless';
+import { $createHeadingNode } from '@lexical/rich-text';
+import { createYjsBinding, syncLexicalUpdateToYjs, syncYjsChangesToLexical, type Binding, type Provider } from '@lexical/yjs';
+import { diffWords } from 'diff';
+import { $createParagraphNode, $createTextNode, $getRoot, SKIP_COLLAB_TAG, type LexicalEditor, type SerializedEditorState } from 'lexical';
+import * as Y from 'yjs';
+import { NOTE_NODE_TYPES, NOTE_NODES } from '../editor/note-nodes';
+import { isSafeUrl } from '../posts/lexical';
+
+/**
+ * The Yjs client id of every note's first content. Seeds made twice for the same title are then
+ * byte-identical and merge into one heading and one paragraph instead of two (STACK.md).
+ */
+export const SEED_CLIENT_ID = 1;
+
+/** Largest single piece of content an update may carry (one insertion, one property value). */
+export const MAX_CONTENT_CHARS = 100_000;
+
+/** The name of the shared root type, as the CollaborationPlugin creates it. */
+const ROOT_NAME = 'root';
+
+// ---------------------------------------------------------------------------------------------
+// Headless binding
+// ---------------------------------------------------------------------------------------------
+
+const noop = () => {};
+
+/**
+ * The binding and sync functions want a provider; nothing here connects anywhere or has cursors,
+ * so every method does nothing (the Lexical collaboration FAQ's "no-op provider").
+ */
+const NO_PROVIDER = {
+  awareness: {
+    getLocalState: () => null,
+    getStates: () => new Map(),
+    setLocalState: noop,
+    setLocalStateField: noop,
+    on: noop,
+    off: noop,
+  },
+  connect: noop,
+  disconnect: noop,
+  on: noop,
+  off: noop,
+} as unknown as Provider;
+
+interface Bound {
+  editor: LexicalEditor;
+  binding: Binding;
+  dispose(): void;
+}
+
+/**
+ * A headless editor bound to `doc` and wired both ways like the CollaborationPlugin: Yjs changes
+ * (from other origins) flow into Lexical, Lexical updates flow into Yjs. The binding must be made
+ * while `doc` is still empty: it only reacts to change events, so state applied later is what it
+ * sees. `doc` must be a private copy, never the live document: the binding writes onto the shared
+ * types (normalisation, an empty root gets a paragraph).
+ */
+function bind(doc: Y.Doc): Bound {
+  const editor = createHeadlessEditor({
+    namespace: 'note',
+    nodes: [...NOTE_NODES],
+    onError: (error) => {
+      throw error;
+    },
+  });
+  const id = 'note';
+  const binding = createYjsBinding({ editor, id, doc, docMap: new Map([[id, doc]]), rootName: ROOT_NAME });
+  const shared = binding.root.getSharedType();
+  const fromYjs: Parameters<typeof shared.observeDeep>[0] = (events, transaction) => {
+    if (transaction.origin !== binding) syncYjsChangesToLexical(binding, NO_PROVIDER, events as Y.YEvent<Y.Text>[], false, noop);
+  };
+  shared.observeDeep(fromYjs);
+  const stop = editor.registerUpdateListener(({ prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags }) => {
+    if (!tags.has(SKIP_COLLAB_TAG)) {
+      syncLexicalUpdateToYjs(binding, NO_PROVIDER, prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags);
+    }
+  });
+  return {
+    editor,
+    binding,
+    dispose() {
+      stop();
+      shared.unobserveDeep(fromYjs);
+    },
+  };
+}
+
+/** Runs `fn` with a headless editor holding a private copy of `doc`'s content. */
+function withCopy<T>(doc: Y.Doc, fn: (bound: Bound, copy: Y.Doc) => T): T {
+  const copy = new Y.Doc();
+  const bound = bind(copy);
+  try {
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+    bound.editor.read(noop); // syncYjsChangesToLexical only queues its update: commit it now
+    return fn(bound, copy);
+  } finally {
+    bound.dispose();
+    copy.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding, reading, restoring
+// ---------------------------------------------------------------------------------------------
+
+/** The Yjs update holding a new note's first content: an h2 with the title, then an empty paragraph. */
+export function initialUpdate(title: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = SEED_CLIENT_ID; // before any transaction: every struct of the seed carries it
+  const { editor, dispose } = bind(doc);
+  try {
+    editor.update(
+      () => {
+        const heading = $createHeadingNode('h2');
+        if (title) heading.append($createTextNode(title));
+        $getRoot().clear().append(heading, $createParagraphNode());
+      },
+      { discrete: true }, // commit (and so write to Yjs) before returning
+    );
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    dispose();
+    doc.destroy();
+  }
+}
+
+export interface NoteDocument {
+  /** Lexical's serialized editor state (JSON), as the editors would export it. */
+  content: string;
+  /** Readable plain text: blocks separated by blank lines, table cells by tabs. */
+  text: string;
+  /** Safe HTML: escaped text, our node set only, vetted links. */
+  html: string;
+}
+
+/** The note's content as Lexical JSON, plain text and safe HTML. Does not touch `doc`. */
+export function readDocument(doc: Y.Doc): NoteDocument {
+  const state = withCopy(doc, ({ editor }) => editor.getEditorState().toJSON());
+  return { content: JSON.stringify(state), text: renderText(state), html: renderHtml(state) };
+}
+
+/**
+ * The Yjs update that turns `doc`'s content into `content` (Lexical JSON), or null when it already
+ * is that. Made as a new change (so co-editors see it live and history keeps the old content);
+ * `doc` itself is not modified: the caller applies, stores and relays the update.
+ *
+ * The whole body is replaced (Lexical's binding diffs children by node key, and parsed nodes have
+ * fresh keys), so a co-editor's keystroke in flight during a restore lands in a deleted paragraph.
+ */
+export function replaceContent(doc: Y.Doc, content: string): Uint8Array | null {
+  // Relative to the original, not to the synced copy: anything the binding wrote while syncing
+  // (normalisation) belongs in the update, or what follows could reference structs `doc` lacks.
+  const before = Y.encodeStateVector(doc);
+  return withCopy(doc, ({ editor }, copy) => {
+    const target = editor.parseEditorState(content);
+    if (JSON.stringify(editor.getEditorState().toJSON()) !== JSON.stringify(target.toJSON())) {
+      editor.setEditorState(target); // commits synchronously; the update listener writes to `copy`
+    }
+    const update = Y.encodeStateAsUpdate(copy, before);
+    return changesDocument(doc, update) ? update : null;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks on incoming updates
+// ---------------------------------------------------------------------------------------------
+
+const idKey = (id: Y.ID) => `${id.client}:${id.clock}`;
+
+/** Rough size of one piece of content; only ever compared with MAX_CONTENT_CHARS. */
+function contentSize(content: Y.Item["content"]): number {
+  if (content instanceof Y.ContentString) return content.str.length;
+  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
+    let size = 0;
+    for (const value of content.arr as unknown[]) size += typeof value === 'string' ? value.length : value == null ? 0 : JSON.stringify(value).length;
+    return size;
+  }
+  if (content instanceof Y.ContentEmbed) return JSON.stringify(content.embed).length;
+  if (content instanceof Y.ContentFormat) return content.key.length + JSON.stringify(content.value ?? null).length;
+  if (content instanceof Y.ContentBinary) return content.content.length;
+  return 0; // ContentType, ContentDeleted: no payload
+}
+
+/**
+ * A cheap structural check of an incoming update, run on every keystroke: decodes it without a doc
+ * and refuses what the Lexical binding with our node set never produces and what would break every
+ * co-editor's binding (it throws on a node it cannot build, and the note stays broken) or bloat it:
+ * - a `__type` other than NOTE_NODE_TYPES, or one that is not a plain string;
+ * - a node (embedded shared type) without a `__type` in the same update: Lexical always writes a
+ *   node and its properties in one transaction;
+ * - a `__type` overwritten: Lexical never changes a node's type in place. A map entry that
+ *   overwrites another carries no key in the update, only its predecessor's id: it is caught when
+ *   the predecessor is in the same update, or in `doc` when the caller passes it;
+ * - a shared type other than `XmlText` (elements) and `Map` (text, line breaks, tabs, node state):
+ *   `XmlElement` is for decorator nodes, which notes do not have; a sub-document; content under
+ *   another top-level type than the editor's root;
+ * - one piece of content (a string insertion, a property value) larger than MAX_CONTENT_CHARS.
+ */
+export function validateUpdate(update: Uint8Array, doc?: Y.Doc): boolean {
+  let structs: (Y.Item | Y.GC | Y.Skip)[];
+  try {
+    structs = Y.decodeUpdate(update).structs;
+  } catch {
+    return false;
+  }
+  let typeIds: Set<string> | null = null; // the `__type` entries themselves
+  let typed: Set<string> | null = null; // the nodes they belong to
+  let nodes: string[] | null = null; // the nodes created here
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    const content = struct.content;
+    if (typeof struct.parent === 'string' && struct.parent !== ROOT_NAME) return false;
+    if (content instanceof Y.ContentDoc) return false;
+    if (contentSize(content) > MAX_CONTENT_CHARS) return false;
+    if (content instanceof Y.ContentType) {
+      const kind = content.type.constructor;
+      if (kind !== Y.XmlText && kind !== Y.Map) return false;
+      if (struct.parentSub === null) (nodes ??= []).push(idKey(struct.id)); // an embed, not a property value
+    }
+    if (struct.parentSub === '__type') {
+      if (!(content instanceof Y.ContentDeleted)) {
+        const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : null;
+        if (typeof value !== 'string' || !NOTE_NODE_TYPES.has(value)) return false;
+      }
+      (typeIds ??= new Set()).add(idKey(struct.id));
+      if (struct.parent instanceof Y.ID) (typed ??= new Set()).add(idKey(struct.parent));
+    }
+  }
+  if (nodes && !nodes.every((id) => typed?.has(id))) return false;
+  // Once every `__type` of the update is known (a merged update is not in causal order).
+  if (typeIds || doc) {
+    for (const struct of structs) {
+      if (struct instanceof Y.Item && struct.origin && struct.parentSub === null && overwritesType(struct.origin, typeIds, doc)) return false;
+    }
+  }
+  return true;
+}
+
+function overwritesType(origin: Y.ID, typeIds: Set<string> | null, doc: Y.Doc | undefined): boolean {
+  if (typeIds?.has(idKey(origin))) return true;
+  if (!doc || !doc.store.clients.has(origin.client) || Y.getState(doc.store, origin.client) <= origin.clock) return false;
+  const item = Y.getItem(doc.store, origin);
+  return item instanceof Y.Item && item.parentSub === '__type';
+}
+
+/**
+ * Whether applying `update` would change `doc`: it holds structs `doc` lacks, or deletes something
+ * `doc` has not deleted (or does not have). A reader's sync step 2 that only repeats what the server
+ * already has is harmless; anything else is an edit. Does not modify `doc`.
+ */
+export function changesDocument(doc: Y.Doc, update: Uint8Array): boolean {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(doc)));
+  } catch {
+    return true; // undecodable: certainly not a harmless repeat
+  }
+  if (decoded.structs.some((struct) => !(struct instanceof Y.Skip))) return true;
+  if (decoded.ds.clients.size === 0) return false;
+  const known = Y.createDeleteSetFromStructStore(doc.store); // sorted, adjacent ranges merged
+  for (const [client, ranges] of decoded.ds.clients) {
+    const deleted = known.clients.get(client) ?? [];
+    for (const range of ranges) {
+      if (range.len > 0 && !covered(deleted, range.clock, range.len)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether [clock, clock + len) lies within one of `ranges` (sorted by clock, merged). */
+function covered(ranges: { clock: number; len: number }[], clock: number, len: number): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const range = ranges[mid];
+    if (range.clock > clock) high = mid - 1;
+    else if (range.clock + range.len <= clock) low = mid + 1;
+    else return clock + len <= range.clock + range.len;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text and HTML
+// ---------------------------------------------------------------------------------------------
+
+/** A serialized node, read defensively: its properties come from co-editors through Yjs. */
+interface Serialized {
+  type?: unknown;
+  children?: unknown;
+  text?: unknown;
+  format?: unknown;
+  tag?: unknown;
+  listType?: unknown;
+  start?: unknown;
+  url?: unknown;
+  headerState?: unknown;
+  colSpan?: unknown;
+  rowSpan?: unknown;
+}
+
+/** Deeper than any real note; stops a hostile nesting from exhausting the stack. */
+const MAX_DEPTH = 48;
+
+const FORMAT = { bold: 1, italic: 2, strikethrough: 4, underline: 8 } as const;
+
+const childrenOf = (node: Serialized): Serialized[] =>
+  Array.isArray(node.children) ? (node.children as unknown[]).filter((c): c is Serialized => typeof c === 'object' && c !== null) : [];
+
+const textOf = (node: Serialized) => (node.type === 'tab' ? '\t' : typeof node.text === 'string' ? node.text : '');
+
+const integer = (value: unknown, min: number, max: number, fallback: number) =>
+  Number.isInteger(value) ? Math.min(Math.max(value as number, min), max) : fallback;
+
+function renderText(state: SerializedEditorState): string {
+  const inline = (node: Serialized, depth: number): string => {
+    if (depth > MAX_DEPTH) return '';
+    if (node.type === 'text' || node.type === 'tab') return textOf(node);
+    if (node.type === 'linebreak') return '\n';
+    return childrenOf(node).map((child) => inline(child, depth + 1)).join('');
+  };
+  const list = (node: Serialized, indent: string, depth: number): string => {
+    const numbered = node.listType === 'number';
+    let n = integer(node.start, 1, 1_000_000, 1);
+    return childrenOf(node)
+      .flatMap((item) => {
+        const nested = childrenOf(item).filter((c) => c.type === 'list');
+        const own = childrenOf(item).filter((c) => c.type !== 'list').map((c) => inline(c, depth + 2)).join('');
+        const marker = numbered ? `${n}. ` : '- ';
+        if (nested.length === 0 || own) n++; // an item that only holds a nested list has no number of its own
+        return [own ? indent + marker + own : '', ...nested.map((l) => list(l, `${indent}  `, depth + 2))];
+      })
+      .filter(Boolean)
+      .join('\n');
+  };
+  const table = (node: Serialized, depth: number): string =>
+    childrenOf(node)
+      .map((row) =>
+        childrenOf(row)
+          .map((cell) => childrenOf(cell).map((block) => inline(block, depth + 3).replace(/\s*\n\s*/g, ' ')).filter(Boolean).join(' '))
+          .join('\t'),
+      )
+      .join('\n');
+  const block = (node: Serialized): string => {
+    switch (node.type) {
+      case 'list':
+        return list(node, '', 1);
+      case 'table':
+        return table(node, 1);
+      case 'quote':
+        return inline(node, 1).replace(/^/gm, '> ');
+      default:
+        return inline(node, 1);
+    }
+  };
+  return childrenOf(state.root as Serialized)
+    .map(block)
+    .filter((text) => text.trim() !== '')
+    .join('\n\n');
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * HTML built from a whitelist: each known type maps to fixed tags, attributes are computed (never
+ * copied), text is escaped. Unknown types render their children only.
+ */
+function renderHtml(state: SerializedEditorState): string {
+  const render = (node: Serialized, depth: number): string => {
+    if (depth > MAX_DEPTH) return '';
+    const inner = () => childrenOf(node).map((child) => render(child, depth + 1)).join('');
+    switch (node.type) {
+      case 'text':
+      case 'tab': {
+        const format = typeof node.format === 'number' ? node.format : 0;
+        let html = escapeHtml(textOf(node));
+        if (format & FORMAT.underline) html = `<u>${html}</u>`;
+        if (format & FORMAT.strikethrough) html = `<s>${html}</s>`;
+        if (format & FORMAT.italic) html = `<em>${html}</em>`;
+        if (format & FORMAT.bold) html = `<strong>${html}</strong>`;
+        return html;
+      }
+      case 'linebreak':
+        return '<br>';
+      case 'paragraph':
+        return `<p>${inner()}</p>`;
+      case 'heading': {
+        // The page's h1 is the note's title: h1 and h2 become h2, anything smaller h3.
+        const tag = node.tag === 'h1' || node.tag === 'h2' ? 'h2' : 'h3';
+        return `<${tag}>${inner()}</${tag}>`;
+      }
+      case 'quote':
+        return `<blockquote>${inner()}</blockquote>`;
+      case 'list': {
+        if (node.listType === 'number') {
+          const start = integer(node.start, 1, 1_000_000, 1);
+          return `<ol${start !== 1 ? ` start="${start}"` : ''}>${inner()}</ol>`;
+        }
+        return `<ul>${inner()}</ul>`;
+      }
+      case 'listitem':
+        return `<li>${inner()}</li>`;
+      case 'link': {
+        const url = typeof node.url === 'string' ? node.url.trim() : '';
+        return isSafeUrl(url) ? `<a href="${escapeHtml(url)}" rel="nofollow ugc noopener noreferrer">${inner()}</a>` : inner();
+      }
+      case 'table':
+        return `<table><tbody>${inner()}</tbody></table>`;
+      case 'tablerow':
+        return `<tr>${inner()}</tr>`;
+      case 'tablecell': {
+        const tag = typeof node.headerState === 'number' && node.headerState !== 0 ? 'th' : 'td';
+        const colSpan = integer(node.colSpan, 1, 100, 1);
+        const rowSpan = integer(node.rowSpan, 1, 1000, 1);
+        const spans = `${colSpan > 1 ? ` colspan="${colSpan}"` : ''}${rowSpan > 1 ? ` rowspan="${rowSpan}"` : ''}`;
+        return `<${tag}${spans}>${inner()}</${tag}>`;
+      }
+      default:
+        return inner();
+    }
+  };
+  return childrenOf(state.root as Serialized).map((node) => render(node, 1)).join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version comparison
+// ---------------------------------------------------------------------------------------------
+
+export interface DiffPart {
+  type: 'same' | 'added' | 'removed';
+  text: string;
+}
+
+/** A word-level diff of two plain texts (a version against the current note). */
+export function diffText(before: string, after: string): DiffPart[] {
+  return diffWords(before, after).map((change) => ({
+    type: change.added ? 'added' : change.removed ? 'removed' : 'same',
+    text: change.value,
+  }));
+}

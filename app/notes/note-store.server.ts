@@ -1,0 +1,72 @@
+/**
+ * Where a note's Yjs document lives in the database: an append-only list of updates and one
+ * compacted snapshot (docs/decisions/0008). Separate from the in-memory documents so that
+ * tests can make a save fail without touching anything else.
+ */
+import type { Kysely } from 'kysely';
+import * as Y from 'yjs';
+import type { Database } from '../../db/schema';
+
+export interface NoteStore {
+  /** The snapshot merged with every later update, and the id of the last update included. */
+  load(noteId: number): Promise<{ state: Uint8Array | null; lastUpdateId: number; updates: number }>;
+  /** Appends one (merged) update; resolves once it is stored. */
+  append(noteId: number, update: Uint8Array): Promise<number>;
+  /** Replaces the snapshot by `state` and drops the updates it covers, in one transaction. */
+  compact(noteId: number, state: Uint8Array, lastUpdateId: number): Promise<void>;
+  /** The derived copies kept for search, export and the no-JavaScript view. */
+  writeDerived(noteId: number, derived: { content: string; text: string; html: string }): Promise<void>;
+}
+
+const bytes = (value: Uint8Array) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+
+export function createNoteStore(db: Kysely<Database>): NoteStore {
+  return {
+    async load(noteId) {
+      const snapshot = await db.selectFrom('noteSnapshots').select(['data', 'lastUpdateId']).where('noteId', '=', noteId).executeTakeFirst();
+      const after = snapshot?.lastUpdateId ?? 0;
+      const rows = await db
+        .selectFrom('noteUpdates')
+        .select(['id', 'data'])
+        .where('noteId', '=', noteId)
+        .where('id', '>', after)
+        .orderBy('id')
+        .execute();
+      const parts = [...(snapshot ? [snapshot.data] : []), ...rows.map((r) => r.data)].map((d) => new Uint8Array(d));
+      return {
+        state: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts),
+        lastUpdateId: rows.at(-1)?.id ?? after,
+        updates: rows.length,
+      };
+    },
+
+    async append(noteId, update) {
+      const { id } = await db
+        .insertInto('noteUpdates')
+        .values({ noteId, data: bytes(update), createdAt: new Date().toISOString() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return id;
+    },
+
+    async compact(noteId, state, lastUpdateId) {
+      await db.transaction().execute(async (trx) => {
+        const createdAt = new Date().toISOString();
+        await trx
+          .insertInto('noteSnapshots')
+          .values({ noteId, data: bytes(state), lastUpdateId, createdAt })
+          .onConflict((oc) => oc.column('noteId').doUpdateSet({ data: bytes(state), lastUpdateId, createdAt }))
+          .execute();
+        await trx.deleteFrom('noteUpdates').where('noteId', '=', noteId).where('id', '<=', lastUpdateId).execute();
+      });
+    },
+
+    async writeDerived(noteId, derived) {
+      await db
+        .updateTable('notes')
+        .set({ ...derived, updatedAt: new Date().toISOString() })
+        .where('id', '=', noteId)
+        .execute();
+    },
+  };
+}

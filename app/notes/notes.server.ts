@@ -1,0 +1,256 @@
+/**
+ * Synthesis notes: opening them, who may read and edit them (access.ts), their status
+ * (drafting → in_review → final), and named versions. The live document itself is in
+ * note-docs.server.ts; this service reads and changes it through `docs`.
+ * Every method works out the caller's role itself (accounts.roleOf).
+ */
+import type { Kysely } from 'kysely';
+import * as Y from 'yjs';
+import type { Database, NoteRow, NoteStatus } from '../../db/schema';
+import { roleOf } from '../accounts/accounts.server';
+import { can, type Role } from '../accounts/roles';
+import { recordAudit } from '../audit/audit.server';
+import { DomainError } from '../utils/errors';
+import { canEditNote, NOTE_TRANSITIONS, noteActions, type NoteAction } from './access';
+import type { NoteDocs } from './note-docs.server';
+import { diffText, initialUpdate, readDocument } from './note-document.server';
+
+export interface NoteView {
+  id: number;
+  consultationId: number;
+  questionId: number | null;
+  questionNumber: string | null;
+  stakeholderGroup: string | null;
+  title: string;
+  status: NoteStatus;
+  updatedAt: string;
+  statusChangedAt: string | null;
+  canEdit: boolean;
+  actions: NoteAction[];
+}
+
+export interface StatusEvent {
+  noteId: number;
+  status: NoteStatus;
+}
+
+export interface Access {
+  note: NoteRow;
+  role: Role;
+  stakeholderGroup: string;
+  canEdit: boolean;
+}
+
+export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options: { publishStatus: (event: StatusEvent) => void }) {
+  async function rowOf(trx: Kysely<Database>, noteId: number): Promise<NoteRow> {
+    const note = await trx
+      .selectFrom('notes')
+      .innerJoin('consultations', 'consultations.id', 'notes.consultationId')
+      .selectAll('notes')
+      .where('notes.id', '=', noteId)
+      .where('consultations.phase', '!=', 'draft')
+      .executeTakeFirst();
+    if (!note) throw new DomainError('not_found', 'errors.noteNotFound');
+    return note;
+  }
+
+  /** Who the user is for this note; everyone signed in reads, access.ts says who edits. */
+  async function access(noteId: number, userId: string, trx: Kysely<Database> = db): Promise<Access> {
+    const note = await rowOf(trx, noteId);
+    const [role, user] = await Promise.all([
+      roleOf(trx, userId, note.consultationId),
+      trx.selectFrom('users').select('stakeholderGroup').where('id', '=', userId).executeTakeFirstOrThrow(),
+    ]);
+    return { note, role, stakeholderGroup: user.stakeholderGroup, canEdit: canEditNote(note, { role, stakeholderGroup: user.stakeholderGroup }) };
+  }
+
+  async function view(note: NoteRow, role: Role, stakeholderGroup: string): Promise<NoteView> {
+    const question = note.questionId
+      ? await db.selectFrom('questions').select('number').where('id', '=', note.questionId).executeTakeFirst()
+      : null;
+    return {
+      id: note.id,
+      consultationId: note.consultationId,
+      questionId: note.questionId,
+      questionNumber: question?.number ?? null,
+      stakeholderGroup: note.stakeholderGroup,
+      title: note.title,
+      status: note.status,
+      updatedAt: note.updatedAt,
+      statusChangedAt: note.statusChangedAt,
+      canEdit: canEditNote(note, { role, stakeholderGroup }),
+      actions: noteActions(note.status, role),
+    };
+  }
+
+  return {
+    access: (noteId: number, userId: string) => access(noteId, userId),
+
+    /**
+     * A moderator opens a note: for a question or the whole consultation (`questionId` null),
+     * optionally drafted by one stakeholder group. Its first content is made here, on the
+     * server, so no browser ever bootstraps it.
+     */
+    async open(
+      userId: string,
+      consultationId: number,
+      input: { questionId: number | null; stakeholderGroup: string | null; title: string },
+    ): Promise<number> {
+      const title = input.title.trim();
+      if (!title || title.length > 200) throw new DomainError('invalid', title ? 'errors.tooLong' : 'errors.required', 'title');
+      return db.transaction().execute(async (trx) => {
+        if (!can(await roleOf(trx, userId, consultationId), 'moderation.act')) throw new DomainError('forbidden', 'errors.forbidden');
+        const consultation = await trx.selectFrom('consultations').select(['stakeholderGroups', 'phase']).where('id', '=', consultationId).executeTakeFirst();
+        if (!consultation || consultation.phase === 'draft') throw new DomainError('not_found', 'errors.notFoundTitle');
+        if (input.questionId !== null) {
+          const question = await trx.selectFrom('questions').select('id').where('id', '=', input.questionId).where('consultationId', '=', consultationId).executeTakeFirst();
+          if (!question) throw new DomainError('invalid', 'errors.choice', 'questionId');
+        }
+        if (input.stakeholderGroup !== null && !(JSON.parse(consultation.stakeholderGroups) as { id: string }[]).some((g) => g.id === input.stakeholderGroup)) {
+          throw new DomainError('invalid', 'errors.choice', 'stakeholderGroup');
+        }
+        let existing = trx.selectFrom('notes').select('id').where('consultationId', '=', consultationId);
+        existing = input.questionId === null ? existing.where('questionId', 'is', null) : existing.where('questionId', '=', input.questionId);
+        existing = input.stakeholderGroup === null ? existing.where('stakeholderGroup', 'is', null) : existing.where('stakeholderGroup', '=', input.stakeholderGroup);
+        if (await existing.executeTakeFirst()) throw new DomainError('conflict', 'errors.noteExists', 'questionId');
+
+        const now = new Date().toISOString();
+        const first = initialUpdate(title);
+        const seeded = new Y.Doc();
+        Y.applyUpdate(seeded, first);
+        const derived = readDocument(seeded);
+        seeded.destroy();
+        const { id } = await trx
+          .insertInto('notes')
+          .values({ consultationId, questionId: input.questionId, stakeholderGroup: input.stakeholderGroup, title, ...derived, createdBy: userId, createdAt: now, updatedAt: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const { id: updateId } = await trx.insertInto('noteUpdates').values({ noteId: id, data: Buffer.from(first), createdAt: now }).returning('id').executeTakeFirstOrThrow();
+        await trx.insertInto('noteSnapshots').values({ noteId: id, data: Buffer.from(first), lastUpdateId: updateId, createdAt: now }).execute();
+        await trx.deleteFrom('noteUpdates').where('id', '=', updateId).execute();
+        await recordAudit(trx, { actorId: userId, consultationId, action: 'note.open', subjectType: 'note', subjectId: String(id), details: { ...input, title } });
+        return id;
+      });
+    },
+
+    /** The notes of a consultation, as the user may act on them. */
+    async list(consultationId: number, userId: string): Promise<NoteView[]> {
+      const [role, user] = await Promise.all([
+        roleOf(db, userId, consultationId),
+        db.selectFrom('users').select('stakeholderGroup').where('id', '=', userId).executeTakeFirstOrThrow(),
+      ]);
+      const rows = await db
+        .selectFrom('notes')
+        .leftJoin('questions', 'questions.id', 'notes.questionId')
+        .selectAll('notes')
+        .where('notes.consultationId', '=', consultationId)
+        .orderBy('questions.position')
+        .orderBy('notes.id')
+        .execute();
+      return Promise.all(rows.map((r) => view(r, role, user.stakeholderGroup)));
+    },
+
+    async get(noteId: number, userId: string): Promise<NoteView & { content: string; html: string; text: string }> {
+      const { note, role, stakeholderGroup } = await access(noteId, userId);
+      return { ...(await view(note, role, stakeholderGroup)), content: note.content, html: note.html, text: note.text };
+    },
+
+    /** Lock for review, reopen, or sign off; everyone in the note hears of it at once. */
+    async setStatus(userId: string, noteId: number, action: NoteAction): Promise<NoteStatus> {
+      const transition = NOTE_TRANSITIONS[action];
+      if (!transition) throw new DomainError('invalid', 'errors.noteTransition');
+      const status = await db.transaction().execute(async (trx) => {
+        const { note, role } = await access(noteId, userId, trx);
+        if (!transition.by.includes(role)) throw new DomainError('forbidden', 'errors.forbidden');
+        if (note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
+        const now = new Date().toISOString();
+        await trx.updateTable('notes').set({ status: transition.to, statusChangedBy: userId, statusChangedAt: now }).where('id', '=', noteId).execute();
+        await recordAudit(trx, {
+          actorId: userId,
+          consultationId: note.consultationId,
+          action: `note.${action}`,
+          subjectType: 'note',
+          subjectId: String(noteId),
+          details: { from: note.status, to: transition.to },
+        });
+        return transition.to;
+      });
+      if (status === 'final') await docs.save(noteId); // the signed-off text is the stored text
+      options.publishStatus({ noteId, status });
+      return status;
+    },
+
+    /** Names the current state (moderators, rapporteurs, admins). */
+    async saveVersion(userId: string, noteId: number, name: string): Promise<number> {
+      const trimmed = name.trim();
+      if (!trimmed || trimmed.length > 200) throw new DomainError('invalid', trimmed ? 'errors.tooLong' : 'errors.required', 'name');
+      const { note, role } = await access(noteId, userId);
+      if (!isStaff(role)) throw new DomainError('forbidden', 'errors.forbidden');
+      const snapshot = await docs.snapshot(noteId);
+      return db.transaction().execute(async (trx) => {
+        const { id } = await trx
+          .insertInto('noteVersions')
+          .values({ noteId, name: trimmed, data: Buffer.from(snapshot.state), content: snapshot.content, text: snapshot.text, createdBy: userId, createdAt: new Date().toISOString() })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, { actorId: userId, consultationId: note.consultationId, action: 'note.version', subjectType: 'note', subjectId: String(noteId), details: { versionId: id, name: trimmed } });
+        return id;
+      });
+    },
+
+    async versions(noteId: number, userId: string) {
+      await access(noteId, userId);
+      return db
+        .selectFrom('noteVersions')
+        .leftJoin('users', 'users.id', 'noteVersions.createdBy')
+        .select(['noteVersions.id', 'noteVersions.name', 'noteVersions.createdAt', 'users.name as createdByName'])
+        .where('noteVersions.noteId', '=', noteId)
+        .orderBy('noteVersions.id', 'desc')
+        .execute();
+    },
+
+    /** A version, read-only, with its diff against the current text. */
+    async version(noteId: number, versionId: number, userId: string) {
+      await access(noteId, userId);
+      const version = await db
+        .selectFrom('noteVersions')
+        .leftJoin('users', 'users.id', 'noteVersions.createdBy')
+        .select(['noteVersions.id', 'noteVersions.name', 'noteVersions.createdAt', 'noteVersions.data', 'noteVersions.text', 'users.name as createdByName'])
+        .where('noteVersions.id', '=', versionId)
+        .where('noteVersions.noteId', '=', noteId)
+        .executeTakeFirst();
+      if (!version) throw new DomainError('not_found', 'errors.noteNotFound');
+      const current = await docs.snapshot(noteId);
+      const { data, ...rest } = version;
+      return { ...rest, html: versionHtml(data), diff: diffText(version.text, current.text) };
+    },
+
+    /** Restores a version as a new change: co-editors see it live, and nothing is lost. */
+    async restore(userId: string, noteId: number, versionId: number): Promise<boolean> {
+      const { note, role, canEdit } = await access(noteId, userId);
+      if (!isStaff(role) || !canEdit) throw new DomainError('forbidden', 'errors.forbidden');
+      const version = await db.selectFrom('noteVersions').select(['content', 'name']).where('id', '=', versionId).where('noteId', '=', noteId).executeTakeFirst();
+      if (!version) throw new DomainError('not_found', 'errors.noteNotFound');
+      const changed = await docs.replace(noteId, version.content);
+      await recordAudit(db, { actorId: userId, consultationId: note.consultationId, action: 'note.restore', subjectType: 'note', subjectId: String(noteId), details: { versionId, name: version.name, changed } });
+      return changed;
+    },
+  };
+}
+
+function isStaff(role: Role) {
+  return role === 'moderator' || role === 'rapporteur' || role === 'admin';
+}
+
+/** A version's HTML, rendered from its own Yjs state by the same code as the live note's. */
+function versionHtml(state: Uint8Array): string {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, new Uint8Array(state));
+    return readDocument(doc).html;
+  } finally {
+    doc.destroy();
+  }
+}
+
+export type NoteService = ReturnType<typeof createNoteService>;

@@ -1,0 +1,55 @@
+/**
+ * The note co-editing protocol over Socket.io (docs/decisions/0008): event names, message types
+ * and payload shapes shared by the server, the browser provider and headless clients.
+ * Isomorphic and dependency-free.
+ */
+import type { NoteStatus } from '../../db/schema';
+
+export const NOTE_EVENTS = {
+  /** client → server `{ noteId }`, ack `JoinAck` */
+  join: 'note:join',
+  /** client → server `{ noteId }` */
+  leave: 'note:leave',
+  /** both ways `(noteId: number, payload: Uint8Array)` */
+  message: 'note:message',
+  /** server → client `Refused` */
+  refused: 'note:refused',
+  /** server → clients of the room `StatusChange` */
+  status: 'note:status',
+} as const;
+
+/** First varUint of a `note:message` payload, as in y-websocket. */
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+
+/** Limits on what a client may send: one message, and the whole document. */
+export const NOTE_LIMITS = {
+  messageBytes: 512 * 1024,
+  documentBytes: 4 * 1024 * 1024,
+} as const;
+
+export type JoinAck =
+  | { ok: true; noteId: number; canEdit: boolean; status: NoteStatus }
+  | { ok: false; error: string };
+
+export type RefusalReason = 'read_only' | 'too_large' | 'invalid' | 'status' | 'not_joined';
+
+export interface Refused {
+  noteId: number;
+  reason: RefusalReason;
+}
+
+export interface StatusChange {
+  noteId: number;
+  status: NoteStatus;
+  canEdit: boolean;
+}
+
+export const noteRoom = (noteId: number) => `note:${noteId}`;
+
+/** Socket.io hands Node a Buffer and the browser an ArrayBuffer; both become a Uint8Array view. */
+export function toBytes(payload: unknown): Uint8Array | null {
+  if (payload instanceof Uint8Array) return payload; // Buffer included, used as is
+  if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
+  return null;
+}

@@ -1,0 +1,209 @@
+/**
+ * Co-editing notes over Socket.io (docs/decisions/0008): y-protocols sync and awareness
+ * messages, one room per note. The server answers sync step 1 from its own document, checks
+ * every update (who sends it, size, node types) before the document takes it, and relays only
+ * what note-docs has stored, merged per short window. Awareness (names, colours, cursors) is
+ * merged the same way and cleared when a socket leaves.
+ */
+import type { Server } from 'socket.io';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { z } from 'zod';
+import { canEditNote } from '../../app/notes/access';
+import { changesDocument, validateUpdate } from '../../app/notes/note-document.server';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteRoom, toBytes, type RefusalReason } from '../../app/notes/protocol';
+import { RateLimiter } from '../../app/utils/rate-limit.server';
+import type { Services } from '../services';
+import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
+
+const noteIdSchema = z.object({ noteId: z.coerce.number().int().positive() });
+
+/** What one socket is doing in one note. */
+interface Membership {
+  canEdit: boolean;
+  role: string;
+  stakeholderGroup: string;
+  /** Awareness client ids this socket has announced (cleared when it leaves). */
+  clients: Set<number>;
+}
+
+/** A note's room: its awareness, and the awareness changes waiting to be relayed. */
+interface Room {
+  awareness: awarenessProtocol.Awareness;
+  changed: Set<number>;
+  timer: NodeJS.Timeout | null;
+  scope: string | null;
+}
+
+const AWARENESS_FLUSH_MS = 30;
+
+export function registerNoteHandlers(io: Server<any, any, any, SocketData>, services: Services, options: { eventsPer10s: number; messagesPer10s: number }) {
+  const on = createHandlerFactory(options.eventsPer10s);
+  const messageLimiter = new RateLimiter(options.messagesPer10s, 10_000);
+  const memberships = new WeakMap<AppSocket, Map<number, Membership>>();
+  const rooms = new Map<number, Room>();
+  const { noteDocs: docs } = services;
+
+  const membershipsOf = (socket: AppSocket) => {
+    let map = memberships.get(socket);
+    if (!map) memberships.set(socket, (map = new Map()));
+    return map;
+  };
+
+  const message = (type: number, write: (encoder: encoding.Encoder) => void) => {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, type);
+    write(encoder);
+    return encoding.toUint8Array(encoder);
+  };
+
+  // Stored updates, merged per window by note-docs, go to everyone in the room at once.
+  docs.onFlush((noteId, update) => {
+    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, message(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
+  });
+
+  services.noteEvents.subscribe(({ noteId, status }) => {
+    const room = rooms.get(noteId);
+    for (const id of io.sockets.adapter.rooms.get(noteRoom(noteId)) ?? []) {
+      const socket = io.sockets.sockets.get(id) as AppSocket | undefined;
+      const membership = socket && memberships.get(socket)?.get(noteId);
+      if (!socket || !membership) continue;
+      membership.canEdit = canEditNote({ status, stakeholderGroup: room?.scope ?? null }, { role: membership.role as never, stakeholderGroup: membership.stakeholderGroup });
+      socket.emit(NOTE_EVENTS.status, { noteId, status, canEdit: membership.canEdit });
+    }
+  });
+
+  function roomOf(noteId: number, doc: Y.Doc, scope: string | null): Room {
+    let room = rooms.get(noteId);
+    if (!room) {
+      const awareness = new awarenessProtocol.Awareness(doc);
+      awareness.setLocalState(null); // the server is not a participant
+      room = { awareness, changed: new Set(), timer: null, scope };
+      const r = room;
+      awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
+        for (const id of [...added, ...updated, ...removed]) r.changed.add(id);
+        if (!r.timer) r.timer = setTimeout(() => flushAwareness(noteId, r), AWARENESS_FLUSH_MS);
+      });
+      rooms.set(noteId, room);
+    }
+    return room;
+  }
+
+  function flushAwareness(noteId: number, room: Room) {
+    room.timer = null;
+    if (room.changed.size === 0) return;
+    const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...room.changed]);
+    room.changed.clear();
+    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, message(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update)));
+  }
+
+  async function leave(socket: AppSocket, noteId: number) {
+    const membership = membershipsOf(socket).get(noteId);
+    if (!membership) return;
+    membershipsOf(socket).delete(noteId);
+    void socket.leave(noteRoom(noteId));
+    const room = rooms.get(noteId);
+    if (room && membership.clients.size > 0) awarenessProtocol.removeAwarenessStates(room.awareness, [...membership.clients], 'server');
+    if (room && !io.sockets.adapter.rooms.get(noteRoom(noteId))?.size) {
+      if (room.timer) clearTimeout(room.timer);
+      room.awareness.destroy();
+      rooms.delete(noteId);
+    }
+    await docs.release(noteId);
+  }
+
+  io.on('connection', (socket: AppSocket) => {
+    const refuse = (noteId: number, reason: RefusalReason) => socket.emit(NOTE_EVENTS.refused, { noteId, reason });
+
+    on(socket, NOTE_EVENTS.join, noteIdSchema, { signedIn: true }, async ({ noteId }, user) => {
+      const { note, role, stakeholderGroup, canEdit } = await services.notes.access(noteId, user!.id);
+      if (membershipsOf(socket).has(noteId)) return { noteId, canEdit, status: note.status };
+      const doc = await docs.hold(noteId);
+      const room = roomOf(noteId, doc, note.stakeholderGroup);
+      membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup, clients: new Set() });
+      await socket.join(noteRoom(noteId));
+      // After the acknowledgement: the server's state vector (the client answers with what the
+      // server lacks), then who is already there.
+      setImmediate(() => {
+        socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)));
+        const states = [...room.awareness.getStates().keys()];
+        if (states.length) {
+          const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, states);
+          socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update)));
+        }
+      });
+      return { noteId, canEdit, status: note.status };
+    });
+
+    on(socket, NOTE_EVENTS.leave, noteIdSchema, { signedIn: false }, async ({ noteId }) => {
+      await leave(socket, noteId);
+    });
+
+    socket.on(NOTE_EVENTS.message, async (rawNoteId: unknown, payload: unknown) => {
+      const noteId = typeof rawNoteId === 'number' && Number.isInteger(rawNoteId) ? rawNoteId : null;
+      if (noteId === null) return;
+      const membership = membershipsOf(socket).get(noteId);
+      if (!membership) return refuse(noteId, 'not_joined');
+      if (!messageLimiter.consume(socket.id).ok) return; // a flood is dropped; the client resyncs on its next step 1
+      const bytes = toBytes(payload);
+      if (!bytes) return refuse(noteId, 'invalid');
+      if (bytes.length > NOTE_LIMITS.messageBytes) return refuse(noteId, 'too_large');
+      try {
+        const doc = await docs.open(noteId);
+        const decoder = decoding.createDecoder(bytes);
+        const type = decoding.readVarUint(decoder);
+        if (type === MESSAGE_SYNC) {
+          const syncType = decoding.readVarUint(decoder);
+          const data = decoding.readVarUint8Array(decoder);
+          if (syncType === syncProtocol.messageYjsSyncStep1) {
+            const reply = message(MESSAGE_SYNC, (e) => {
+              encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);
+              encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, data));
+            });
+            socket.emit(NOTE_EVENTS.message, noteId, reply);
+          } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+            if (!membership.canEdit) {
+              // A reader's empty answer to our step 1 is harmless; anything else is an edit.
+              if (changesDocument(doc, data)) refuse(noteId, 'read_only');
+              return;
+            }
+            if (!validateUpdate(data, doc)) return refuse(noteId, 'invalid');
+            await docs.apply(noteId, data, socket.id);
+          } else {
+            refuse(noteId, 'invalid');
+          }
+        } else if (type === MESSAGE_AWARENESS) {
+          const update = decoding.readVarUint8Array(decoder);
+          const room = rooms.get(noteId);
+          if (!room) return;
+          // Remember which awareness ids this socket speaks for, to clear them when it leaves.
+          const announced = (changes: { added: number[]; updated: number[] }) => {
+            for (const id of [...changes.added, ...changes.updated]) membership.clients.add(id);
+          };
+          room.awareness.on('update', announcedOnce);
+          function announcedOnce(changes: { added: number[]; updated: number[] }, origin: unknown) {
+            if (origin === socket.id) announced(changes);
+          }
+          try {
+            awarenessProtocol.applyAwarenessUpdate(room.awareness, update, socket.id);
+          } finally {
+            room.awareness.off('update', announcedOnce);
+          }
+        } else {
+          refuse(noteId, 'invalid');
+        }
+      } catch (error) {
+        // A malformed message hurts no one else: refuse it, the client resyncs.
+        console.warn(`[notes] refused a malformed message for note ${noteId}:`, (error as Error).message);
+        refuse(noteId, 'invalid');
+      }
+    });
+
+    socket.on('disconnect', () => {
+      for (const noteId of [...membershipsOf(socket).keys()]) void leave(socket, noteId);
+    });
+  });
+}

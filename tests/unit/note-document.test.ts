@@ -1,0 +1,455 @@
+/**
+ * The server's note document layer (app/notes/note-document.server.ts), driven by headless Lexical
+ * editors wired to Yjs exactly like the browser's CollaborationPlugin, so the updates checked here
+ * are the ones real editors send.
+ */
+import { createHeadlessEditor } from '@lexical/headless';
+import { $createLinkNode, $toggleLink } from '@lexical/link';
+import { $createListItemNode, $createListNode, $insertList, type ListItemNode } from '@lexical/list';
+import { $createHeadingNode, $createQuoteNode } from '@lexical/rich-text';
+import { $setBlocksType } from '@lexical/selection';
+import { $createTableNodeWithDimensions, type TableNode } from '@lexical/table';
+import { createUndoManager, createYjsBinding, syncLexicalUpdateToYjs, syncYjsChangesToLexical, type Provider } from '@lexical/yjs';
+import {
+  $createLineBreakNode,
+  $createParagraphNode,
+  $createTabNode,
+  $createTextNode,
+  $getRoot,
+  $getSelection,
+  SKIP_COLLAB_TAG,
+  type ElementNode,
+  type RangeSelection,
+  type TextNode,
+} from 'lexical';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/editor/note-nodes';
+import { changesDocument, diffText, initialUpdate, MAX_CONTENT_CHARS, readDocument, replaceContent, validateUpdate } from '../../app/notes/note-document.server';
+
+const noop = () => {};
+const provider = {
+  awareness: { getLocalState: () => null, getStates: () => new Map(), setLocalState: noop, setLocalStateField: noop, on: noop, off: noop },
+  connect: noop,
+  disconnect: noop,
+  on: noop,
+  off: noop,
+} as unknown as Provider;
+
+/**
+ * A headless co-editor on `doc`, wired like the CollaborationPlugin (binding made on the empty doc,
+ * Yjs → Lexical from the deep observer, Lexical → Yjs from the update listener, Yjs undo manager).
+ * `edit` runs a discrete update and returns the Yjs updates it produced.
+ */
+function coEditor(doc: Y.Doc) {
+  const editor = createHeadlessEditor({ nodes: [...NOTE_NODES], onError: (error) => { throw error; } });
+  const binding = createYjsBinding({ editor, id: 'note', doc, docMap: new Map([['note', doc]]) });
+  const shared = binding.root.getSharedType();
+  shared.observeDeep((events, transaction) => {
+    if (transaction.origin !== binding) syncYjsChangesToLexical(binding, provider, events as Y.YEvent<Y.Text>[], transaction.origin instanceof Y.UndoManager, noop);
+  });
+  editor.registerUpdateListener(({ prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags }) => {
+    if (!tags.has(SKIP_COLLAB_TAG)) syncLexicalUpdateToYjs(binding, provider, prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags);
+  });
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  const undo = createUndoManager(binding, shared);
+  const since = (from: number) => updates.slice(from);
+  return {
+    editor,
+    undo,
+    since,
+    edit(fn: () => void): Uint8Array[] {
+      const from = updates.length;
+      editor.update(fn, { discrete: true });
+      undo.stopCapturing(); // one undo step per edit
+      return since(from);
+    },
+    text: () => editor.read(() => $getRoot().getTextContent()),
+  };
+}
+
+/** A server-side doc holding a new note, and a co-editor bound to its own replica. */
+function newNote(title = 'Synthèse') {
+  const server = new Y.Doc();
+  Y.applyUpdate(server, initialUpdate(title));
+  const replica = new Y.Doc();
+  const client = coEditor(replica);
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(server));
+  client.editor.read(noop);
+  // What the client sends reaches the server, as through the socket layer.
+  replica.on('update', (update: Uint8Array, origin: unknown) => {
+    if (origin !== 'server') Y.applyUpdate(server, update, 'client');
+  });
+  return { server, replica, client };
+}
+
+const selection = () => $getSelection() as RangeSelection;
+const lastParagraph = () => $getRoot().getLastChild() as ElementNode;
+
+/** Edits covering every node type and the usual operations, each returning its updates. */
+function editEverything(client: ReturnType<typeof coEditor>) {
+  const steps: [string, Uint8Array[]][] = [];
+  const step = (name: string, fn: () => void) => steps.push([name, client.edit(fn)]);
+  step('typing', () => {
+    lastParagraph().selectEnd();
+    selection().insertText('Intro <script>alert(1)</script> text');
+  });
+  for (const key of 'abc') step('keystroke', () => selection().insertText(key));
+  step('bold', () => {
+    (lastParagraph().getFirstChild() as TextNode).select(0, 5);
+    selection().formatText('bold');
+  });
+  step('heading', () => {
+    lastParagraph().selectEnd();
+    selection().insertParagraph();
+    selection().insertText('Findings');
+    $setBlocksType(selection(), () => $createHeadingNode('h3'));
+  });
+  step('list', () => {
+    lastParagraph().selectEnd();
+    selection().insertParagraph();
+    selection().insertText('one');
+    $insertList('bullet');
+    selection().insertParagraph();
+    selection().insertText('two');
+  });
+  step('nested list', () => {
+    selection().insertParagraph();
+    selection().insertText('nested');
+    (selection().anchor.getNode().getParent() as ListItemNode).setIndent(1);
+  });
+  step('numbered list', () => {
+    $getRoot().append($createListNode('number', 3).append($createListItemNode().append($createTextNode('three')), $createListItemNode().append($createTextNode('four'))));
+  });
+  step('link', () => {
+    const paragraph = $createParagraphNode().append($createTextNode('see GFMD site'));
+    $getRoot().append(paragraph);
+    (paragraph.getFirstChild() as TextNode).select(4, 8);
+    $toggleLink('https://gfmd.org/?a=1&b="2"');
+  });
+  step('unsafe link', () => {
+    $getRoot().append($createParagraphNode().append($createLinkNode('javascript:alert(1)').append($createTextNode('click'))));
+  });
+  step('quote', () => {
+    const paragraph = $createParagraphNode().append($createTextNode('A quote'), $createLineBreakNode(), $createTextNode('line 2'));
+    $getRoot().append(paragraph);
+    paragraph.select();
+    $setBlocksType(selection(), () => $createQuoteNode());
+  });
+  step('table', () => {
+    $getRoot().append($createTableNodeWithDimensions(2, 2, true));
+  });
+  step('table cells', () => {
+    const table = $getRoot().getLastChild() as TableNode;
+    const first = (table.getFirstChild() as ElementNode).getFirstChild() as ElementNode;
+    (first.getFirstChild() as ElementNode).append($createTextNode('Who'));
+    const last = (table.getLastChild() as ElementNode).getLastChild() as ElementNode;
+    (last.getFirstChild() as ElementNode).append($createTextNode('x'), $createTabNode(), $createTextNode('y'));
+  });
+  step('deleting characters', () => {
+    const text = ($getRoot().getChildAtIndex(1) as ElementNode).getLastDescendant() as TextNode;
+    const size = text.getTextContentSize();
+    text.select(size - 3, size); // the "abc" typed above
+    selection().removeText();
+  });
+  step('removing a block', () => {
+    $getRoot().append($createParagraphNode().append($createTextNode('to be removed')));
+  });
+  step('removing a block', () => $getRoot().getLastChild()!.remove());
+  return steps;
+}
+
+describe('note document: first content', () => {
+  it('lists the node types a note may hold', () => {
+    expect([...NOTE_NODE_TYPES].sort()).toEqual(
+      ['root', 'paragraph', 'text', 'linebreak', 'tab', 'list', 'listitem', 'link', 'quote', 'heading', 'table', 'tablerow', 'tablecell'].sort(),
+    );
+  });
+
+  it('seeds an h2 title and an empty paragraph; two seeds made apart merge into one', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    Y.applyUpdate(a, initialUpdate('Question 1 <draft>'));
+    Y.applyUpdate(b, initialUpdate('Question 1 <draft>'));
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    const read = readDocument(a);
+    const children = JSON.parse(read.content).root.children;
+    expect(children.map((c: { type: string; tag?: string }) => c.tag ?? c.type)).toEqual(['h2', 'paragraph']);
+    expect(read.text).toBe('Question 1 <draft>');
+    expect(read.html).toBe('<h2>Question 1 &lt;draft&gt;</h2><p></p>');
+    expect(readDocument(b)).toEqual(read);
+  });
+
+  it('reaches a bound editor as the same two blocks', () => {
+    const { client } = newNote('Title');
+    expect(client.editor.read(() => $getRoot().getChildren().map((n) => n.getType()))).toEqual(['heading', 'paragraph']);
+  });
+});
+
+describe('note document: reading', () => {
+  it('derives Lexical JSON, readable text and safe HTML from every node type', () => {
+    const { server, client } = newNote();
+    editEverything(client);
+    const read = readDocument(server);
+    const types = new Set<string>();
+    const walk = (node: { type: string; children?: unknown[] }) => {
+      types.add(node.type);
+      (node.children as (typeof node)[] | undefined)?.forEach(walk);
+    };
+    walk(JSON.parse(read.content).root);
+    expect([...types].sort()).toEqual([...NOTE_NODE_TYPES].sort());
+
+    expect(read.text).toBe(
+      [
+        'Synthèse',
+        'Intro <script>alert(1)</script> text',
+        'Findings',
+        '- one\n- two\n  - nested',
+        '3. three\n4. four',
+        'see GFMD site',
+        'click',
+        '> A quote\n> line 2',
+        'Who\t\n\tx\ty',
+      ].join('\n\n'),
+    );
+    expect(read.html).toBe(
+      '<h2>Synthèse</h2>' +
+        '<p><strong>Intro</strong> &lt;script&gt;alert(1)&lt;/script&gt; text</p>' +
+        '<h3><strong>Findings</strong></h3>' + // the selection kept the bold format while typing
+        '<ul><li><strong>one</strong></li><li><strong>two</strong></li><li><ul><li><strong>nested</strong></li></ul></li></ul>' +
+        '<ol start="3"><li>three</li><li>four</li></ol>' +
+        '<p>see <a href="https://gfmd.org/?a=1&amp;b=&quot;2&quot;" rel="nofollow ugc noopener noreferrer">GFMD</a> site</p>' +
+        '<p>click</p>' + // javascript: is not rendered as a link
+        '<blockquote>A quote<br>line 2</blockquote>' +
+        '<table><tbody><tr><th><p>Who</p></th><th><p></p></th></tr><tr><th><p></p></th><td><p>x\ty</p></td></tr></tbody></table>',
+    );
+    expect(read.html).not.toMatch(/<script|javascript:/);
+  });
+
+  it('renders hostile properties written with plain Yjs safely', () => {
+    const { server, replica } = newNote();
+    const root = replica.get('root', Y.XmlText);
+    const heading = root.toDelta()[0].insert as Y.XmlText;
+    replica.transact(() => {
+      heading.setAttribute('__tag', 'script');
+      const link = new Y.XmlText();
+      link.setAttribute('__type', 'link');
+      link.setAttribute('__url', 'javascript:alert(1)');
+      const paragraph = root.toDelta()[1].insert as Y.XmlText;
+      paragraph.insertEmbed(0, link);
+      const text = new Y.Map();
+      text.set('__type', 'text');
+      text.set('__format', 1);
+      link.insertEmbed(0, text);
+      link.insert(1, '<img src=x onerror=alert(1)>');
+    });
+    const { html } = readDocument(server);
+    expect(html).toBe('<h3>Synthèse</h3><p><strong>&lt;img src=x onerror=alert(1)&gt;</strong></p>');
+  });
+
+  it('reads a copy: the live doc is not modified', () => {
+    const { server, client } = newNote();
+    editEverything(client);
+    const before = Y.encodeStateAsUpdate(server);
+    readDocument(server);
+    expect(Y.encodeStateAsUpdate(server)).toEqual(before);
+  });
+
+  it('is fast enough to run after every burst of edits', () => {
+    const { server, client } = newNote();
+    client.edit(() => {
+      lastParagraph().append($createTextNode('A short synthesis of what the stakeholders said.'));
+    });
+    const time = (runs: number) => {
+      readDocument(server); // warm up
+      const start = performance.now();
+      for (let i = 0; i < runs; i++) readDocument(server);
+      return (performance.now() - start) / runs;
+    };
+    const short = time(50);
+    client.edit(() => {
+      for (let i = 0; i < 50; i++) {
+        $getRoot().append($createParagraphNode().append($createTextNode(`Paragraph ${i}: ${'the stakeholders agreed on several points '.repeat(6)}`)));
+      }
+    });
+    const long = time(10);
+    console.log(`readDocument: short note ${short.toFixed(2)} ms, 50 paragraphs ${long.toFixed(2)} ms`);
+    expect(short).toBeLessThan(50);
+    expect(long).toBeLessThan(250);
+  });
+});
+
+describe('note document: restoring a version', () => {
+  it('turns a doc edited since into the version, as an update every replica can apply', () => {
+    const { server, replica, client } = newNote();
+    client.edit(() => {
+      lastParagraph().append($createTextNode('First draft.'));
+      $getRoot().append($createListNode('bullet').append($createListItemNode().append($createTextNode('point'))));
+    });
+    const version = readDocument(server);
+    // A second co-editor joins, then the note moves on.
+    const other = new Y.Doc();
+    const otherClient = coEditor(other);
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(server));
+    editEverything(client);
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(server, Y.encodeStateVector(other)));
+    expect(readDocument(server).text).not.toBe(version.text);
+
+    const before = Y.encodeStateAsUpdate(server);
+    const update = replaceContent(server, version.content);
+    expect(update).not.toBeNull();
+    expect(Y.encodeStateAsUpdate(server)).toEqual(before); // the caller applies it
+    expect(validateUpdate(update!, server)).toBe(true);
+
+    Y.applyUpdate(server, update!, 'server');
+    Y.applyUpdate(replica, update!, 'server');
+    Y.applyUpdate(other, update!, 'server');
+    expect(readDocument(server).text).toBe(version.text);
+    expect(readDocument(server).content).toBe(version.content);
+    expect(readDocument(other)).toEqual(readDocument(server));
+    expect(client.text()).toBe(otherClient.text());
+    expect(client.editor.read(() => $getRoot().getChildren().map((n) => n.getType()))).toEqual(['heading', 'paragraph', 'list']);
+
+    // Editing goes on from the restored content, and everyone converges.
+    const edits = otherClient.edit(() => lastParagraph().insertBefore($createParagraphNode().append($createTextNode('After the restore.'))));
+    for (const edit of edits) Y.applyUpdate(server, edit);
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(server, Y.encodeStateVector(replica)), 'server');
+    expect(readDocument(server).text).toBe(`${version.text.replace(/\n\n- point$/, '')}\n\nAfter the restore.\n\n- point`);
+    expect(readDocument(replica)).toEqual(readDocument(server));
+
+    // Restoring what is already there changes nothing.
+    const current = readDocument(server);
+    expect(replaceContent(server, current.content)).toBeNull();
+  });
+});
+
+describe('note document: incoming updates', () => {
+  it('accepts what a real editor sends, for each node type, deletions and undo/redo', () => {
+    const { server, client } = newNote();
+    const steps = editEverything(client);
+    for (const [name, updates] of steps) {
+      expect(updates.length, name).toBeGreaterThan(0);
+      for (const update of updates) {
+        expect(validateUpdate(update), name).toBe(true);
+        expect(validateUpdate(update, server), name).toBe(true);
+      }
+    }
+    const from = client.since(0).length;
+    client.undo.undo(); // brings the removed block back (a recreated shared type)
+    client.undo.undo();
+    client.undo.redo();
+    client.editor.read(noop);
+    const undoRedo = client.since(from);
+    expect(undoRedo.length).toBeGreaterThan(0);
+    for (const update of undoRedo) expect(validateUpdate(update, server)).toBe(true);
+    // And the full state, as a reconnecting editor's sync step 2 would send it.
+    expect(validateUpdate(Y.encodeStateAsUpdate(server))).toBe(true);
+    expect(validateUpdate(Y.mergeUpdates(client.since(0)))).toBe(true);
+  });
+
+  /** An update made with plain Yjs on a replica of a new note. */
+  function forged(change: (root: Y.XmlText, doc: Y.Doc) => void) {
+    const { server } = newNote();
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+    const before = Y.encodeStateVector(doc);
+    doc.transact(() => change(doc.get('root', Y.XmlText), doc));
+    return { server, update: Y.encodeStateAsUpdate(doc, before) };
+  }
+  const block = (type: string) => {
+    const node = new Y.XmlText();
+    node.setAttribute('__type', type);
+    return node;
+  };
+
+  it('refuses unknown node types, overwritten types and foreign shared types', () => {
+    const paragraph = forged((root) => root.insertEmbed(root.length, block('paragraph')));
+    expect(validateUpdate(paragraph.update, paragraph.server)).toBe(true); // the control
+
+    expect(validateUpdate(forged((root) => root.insertEmbed(root.length, block('html-embed'))).update)).toBe(false);
+    expect(validateUpdate(forged((root) => root.insertEmbed(root.length, new Y.XmlText())).update)).toBe(false); // no __type
+    expect(validateUpdate(forged((root) => root.insertEmbed(root.length, new Y.XmlElement())).update)).toBe(false);
+    const typeNotString = forged((root) => {
+      const node = new Y.XmlText();
+      node.setAttribute('__type', { toString: 'paragraph' } as unknown as string);
+      root.insertEmbed(root.length, node);
+    });
+    expect(validateUpdate(typeNotString.update)).toBe(false);
+    const retyped = forged((root) => (root.toDelta()[1].insert as Y.XmlText).setAttribute('__type', 'quote'));
+    expect(validateUpdate(retyped.update, retyped.server)).toBe(false); // its predecessor is in the doc
+    expect(validateUpdate(forged((_root, doc) => doc.getMap('elsewhere').set('x', 1)).update)).toBe(false);
+    expect(validateUpdate(forged((root) => root.setAttribute('__sub', new Y.Doc() as never)).update)).toBe(false);
+    expect(validateUpdate(new Uint8Array([1, 2, 3]))).toBe(false);
+  });
+
+  it('refuses enormous content', () => {
+    const ok = forged((root) => (root.toDelta()[0].insert as Y.XmlText).insert(1, 'x'.repeat(MAX_CONTENT_CHARS)));
+    expect(validateUpdate(ok.update)).toBe(true);
+    const text = forged((root) => (root.toDelta()[0].insert as Y.XmlText).insert(1, 'x'.repeat(MAX_CONTENT_CHARS + 1)));
+    expect(validateUpdate(text.update)).toBe(false);
+    const property = forged((root) => ((root.toDelta()[0].insert as Y.XmlText).toDelta()[0].insert as Y.Map<unknown>).set('__style', 'x'.repeat(200_000)));
+    expect(validateUpdate(property.update)).toBe(false);
+  });
+
+  it('is cheap enough for every keystroke', () => {
+    const { client } = newNote();
+    client.edit(() => lastParagraph().selectEnd());
+    const keystrokes = [...'The stakeholders agree'].flatMap((key) => client.edit(() => selection().insertText(key)));
+    const runs = 20_000;
+    const start = performance.now();
+    for (let i = 0; i < runs; i++) validateUpdate(keystrokes[i % keystrokes.length]);
+    const perUpdate = (performance.now() - start) / runs;
+    console.log(`validateUpdate: ${(perUpdate * 1000).toFixed(1)} µs per keystroke update (${keystrokes[1].length} bytes)`);
+    expect(perUpdate).toBeLessThan(0.5);
+  });
+
+  it('tells a harmless repeat from an edit, without touching the doc', () => {
+    const { server, replica, client } = newNote();
+    editEverything(client); // the doc now has deletions too
+    client.edit(() => $getRoot().append($createParagraphNode().append($createTextNode('Hello world'))));
+    const lastBlock = (doc: Y.Doc) => {
+      const delta = doc.get('root', Y.XmlText).toDelta();
+      return delta[delta.length - 1].insert as Y.XmlText;
+    };
+    const state = Y.encodeStateAsUpdate(server);
+    const reader = new Y.Doc();
+    Y.applyUpdate(reader, state);
+
+    expect(changesDocument(server, Y.encodeStateAsUpdate(new Y.Doc()))).toBe(false); // empty
+    expect(changesDocument(server, Y.encodeStateAsUpdate(reader, Y.encodeStateVector(server)))).toBe(false); // in-sync step 2
+    expect(Y.decodeUpdate(state).ds.clients.size).toBeGreaterThan(0);
+    expect(changesDocument(server, state)).toBe(false); // everything, deletions included, already applied
+    expect(changesDocument(server, Y.encodeStateAsUpdate(replica))).toBe(false);
+
+    const sv = Y.encodeStateVector(reader);
+    lastBlock(reader).insert(lastBlock(reader).length, '!');
+    expect(changesDocument(server, Y.encodeStateAsUpdate(reader, sv))).toBe(true); // an insertion
+
+    const deleter = new Y.Doc();
+    Y.applyUpdate(deleter, state);
+    const deleterSv = Y.encodeStateVector(deleter);
+    lastBlock(deleter).delete(1, 3); // "Hel" of "Hello world" (0 is the text node's map)
+    const deletion = Y.encodeStateAsUpdate(deleter, deleterSv);
+    expect(Y.decodeUpdate(deletion).structs).toHaveLength(0); // a deletion only
+    expect(changesDocument(server, deletion)).toBe(true);
+    expect(Y.encodeStateAsUpdate(server)).toEqual(state); // not applied by the check
+
+    Y.applyUpdate(server, deletion);
+    expect(readDocument(server).text).toMatch(/\n\nlo world$/);
+    expect(changesDocument(server, deletion)).toBe(false); // now already applied
+  });
+});
+
+describe('note document: comparing versions', () => {
+  it('diffs plain texts word by word', () => {
+    expect(diffText('The group agreed on access.', 'The group broadly agreed on access.')).toEqual([
+      { type: 'same', text: 'The group ' },
+      { type: 'added', text: 'broadly ' },
+      { type: 'same', text: 'agreed on access.' },
+    ]);
+    expect(diffText('same', 'same')).toEqual([{ type: 'same', text: 'same' }]);
+    expect(diffText('old', 'new').map((part) => part.type).sort()).toEqual(['added', 'removed']);
+  });
+});
