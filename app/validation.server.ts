@@ -7,3 +7,4 @@ export * from './accounts/account.schema';
 export * from './posts/post.schema';
 export * from './case-studies/case-study.schema';
 export * from './moderation/moderation.schema';
+export * from './notes/note.schema';

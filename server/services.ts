@@ -43,11 +43,14 @@ export function createEventBus<Event = ThreadEvent>() {
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const events = createEventBus();
   const noteEvents = createEventBus<StatusEvent>();
-  const noteDocs = createNoteDocs(createNoteStore(db), options.noteDocs);
+  const noteStore = createNoteStore(db);
+  const noteDocs = createNoteDocs(noteStore, options.noteDocs);
   return {
     db,
     events,
     noteEvents,
+    /** Where note documents are stored; note-docs calls it through this object (tests make it fail). */
+    noteStore,
     noteDocs,
     notes: createNoteService(db, noteDocs, { publishStatus: noteEvents.publish }),
     posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),

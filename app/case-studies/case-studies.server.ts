@@ -299,6 +299,9 @@ export function createCaseStudyService(db: Kysely<Database>) {
         const trimmed = note?.trim() || null;
         if (transition.noteRequired && !trimmed) throw new DomainError('invalid', 'errors.noteRequired', 'note');
         if (action === 'submit') {
+          // As for saving: authors write and submit while the consultation is open (moderators review any time).
+          const { phase } = await trx.selectFrom('consultations').select('phase').where('id', '=', row.consultationId).executeTakeFirstOrThrow();
+          if (phase !== 'open') throw new DomainError('forbidden', 'errors.phaseClosed');
           // The stored record must be complete, as a form submission would have to be.
           const tags = (await tagsOf(trx, [row.id])).get(row.id)!;
           const missing = missingForSubmission(inputOf(row, tags));
@@ -331,6 +334,8 @@ export function createCaseStudyService(db: Kysely<Database>) {
         .select(['auditLog.id', 'auditLog.at', 'auditLog.action', 'auditLog.reason', 'auditLog.details', 'auditLog.actorId', 'users.name as actorName'])
         .where('auditLog.subjectType', '=', 'case_study')
         .where('auditLog.subjectId', '=', String(id))
+        // Its own steps only: a moderator's dismissal of flags (`flags.dismiss`) is not the author's business.
+        .where('auditLog.action', 'like', 'case_study.%')
         .orderBy('auditLog.id', 'asc')
         .execute();
       return rows.map((r) => {
@@ -466,7 +471,8 @@ function seesRestricted(who: Caller): boolean {
   return who.role === 'moderator' || who.role === 'rapporteur' || who.role === 'admin';
 }
 
-function mayRead(row: Row, who: Caller): boolean {
+/** The read rule (see the top of this file), shared with flags (moderation.server.ts). */
+export function mayRead(row: Pick<CaseStudyRow, 'authorId' | 'status' | 'visibility'>, who: Caller): boolean {
   if (who.id && row.authorId === who.id) return true;
   // A draft is the author's own business until it is submitted.
   if (can(who.role, 'moderation.act')) return row.status !== 'draft';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ATTRIBUTIONS, LEVELS, STAGES, VISIBILITIES } from '../../db/schema';
 import { isCountry } from '../accounts/countries.server';
 import { LANGUAGES } from '../consultations/content.schema';
+import { formRows, isBlankRow } from './form-rows';
 import { TRANSITION_ACTIONS } from './lifecycle';
 
 /** What the consultation allows a case study to refer to. */
@@ -102,17 +103,8 @@ export function caseStudyFromForm(form: FormData): Record<string, unknown> {
     return typeof value === 'string' ? value : undefined;
   };
   const many = (key: string) => form.getAll(key).filter((v): v is string => typeof v === 'string' && v !== '');
-  const rows = (prefix: string, fields: string[]) => {
-    const indexes = new Set<number>();
-    for (const key of form.keys()) {
-      const match = new RegExp(`^${prefix}\\.(\\d{1,3})\\.`).exec(key);
-      if (match) indexes.add(Number(match[1]));
-    }
-    return [...indexes]
-      .sort((a, b) => a - b)
-      .map((i) => Object.fromEntries(fields.map((f) => [f, single(`${prefix}.${i}.${f}`) ?? ''])))
-      .filter((row) => Object.values(row).some((v) => v.trim() !== '')); // blank rows are the form's spares
-  };
+  // Blank rows are the form's spares.
+  const rows = (prefix: string, fields: readonly string[]) => formRows(form, prefix, fields).filter((row) => !isBlankRow(row));
   return {
     title: single('title'),
     summary: single('summary'),

@@ -28,6 +28,11 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
                 <li>
                   <Link to={`/c/${data.consultation.slug}/case-studies`}>{t('nav.caseStudies')}</Link>
                 </li>
+                {data.user ? (
+                  <li>
+                    <Link to={`/c/${data.consultation.slug}/notes`}>{t('nav.notes')}</Link>
+                  </li>
+                ) : null}
                 {can(data.user?.role, 'moderation.act') ? (
                   <li>
                     <Link to={`/c/${data.consultation.slug}/moderation`}>{t('nav.moderation')}</Link>

@@ -107,7 +107,7 @@ function $readFormat(): FormatState | null {
 }
 
 /** Gives the editor a selection (the end of the text) when it has none, so a button always acts. */
-function $ensureSelection() {
+export function $ensureSelection() {
   const selection = $getSelection();
   if (selection !== null) return selection;
   $getRoot().selectEnd();
@@ -321,7 +321,7 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
   );
 }
 
-interface ToolbarButtonSpec {
+export interface ToolbarButtonSpec {
   key: string;
   label: string;
   icon: ReactNode;
@@ -335,7 +335,7 @@ interface ToolbarButtonSpec {
   groupEnd?: boolean;
 }
 
-function ToolbarButton({
+export function ToolbarButton({
   spec,
   disabled,
   tabIndex,
@@ -377,7 +377,7 @@ function ToolbarButton({
 }
 
 /* Icons: 20×20, drawn with currentColor so they follow the button's text colour. */
-function Svg({ children }: { children: ReactNode }) {
+export function Svg({ children }: { children: ReactNode }) {
   return (
     <svg
       width="20"
@@ -396,7 +396,7 @@ function Svg({ children }: { children: ReactNode }) {
   );
 }
 
-function BulletIcon() {
+export function BulletIcon() {
   return (
     <Svg>
       <circle cx="4" cy="5" r="1.3" fill="currentColor" stroke="none" />
@@ -407,7 +407,7 @@ function BulletIcon() {
   );
 }
 
-function NumberIcon() {
+export function NumberIcon() {
   return (
     <Svg>
       <path d="M3 3.5l1.5-1v5M2.8 7.5h3.4" strokeWidth="1.4" />
@@ -417,7 +417,7 @@ function NumberIcon() {
   );
 }
 
-function QuoteIcon() {
+export function QuoteIcon() {
   return (
     <Svg>
       <path d="M3 4v12" strokeWidth="2.4" />
@@ -426,7 +426,7 @@ function QuoteIcon() {
   );
 }
 
-function LinkIcon() {
+export function LinkIcon() {
   return (
     <Svg>
       <path d="M8.5 11.5a3.5 3.5 0 0 0 5 0l2.5-2.5a3.5 3.5 0 0 0-5-5l-1 1" />
@@ -435,7 +435,7 @@ function LinkIcon() {
   );
 }
 
-function UnlinkIcon() {
+export function UnlinkIcon() {
   return (
     <Svg>
       <path d="M12 5l1-1a3.5 3.5 0 0 1 5 5l-1.5 1.5" />
@@ -445,7 +445,7 @@ function UnlinkIcon() {
   );
 }
 
-function UndoIcon() {
+export function UndoIcon() {
   return (
     <Svg>
       <path d="M7 4L3 8l4 4" />
@@ -454,7 +454,7 @@ function UndoIcon() {
   );
 }
 
-function RedoIcon() {
+export function RedoIcon() {
   return (
     <Svg>
       <path d="M13 4l4 4-4 4" />

@@ -9,6 +9,7 @@ import type { Database, FlagReason, FlagStatus, FlagSubject } from '../../db/sch
 import { roleOf } from '../accounts/accounts.server';
 import { can } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
+import { mayRead } from '../case-studies/case-studies.server';
 import { authorAs, type PublicAuthor } from '../posts/post-view';
 import { DomainError } from '../utils/errors';
 import type { FlagInput } from './moderation.schema';
@@ -59,11 +60,7 @@ export function createModerationService(db: Kysely<Database>) {
       .executeTakeFirst();
     if (!study) throw new DomainError('not_found', 'errors.caseStudyNotFound');
     const role = await roleOf(db, userId, study.consultationId);
-    const readable =
-      study.authorId === userId ||
-      can(role, 'moderation.act') ||
-      (study.status === 'published' && (study.visibility === 'public' || role === 'rapporteur'));
-    if (!readable) throw new DomainError('not_found', 'errors.caseStudyNotFound');
+    if (!mayRead(study, { id: userId, role })) throw new DomainError('not_found', 'errors.caseStudyNotFound');
     return { consultationId: study.consultationId, authorId: study.authorId };
   }
 

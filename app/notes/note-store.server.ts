@@ -18,6 +18,23 @@ export interface NoteStore {
   writeDerived(noteId: number, derived: { content: string; text: string; html: string }): Promise<void>;
 }
 
+/**
+ * The updates as one, by applying them to a scratch doc in one transaction: linear in their
+ * number, where Y.mergeUpdates is not (16,000 single-character updates: 7 s against 50 ms;
+ * 100,000: minutes).
+ */
+function mergeByApplying(parts: Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    doc.transact(() => {
+      for (const part of parts) Y.applyUpdate(doc, part);
+    });
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
 const bytes = (value: Uint8Array) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
 
 export function createNoteStore(db: Kysely<Database>): NoteStore {
@@ -34,7 +51,7 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
         .execute();
       const parts = [...(snapshot ? [snapshot.data] : []), ...rows.map((r) => r.data)].map((d) => new Uint8Array(d));
       return {
-        state: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts),
+        state: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : mergeByApplying(parts),
         lastUpdateId: rows.at(-1)?.id ?? after,
         updates: rows.length,
       };

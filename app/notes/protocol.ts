@@ -30,7 +30,7 @@ export const NOTE_LIMITS = {
 
 export type JoinAck =
   | { ok: true; noteId: number; canEdit: boolean; status: NoteStatus }
-  | { ok: false; error: string };
+  | { ok: false; error: { code: string; messageKey: string } };
 
 export type RefusalReason = 'read_only' | 'too_large' | 'invalid' | 'status' | 'not_joined';
 

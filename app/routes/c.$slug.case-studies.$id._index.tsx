@@ -13,6 +13,7 @@ import { Breadcrumbs } from '../components/Breadcrumbs';
 import { countryNames, currencyLabel, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
 import { FlagNotice } from '../components/moderation/flag-notice';
 import { formatUtc, threadHref } from '../components/moderation/links';
+import { ReportForm } from '../components/moderation/report-form';
 import { useLangOf } from '../components/Translated';
 import { localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
@@ -24,8 +25,6 @@ import { featureSchema, transitionSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
 
-/** The reasons a reader may give when reporting (db FLAG_REASONS). */
-const FLAG_REASONS = ['abusive', 'off_topic', 'spam', 'misinformation', 'privacy', 'other'] as const;
 /** What `?done=` may announce (anything else in the URL is ignored). */
 const DONE = ['submit', 'review', 'request_changes', 'verify', 'publish', 'reject', 'unpublish', 'feature', 'unfeature'] as const;
 
@@ -494,39 +493,14 @@ export default function CaseStudyPage() {
         {data.signedIn && !cs.mine && cs.status === 'published' ? (
           <details className="cs-report">
             <summary>{t('flags.report')}</summary>
-            <form method="post" action={`/c/${data.slug}/flag`} className="moderation-form" aria-labelledby="cs-report-title">
-              <p id="cs-report-title" className="cs-report-title">
-                {t('caseStudies.flag.title')}
-              </p>
-              <input type="hidden" name="subjectType" value="case_study" />
-              <input type="hidden" name="subjectId" value={cs.id} />
-              <input type="hidden" name="redirectTo" value={location.pathname} />
-              <div className="field">
-                <label htmlFor="cs-report-reason">{t('flags.reason')}</label>
-                <select id="cs-report-reason" name="reason" required defaultValue="">
-                  <option value="" disabled>
-                    {t('caseStudies.flag.chooseReason')}
-                  </option>
-                  {FLAG_REASONS.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`flags.reasons.${r}`)}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="cs-report-note">
-                  {t('flags.note')} <span className="muted">{t('caseStudies.flag.optional')}</span>
-                </label>
-                <textarea id="cs-report-note" name="note" rows={3} maxLength={2000} aria-describedby="cs-report-hint" />
-                <p className="field-hint" id="cs-report-hint">
-                  {t('caseStudies.flag.noteHint')}
-                </p>
-              </div>
-              <button type="submit" className="button button-small">
-                {t('flags.submit')}
-              </button>
-            </form>
+            <ReportForm
+              action={`/c/${data.slug}/flag`}
+              redirectTo={location.pathname}
+              subjectType="case_study"
+              subjectId={cs.id}
+              title={t('caseStudies.flag.title')}
+              idPrefix="cs-report"
+            />
           </details>
         ) : null}
       </article>

@@ -104,6 +104,7 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
     switch (values.intent) {
       case 'hide':
       case 'restore': {
+        if (values.subjectType !== 'post') return fail('errors.choice', 400);
         const parsed = moderatePostSchema.safeParse({ postId: values.subjectId, hide: String(values.intent === 'hide'), reason: values.reason });
         if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.choice', 400);
         await services.posts.moderate(user.id, parsed.data.postId, parsed.data.hide, parsed.data.reason ?? null);
@@ -399,6 +400,8 @@ function FlagActions({
                 rows={2}
                 maxLength={2000}
                 defaultValue={failed?.intent === 'dismiss' ? failed.values.note : undefined}
+                aria-invalid={failed?.intent === 'dismiss' ? true : undefined}
+                aria-describedby={failed?.intent === 'dismiss' ? `${key}-dismiss-error` : undefined}
               />
               {errorOf('dismiss')}
             </div>

@@ -20,6 +20,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     text: localize(question.text, language, source)!,
     intro: localize(question.intro, language, source),
     subQuestions: question.subQuestions.map((s) => ({ number: s.number, text: localize(s.text, language, source)! })),
+    signedIn: !!context.user,
   };
 }
 
@@ -73,6 +74,12 @@ export default function QuestionPage() {
         </p>
         <p className="muted">{t('question.generalHint')}</p>
       </section>
+
+      {data.signedIn ? (
+        <p className="section">
+          <Link to={`/c/${data.slug}/notes?question=${encodeURIComponent(data.number)}`}>{t('notes.questionLink', { number: data.number })}</Link>
+        </p>
+      ) : null}
     </div>
   );
 }

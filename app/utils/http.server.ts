@@ -6,9 +6,15 @@ import type { AppLoadContext } from '@remix-run/node';
 import type { Consultation } from '../consultations/consultations.server';
 import { isDomainError } from './errors';
 
-/** Only same-site paths; anything else (//evil.example, https://…) falls back. */
+/**
+ * Only same-site paths; anything else (//evil.example, https://…) falls back. Judged as a browser
+ * (or `new URL`) reads it, which drops tabs and newlines, reads a backslash as `/` and resolves
+ * `/./` and `..`: `/<tab>/evil.example` and `/.//evil.example` would become `//evil.example`.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback;
+  if (typeof to !== 'string' || !to.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  const url = new URL(to, 'http://local');
+  if (url.origin !== 'http://local' || url.pathname.startsWith('//')) return fallback;
   return to;
 }
 

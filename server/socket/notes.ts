@@ -45,6 +45,8 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
   const messageLimiter = new RateLimiter(options.messagesPer10s, 10_000);
   const memberships = new WeakMap<AppSocket, Map<number, Membership>>();
   const rooms = new Map<number, Room>();
+  /** `${socket.id}:${noteId}` of joins waiting for the doc. */
+  const joining = new Set<string>();
   const { noteDocs: docs } = services;
 
   const membershipsOf = (socket: AppSocket) => {
@@ -120,8 +122,16 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
 
     on(socket, NOTE_EVENTS.join, noteIdSchema, { signedIn: true }, async ({ noteId }, user) => {
       const { note, role, stakeholderGroup, canEdit } = await services.notes.access(noteId, user!.id);
-      if (membershipsOf(socket).has(noteId)) return { noteId, canEdit, status: note.status };
-      const doc = await docs.hold(noteId);
+      // A second join while the first is still holding the doc (a retry) must not hold it twice:
+      // the note would never be released, compacted or unloaded.
+      const key = `${socket.id}:${noteId}`;
+      if (membershipsOf(socket).has(noteId) || joining.has(key)) return { noteId, canEdit, status: note.status };
+      joining.add(key);
+      const doc = await docs.hold(noteId).finally(() => joining.delete(key));
+      if (socket.disconnected) {
+        await docs.release(noteId); // gone while we loaded: its 'disconnect' found nothing to leave
+        return { noteId, canEdit, status: note.status };
+      }
       const room = roomOf(noteId, doc, note.stakeholderGroup);
       membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup, clients: new Set() });
       await socket.join(noteRoom(noteId));
@@ -164,12 +174,18 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
               encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, data));
             });
             socket.emit(NOTE_EVENTS.message, noteId, reply);
+            // And ask back, as y-websocket does: the client answers with whatever the server lacks
+            // (e.g. a message it dropped), so a periodic step 1 from the client heals both ways.
+            if (membership.canEdit) socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)));
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             if (!membership.canEdit) {
               // A reader's empty answer to our step 1 is harmless; anything else is an edit.
               if (changesDocument(doc, data)) refuse(noteId, 'read_only');
               return;
             }
+            // An editor's answer to our step 1 usually brings nothing new: storing and relaying
+            // it would cost a row in note_updates and a message to the whole room per join.
+            if (syncType === syncProtocol.messageYjsSyncStep2 && !changesDocument(doc, data)) return;
             if (!validateUpdate(data, doc)) return refuse(noteId, 'invalid');
             await docs.apply(noteId, data, socket.id);
           } else {

@@ -8,6 +8,7 @@ import type { Role } from '../../app/accounts/roles';
 import { createAuditService } from '../../app/audit/audit.server';
 import { createCaseStudyService, type CatalogueFilters } from '../../app/case-studies/case-studies.server';
 import { TRANSITION_ACTIONS, TRANSITIONS, type TransitionAction } from '../../app/case-studies/lifecycle';
+import { createModerationService } from '../../app/moderation/moderation.server';
 import { createNotificationService } from '../../app/notifications/notifications.server';
 import type { CaseStudyStatus } from '../../db/schema';
 import { seedConsultation } from '../../db/seeds/consultation';
@@ -238,6 +239,29 @@ describe('case studies: lifecycle', () => {
       code: 'conflict',
     });
     await expect(studies.save(users.other, consultationId, completeCaseStudy(), { id, submit: false })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('lets authors submit only while the consultation is open; moderators review after it closes', async () => {
+    const draft = await inState('draft');
+    const submitted = await inState('submitted');
+    await handle.db.updateTable('consultations').set({ phase: 'compiling' }).where('id', '=', consultationId).execute();
+    try {
+      await expect(studies.transition(users.author, draft, 'submit')).rejects.toMatchObject({ code: 'forbidden', messageKey: 'errors.phaseClosed' });
+      expect((await studies.transition(users.moderator, submitted, 'review')).status).toBe('in_review');
+    } finally {
+      await handle.db.updateTable('consultations').set({ phase: 'open' }).where('id', '=', consultationId).execute();
+    }
+  });
+
+  it('keeps the history to the lifecycle: a dismissal of flags stays with the moderators', async () => {
+    const id = await inState('published');
+    const moderation = createModerationService(handle.db);
+    await moderation.flag(users.other, { subjectType: 'case_study', subjectId: id, reason: 'other' });
+    await moderation.dismiss(users.moderator, 'case_study', id, 'Internal: the reporter is a competitor');
+    for (const reader of [users.author, users.moderator]) {
+      const history = await studies.history(id, reader);
+      expect(history.map((h) => h.action)).toEqual(['submit', 'review', 'verify', 'publish']);
+    }
   });
 });
 

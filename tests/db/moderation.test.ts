@@ -75,6 +75,8 @@ describe('flags', () => {
     const studies = createCaseStudyService(handle.db);
     const id = await studies.save(users.author, consultationId, { title: 'A private draft', attribution: 'named', language: 'en' }, { submit: false });
     await expect(moderation.flag(users.reporter, { subjectType: 'case_study', subjectId: id, reason: 'spam' })).rejects.toMatchObject({ code: 'not_found' });
+    // A draft is its author's own business, moderators included (the case study's read rule).
+    await expect(moderation.flag(users.moderator, { subjectType: 'case_study', subjectId: id, reason: 'spam' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(moderation.flag(users.reporter, { subjectType: 'post', subjectId: 999_999, reason: 'spam' })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -7,12 +7,13 @@
 import { Form, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isBlankRow } from '../../case-studies/form-rows';
 import { PostComposer } from '../../editor/PostComposer';
 import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES } from '../../i18n/config';
 import { ErrorSummary, Field, SelectField } from '../Field';
 import type { CaseStudyFormOptions, Option } from './case-study-pages.server';
 import { ChoiceGroup, TextAreaField } from './fields';
-import { isBlankRow, type CaseStudyFormValues } from './form-values';
+import type { CaseStudyFormValues } from './form-values';
 
 export const LEVEL_VALUES = ['local', 'regional', 'global'] as const;
 export const STAGE_VALUES = ['building', 'implementing', 'steering', 'evaluating', 'reporting'] as const;

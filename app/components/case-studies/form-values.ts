@@ -4,6 +4,7 @@
  * the service checks the values (case-study.schema.ts); this only carries them.
  */
 import type { CaseStudyView } from '../../case-studies/case-study-view';
+import { formRows, isBlankRow } from '../../case-studies/form-rows';
 
 export interface PartnerRow {
   name: string;
@@ -53,10 +54,6 @@ export const COMMON_CURRENCIES = [
   'XOF', 'XAF', 'MAD', 'TND', 'DZD', 'EGP', 'NGN', 'GHS', 'KES', 'ETB', 'ZAR',
   'INR', 'BDT', 'PKR', 'PHP', 'IDR', 'TRY', 'JOD', 'LBP', 'BRL', 'MXN', 'COP', 'ARS',
 ] as const;
-
-export function isBlankRow(row: object): boolean {
-  return Object.values(row).every((v) => typeof v !== 'string' || v.trim() === '');
-}
 
 export function emptyValues(defaults: { attribution: string; language: string }): CaseStudyFormValues {
   return {
@@ -123,14 +120,7 @@ export function valuesFromForm(form: FormData, { keepBlankRows }: { keepBlankRow
   };
   const many = (key: string) => form.getAll(key).filter((v): v is string => typeof v === 'string' && v !== '');
   const rows = <K extends string>(prefix: string, fields: readonly K[]): Record<K, string>[] => {
-    const indexes = new Set<number>();
-    for (const key of form.keys()) {
-      const match = new RegExp(`^${prefix}\\.(\\d{1,3})\\.`).exec(key);
-      if (match) indexes.add(Number(match[1]));
-    }
-    const all = [...indexes]
-      .sort((a, b) => a - b)
-      .map((i) => Object.fromEntries(fields.map((f) => [f, single(`${prefix}.${i}.${f}`)])) as Record<K, string>);
+    const all = formRows(form, prefix, fields);
     return keepBlankRows ? all : all.filter((row) => !isBlankRow(row));
   };
   const text = form.get('text');

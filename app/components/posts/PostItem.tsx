@@ -1,10 +1,8 @@
 import { Form, Link } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { authorLabel, type PostView } from '../../posts/post-view';
+import { ReportForm } from '../moderation/report-form';
 import { LiveForm } from './LiveForm';
-
-/** The reasons a participant may give when reporting a post (db FLAG_REASONS). */
-export const FLAG_REASON_OPTIONS = ['abusive', 'off_topic', 'spam', 'misinformation', 'privacy', 'other'] as const;
 
 export interface PostItemProps {
   post: PostView;
@@ -106,57 +104,25 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
             </LiveForm>
           </>
         ) : null}
-        {signedIn && flag && !post.mine && post.status === 'visible' ? <ReportForm post={post} flag={flag} /> : null}
+        {signedIn && flag && !post.mine && post.status === 'visible' ? (
+          <details className="post-disclosure post-report">
+            <summary>{t('flags.report')}</summary>
+            <ReportForm
+              action={flag.action}
+              redirectTo={flag.redirectTo}
+              subjectType="post"
+              subjectId={post.id}
+              title={t('flags.reportPost')}
+              idPrefix={`report-${post.id}`}
+            />
+          </details>
+        ) : null}
         {moderator && (post.status === 'visible' || post.status === 'hidden') ? (
           <ModerateForm post={post} error={moderationError} />
         ) : null}
       </footer>
       {children}
     </article>
-  );
-}
-
-/** A participant's report to the moderators: a plain form to `/c/:slug/flag`, which comes back here. */
-function ReportForm({ post, flag }: { post: PostView; flag: NonNullable<PostItemProps['flag']> }) {
-  const { t } = useTranslation();
-  const id = `report-${post.id}`;
-  return (
-    <details className="post-disclosure post-report">
-      <summary>{t('flags.report')}</summary>
-      <form method="post" action={flag.action} className="moderation-form">
-        <p className="moderation-form-title">
-          {t('flags.reportPost')}
-        </p>
-        <input type="hidden" name="subjectType" value="post" />
-        <input type="hidden" name="subjectId" value={post.id} />
-        <input type="hidden" name="redirectTo" value={flag.redirectTo} />
-        <div className="field">
-          <label htmlFor={`${id}-reason`}>{t('flags.reason')}</label>
-          <select id={`${id}-reason`} name="reason" required defaultValue="">
-            <option value="" disabled>
-              {t('flags.chooseReason')}
-            </option>
-            {FLAG_REASON_OPTIONS.map((r) => (
-              <option key={r} value={r}>
-                {t(`flags.reasons.${r}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-note`}>
-            {t('flags.note')} <span className="muted">({t('flags.optional')})</span>
-          </label>
-          <textarea id={`${id}-note`} name="note" rows={3} maxLength={2000} aria-describedby={`${id}-hint`} />
-          <p className="field-hint" id={`${id}-hint`}>
-            {t('flags.noteHint')}
-          </p>
-        </div>
-        <button type="submit" className="button button-small">
-          {t('flags.submit')}
-        </button>
-      </form>
-    </details>
   );
 }
 

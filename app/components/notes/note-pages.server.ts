@@ -1,0 +1,43 @@
+/**
+ * What the synthesis-notes pages (app/routes/c.$slug.notes*) share on the server: the note from
+ * the URL (404 when it is not this consultation's), the reader's role, scope labels.
+ */
+import type { AppLoadContext } from '@remix-run/node';
+import type { Role } from '../../accounts/roles';
+import type { Consultation } from '../../consultations/consultations.server';
+import { localize } from '../../consultations/localize';
+import { isDomainError } from '../../utils/errors';
+import { notFound, requireConsultation } from '../../utils/http.server';
+
+/** A positive id from the URL, or 404. */
+export function idOf(param: string | undefined): number {
+  const id = Number(param);
+  if (!/^\d{1,12}$/.test(param ?? '') || !Number.isSafeInteger(id) || id <= 0) notFound();
+  return id;
+}
+
+/** Moderators, rapporteurs and admins name and restore versions (notes.server.ts isStaff). */
+export function isNoteStaff(role: Role | null | undefined): boolean {
+  return role === 'moderator' || role === 'rapporteur' || role === 'admin';
+}
+
+/** The consultation's title and its stakeholder groups' labels, in the reader's language. */
+export function consultationLabels(context: AppLoadContext, consultation: Consultation) {
+  const source = consultation.sourceLanguage;
+  return {
+    consultationTitle: localize(consultation.title, context.language, source)!.text,
+    groups: Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, context.language, source)?.text ?? g.id])) as Record<string, string>,
+  };
+}
+
+/** The consultation and the note of the URL, as the signed-in user may see it; 404 otherwise. */
+export async function loadNote(context: AppLoadContext, params: { slug?: string; id?: string }, userId: string) {
+  const consultation = await requireConsultation(context, params.slug);
+  const id = idOf(params.id);
+  const note = await context.services.notes.get(id, userId).catch((error: unknown) => {
+    if (isDomainError(error) && error.code === 'not_found') notFound();
+    throw error;
+  });
+  if (note.consultationId !== consultation.id) notFound();
+  return { consultation, note };
+}

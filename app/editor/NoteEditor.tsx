@@ -1,0 +1,268 @@
+/**
+ * The live, co-edited note (docs/decisions/0008): Lexical 0.52's CollaborationPlugin over our
+ * Socket.io provider (collab/socket-provider.client.ts). Loaded only after hydration by
+ * collab/LiveNote.tsx, which shows the server's HTML until then (the page works without JS).
+ *
+ * Follows ../shared/STACK.md: <LexicalCollaboration> around the composer, `editorState: null`,
+ * no HistoryPlugin (the CollaborationPlugin has its own undo), one provider factory per mount
+ * that registers its doc in `yjsDocMap`, `shouldBootstrap={false}` (the server seeds notes).
+ * To switch documents or resync after a refusal, the parent remounts this with a new `key`.
+ */
+import { LinkNode } from '@lexical/link';
+import { ListNode } from '@lexical/list';
+import { LexicalCollaboration } from '@lexical/react/LexicalCollaborationContext';
+import { CollaborationPlugin } from '@lexical/react/LexicalCollaborationPlugin';
+import { LexicalComposer, type InitialConfigType } from '@lexical/react/LexicalComposer';
+import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
+import { ContentEditable } from '@lexical/react/LexicalContentEditable';
+import { LexicalErrorBoundary } from '@lexical/react/LexicalErrorBoundary';
+import { LinkPlugin } from '@lexical/react/LexicalLinkPlugin';
+import { ListPlugin } from '@lexical/react/LexicalListPlugin';
+import { RichTextPlugin } from '@lexical/react/LexicalRichTextPlugin';
+import { TablePlugin } from '@lexical/react/LexicalTablePlugin';
+import type { Provider } from '@lexical/yjs';
+import { mergeRegister } from '@lexical/utils';
+import type { EditorThemeClasses } from 'lexical';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import * as Y from 'yjs';
+import type { NoteStatus } from '../../db/schema';
+import type { RefusalReason } from '../notes/protocol';
+import { getSocket } from '../live/socket.client';
+import { SocketProvider, type ConnectionState, type NoteAccess } from './collab/socket-provider.client';
+import { NoteToolbar } from './collab/NoteToolbar';
+import { cursorColorFor, presentFrom, type Present } from './collab/presence';
+import { NOTE_NODES } from './note-nodes';
+import { editorTheme } from './theme';
+import { isAllowedUrl } from './Toolbar';
+
+export interface NoteEditorProps {
+  noteId: number;
+  /** the note's title, for the editable area's accessible name */
+  title: string;
+  user: { id: string; name: string };
+  /** what the page's loader knew; the server's join answer and status events take over */
+  initialAccess: NoteAccess;
+  /** ids of the notices that describe the editor (read-only reason) */
+  describedBy?: string;
+  /** the server changed the note's status or the user's right to edit */
+  onAccess?: (access: NoteAccess) => void;
+  /** the server dropped a change: the parent remounts the editor (fresh doc, resync) */
+  onRefused?: (reason: RefusalReason) => void;
+  /** the local doc holds changes the server never got (a reader became an editor): remount */
+  onResync?: () => void;
+}
+
+/** The post editor's theme plus headings, underline, tables and co-editors' carets. */
+export const noteTheme: EditorThemeClasses = {
+  ...editorTheme,
+  root: 'ed-root note-root',
+  heading: { h1: 'ed-h2', h2: 'ed-h2', h3: 'ed-h3', h4: 'ed-h3', h5: 'ed-h3', h6: 'ed-h3' },
+  text: { ...editorTheme.text, underline: 'ed-underline', strikethrough: 'ed-strike' },
+  table: 'ed-table',
+  tableRow: 'ed-tr',
+  tableCell: 'ed-td',
+  tableCellHeader: 'ed-th',
+  tableSelection: 'ed-table-selection',
+  tableCellSelected: 'ed-td-selected',
+  tableScrollableWrapper: 'ed-table-wrap',
+  collaboration: {
+    cursor: 'note-cursor',
+    cursorName: 'note-cursor-name',
+    selection: 'note-selection',
+    selectionBg: 'note-selection-bg',
+  },
+};
+
+const NAMESPACE = 'palabre-note';
+
+export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync }: NoteEditorProps) {
+  const { t } = useTranslation();
+  const [provider, setProvider] = useState<SocketProvider | null>(null);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [access, setAccess] = useState<NoteAccess>(initialAccess);
+  const [people, setPeople] = useState<Present[]>([]);
+  const [joinError, setJoinError] = useState<string | null>(null);
+  const cursorsRef = useRef<HTMLDivElement>(null);
+  const accessRef = useRef(initialAccess);
+
+  // Latest callbacks, without re-subscribing.
+  const callbacks = useRef({ onAccess, onRefused, onResync });
+  callbacks.current = { onAccess, onRefused, onResync };
+
+  const [initialConfig] = useState<InitialConfigType>(() => ({
+    namespace: NAMESPACE,
+    nodes: [...NOTE_NODES],
+    theme: noteTheme,
+    editable: initialAccess.canEdit,
+    // Collaboration: the content comes from Yjs only (a local initial state would never reach it).
+    editorState: null,
+    onError: (error: Error) => console.error('[palabre] note editor error:', error),
+  }));
+
+  // Defined once per mount: a new factory would open a new provider (STACK.md).
+  const providerFactory = useCallback(
+    (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
+      const doc = new Y.Doc();
+      yjsDocMap.set(id, doc);
+      const created = new SocketProvider(getSocket(), Number(id), doc, accessRef.current);
+      setProvider(created);
+      return created as unknown as Provider; // y-protocols' Awareness is typed loosely
+    },
+    [],
+  );
+
+  // Stable: the plugin reconnects whenever this object changes.
+  const awarenessData = useMemo(() => ({ userId: user.id }), [user.id]);
+  const cursorColor = useMemo(() => cursorColorFor(user.id), [user.id]);
+
+  useEffect(() => {
+    if (!provider) return;
+    const { awareness } = provider;
+    const refreshPeople = () => setPeople(presentFrom(awareness.getStates() as Map<number, Record<string, unknown>>, provider.doc.clientID, user.id));
+    const onConnection = (state: ConnectionState) => setConnection(state);
+    const onNoteStatus = (next: NoteAccess) => {
+      const before = accessRef.current;
+      accessRef.current = next;
+      setAccess(next);
+      if (next.status !== before.status || next.canEdit !== before.canEdit) callbacks.current.onAccess?.(next);
+      if (next.canEdit && !before.canEdit && provider.hasUnsentChanges) callbacks.current.onResync?.();
+    };
+    const onRefusedEvent = (reason: RefusalReason) => callbacks.current.onRefused?.(reason);
+    const onError = (messageKey: string) => setJoinError(messageKey);
+    setConnection(provider.connectionState);
+    refreshPeople();
+    awareness.on('change', refreshPeople);
+    provider.on('connection', onConnection);
+    provider.on('note-status', onNoteStatus);
+    provider.on('refused', onRefusedEvent);
+    provider.on('error', onError);
+    return () => {
+      awareness.off('change', refreshPeople);
+      provider.off('connection', onConnection);
+      provider.off('note-status', onNoteStatus);
+      provider.off('refused', onRefusedEvent);
+      provider.off('error', onError);
+      // After the plugin's own cleanup (it disconnects): leave, stop the awareness timer.
+      setTimeout(() => provider.destroy(), 0);
+    };
+  }, [provider, user.id]);
+
+  const editorId = `note-${noteId}-editor`;
+  const placeholder = t('notes.editor.placeholder');
+  const ids = [describedBy, `${editorId}-connection`].filter(Boolean).join(' ');
+
+  return (
+    <div className="note-live" data-testid="note-live" data-connection={connection} data-can-edit={String(access.canEdit)}>
+      <div className="note-livebar">
+        <p id={`${editorId}-connection`} className={`note-connection note-connection-${connection}`} role="status" data-testid="note-connection" data-state={connection}>
+          <span className="note-connection-dot" aria-hidden="true" />
+          {t(`notes.connection.${connection}`)}
+        </p>
+        <PresenceList people={people} />
+      </div>
+      {joinError ? (
+        <p className="notice notice-error" role="alert" data-testid="note-join-error">
+          {t(joinError)}
+        </p>
+      ) : null}
+      <LexicalCollaboration>
+        <LexicalComposer initialConfig={initialConfig}>
+          <div className={`ed note-editor${access.canEdit ? '' : ' note-readonly'}`} data-testid="note-editor">
+            {access.canEdit ? <NoteToolbar editorId={editorId} /> : null}
+            <div className="ed-editor note-frame">
+              <RichTextPlugin
+                contentEditable={
+                  <ContentEditable
+                    id={editorId}
+                    className="ed-input note-content"
+                    aria-label={t('notes.editor.label', { title })}
+                    aria-describedby={ids || undefined}
+                    aria-multiline={true}
+                    aria-placeholder={placeholder}
+                    placeholder={(editable) => (editable ? <div className="ed-placeholder">{placeholder}</div> : null)}
+                    data-testid="note-content"
+                  />
+                }
+                ErrorBoundary={LexicalErrorBoundary}
+              />
+              {/* Co-editors' carets are drawn in here, positioned against it. */}
+              <div ref={cursorsRef} className="note-cursors" aria-hidden="true" />
+            </div>
+          </div>
+          <ListPlugin />
+          <LinkPlugin validateUrl={isAllowedUrl} />
+          <TablePlugin hasCellMerge={false} hasCellBackgroundColor={false} hasHorizontalScroll={true} />
+          <NoteRulesPlugin />
+          <EditablePlugin canEdit={access.canEdit} />
+          <CollaborationPlugin
+            id={String(noteId)}
+            providerFactory={providerFactory}
+            shouldBootstrap={false}
+            username={user.name}
+            cursorColor={cursorColor}
+            cursorsContainerRef={cursorsRef}
+            awarenessData={awarenessData}
+          />
+        </LexicalComposer>
+      </LexicalCollaboration>
+    </div>
+  );
+}
+
+/** Who is in the note: names (the colour only repeats what the text says). */
+function PresenceList({ people }: { people: Present[] }) {
+  const { t } = useTranslation();
+  if (people.length === 0) return null;
+  return (
+    <div className="note-presence" data-testid="note-presence">
+      <span id="note-presence-label" className="note-presence-label">
+        {t('notes.presence.label')}
+      </span>
+      <ul className="note-presence-list" aria-labelledby="note-presence-label">
+        {people.map((p) => (
+          <li key={p.key} className="note-person" data-testid="note-person" data-self={p.self ? 'true' : undefined}>
+            <span className="note-swatch" style={{ backgroundColor: p.color }} aria-hidden="true" />
+            {p.self ? t('notes.presence.you', { name: p.name }) : p.name}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Editable only while the server says so (join answer, `note:status`). */
+function EditablePlugin({ canEdit }: { canEdit: boolean }) {
+  const [editor] = useLexicalComposerContext();
+  useEffect(() => {
+    editor.setEditable(canEdit);
+  }, [editor, canEdit]);
+  return null;
+}
+
+/** Pasted links must be http, https or mailto (the server's HTML drops others anyway); no checklists. */
+function NoteRulesPlugin() {
+  const [editor] = useLexicalComposerContext();
+  useEffect(
+    () =>
+      mergeRegister(
+        editor.registerNodeTransform(LinkNode, (node) => {
+          if (!editor.isEditable()) return;
+          if (!isAllowedUrl(node.getURL())) {
+            for (const child of node.getChildren()) node.insertBefore(child);
+            node.remove();
+            return;
+          }
+          if (node.getRel() !== 'noreferrer') node.setRel('noreferrer');
+          if (node.getTarget() !== null) node.setTarget(null);
+        }),
+        editor.registerNodeTransform(ListNode, (node) => {
+          if (editor.isEditable() && node.getListType() === 'check') node.setListType('bullet');
+        }),
+      ),
+    [editor],
+  );
+  return null;
+}
+
+export type { NoteAccess, NoteStatus };

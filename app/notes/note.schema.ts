@@ -1,0 +1,25 @@
+/**
+ * Zod schemas for the notes pages' forms (opening a note, status, versions). Messages are i18n
+ * keys. The service checks everything again (app/notes/notes.server.ts).
+ */
+import { z } from 'zod';
+import { NOTE_ACTIONS } from './access';
+
+const blankToNull = (v: unknown) => (v === '' || v === undefined || v === null ? null : v);
+const name = z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(200, { error: 'errors.tooLong' });
+
+/** A note's or a version's id, from the URL or a form. */
+export const noteIdSchema = z.coerce.number({ error: 'errors.noteNotFound' }).int().positive({ error: 'errors.noteNotFound' });
+
+/** A moderator opens a note: a question's (or the whole consultation's, ''), optionally for one group. */
+export const openNoteSchema = z.object({
+  questionId: z.preprocess(blankToNull, z.coerce.number({ error: 'errors.choice' }).int().positive({ error: 'errors.choice' }).nullable()),
+  stakeholderGroup: z.preprocess(blankToNull, z.string().max(100, { error: 'errors.choice' }).nullable()),
+  title: name,
+});
+
+export const noteStatusSchema = z.object({ action: z.enum(NOTE_ACTIONS, { error: 'errors.noteTransition' }) });
+
+export const noteVersionSchema = z.object({ name });
+
+export const noteRestoreSchema = z.object({ versionId: noteIdSchema });

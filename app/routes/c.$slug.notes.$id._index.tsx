@@ -1,0 +1,224 @@
+/**
+ * One synthesis note. Without JavaScript (and until the editor has loaded) the note's text is
+ * the server's HTML; then the live co-editor takes its place (app/editor/collab/LiveNote.tsx).
+ * Moderators lock it for review and reopen it, rapporteurs sign it off (the forms offer only
+ * what `note.actions` allows); moderators, rapporteurs and admins name versions.
+ */
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from '@remix-run/react';
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Breadcrumbs } from '../components/Breadcrumbs';
+import { formatUtc } from '../components/moderation/links';
+import { consultationLabels, isNoteStaff, loadNote } from '../components/notes/note-pages.server';
+import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
+import { LiveNote } from '../editor/collab/LiveNote';
+import editorStyles from '../styles/editor.css';
+import notesStyles from '../styles/notes.css';
+import { isDomainError } from '../utils/errors';
+import { formValues, pageTitle, requireUser, statusOf } from '../utils/http.server';
+import { noteStatusSchema, noteVersionSchema } from '../validation.server';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: editorStyles },
+  { rel: 'stylesheet', href: notesStyles },
+];
+
+/** What `?done=` may announce. */
+const DONE = ['opened', 'lock', 'reopen', 'finalise', 'version', 'restored', 'unchanged'] as const;
+
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request);
+  const { t, services } = context;
+  const { consultation, note } = await loadNote(context, params, user.id);
+  const role = await services.accounts.roleIn(user.id, consultation.id);
+  const { consultationTitle, groups } = consultationLabels(context, consultation);
+  return {
+    title: pageTitle(note.title, t('notes.list.title'), consultationTitle),
+    slug: consultation.slug,
+    consultationTitle,
+    user: { id: user.id, name: user.name },
+    staff: isNoteStaff(role),
+    groupLabel: note.stakeholderGroup ? (groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null,
+    note: {
+      id: note.id,
+      title: note.title,
+      status: note.status,
+      questionNumber: note.questionNumber,
+      updatedAt: note.updatedAt,
+      statusChangedAt: note.statusChangedAt,
+      canEdit: note.canEdit,
+      actions: note.actions,
+      html: note.html,
+    },
+  };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
+
+type ActionData = { intent: string; error: string; values: Record<string, string> };
+
+export async function action({ params, context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request);
+  const { services } = context;
+  const values = formValues(await request.formData());
+  const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
+  try {
+    const { consultation, note } = await loadNote(context, params, user.id);
+    const path = `/c/${consultation.slug}/notes/${note.id}`;
+    switch (values.intent) {
+      case 'status': {
+        const parsed = noteStatusSchema.safeParse(values);
+        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.noteTransition', 400);
+        await services.notes.setStatus(user.id, note.id, parsed.data.action);
+        throw redirect(`${path}?done=${parsed.data.action}`);
+      }
+      case 'version': {
+        const parsed = noteVersionSchema.safeParse(values);
+        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.required', 400);
+        await services.notes.saveVersion(user.id, note.id, parsed.data.name);
+        throw redirect(`${path}?done=version`);
+      }
+      default:
+        return fail('errors.choice', 400);
+    }
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const status = statusOf(error);
+    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', status);
+  }
+}
+
+/** The status forms' labels. */
+const ACTION_LABELS = { lock: 'notes.actions.lock', reopen: 'notes.actions.reopen', finalise: 'notes.actions.finalise' } as const;
+
+export default function NotePage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t, i18n } = useTranslation();
+  const [params] = useSearchParams();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  const busy = navigation.state === 'submitting';
+  const note = data.note;
+  const base = `/c/${data.slug}/notes`;
+  const here = `${base}/${note.id}`;
+  const done = params.get('done');
+  const doneMessage = done && (DONE as readonly string[]).includes(done) ? t(`notes.done.${done}`) : null;
+  const versionError = actionData?.intent === 'version' ? actionData.error : null;
+  const statusError = actionData && actionData.intent !== 'version' ? actionData.error : null;
+
+  // Someone locked, reopened or signed off the note: reload the page's data (badge, forms).
+  const onAccessChange = useCallback(
+    (next: { status: string }) => {
+      if (next.status !== note.status && revalidator.state === 'idle') revalidator.revalidate();
+    },
+    [note.status, revalidator],
+  );
+
+  return (
+    <div className="page note-page">
+      <Breadcrumbs
+        items={[
+          { label: data.consultationTitle, to: `/c/${data.slug}` },
+          { label: t('notes.list.title'), to: base },
+          { label: note.title },
+        ]}
+      />
+      <header className="page-header note-header">
+        <p className="eyebrow">{scopeLabel(t, note.questionNumber, data.groupLabel)}</p>
+        <h1 id="note-title">{note.title}</h1>
+        <p className="note-card-meta">
+          <NoteStatusBadge status={note.status} />
+          <time dateTime={note.updatedAt} className="muted">
+            {t('notes.list.updated', { date: formatUtc(i18n.language, note.updatedAt) })}
+          </time>
+        </p>
+      </header>
+
+      {doneMessage ? (
+        <p className="notice notice-success" role="status" data-testid="note-done">
+          {doneMessage}
+        </p>
+      ) : (
+        <p role="status" className="visually-hidden" />
+      )}
+      {statusError ? (
+        <p className="notice notice-error" role="alert" data-testid="note-action-error">
+          {t(statusError)}
+        </p>
+      ) : null}
+
+      <div className="note-layout">
+        <section className="note-main" aria-labelledby="note-title">
+          <LiveNote
+            noteId={note.id}
+            title={note.title}
+            html={note.html}
+            user={data.user}
+            status={note.status}
+            canEdit={note.canEdit}
+            groupLabel={data.groupLabel}
+            onAccessChange={onAccessChange}
+          />
+        </section>
+
+        <aside className="note-side" aria-labelledby="note-manage-heading">
+          <h2 id="note-manage-heading" className="note-side-title">
+            {t('notes.page.manage')}
+          </h2>
+          <p className="muted note-status-help">{t(`notes.statusHelp.${note.status}`)}</p>
+          {note.actions.length > 0 ? (
+            <div className="note-actions" data-testid="note-status-actions">
+              {note.actions.map((a) => (
+                <Form key={a} method="post" action={here} className="inline-form">
+                  <input type="hidden" name="intent" value="status" />
+                  <input type="hidden" name="action" value={a} />
+                  <button type="submit" className={`button${a === 'reopen' ? ' button-secondary' : ''}`} disabled={busy} data-testid={`note-action-${a}`}>
+                    {t(ACTION_LABELS[a])}
+                  </button>
+                </Form>
+              ))}
+            </div>
+          ) : null}
+
+          {data.staff ? (
+            <Form method="post" action={here} className="form note-version-form" data-testid="note-version-form" noValidate>
+              <input type="hidden" name="intent" value="version" />
+              <div className={`field${versionError ? ' field-invalid' : ''}`}>
+                <label htmlFor="version-name">{t('notes.versions.nameLabel')}</label>
+                <input
+                  id="version-name"
+                  name="name"
+                  type="text"
+                  required
+                  maxLength={200}
+                  defaultValue={versionError ? actionData?.values.name : ''}
+                  aria-invalid={versionError ? true : undefined}
+                  aria-describedby={['version-name-hint', versionError ? 'version-name-error' : ''].filter(Boolean).join(' ')}
+                />
+                <p className="field-hint" id="version-name-hint">
+                  {t('notes.versions.nameHint')}
+                </p>
+                {versionError ? (
+                  <p className="field-error" id="version-name-error" role="alert">
+                    {t(versionError)}
+                  </p>
+                ) : null}
+              </div>
+              <button type="submit" className="button button-secondary" disabled={busy}>
+                {t('notes.versions.save')}
+              </button>
+            </Form>
+          ) : null}
+
+          <p>
+            <Link to={`${here}/versions`} data-testid="note-versions-link">
+              {t('notes.versions.link')}
+            </Link>
+          </p>
+        </aside>
+      </div>
+    </div>
+  );
+}

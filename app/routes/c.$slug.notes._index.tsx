@@ -1,0 +1,226 @@
+/**
+ * The consultation's synthesis notes (signed-in readers): status, scope, last change. Moderators
+ * also get a form to open a note for the whole consultation or one question, optionally drafted
+ * by one stakeholder group (notes.open seeds it on the server, then the page goes to it).
+ */
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { can } from '../accounts/roles';
+import { Breadcrumbs } from '../components/Breadcrumbs';
+import { formatUtc } from '../components/moderation/links';
+import { consultationLabels } from '../components/notes/note-pages.server';
+import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
+import { localize } from '../consultations/localize';
+import notesStyles from '../styles/notes.css';
+import { isDomainError } from '../utils/errors';
+import { formValues, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+import { openNoteSchema } from '../validation.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: notesStyles }];
+
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request);
+  const { services, t, language } = context;
+  const consultation = await requireConsultation(context, params.slug);
+  const [notes, role, questions] = await Promise.all([
+    services.notes.list(consultation.id, user.id),
+    services.accounts.roleIn(user.id, consultation.id),
+    services.consultations.listQuestions(consultation.id),
+  ]);
+  const { consultationTitle, groups } = consultationLabels(context, consultation);
+  // `?question=2` (from a question's page) shows that question's notes only.
+  const wanted = new URL(request.url).searchParams.get('question');
+  const filtered = wanted ? (questions.find((q) => q.number === wanted) ?? null) : null;
+  const question = filtered?.number ?? null;
+  return {
+    question,
+    questionId: filtered?.id ?? null,
+    title: pageTitle(t('notes.list.title'), consultationTitle),
+    slug: consultation.slug,
+    consultationTitle,
+    groups,
+    canOpen: can(role, 'moderation.act'),
+    questions: questions.map((q) => {
+      const text = localize(q.text, language, consultation.sourceLanguage);
+      return { id: q.id, number: q.number, text: text?.text ?? '', lang: text?.lang ?? consultation.sourceLanguage };
+    }),
+    notes: notes.filter((n) => question === null || n.questionNumber === question).map((n) => ({
+      id: n.id,
+      title: n.title,
+      status: n.status,
+      questionNumber: n.questionNumber,
+      stakeholderGroup: n.stakeholderGroup,
+      updatedAt: n.updatedAt,
+      canEdit: n.canEdit,
+    })),
+  };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
+
+type ActionData = { error: string; field?: string; values: Record<string, string> };
+
+export async function action({ params, context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request);
+  const consultation = await requireConsultation(context, params.slug);
+  const values = formValues(await request.formData());
+  const fail = (error: string, status: number, field?: string) => data<ActionData>({ error, field, values }, { status });
+  if (values.intent !== 'open') return fail('errors.choice', 400);
+  const parsed = openNoteSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(issue?.message ?? 'errors.choice', 400, String(issue?.path[0] ?? ''));
+  }
+  try {
+    const id = await context.services.notes.open(user.id, consultation.id, parsed.data);
+    throw redirect(`/c/${consultation.slug}/notes/${id}?done=opened`);
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const status = statusOf(error);
+    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', status, isDomainError(error) ? error.field : undefined);
+  }
+}
+
+export default function NotesPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t, i18n } = useTranslation();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const base = `/c/${data.slug}/notes`;
+  const values = actionData?.values ?? {};
+  const fieldError = (field: string) => (actionData && actionData.field === field ? actionData.error : null);
+  const generalError = actionData && !['questionId', 'stakeholderGroup', 'title'].includes(actionData.field ?? '') ? actionData.error : null;
+
+  return (
+    <div className="page notes-page">
+      <Breadcrumbs items={[{ label: data.consultationTitle, to: `/c/${data.slug}` }, { label: t('notes.list.title') }]} />
+      <header className="page-header">
+        <p className="eyebrow">{data.consultationTitle}</p>
+        <h1>{t('notes.list.title')}</h1>
+        <p className="lead">{t('notes.list.intro')}</p>
+        {data.question ? (
+          <p className="note-filter" data-testid="notes-filter">
+            {t('notes.list.filtered', { number: data.question })} <Link to={base}>{t('notes.list.showAll')}</Link>
+          </p>
+        ) : null}
+      </header>
+
+      {data.notes.length === 0 ? (
+        <div className="empty-state" data-testid="notes-empty">
+          <p className="empty-title">{t('notes.list.empty')}</p>
+          <p className="muted">{data.canOpen ? t('notes.list.emptyModerator') : t('notes.list.emptyReader')}</p>
+        </div>
+      ) : (
+        <ul className="note-list" data-testid="note-list">
+          {data.notes.map((note) => (
+            <li key={note.id} className="card note-card" data-testid="note-card">
+              <h2 className="card-title">
+                <Link to={`${base}/${note.id}`}>{note.title}</Link>
+              </h2>
+              <p className="note-card-meta">
+                <NoteStatusBadge status={note.status} />
+                <span className="note-scope">{scopeLabel(t, note.questionNumber, note.stakeholderGroup ? (data.groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null)}</span>
+              </p>
+              <p className="card-meta">
+                <time dateTime={note.updatedAt}>{t('notes.list.updated', { date: formatUtc(i18n.language, note.updatedAt) })}</time>
+                {' · '}
+                {note.canEdit ? t('notes.list.youCanEdit') : t('notes.list.youCanRead')}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {data.canOpen ? (
+        <section className="section note-open" aria-labelledby="open-note-heading">
+          <h2 id="open-note-heading">{t('notes.open.title')}</h2>
+          <p className="muted">{t('notes.open.hint')}</p>
+          {generalError ? (
+            <p className="notice notice-error" role="alert">
+              {t(generalError)}
+            </p>
+          ) : null}
+          <Form method="post" className="form note-open-form" data-testid="note-open-form" noValidate>
+            <input type="hidden" name="intent" value="open" />
+            <div className={`field${fieldError('questionId') ? ' field-invalid' : ''}`}>
+              <label htmlFor="note-question">{t('notes.open.question')}</label>
+              <select
+                id="note-question"
+                name="questionId"
+                defaultValue={values.questionId ?? (data.questionId ? String(data.questionId) : '')}
+                aria-invalid={fieldError('questionId') ? true : undefined}
+                aria-describedby={fieldError('questionId') ? 'note-question-error' : undefined}
+              >
+                <option value="">{t('notes.open.wholeConsultation')}</option>
+                {data.questions.map((q) => (
+                  <option key={q.id} value={q.id}>
+                    {t('notes.open.questionOption', { number: q.number, text: truncate(q.text, 90) })}
+                  </option>
+                ))}
+              </select>
+              {fieldError('questionId') ? (
+                <p className="field-error" id="note-question-error">
+                  {t(fieldError('questionId')!)}
+                </p>
+              ) : null}
+            </div>
+            <div className={`field${fieldError('stakeholderGroup') ? ' field-invalid' : ''}`}>
+              <label htmlFor="note-group">{t('notes.open.group')}</label>
+              <select
+                id="note-group"
+                name="stakeholderGroup"
+                defaultValue={values.stakeholderGroup ?? ''}
+                aria-invalid={fieldError('stakeholderGroup') ? true : undefined}
+                aria-describedby={['note-group-hint', fieldError('stakeholderGroup') ? 'note-group-error' : ''].filter(Boolean).join(' ')}
+              >
+                <option value="">{t('notes.open.allGroups')}</option>
+                {Object.entries(data.groups).map(([id, label]) => (
+                  <option key={id} value={id}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              <p className="field-hint" id="note-group-hint">
+                {t('notes.open.groupHint')}
+              </p>
+              {fieldError('stakeholderGroup') ? (
+                <p className="field-error" id="note-group-error">
+                  {t(fieldError('stakeholderGroup')!)}
+                </p>
+              ) : null}
+            </div>
+            <div className={`field${fieldError('title') ? ' field-invalid' : ''}`}>
+              <label htmlFor="note-title">{t('notes.open.titleLabel')}</label>
+              <input
+                id="note-title"
+                name="title"
+                type="text"
+                required
+                maxLength={200}
+                defaultValue={values.title ?? ''}
+                aria-invalid={fieldError('title') ? true : undefined}
+                aria-describedby={fieldError('title') ? 'note-title-error' : undefined}
+              />
+              {fieldError('title') ? (
+                <p className="field-error" id="note-title-error">
+                  {t(fieldError('title')!)}
+                </p>
+              ) : null}
+            </div>
+            <p className="actions">
+              <button type="submit" className="button" disabled={busy}>
+                {t('notes.open.submit')}
+              </button>
+            </p>
+          </Form>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+function truncate(text: string, max: number) {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
