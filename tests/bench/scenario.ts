@@ -4,6 +4,8 @@
 export interface ScenarioResult {
   /** Flat numbers, merged into the JSON file (ms unless the key says otherwise). */
   metrics: Record<string, number>;
+  /** Yes/no figures (e.g. whether all replicas ended identical), merged into the JSON file as true/false. */
+  flags?: Record<string, boolean>;
   /** Context for the reader: settings, what bounds the figures. */
   notes: string[];
   /** Errors seen: refused requests, server log lines, lost messages… (exact messages). */

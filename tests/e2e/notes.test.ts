@@ -1,0 +1,93 @@
+/**
+ * Co-editing a synthesis note in Chromium: two participants type into the same note and each
+ * sees the combined text and the other's named cursor; the text is stored (a fresh visitor
+ * without JavaScript reads it); an axe scan of the editor page.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, watchErrors } from '../support/browser';
+import { HAS_CHROMIUM } from '../support/env';
+import { createUser } from '../support/sockets';
+
+describe.skipIf(!HAS_CHROMIUM)('synthesis notes in Chromium', () => {
+  const suite = browserSuite();
+
+  async function contextFor(user: { cookie: string }, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+    const context = await suite.browser.newContext({ locale: 'en-GB', ...options });
+    await context.addCookies([{ name: 'palabre_session', value: user.cookie.split('=')[1]!, url: suite.app.url }]);
+    return context;
+  }
+
+  async function openNote(title: string, questionNumber: string) {
+    const { services } = suite.app.server;
+    const consultation = (await services.consultations.getDefault())!;
+    const question = (await services.consultations.getQuestion(consultation.id, questionNumber))!;
+    const moderator = await createUser(suite.app, { name: 'Lucía Fernández', role: 'moderator' });
+    const id = await services.notes.open(moderator.id, consultation.id, { questionId: question.id, stakeholderGroup: null, title });
+    return `${suite.app.url}/c/${consultation.slug}/notes/${id}`;
+  }
+
+  it('two participants write the same note together and see each other’s cursor', { timeout: 90_000 }, async () => {
+    const url = await openNote('Question 4: synthesis', '4');
+    const [dakar, montreal] = await Promise.all([
+      createUser(suite.app, { name: 'Mariama Sow', stakeholderGroup: 'civil-society' }),
+      createUser(suite.app, { name: 'Julien Tremblay', stakeholderGroup: 'local-government' }),
+    ]);
+    const [first, second] = await Promise.all([contextFor(dakar), contextFor(montreal)]);
+    const a = await first.newPage();
+    const b = await second.newPage();
+    const errors = [...[a, b].map((page) => watchErrors(page))];
+    await Promise.all([a.goto(url), b.goto(url)]);
+    for (const page of [a, b]) await page.locator('[data-testid=note-connection][data-state=connected]').waitFor({ timeout: 15_000 });
+
+    // Separate paragraphs: typing at the same caret would interleave (both replicas would agree).
+    const editorA = a.locator('[data-testid=note-content]');
+    const editorB = b.locator('[data-testid=note-content]');
+    await editorA.click();
+    await a.keyboard.press('Control+End');
+    await a.keyboard.press('Enter');
+    await a.keyboard.type('Cities must be at the table from the start.');
+    await b.locator('[data-testid=note-content]').getByText('Cities must be at the table').waitFor({ timeout: 10_000 });
+    await editorB.click();
+    await b.keyboard.press('Control+End');
+    await b.keyboard.press('Enter');
+    await b.keyboard.type('Funding should be multi-year.');
+
+    for (const page of [a, b]) {
+      await expect.poll(() => page.locator('[data-testid=note-content]').innerText(), { timeout: 10_000 }).toMatch(/Cities must be at the table from the start\.\s+Funding should be multi-year\./);
+    }
+    // Each sees the other in the note, and the other's named cursor.
+    await a.locator('[data-testid=note-presence]').getByText('Julien Tremblay').waitFor();
+    await b.locator('[data-testid=note-presence]').getByText('Mariama Sow').waitFor();
+    await a.locator('.note-cursor-name', { hasText: 'Julien Tremblay' }).first().waitFor({ timeout: 10_000 });
+    await b.locator('.note-cursor-name', { hasText: 'Mariama Sow' }).first().waitFor({ timeout: 10_000 });
+    expect(errors.flat()).toEqual([]);
+    await Promise.all([first.close(), second.close()]);
+
+    // Both left: the note was stored; a reader without JavaScript gets the server's copy.
+    const reader = await contextFor(await createUser(suite.app, { name: 'Ana Reyes' }), { javaScriptEnabled: false });
+    const page = await reader.newPage();
+    await expect
+      .poll(async () => {
+        await page.goto(url);
+        return page.locator('[data-testid=note-static]').innerText();
+      }, { timeout: 15_000 })
+      .toMatch(/Cities must be at the table from the start\.\s+Funding should be multi-year\./);
+    await reader.close();
+  });
+
+  it('the note page with its live editor passes an axe scan', { timeout: 60_000 }, async () => {
+    const url = await openNote('Question 3: synthesis', '3');
+    const editor = await contextFor(await createUser(suite.app, { name: 'Priya Raman', stakeholderGroup: 'business' }));
+    const page = await editor.newPage();
+    const errors = watchErrors(page);
+    await page.goto(url);
+    await page.locator('[data-testid=note-connection][data-state=connected]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=note-toolbar]').waitFor();
+    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    expect(errors).toEqual([]);
+    await editor.close();
+  });
+});
