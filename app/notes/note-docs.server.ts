@@ -21,6 +21,8 @@ export interface NoteDocsOptions {
   deriveMs: number;
 }
 
+const MAX_BATCH = 256;
+
 export const DEFAULT_NOTE_DOCS_OPTIONS: NoteDocsOptions = { flushMs: 8, compactEvery: 500, idleMs: 60_000, deriveMs: 2_000 };
 
 interface LiveNote {
@@ -89,8 +91,10 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
   function flush(note: LiveNote): Promise<void> {
     return serial(note, async () => {
       if (note.pending.length === 0) return;
-      const batch = note.pending.length === 1 ? note.pending[0]! : Y.mergeUpdates(note.pending);
-      note.pending = [];
+      // At most MAX_BATCH at a time: merging grows worse than linearly with the number of
+      // updates, and a long storage outage can pile up thousands.
+      const taken = note.pending.splice(0, MAX_BATCH);
+      const batch = taken.length === 1 ? taken[0]! : Y.mergeUpdates(taken);
       note.storing = batch;
       try {
         note.lastUpdateId = await store.append(note.noteId, batch);
@@ -108,9 +112,19 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       note.retryMs = 50;
       note.sinceCompaction++;
       for (const listener of listeners) listener(note.noteId, batch);
+      if (note.pending.length > 0) scheduleFlush(note, 0);
       scheduleDerive(note);
       if (note.sinceCompaction >= settings.compactEvery) await compactNow(note);
     });
+  }
+
+  /** Flushes until nothing is pending, or a flush makes no progress (storage failing). */
+  async function flushAll(note: LiveNote) {
+    let before = Infinity;
+    while (note.pending.length > 0 && note.pending.length < before) {
+      before = note.pending.length;
+      await flush(note);
+    }
   }
 
   async function compactNow(note: LiveNote) {
@@ -138,7 +152,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       clearTimeout(note.flushTimer);
       note.flushTimer = null;
     }
-    await flush(note);
+    await flushAll(note);
     if (note.pending.length > 0) throw new Error(`note ${note.noteId} could not be saved`);
     await serial(note, () => compactNow(note));
     if (note.deriveTimer) {
@@ -200,7 +214,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       const update = replaceContent(note.doc, content);
       if (!update) return false;
       await docs.apply(noteId, update, 'server');
-      await flush(note);
+      await flushAll(note);
       if (note.pending.length > 0) throw new Error(`note ${noteId} could not be saved`);
       return true;
     },

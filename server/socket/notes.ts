@@ -135,6 +135,11 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
       const room = roomOf(noteId, doc, note.stakeholderGroup);
       membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup, clients: new Set() });
       await socket.join(noteRoom(noteId));
+      // A status change between the access check above and entering the room would be missed:
+      // read it again now that the room hears of any later one.
+      const fresh = await services.notes.access(noteId, user!.id);
+      const membership = membershipsOf(socket).get(noteId);
+      if (membership) membership.canEdit = fresh.canEdit;
       // After the acknowledgement: the server's state vector (the client answers with what the
       // server lacks), then who is already there.
       setImmediate(() => {
@@ -145,7 +150,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
           socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update)));
         }
       });
-      return { noteId, canEdit, status: note.status };
+      return { noteId, canEdit: fresh.canEdit, status: fresh.note.status };
     });
 
     on(socket, NOTE_EVENTS.leave, noteIdSchema, { signedIn: false }, async ({ noteId }) => {

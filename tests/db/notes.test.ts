@@ -279,4 +279,22 @@ describe('note documents in the database', () => {
     expect(failures).toBe(3);
     expect(await reloadedText(noteId)).toBe('Stubborn note\n\nSaved at last.');
   });
+
+  it('stores a long backlog in bounded batches, in order, losing nothing', async () => {
+    const { docs, notes } = setup({ flushMs: 60_000 });
+    const noteId = await openNote(notes, 'Backlog note');
+    const replica = await replicaOf(docs, noteId);
+    appendParagraph(replica.doc, '');
+    await replica.send();
+    for (let i = 0; i < 600; i++) {
+      typeAt(replica.doc, 2, String(i % 10));
+      await replica.send();
+    }
+    expect(docs.pendingCount(noteId)).toBe(601);
+    await docs.save(noteId);
+    expect(docs.pendingCount(noteId)).toBe(0);
+    const expected = noteText(replica.doc);
+    expect(expected.length).toBeGreaterThan(600);
+    expect(await reloadedText(noteId)).toBe(expected);
+  });
 });
