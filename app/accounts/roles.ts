@@ -17,6 +17,8 @@ const permissions = {
   'audit.read': ['moderator', 'admin'],
   'moderation.act': ['moderator', 'admin'],
   'notes.finalise': ['rapporteur', 'admin'],
+  /** Read restricted case studies, edit notes in review, name and restore note versions. */
+  'content.review': ['moderator', 'rapporteur', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -215,7 +215,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
       .select('caseStudies.id')
       .where('caseStudies.consultationId', '=', consultationId)
       .where('caseStudies.status', '=', 'published');
-    if (!seesRestricted(who)) q = q.where('caseStudies.visibility', '=', 'public');
+    if (!can(who.role, 'content.review')) q = q.where('caseStudies.visibility', '=', 'public');
     if (filters.level?.length) q = q.where('caseStudies.level', 'in', filters.level as CaseStudyRow['level'][] & string[]);
     for (const kind of TAG_KINDS) {
       const values = filters[kind];
@@ -225,6 +225,15 @@ export function createCaseStudyService(db: Kysely<Database>) {
       );
     }
     return q;
+  }
+
+  async function countOf(ids: ReturnType<typeof catalogueIds>): Promise<number> {
+    const { total } = await db
+      .selectFrom('caseStudies')
+      .select((eb) => eb.fn.countAll<string | number>().as('total'))
+      .where('id', 'in', ids)
+      .executeTakeFirstOrThrow();
+    return Number(total);
   }
 
   return {
@@ -354,6 +363,11 @@ export function createCaseStudyService(db: Kysely<Database>) {
       });
     },
 
+    /** How many published case studies the caller may see (the catalogue's total, alone). */
+    async publishedCount(consultationId: number, userId: string | null): Promise<number> {
+      return countOf(catalogueIds(consultationId, await caller(userId, consultationId), {}));
+    },
+
     /**
      * The catalogue: published case studies the caller may see, narrowed by `filters`, with
      * how many of them carry each facet value.
@@ -361,12 +375,8 @@ export function createCaseStudyService(db: Kysely<Database>) {
     async catalogue(consultationId: number, userId: string | null, filters: CatalogueFilters, page = 1) {
       const who = await caller(userId, consultationId);
       const ids = catalogueIds(consultationId, who, filters);
-      const [{ total }, tagCounts, levelCounts] = await Promise.all([
-        db
-          .selectFrom('caseStudies')
-          .select((eb) => eb.fn.countAll<string | number>().as('total'))
-          .where('id', 'in', ids)
-          .executeTakeFirstOrThrow(),
+      const [total, tagCounts, levelCounts] = await Promise.all([
+        countOf(ids),
         db
           .selectFrom('caseStudyTags')
           .select((eb) => ['kind', 'value', eb.fn.countAll<string | number>().as('count')])
@@ -381,7 +391,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
           .groupBy('level')
           .execute(),
       ]);
-      const pages = Math.max(1, Math.ceil(Number(total) / CATALOGUE_PAGE_SIZE));
+      const pages = Math.max(1, Math.ceil(total / CATALOGUE_PAGE_SIZE));
       const current = Math.min(Math.max(1, page), pages);
       const rows = await selectRows()
         .where('caseStudies.id', 'in', ids)
@@ -394,7 +404,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
       for (const kind of TAG_KINDS) facets[kind] = {};
       for (const r of tagCounts) facets[r.kind]![r.value] = Number(r.count);
       for (const r of levelCounts) facets.level![r.level!] = Number(r.count);
-      return { items: (await views(db, rows, who)).map(summarize), facets, total: Number(total), page: current, pages };
+      return { items: (await views(db, rows, who)).map(summarize), facets, total, page: current, pages };
     },
 
     /** The author's own case studies, any state. */
@@ -467,17 +477,13 @@ export function createCaseStudyService(db: Kysely<Database>) {
   };
 }
 
-function seesRestricted(who: Caller): boolean {
-  return who.role === 'moderator' || who.role === 'rapporteur' || who.role === 'admin';
-}
-
 /** The read rule (see the top of this file), shared with flags (moderation.server.ts). */
 export function mayRead(row: Pick<CaseStudyRow, 'authorId' | 'status' | 'visibility'>, who: Caller): boolean {
   if (who.id && row.authorId === who.id) return true;
   // A draft is the author's own business until it is submitted.
   if (can(who.role, 'moderation.act')) return row.status !== 'draft';
   if (row.status !== 'published') return false;
-  return row.visibility === 'public' || seesRestricted(who);
+  return row.visibility === 'public' || can(who.role, 'content.review');
 }
 
 /** Raw form input, unchecked, as far as `missingForSubmission` looks at it (when parsing failed). */

@@ -3,7 +3,7 @@
  * Isomorphic, so pages offer only what the server would accept; the server decides.
  */
 import type { NoteStatus } from '../../db/schema';
-import type { Role } from '../accounts/roles';
+import { can, type Role } from '../accounts/roles';
 
 export interface NoteScope {
   status: NoteStatus;
@@ -19,7 +19,7 @@ export interface Editor {
 /** Everyone signed in may read; editing depends on the status. */
 export function canEditNote(note: NoteScope, user: Editor | null): boolean {
   if (!user) return false;
-  const staff = user.role === 'moderator' || user.role === 'rapporteur' || user.role === 'admin';
+  const staff = can(user.role, 'content.review');
   switch (note.status) {
     case 'drafting':
       return staff || note.stakeholderGroup === null || note.stakeholderGroup === user.stakeholderGroup;

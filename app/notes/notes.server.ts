@@ -64,15 +64,12 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
     return { note, role, stakeholderGroup: user.stakeholderGroup, canEdit: canEditNote(note, { role, stakeholderGroup: user.stakeholderGroup }) };
   }
 
-  async function view(note: NoteRow, role: Role, stakeholderGroup: string): Promise<NoteView> {
-    const question = note.questionId
-      ? await db.selectFrom('questions').select('number').where('id', '=', note.questionId).executeTakeFirst()
-      : null;
+  function view(note: NoteRow, questionNumber: string | null, role: Role, stakeholderGroup: string): NoteView {
     return {
       id: note.id,
       consultationId: note.consultationId,
       questionId: note.questionId,
-      questionNumber: question?.number ?? null,
+      questionNumber,
       stakeholderGroup: note.stakeholderGroup,
       title: note.title,
       status: note.status,
@@ -143,16 +140,20 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
         .selectFrom('notes')
         .leftJoin('questions', 'questions.id', 'notes.questionId')
         .selectAll('notes')
+        .select('questions.number as questionNumber')
         .where('notes.consultationId', '=', consultationId)
         .orderBy('questions.position')
         .orderBy('notes.id')
         .execute();
-      return Promise.all(rows.map((r) => view(r, role, user.stakeholderGroup)));
+      return rows.map(({ questionNumber, ...note }) => view(note, questionNumber, role, user.stakeholderGroup));
     },
 
     async get(noteId: number, userId: string): Promise<NoteView & { content: string; html: string; text: string }> {
       const { note, role, stakeholderGroup } = await access(noteId, userId);
-      return { ...(await view(note, role, stakeholderGroup)), content: note.content, html: note.html, text: note.text };
+      const question = note.questionId
+        ? await db.selectFrom('questions').select('number').where('id', '=', note.questionId).executeTakeFirst()
+        : null;
+      return { ...view(note, question?.number ?? null, role, stakeholderGroup), content: note.content, html: note.html, text: note.text };
     },
 
     /** Lock for review, reopen, or sign off; everyone in the note hears of it at once. */
@@ -185,7 +186,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       const trimmed = name.trim();
       if (!trimmed || trimmed.length > 200) throw new DomainError('invalid', trimmed ? 'errors.tooLong' : 'errors.required', 'name');
       const { note, role } = await access(noteId, userId);
-      if (!isStaff(role)) throw new DomainError('forbidden', 'errors.forbidden');
+      if (!can(role, 'content.review')) throw new DomainError('forbidden', 'errors.forbidden');
       const snapshot = await docs.snapshot(noteId);
       return db.transaction().execute(async (trx) => {
         const { id } = await trx
@@ -228,7 +229,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
     /** Restores a version as a new change: co-editors see it live, and nothing is lost. */
     async restore(userId: string, noteId: number, versionId: number): Promise<boolean> {
       const { note, role, canEdit } = await access(noteId, userId);
-      if (!isStaff(role) || !canEdit) throw new DomainError('forbidden', 'errors.forbidden');
+      if (!can(role, 'content.review') || !canEdit) throw new DomainError('forbidden', 'errors.forbidden');
       const version = await db.selectFrom('noteVersions').select(['content', 'name']).where('id', '=', versionId).where('noteId', '=', noteId).executeTakeFirst();
       if (!version) throw new DomainError('not_found', 'errors.noteNotFound');
       const changed = await docs.replace(noteId, version.content);
@@ -236,10 +237,6 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       return changed;
     },
   };
-}
-
-function isStaff(role: Role) {
-  return role === 'moderator' || role === 'rapporteur' || role === 'admin';
 }
 
 /** A version's HTML, rendered from its own Yjs state by the same code as the live note's. */

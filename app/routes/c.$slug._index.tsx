@@ -9,9 +9,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { language, services, user } = context;
   const consultation = await requireConsultation(context, params.slug);
   const source = consultation.sourceLanguage;
-  const [questions, caseStudies] = await Promise.all([
+  const [questions, caseStudyCount] = await Promise.all([
     services.consultations.listQuestions(consultation.id),
-    services.caseStudies.catalogue(consultation.id, user?.id ?? null, {}, 1),
+    services.caseStudies.publishedCount(consultation.id, user?.id ?? null),
   ]);
   const title = localize(consultation.title, language, source)!;
   return {
@@ -35,7 +35,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       text: localize(q.text, language, source)!,
       subQuestionCount: q.subQuestions.length,
     })),
-    caseStudyCount: caseStudies.total,
+    caseStudyCount,
   };
 }
 

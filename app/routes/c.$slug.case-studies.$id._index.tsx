@@ -20,19 +20,13 @@ import type { Language } from '../consultations/content.schema';
 import { authorLabel } from '../posts/post-view';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
-import { formValues, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+import { formValues, idOf, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
 import { featureSchema, transitionSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
 
 /** What `?done=` may announce (anything else in the URL is ignored). */
 const DONE = ['submit', 'review', 'request_changes', 'verify', 'publish', 'reject', 'unpublish', 'feature', 'unfeature'] as const;
-
-function idOf(param: string | undefined): number {
-  const id = Number(param);
-  if (!/^\d{1,12}$/.test(param ?? '') || !Number.isSafeInteger(id) || id <= 0) notFound();
-  return id;
-}
 
 async function readCaseStudy(context: LoaderFunctionArgs['context'], id: number, userId: string | null, consultationId: number) {
   const view = await context.services.caseStudies.get(id, userId).catch((error: unknown) => {

@@ -14,15 +14,9 @@ import { localize } from '../consultations/localize';
 import { postComposerLinks } from '../editor/PostComposer';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
-import { notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 
 export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: caseStudyStyles }];
-
-function idOf(param: string | undefined): number {
-  const id = Number(param);
-  if (!/^\d{1,12}$/.test(param ?? '') || !Number.isSafeInteger(id) || id <= 0) notFound();
-  return id;
-}
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request);

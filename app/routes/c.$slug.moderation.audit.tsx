@@ -12,6 +12,7 @@ import { localize } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { auditFilterSchema } from '../validation.server';
+import { DECISIONS } from '../audit/actions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
 
@@ -27,17 +28,7 @@ const FAMILIES = [
 const SUBJECT_TYPES = ['post', 'case_study', 'user', 'note'] as const;
 /** Actions with a label of their own; anything else shows its code. */
 const KNOWN_ACTIONS = [
-  'case_study.submit',
-  'case_study.review',
-  'case_study.request_changes',
-  'case_study.verify',
-  'case_study.publish',
-  'case_study.reject',
-  'case_study.unpublish',
-  'case_study.feature',
-  'case_study.unfeature',
-  'post.hide',
-  'post.restore',
+  ...DECISIONS,
   'flags.dismiss',
   'user.role_changed',
   'note.open',
@@ -99,7 +90,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
         at: e.at,
         actor: e.actor?.name ?? null,
         action: e.action,
-        known: (KNOWN_ACTIONS as readonly string[]).includes(e.action),
+        known: KNOWN_ACTIONS.includes(e.action),
         subjectType: e.subjectType,
         subject: { href, label },
         reason: e.reason,

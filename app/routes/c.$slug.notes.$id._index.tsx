@@ -10,7 +10,8 @@ import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
-import { consultationLabels, isNoteStaff, loadNote } from '../components/notes/note-pages.server';
+import { can } from '../accounts/roles';
+import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
 import { LiveNote } from '../editor/collab/LiveNote';
 import editorStyles from '../styles/editor.css';
@@ -38,7 +39,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     slug: consultation.slug,
     consultationTitle,
     user: { id: user.id, name: user.name },
-    staff: isNoteStaff(role),
+    staff: can(role, 'content.review'),
     groupLabel: note.stakeholderGroup ? (groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null,
     note: {
       id: note.id,

@@ -9,12 +9,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
-import { consultationLabels, idOf, isNoteStaff, loadNote } from '../components/notes/note-pages.server';
+import { can } from '../accounts/roles';
+import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
 import { isDomainError } from '../utils/errors';
-import { formValues, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
+import { formValues, idOf, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
 import { noteRestoreSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [
@@ -41,7 +42,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     slug: consultation.slug,
     consultationTitle,
     note: { id: note.id, title: note.title, status: note.status },
-    canRestore: isNoteStaff(role) && note.canEdit,
+    canRestore: can(role, 'content.review') && note.canEdit,
     changed,
     version: {
       id: version.id,

@@ -7,7 +7,8 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
-import { consultationLabels, isNoteStaff, loadNote } from '../components/notes/note-pages.server';
+import { can } from '../accounts/roles';
+import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
 import notesStyles from '../styles/notes.css';
 import { pageTitle, requireUser } from '../utils/http.server';
@@ -24,7 +25,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(t('notes.versions.title'), note.title, consultationTitle),
     slug: consultation.slug,
     consultationTitle,
-    staff: isNoteStaff(role),
+    staff: can(role, 'content.review'),
     note: { id: note.id, title: note.title, status: note.status },
     versions: versions.map((v) => ({ id: v.id, name: v.name, createdAt: v.createdAt, createdByName: v.createdByName ?? null })),
   };

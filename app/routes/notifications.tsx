@@ -8,23 +8,12 @@ import { useTranslation } from 'react-i18next';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
 import moderationStyles from '../styles/moderation.css';
 import { formValues, pageTitle, requireUser } from '../utils/http.server';
+import { DECISIONS } from '../audit/actions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
 
 /** Kinds with a sentence of their own (`notifications.kinds.<kind with _ for .>`). */
-const KNOWN_KINDS = [
-  'case_study.submit',
-  'case_study.review',
-  'case_study.request_changes',
-  'case_study.verify',
-  'case_study.publish',
-  'case_study.reject',
-  'case_study.unpublish',
-  'case_study.feature',
-  'case_study.unfeature',
-  'post.hide',
-  'post.restore',
-] as const;
+const KNOWN_KINDS = DECISIONS;
 
 const SLUG = /^[a-z0-9-]+$/i;
 const NUMBER = /^[0-9][0-9.]*$/;
@@ -48,7 +37,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
       }
       return {
         id: n.id,
-        kind: (KNOWN_KINDS as readonly string[]).includes(n.kind) ? n.kind : null,
+        kind: KNOWN_KINDS.includes(n.kind) ? n.kind : null,
         subjectType: n.subjectType,
         title: str(n.details.title),
         thread,

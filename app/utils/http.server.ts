@@ -22,6 +22,13 @@ export function notFound(): never {
   throw new Response('Not Found', { status: 404 });
 }
 
+/** A positive id from the URL, or 404. */
+export function idOf(param: string | undefined): number {
+  const id = Number(param);
+  if (!/^\d{1,12}$/.test(param ?? '') || !Number.isSafeInteger(id) || id <= 0) notFound();
+  return id;
+}
+
 /** The signed-in user, or a redirect to the sign-in page that comes back here. */
 export function requireUser(context: AppLoadContext, request: Request) {
   if (context.user) return context.user;

@@ -3,23 +3,10 @@
  * the URL (404 when it is not this consultation's), the reader's role, scope labels.
  */
 import type { AppLoadContext } from '@remix-run/node';
-import type { Role } from '../../accounts/roles';
 import type { Consultation } from '../../consultations/consultations.server';
 import { localize } from '../../consultations/localize';
 import { isDomainError } from '../../utils/errors';
-import { notFound, requireConsultation } from '../../utils/http.server';
-
-/** A positive id from the URL, or 404. */
-export function idOf(param: string | undefined): number {
-  const id = Number(param);
-  if (!/^\d{1,12}$/.test(param ?? '') || !Number.isSafeInteger(id) || id <= 0) notFound();
-  return id;
-}
-
-/** Moderators, rapporteurs and admins name and restore versions (notes.server.ts isStaff). */
-export function isNoteStaff(role: Role | null | undefined): boolean {
-  return role === 'moderator' || role === 'rapporteur' || role === 'admin';
-}
+import { idOf, notFound, requireConsultation } from '../../utils/http.server';
 
 /** The consultation's title and its stakeholder groups' labels, in the reader's language. */
 export function consultationLabels(context: AppLoadContext, consultation: Consultation) {
