@@ -238,6 +238,11 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
 
     isLoaded: (noteId: number) => live.has(noteId),
 
+    /** Resolves when the note's store operations queued so far (append, compaction) are done. */
+    idle: async (noteId: number): Promise<void> => {
+      await live.get(noteId)?.chain;
+    },
+
     /** What is waiting to be stored (tests, health). */
     pendingCount: (noteId: number) => (live.get(noteId)?.pending.length ?? 0) + (live.get(noteId)?.storing ? 1 : 0),
 

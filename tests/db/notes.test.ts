@@ -55,7 +55,7 @@ async function replicaOf(docs: NoteDocs, noteId: number) {
 async function stored(docs: NoteDocs, noteId: number) {
   for (let i = 0; i < 500 && docs.pendingCount(noteId) > 0; i++) await sleep(5);
   expect(docs.pendingCount(noteId)).toBe(0);
-  await sleep(5); // the flush's own follow-up (compaction) runs on the same chain
+  await docs.idle(noteId); // the flush's own follow-up (compaction) runs on the same chain
 }
 
 const rows = (noteId: number) =>
