@@ -7,6 +7,7 @@ import * as m001 from './migrations/2026-11-25-001-initial';
 import * as m002 from './migrations/2026-11-25-002-posts';
 import * as m003 from './migrations/2026-11-25-003-case-studies';
 import * as m004 from './migrations/2026-11-25-004-notes';
+import * as m005 from './migrations/2026-11-25-005-open-flag-key';
 import type { Database } from './schema';
 
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25-002-posts': m002,
   '2026-11-25-003-case-studies': m003,
   '2026-11-25-004-notes': m004,
+  '2026-11-25-005-open-flag-key': m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

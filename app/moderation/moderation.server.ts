@@ -73,8 +73,8 @@ export function createModerationService(db: Kysely<Database>) {
     async flag(userId: string, input: FlagInput): Promise<{ id: number; created: boolean }> {
       const { consultationId, authorId } = await subjectConsultation(userId, input.subjectType, input.subjectId);
       if (authorId === userId) throw new DomainError('forbidden', 'errors.flagOwn');
-      return db.transaction().execute(async (trx) => {
-        const existing = await trx
+      const openFlag = () =>
+        db
           .selectFrom('flags')
           .select('id')
           .where('subjectType', '=', input.subjectType)
@@ -82,8 +82,10 @@ export function createModerationService(db: Kysely<Database>) {
           .where('reporterId', '=', userId)
           .where('status', '=', 'open')
           .executeTakeFirst();
-        if (existing) return { id: existing.id, created: false };
-        const { id } = await trx
+      const existing = await openFlag();
+      if (existing) return { id: existing.id, created: false };
+      try {
+        const { id } = await db
           .insertInto('flags')
           .values({
             consultationId,
@@ -97,7 +99,12 @@ export function createModerationService(db: Kysely<Database>) {
           .returning('id')
           .executeTakeFirstOrThrow();
         return { id, created: true };
-      });
+      } catch (error) {
+        // The same report sent twice at once: the unique index (flags_open_reporter_key) kept one.
+        const again = /unique|duplicate/i.test((error as Error).message) ? await openFlag() : undefined;
+        if (again) return { id: again.id, created: false };
+        throw error;
+      }
     },
 
     /** Flags grouped by what was flagged, for moderators. */

@@ -3,7 +3,8 @@
  * messages, one room per note. The server answers sync step 1 from its own document, checks
  * every update (who sends it, size, node types) before the document takes it, and relays only
  * what note-docs has stored, merged per short window. Awareness (names, colours, cursors) is
- * merged the same way and cleared when a socket leaves.
+ * merged the same way, spoken for only by the socket that announced it, under the name the server
+ * knows (../../app/notes/awareness.server.ts), and cleared when a socket leaves.
  */
 import type { Server } from 'socket.io';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -13,6 +14,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { canEditNote } from '../../app/notes/access';
+import { encodeAwarenessUpdate, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
 import { changesDocument, validateUpdate } from '../../app/notes/note-document.server';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteRoom, toBytes, type RefusalReason } from '../../app/notes/protocol';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
@@ -26,13 +28,13 @@ interface Membership {
   canEdit: boolean;
   role: string;
   stakeholderGroup: string;
-  /** Awareness client ids this socket has announced (cleared when it leaves). */
-  clients: Set<number>;
 }
 
 /** A note's room: its awareness, and the awareness changes waiting to be relayed. */
 interface Room {
   awareness: awarenessProtocol.Awareness;
+  /** awareness client id → the socket that announced it, the only one that may speak for it */
+  owners: Map<number, string>;
   changed: Set<number>;
   timer: NodeJS.Timeout | null;
   scope: string | null;
@@ -83,10 +85,11 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (!room) {
       const awareness = new awarenessProtocol.Awareness(doc);
       awareness.setLocalState(null); // the server is not a participant
-      room = { awareness, changed: new Set(), timer: null, scope };
+      room = { awareness, owners: new Map(), changed: new Set(), timer: null, scope };
       const r = room;
       awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
         for (const id of [...added, ...updated, ...removed]) r.changed.add(id);
+        for (const id of removed) r.owners.delete(id); // left, or timed out: free again
         if (!r.timer) r.timer = setTimeout(() => flushAwareness(noteId, r), AWARENESS_FLUSH_MS);
       });
       rooms.set(noteId, room);
@@ -108,7 +111,8 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     membershipsOf(socket).delete(noteId);
     void socket.leave(noteRoom(noteId));
     const room = rooms.get(noteId);
-    if (room && membership.clients.size > 0) awarenessProtocol.removeAwarenessStates(room.awareness, [...membership.clients], 'server');
+    const spokenFor = room ? [...room.owners].filter(([, owner]) => owner === socket.id).map(([id]) => id) : [];
+    if (room && spokenFor.length > 0) awarenessProtocol.removeAwarenessStates(room.awareness, spokenFor, 'server');
     if (room && !io.sockets.adapter.rooms.get(noteRoom(noteId))?.size) {
       if (room.timer) clearTimeout(room.timer);
       room.awareness.destroy();
@@ -133,7 +137,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
         return { noteId, canEdit, status: note.status };
       }
       const room = roomOf(noteId, doc, note.stakeholderGroup);
-      membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup, clients: new Set() });
+      membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup });
       await socket.join(noteRoom(noteId));
       // A status change between the access check above and entering the room would be missed:
       // read it again now that the room hears of any later one.
@@ -199,20 +203,23 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
         } else if (type === MESSAGE_AWARENESS) {
           const update = decoding.readVarUint8Array(decoder);
           const room = rooms.get(noteId);
-          if (!room) return;
-          // Remember which awareness ids this socket speaks for, to clear them when it leaves.
-          const announced = (changes: { added: number[]; updated: number[] }) => {
-            for (const id of [...changes.added, ...changes.updated]) membership.clients.add(id);
-          };
-          room.awareness.on('update', announcedOnce);
-          function announcedOnce(changes: { added: number[]; updated: number[] }, origin: unknown) {
-            if (origin === socket.id) announced(changes);
-          }
-          try {
-            awarenessProtocol.applyAwarenessUpdate(room.awareness, update, socket.id);
-          } finally {
-            room.awareness.off('update', announcedOnce);
-          }
+          const user = socket.data.user;
+          if (!room || !user) return;
+          // Only for ids this socket announced first, under the name the server knows.
+          let announced = 0;
+          for (const owner of room.owners.values()) if (owner === socket.id) announced++;
+          const entries = sanitiseAwarenessUpdate(update, {
+            userId: user.id,
+            name: user.name,
+            announced,
+            ownerOf: (id) => {
+              const owner = room.owners.get(id);
+              return owner === undefined ? 'none' : owner === socket.id ? 'self' : 'other';
+            },
+          });
+          if (entries.length === 0) return;
+          for (const entry of entries) if (entry.state !== null) room.owners.set(entry.clientId, socket.id);
+          awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessUpdate(entries), socket.id);
         } else {
           refuse(noteId, 'invalid');
         }

@@ -132,4 +132,23 @@ describe('hiding and restoring posts', () => {
     expect((await posts.list(threadId, null, { sort: 'oldest', page: 1 })).posts.find((x) => x.id === p.id)!.status).toBe('visible');
     expect((await createAuditService(handle.db).list({ consultationId, action: 'flags.' })).length).toBeGreaterThanOrEqual(1);
   });
+
+  it('keeps one open flag per reporter when the same report arrives several times at once; a dismissed one can be raised again', async () => {
+    const p = await post('Reported by a double click');
+    const report = () => moderation.flag(users.reporter2, { subjectType: 'post', subjectId: p.id, reason: 'spam' });
+    const results = await Promise.all(Array.from({ length: 6 }, report));
+    const created = results.filter((r) => r.created);
+    expect(created).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id))).toEqual(new Set([created[0]!.id]));
+    const open = () => handle.db.selectFrom('flags').select('id').where('subjectId', '=', p.id).where('subjectType', '=', 'post').where('status', '=', 'open').execute();
+    expect(await open()).toHaveLength(1);
+    // The database holds the rule too, whatever the service checks first.
+    const row = { consultationId, subjectType: 'post' as const, subjectId: p.id, reporterId: users.reporter2, reason: 'spam' as const, note: '', createdAt: new Date().toISOString() };
+    await expect(handle.db.insertInto('flags').values(row).execute()).rejects.toThrow(/unique|duplicate/i);
+
+    expect(await moderation.dismiss(users.moderator, 'post', p.id, null)).toBe(1);
+    const raised = await report();
+    expect(raised.created).toBe(true);
+    expect(await open()).toEqual([{ id: raised.id }]);
+  });
 });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { MESSAGE_SYNC, NOTE_EVENTS } from '../../app/notes/protocol';
+import { AWARENESS_IDS_PER_SOCKET, encodeAwarenessUpdate, type AwarenessEntry } from '../../app/notes/awareness.server';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS } from '../../app/notes/protocol';
 import { startTestServer, type TestServer } from '../support/server';
 import { createUser, openClient } from '../support/sockets';
 import { connectCoEditor, openCoEditor, type CoEditor } from '../support/yjs-client';
@@ -34,6 +35,7 @@ async function join(user: User, noteId: number, server: TestServer = app): Promi
 let scopes: { questionId: number | null; stakeholderGroup: string | null }[] = [];
 async function openNote(title: string, stakeholderGroup: string | null = null, server: TestServer = app): Promise<number> {
   const index = scopes.findIndex((s) => s.stakeholderGroup === stakeholderGroup);
+  if (index < 0) throw new Error(`no note scope left for ${stakeholderGroup ?? 'everyone'}: scope a test's note to another group`);
   const [scope] = scopes.splice(index, 1);
   return server.server.services.notes.open(moderator.id, consultationId, { ...scope!, title });
 }
@@ -97,13 +99,13 @@ describe('co-editing a note', () => {
     expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
 
     // Awareness: each sees the other's name.
-    await a.waitFor(() => [...a.awareness.getStates().values()].some((s) => s.user?.name === 'Julien Tremblay'), 3_000, 'awareness');
+    await a.waitFor(() => [...a.awareness.getStates().values()].some((s) => s.name === 'Julien Tremblay'), 3_000, 'awareness');
 
     const late = await join(await createUser(app), noteId);
     expect(late.text()).toBe(a.text());
     expect(late.blocks()).toHaveLength(4);
     // The late joiner also learns who is there.
-    await late.waitFor(() => [...late.awareness.getStates().values()].some((s) => s.user?.name === 'Mariama Sow'), 3_000, 'awareness of the room');
+    await late.waitFor(() => [...late.awareness.getStates().values()].some((s) => s.name === 'Mariama Sow'), 3_000, 'awareness of the room');
 
     // The derived copy (plain text for search and export) is the same text.
     await app.server.services.noteDocs.save(noteId);
@@ -243,6 +245,54 @@ describe('who may edit', () => {
 
     // Joined once the consultation is visible again.
     expect(await c.join()).toMatchObject({ ok: true, canEdit: true });
+  });
+});
+
+describe('presence', () => {
+  it('a co-editor appears under their own name only, and cannot rename, remove or crowd out the others', async () => {
+    const noteId = await openNote('Who is here', 'government');
+    const mariama = await createUser(app, { name: 'Mariama Sow', stakeholderGroup: 'government' });
+    const mallory = await createUser(app, { name: 'Mallory Moore', stakeholderGroup: 'government' });
+    const a = await join(mariama, noteId);
+    // Mallory's client claims to be Mariama: the others see Mallory's own name and id.
+    const m = await openCoEditor(app, noteId, { cookie: mallory.cookie, name: 'Mariama Sow', log: true });
+    editors.push(m);
+    const stateOf = (e: CoEditor, clientId: number) => e.awareness.getStates().get(clientId);
+    await a.waitFor(() => stateOf(a, m.doc.clientID) !== undefined, 3_000, 'Mallory’s awareness');
+    expect(stateOf(a, m.doc.clientID)).toMatchObject({ name: 'Mallory Moore', awarenessData: { userId: mallory.id } });
+
+    // Speaking for Mariama's awareness id (renaming her, then removing her) changes nothing.
+    const sendAwareness = (entries: AwarenessEntry[]) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(entries));
+      m.sendRaw(encoding.toUint8Array(encoder));
+    };
+    sendAwareness([{ clientId: a.doc.clientID, clock: 1_000, state: { name: 'Mariama (hijacked)' } }]);
+    sendAwareness([{ clientId: a.doc.clientID, clock: 1_001, state: null }]);
+    // Nor does announcing a crowd of made-up co-editors: a socket speaks for a few ids at most.
+    sendAwareness(Array.from({ length: 3 * AWARENESS_IDS_PER_SOCKET }, (_, i) => ({ clientId: 4_000_000 + i, clock: 1, state: { name: `Ghost ${i}` } })));
+    // Malformed states are refused like any malformed message.
+    sendAwareness([{ clientId: m.doc.clientID, clock: 50, state: ['not', 'an', 'object'] as never }]);
+    await m.waitFor(() => m.refused.length === 1, 3_000, 'refusal');
+    expect(m.refused[0]).toEqual({ noteId, reason: 'invalid' });
+
+    const observer = await join(await createUser(app, { name: 'Olu Observer' }), noteId);
+    await observer.waitFor(() => stateOf(observer, a.doc.clientID) !== undefined && stateOf(observer, m.doc.clientID) !== undefined, 3_000, 'the room’s awareness');
+    await sleep(150); // several awareness flush windows
+    expect(stateOf(observer, a.doc.clientID)).toMatchObject({ name: 'Mariama Sow', awarenessData: { userId: mariama.id } });
+    expect(a.awareness.getLocalState()).toMatchObject({ name: 'Mariama Sow' });
+    for (const e of [a, observer]) {
+      const mallorys = [...e.awareness.getStates().values()].filter((s) => (s.awarenessData as { userId?: string } | undefined)?.userId === mallory.id);
+      expect(mallorys.length).toBe(AWARENESS_IDS_PER_SOCKET);
+      expect(mallorys.every((s) => s.name === 'Mallory Moore')).toBe(true);
+    }
+    expect(a.refused).toEqual([]);
+
+    // Leaving clears every id Mallory spoke for, for everyone.
+    m.close();
+    await observer.waitFor(() => ![...observer.awareness.getStates().values()].some((s) => s.name === 'Mallory Moore'), 3_000, 'Mallory gone');
+    expect(stateOf(observer, a.doc.clientID)).toMatchObject({ name: 'Mariama Sow' });
   });
 });
 
@@ -401,7 +451,7 @@ describe('holding and releasing', () => {
 
 describe('protocol details', () => {
   it('binary payloads arrive in Node as Buffers and are used as they are', async () => {
-    const noteId = await openNote('Binary note');
+    const noteId = await openNote('Binary note', 'business'); // read only for this user: joining is enough
     const user = await createUser(app);
     const raw = await openClient(app, user.cookie);
     try {

@@ -109,7 +109,8 @@ export class CoEditor {
     if (!this.ack.ok) return this.ack;
     this.canEdit = this.ack.canEdit;
     this.send(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc));
-    this.awareness.setLocalStateField('user', { name: this.options.name ?? 'Headless co-editor' });
+    // As Lexical's CollaborationPlugin does; the server replaces the name with the account's.
+    this.awareness.setLocalStateField('name', this.options.name ?? 'Headless co-editor');
     return this.ack;
   }
 
