@@ -23,9 +23,12 @@ export const links: LinksFunction = () => [
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ];
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ context, params }: LoaderFunctionArgs) {
   const { user, language, services } = context;
-  const consultation = await services.consultations.getDefault();
+  // The header links to (and shows the role in) the consultation being browsed, else the default
+  // (never a draft's title: its pages are 404 to most, and the header must not tell it).
+  const browsed = params.slug ? await services.consultations.getBySlug(params.slug) : null;
+  const consultation = browsed && browsed.phase !== 'draft' ? browsed : await services.consultations.getDefault();
   const [unread, role] = user
     ? await Promise.all([
         services.notifications.unreadCount(user.id),

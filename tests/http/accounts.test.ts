@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyRole } from '../../app/accounts/accounts.server';
+import { readConsultationContent, seedConsultation } from '../../db/seeds/consultation';
 import { Client, validRegistration } from '../support/http';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -173,5 +175,32 @@ describe('users and roles', () => {
     expect((await client.post('/admin/users', { userId: target, role: 'emperor' })).status).toBe(400);
     expect((await client.post('/admin/users', { userId: 'nobody', role: 'moderator' })).status).toBe(404);
     expect(await app.server.services.audit.list({ subjectId: target })).toEqual([]);
+  });
+});
+
+describe('the header in another consultation', () => {
+  it('links to the consultation being browsed and shows the role held there, never a draft’s title', async () => {
+    const db = app.server.database.db;
+    const content = readConsultationContent();
+    content.slug = 'second-consultation';
+    content.title = { ...content.title, en: 'A second consultation' };
+    const { consultationId: second } = await seedConsultation(db, content);
+    // Older than the GFMD one, which stays the default.
+    await db.updateTable('consultations').set({ createdAt: '2000-01-01T00:00:00.000Z' }).where('id', '=', second).execute();
+    const { client, id } = await registered({ name: 'Moderator Elsewhere' });
+    await db.transaction().execute((trx) => applyRole(trx, { actorId: null, userId: id, consultationId: second, from: 'participant', to: 'moderator' }));
+
+    const there = await (await client.get('/c/second-consultation')).text();
+    expect(there).toContain('href="/c/second-consultation/moderation"');
+    expect(there).toContain('href="/c/second-consultation/case-studies"');
+    const home = await (await client.get('/c/gfmd-2020-partnerships')).text();
+    expect(home).not.toContain('/moderation"');
+
+    await db.updateTable('consultations').set({ phase: 'draft' }).where('id', '=', second).execute();
+    const draft = await client.get('/c/second-consultation');
+    expect(draft.status).toBe(404);
+    const html = await draft.text();
+    expect(html).not.toContain('A second consultation');
+    expect(html).toContain('href="/c/gfmd-2020-partnerships/case-studies"');
   });
 });
