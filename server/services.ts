@@ -12,6 +12,7 @@ import { createConsultationService } from '../app/consultations/consultations.se
 import { createModerationService } from '../app/moderation/moderation.server';
 import { createNoteDocs, type NoteDocsOptions } from '../app/notes/note-docs.server';
 import { createNoteStore } from '../app/notes/note-store.server';
+import { createCitationService } from '../app/notes/citations.server';
 import { createNoteService, type StatusEvent } from '../app/notes/notes.server';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
@@ -53,6 +54,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     noteStore,
     noteDocs,
     notes: createNoteService(db, noteDocs, { publishStatus: noteEvents.publish }),
+    citations: createCitationService(db),
     posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
     auth: createAuth(db, { secureCookies: options.secureCookies }),
     accounts: createAccountService(db),

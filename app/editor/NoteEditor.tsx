@@ -30,7 +30,10 @@ import type { NoteStatus } from '../../db/schema';
 import type { RefusalReason } from '../notes/protocol';
 import { getSocket } from '../live/socket.client';
 import { SocketProvider, type ConnectionState, type NoteAccess } from './collab/socket-provider.client';
+import { CitationsPlugin, CiteDialog } from './collab/CiteDialog';
 import { NoteToolbar } from './collab/NoteToolbar';
+import type { CitationRef } from './citation-node';
+import type { Source } from '../notes/citations.server';
 import { cursorColorFor, presentFrom, type Present } from './collab/presence';
 import { NOTE_NODES } from './note-nodes';
 import { editorTheme } from './theme';
@@ -51,6 +54,13 @@ export interface NoteEditorProps {
   onRefused?: (reason: RefusalReason) => void;
   /** the local doc holds changes the server never got (a reader became an editor): remount */
   onResync?: () => void;
+  /** citations: where to search what may be cited, the groups' labels, and the page's footnotes */
+  citing?: {
+    sourcesUrl: string;
+    groups: Record<string, string>;
+    onCitations: (refs: CitationRef[]) => void;
+    onCited: (source: Source) => void;
+  };
 }
 
 /** The post editor's theme plus headings, underline, tables and co-editors' carets. */
@@ -76,13 +86,14 @@ export const noteTheme: EditorThemeClasses = {
 
 const NAMESPACE = 'palabre-note';
 
-export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync }: NoteEditorProps) {
+export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync, citing }: NoteEditorProps) {
   const { t } = useTranslation();
   const [provider, setProvider] = useState<SocketProvider | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [access, setAccess] = useState<NoteAccess>(initialAccess);
   const [people, setPeople] = useState<Present[]>([]);
   const [joinError, setJoinError] = useState<string | null>(null);
+  const [citeOpen, setCiteOpen] = useState(false);
   const cursorsRef = useRef<HTMLDivElement>(null);
   const accessRef = useRef(initialAccess);
 
@@ -169,7 +180,7 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
       <LexicalCollaboration>
         <LexicalComposer initialConfig={initialConfig}>
           <div className={`ed note-editor${access.canEdit ? '' : ' note-readonly'}`} data-testid="note-editor">
-            {access.canEdit ? <NoteToolbar editorId={editorId} /> : null}
+            {access.canEdit ? <NoteToolbar editorId={editorId} onCite={citing ? () => setCiteOpen(true) : undefined} /> : null}
             <div className="ed-editor note-frame">
               <RichTextPlugin
                 contentEditable={
@@ -195,6 +206,14 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
           <TablePlugin hasCellMerge={false} hasCellBackgroundColor={false} hasHorizontalScroll={true} />
           <NoteRulesPlugin />
           <EditablePlugin canEdit={access.canEdit} />
+          {citing ? (
+            <>
+              <CitationsPlugin onCitations={citing.onCitations} />
+              {access.canEdit ? (
+                <CiteDialog open={citeOpen} onClose={() => setCiteOpen(false)} sourcesUrl={citing.sourcesUrl} groups={citing.groups} onCited={citing.onCited} />
+              ) : null}
+            </>
+          ) : null}
           <CollaborationPlugin
             id={String(noteId)}
             providerFactory={providerFactory}

@@ -16,6 +16,7 @@ import { createYjsBinding, syncLexicalUpdateToYjs, syncYjsChangesToLexical, type
 import { diffWords } from 'diff';
 import { $createParagraphNode, $createTextNode, $getRoot, SKIP_COLLAB_TAG, type LexicalEditor, type SerializedEditorState } from 'lexical';
 import * as Y from 'yjs';
+import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationRef } from '../editor/citation-node';
 import { NOTE_NODE_TYPES, NOTE_NODES } from '../editor/note-nodes';
 import { isSafeUrl } from '../posts/lexical';
 
@@ -312,6 +313,8 @@ interface Serialized {
   headerState?: unknown;
   colSpan?: unknown;
   rowSpan?: unknown;
+  kind?: unknown;
+  targetId?: unknown;
 }
 
 /** Deeper than any real note; stops a hostile nesting from exhausting the stack. */
@@ -322,7 +325,16 @@ const FORMAT = { bold: 1, italic: 2, strikethrough: 4, underline: 8 } as const;
 const childrenOf = (node: Serialized): Serialized[] =>
   Array.isArray(node.children) ? (node.children as unknown[]).filter((c): c is Serialized => typeof c === 'object' && c !== null) : [];
 
-const textOf = (node: Serialized) => (node.type === 'tab' ? '\t' : typeof node.text === 'string' ? node.text : '');
+/** A citation's target, from its properties (never from its text, which a co-editor could alter). */
+const citationOf = (node: Serialized): CitationRef | null => parseCitationKey(`${String(node.kind)}:${String(node.targetId)}`);
+
+const textOf = (node: Serialized) => {
+  if (node.type === 'citation') {
+    const ref = citationOf(node);
+    return ref ? `[${citationMarker(ref.kind, ref.id)}]` : '';
+  }
+  return node.type === 'tab' ? '\t' : typeof node.text === 'string' ? node.text : '';
+};
 
 const integer = (value: unknown, min: number, max: number, fallback: number) =>
   Number.isInteger(value) ? Math.min(Math.max(value as number, min), max) : fallback;
@@ -330,7 +342,7 @@ const integer = (value: unknown, min: number, max: number, fallback: number) =>
 function renderText(state: SerializedEditorState): string {
   const inline = (node: Serialized, depth: number): string => {
     if (depth > MAX_DEPTH) return '';
-    if (node.type === 'text' || node.type === 'tab') return textOf(node);
+    if (node.type === 'text' || node.type === 'tab' || node.type === 'citation') return textOf(node);
     if (node.type === 'linebreak') return '\n';
     return childrenOf(node).map((child) => inline(child, depth + 1)).join('');
   };
@@ -395,6 +407,12 @@ function renderHtml(state: SerializedEditorState): string {
         if (format & FORMAT.italic) html = `<em>${html}</em>`;
         if (format & FORMAT.bold) html = `<strong>${html}</strong>`;
         return html;
+      }
+      case 'citation': {
+        // A link to its footnote under the note (the page lists the sources with their attribution).
+        const ref = citationOf(node);
+        if (!ref) return '';
+        return `<a class="citation" href="#${citationAnchor(ref)}" data-citation="${citationKey(ref)}">[${citationMarker(ref.kind, ref.id)}]</a>`;
       }
       case 'linebreak':
         return '<br>';

@@ -216,7 +216,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       const version = await db
         .selectFrom('noteVersions')
         .leftJoin('users', 'users.id', 'noteVersions.createdBy')
-        .select(['noteVersions.id', 'noteVersions.name', 'noteVersions.createdAt', 'noteVersions.data', 'noteVersions.text', 'users.name as createdByName'])
+        .select(['noteVersions.id', 'noteVersions.name', 'noteVersions.createdAt', 'noteVersions.data', 'noteVersions.content', 'noteVersions.text', 'users.name as createdByName'])
         .where('noteVersions.id', '=', versionId)
         .where('noteVersions.noteId', '=', noteId)
         .executeTakeFirst();

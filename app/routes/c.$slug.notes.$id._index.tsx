@@ -6,13 +6,15 @@
  */
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from '@remix-run/react';
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
 import { can } from '../accounts/roles';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
+import { NoteSources, useLiveSources } from '../components/notes/sources';
+import { citationsIn } from '../editor/citation-node';
 import { LiveNote } from '../editor/collab/LiveNote';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
@@ -34,6 +36,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { consultation, note } = await loadNote(context, params, user.id);
   const role = await services.accounts.roleIn(user.id, consultation.id);
   const { consultationTitle, groups } = consultationLabels(context, consultation);
+  const sources = await services.citations.resolve(user.id, consultation.id, citationsIn(note.content));
   return {
     title: pageTitle(note.title, t('notes.list.title'), consultationTitle),
     slug: consultation.slug,
@@ -41,6 +44,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     user: { id: user.id, name: user.name },
     staff: can(role, 'content.review'),
     groupLabel: note.stakeholderGroup ? (groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null,
+    groups,
+    sources,
     note: {
       id: note.id,
       title: note.title,
@@ -109,6 +114,12 @@ export default function NotePage() {
   const versionError = actionData?.intent === 'version' ? actionData.error : null;
   const statusError = actionData && actionData.intent !== 'version' ? actionData.error : null;
 
+  const live = useLiveSources(data.sources, `${here}/sources`);
+  const citing = useMemo(
+    () => ({ sourcesUrl: `${here}/sources`, groups: data.groups, onCitations: live.setRefs, onCited: live.learn }),
+    [here, data.groups, live.setRefs, live.learn],
+  );
+
   // Someone locked, reopened or signed off the note: reload the page's data (badge, forms).
   const onAccessChange = useCallback(
     (next: { status: string }) => {
@@ -161,7 +172,9 @@ export default function NotePage() {
             canEdit={note.canEdit}
             groupLabel={data.groupLabel}
             onAccessChange={onAccessChange}
+            citing={citing}
           />
+          <NoteSources sources={live.sources} groups={data.groups} />
         </section>
 
         <aside className="note-side" aria-labelledby="note-manage-heading">

@@ -10,6 +10,8 @@ import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
 import { can } from '../accounts/roles';
+import { NoteSources } from '../components/notes/sources';
+import { citationsIn } from '../editor/citation-node';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
 import editorStyles from '../styles/editor.css';
@@ -35,7 +37,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     }),
     services.accounts.roleIn(user.id, consultation.id),
   ]);
-  const { consultationTitle } = consultationLabels(context, consultation);
+  const { consultationTitle, groups } = consultationLabels(context, consultation);
+  const sources = await services.citations.resolve(user.id, consultation.id, citationsIn(version.content));
   const changed = version.diff.some((part) => part.type !== 'same');
   return {
     title: pageTitle(version.name, t('notes.versions.title'), note.title, consultationTitle),
@@ -44,6 +47,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     note: { id: note.id, title: note.title, status: note.status },
     canRestore: can(role, 'content.review') && note.canEdit,
     changed,
+    groups,
+    sources,
     version: {
       id: version.id,
       name: version.name,
@@ -137,6 +142,7 @@ export default function NoteVersionPage() {
             dangerouslySetInnerHTML={{ __html: v.html }}
           />
         </div>
+        <NoteSources sources={data.sources} groups={data.groups} />
       </section>
 
       <section className="section" aria-labelledby="version-diff-heading">

@@ -1,7 +1,9 @@
 /**
  * Demo synthesis notes: the consultation's note, question 4's note (drafting, with a first
  * outline and a named version), the civil-society note on question 2 (scoped to that group),
- * and question 1's note locked for review. Written through the domain services and the live
+ * and question 1's note locked for review. Questions 4 and 2 cite demo contributions and case
+ * studies (shown as footnotes that honour each one's attribution). Written through the domain
+ * services and the live
  * document (headless Lexical), as the editor would. Re-running adds nothing twice: a note is
  * found again by its scope, and its content is only written while it still holds the seed.
  */
@@ -12,8 +14,16 @@ import type { Database } from '../schema';
 const MODERATOR = 'moderator@demo.palabre.org';
 const RAPPORTEUR = 'rapporteur@demo.palabre.org';
 
-type Inline = string | { text: string; bold?: boolean };
-const text = (t: Inline) => ({
+/** A citation of a demo post (by its key in demo-posts.ts) or case study (by its title). */
+type Cite = { post: string } | { caseStudy: string };
+type Inline = string | { text: string; bold?: boolean } | Cite;
+type Resolved = string | { text: string; bold?: boolean } | { kind: 'post' | 'case_study'; id: number };
+
+const text = (t: Resolved) =>
+  typeof t === 'object' && 'kind' in t
+    ? { type: 'citation', text: `[${t.kind === 'post' ? 'C' : 'CS'}-${t.id}]`, kind: t.kind, targetId: t.id, format: 0, detail: 0, mode: 'token', style: '', version: 1 }
+    : plain(t);
+const plain = (t: string | { text: string; bold?: boolean }) => ({
   type: 'text',
   text: typeof t === 'string' ? t : t.text,
   format: typeof t === 'string' || !t.bold ? 0 : 1,
@@ -23,23 +33,27 @@ const text = (t: Inline) => ({
   version: 1,
 });
 const element = { direction: 'ltr', format: '', indent: 0, version: 1 };
-const heading = (tag: 'h2' | 'h3', t: string) => ({ ...element, type: 'heading', tag, children: [text(t)] });
-const paragraph = (...parts: Inline[]) => ({ ...element, type: 'paragraph', textFormat: 0, textStyle: '', children: parts.map(text) });
-const bullets = (...items: string[]) => ({
+/** Demo content is written with citations by key; `resolve` turns them into ids once seeded. */
+type Resolve = (cite: Cite) => Resolved;
+type Block = (resolve: Resolve) => object;
+const inline = (parts: Inline[], resolve: Resolve) => parts.map((p) => text(typeof p === 'object' && !('text' in p) ? resolve(p) : p));
+const heading = (tag: 'h2' | 'h3', t: string): Block => () => ({ ...element, type: 'heading', tag, children: [plain(t)] });
+const paragraph = (...parts: Inline[]): Block => (resolve) => ({ ...element, type: 'paragraph', textFormat: 0, textStyle: '', children: inline(parts, resolve) });
+const bullets = (...items: (Inline | Inline[])[]): Block => (resolve) => ({
   ...element,
   type: 'list',
   listType: 'bullet',
   start: 1,
   tag: 'ul',
-  children: items.map((t, i) => ({ ...element, type: 'listitem', value: i + 1, children: [text(t)] })),
+  children: items.map((t, i) => ({ ...element, type: 'listitem', value: i + 1, children: inline(Array.isArray(t) ? t : [t], resolve) })),
 });
-const documentOf = (...children: object[]) => JSON.stringify({ root: { ...element, type: 'root', children } });
+const documentOf = (...blocks: Block[]) => (resolve: Resolve) => JSON.stringify({ root: { ...element, type: 'root', children: blocks.map((b) => b(resolve)) } });
 
 interface DemoNote {
   question: string | null;
   group: string | null;
   title: string;
-  content?: string;
+  content?: (resolve: Resolve) => string;
   version?: string;
   lock?: boolean;
 }
@@ -64,10 +78,15 @@ const NOTES: DemoNote[] = [
       bullets(
         'Local governments asked to be at the table from the design of a partnership, not only for its implementation.',
         'Several contributions stressed predictable, multi-year funding over project cycles.',
-        'Civil society organisations described information points as the most trusted channel for migrants.',
+        ['Civil society organisations described information points as the most trusted channel for migrants ', { caseStudy: 'Des points d’information sur la migration dans les quartiers de Dakar' }, '.'],
       ),
       heading('h3', 'Open points'),
-      paragraph({ text: 'To be agreed: ', bold: true }, 'how to measure the results of partnerships led by cities.'),
+      paragraph(
+        { text: 'To be agreed: ', bold: true },
+        'how to measure the results of partnerships led by cities. Current indicators count departures more than the return of skills ',
+        { post: 'p7' },
+        '.',
+      ),
     ),
     version: 'First outline',
   },
@@ -78,6 +97,18 @@ const NOTES: DemoNote[] = [
     content: documentOf(
       heading('h2', 'Question 2: civil society input'),
       paragraph('Drafted by civil society participants, as the GFMD’s mechanisms each draft their own input.'),
+      heading('h3', 'Levels that work together'),
+      paragraph(
+        'Partnerships held when the municipality was at the table from the start ',
+        { post: 'p1' },
+        ', while regional frameworks give countries of origin leverage ',
+        { post: 'p3' },
+        '. Employers add that skills are recognised regionally but applied by local offices ',
+        { post: 'p4' },
+        ', as the household workers’ model contract shows ',
+        { caseStudy: 'One model employment contract for household workers, adopted corridor by corridor' },
+        '.',
+      ),
     ),
   },
   { question: '1', group: null, title: 'Question 1: synthesis', lock: true },
@@ -102,7 +133,7 @@ export async function seedDemoNotes(db: Kysely<Database>, consultationId: number
 
       const id = await services.notes.open(moderator, consultationId, { questionId, stakeholderGroup: note.group, title: note.title });
       created++;
-      if (note.content) await services.noteDocs.replace(id, note.content);
+      if (note.content) await services.noteDocs.replace(id, note.content(await resolver(db, consultationId)));
       if (note.version) await services.notes.saveVersion(rapporteur, id, note.version);
       if (note.lock) await services.notes.setStatus(moderator, id, 'lock');
     }
@@ -110,4 +141,19 @@ export async function seedDemoNotes(db: Kysely<Database>, consultationId: number
     await services.noteDocs.close();
   }
   return { notes: NOTES.length, created };
+}
+
+/** Citations by demo key → ids; a demo item that is missing becomes plain text (nothing breaks). */
+async function resolver(db: Kysely<Database>, consultationId: number): Promise<Resolve> {
+  const posts = new Map(
+    (await db.selectFrom('posts').select(['id', 'clientId']).where('clientId', 'like', 'demo-%-seed').execute()).map((p) => [p.clientId, p.id]),
+  );
+  const studies = new Map(
+    (await db.selectFrom('caseStudies').select(['id', 'title']).where('consultationId', '=', consultationId).execute()).map((c) => [c.title, c.id]),
+  );
+  return (cite) => {
+    const id = 'post' in cite ? posts.get(`demo-${cite.post}-seed`) : studies.get(cite.caseStudy);
+    if (id === undefined) return '';
+    return { kind: 'post' in cite ? 'post' : 'case_study', id };
+  };
 }

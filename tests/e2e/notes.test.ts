@@ -1,14 +1,15 @@
 /**
  * Co-editing a synthesis note in Chromium: two participants type into the same note and each
  * sees the combined text and the other's named cursor; the text is stored (a fresh visitor
- * without JavaScript reads it); an axe scan of the editor page.
+ * without JavaScript reads it); a participant cites a contribution from the dialog and both see
+ * the marker and its footnote; axe scans of the editor page and of the dialog.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, watchErrors } from '../support/browser';
 import { HAS_CHROMIUM } from '../support/env';
-import { createUser } from '../support/sockets';
+import { clientId, createUser, threadId } from '../support/sockets';
 
 describe.skipIf(!HAS_CHROMIUM)('synthesis notes in Chromium', () => {
   const suite = browserSuite();
@@ -89,5 +90,56 @@ describe.skipIf(!HAS_CHROMIUM)('synthesis notes in Chromium', () => {
     expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     expect(errors).toEqual([]);
     await editor.close();
+  });
+
+  it('a participant cites a contribution from the dialog; both co-editors see the marker and its footnote', { timeout: 90_000 }, async () => {
+    const url = await openNote('Question 2: synthesis', '2');
+    const { services } = suite.app.server;
+    const author = await createUser(suite.app, { name: 'Hidden Name', organisation: 'Hidden Org', stakeholderGroup: 'business' });
+    const { id: cited } = await services.posts.create(
+      author.id,
+      { threadId: await threadId(suite.app, '2.4'), clientId: clientId(), text: 'Skills are recognised regionally but applied by local offices.', attribution: 'chatham' },
+      'en',
+    );
+    const [citer, coEditor] = await Promise.all([
+      createUser(suite.app, { name: 'Mariama Sow', stakeholderGroup: 'civil-society' }),
+      createUser(suite.app, { name: 'Julien Tremblay', stakeholderGroup: 'local-government' }),
+    ]);
+    const [first, second] = await Promise.all([contextFor(citer), contextFor(coEditor)]);
+    const a = await first.newPage();
+    const b = await second.newPage();
+    const errors = [a, b].map((page) => watchErrors(page));
+    await Promise.all([a.goto(url), b.goto(url)]);
+    for (const page of [a, b]) await page.locator('[data-testid=note-connection][data-state=connected]').waitFor({ timeout: 15_000 });
+
+    await a.locator('[data-testid=note-content]').click();
+    await a.keyboard.press('Control+End');
+    await a.keyboard.press('Enter');
+    await a.keyboard.type('Recognition is applied locally ');
+    await a.getByRole('button', { name: 'Cite a contribution' }).click();
+    const dialog = a.getByRole('dialog', { name: 'Cite a contribution' });
+    await dialog.waitFor();
+    await expect.poll(() => a.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+    await a.keyboard.type('regionally');
+    const result = dialog.getByRole('button', { name: new RegExp(`\\[C-${cited}, Business\\]`) });
+    await result.waitFor({ timeout: 10_000 });
+    const { violations } = await new AxeBuilder({ page: a }).include('[data-testid=cite-dialog]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await result.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    // The caret is back in the text, after the marker.
+    await a.keyboard.type(' and checked by cities.');
+    const expected = new RegExp(`Recognition is applied locally \\[C-${cited}\\] and checked by cities\\.`);
+    for (const page of [a, b]) {
+      await expect.poll(() => page.locator('[data-testid=note-content]').innerText(), { timeout: 10_000 }).toMatch(expected);
+      const footnote = page.locator(`#source-post-${cited}`);
+      await footnote.waitFor({ timeout: 10_000 });
+      expect(await footnote.innerText()).toContain(`[C-${cited}, Business]`);
+      expect(await page.content()).not.toContain('Hidden Name');
+    }
+    const page = await new AxeBuilder({ page: b }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    expect(page.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    expect(errors.flat()).toEqual([]);
+    await Promise.all([first.close(), second.close()]);
   });
 });

@@ -24,6 +24,7 @@ import {
 } from 'lexical';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { $createCitationNode, $isCitationNode, citationsIn } from '../../app/editor/citation-node';
 import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/editor/note-nodes';
 import { changesDocument, diffText, initialUpdate, MAX_CONTENT_CHARS, readDocument, replaceContent, validateUpdate } from '../../app/notes/note-document.server';
 
@@ -128,6 +129,10 @@ function editEverything(client: ReturnType<typeof coEditor>) {
     (paragraph.getFirstChild() as TextNode).select(4, 8);
     $toggleLink('https://gfmd.org/?a=1&b="2"');
   });
+  step('citation', () => {
+    const paragraph = $createParagraphNode().append($createTextNode('as a mayor said '), $createCitationNode({ kind: 'post', id: 12 }));
+    $getRoot().append(paragraph);
+  });
   step('unsafe link', () => {
     $getRoot().append($createParagraphNode().append($createLinkNode('javascript:alert(1)').append($createTextNode('click'))));
   });
@@ -163,7 +168,7 @@ function editEverything(client: ReturnType<typeof coEditor>) {
 describe('note document: first content', () => {
   it('lists the node types a note may hold', () => {
     expect([...NOTE_NODE_TYPES].sort()).toEqual(
-      ['root', 'paragraph', 'text', 'linebreak', 'tab', 'list', 'listitem', 'link', 'quote', 'heading', 'table', 'tablerow', 'tablecell'].sort(),
+      ['root', 'paragraph', 'text', 'linebreak', 'tab', 'list', 'listitem', 'link', 'quote', 'heading', 'table', 'tablerow', 'tablecell', 'citation'].sort(),
     );
   });
 
@@ -209,6 +214,7 @@ describe('note document: reading', () => {
         '- one\n- two\n  - nested',
         '3. three\n4. four',
         'see GFMD site',
+        'as a mayor said [C-12]',
         'click',
         '> A quote\n> line 2',
         'Who\t\n\tx\ty',
@@ -221,6 +227,7 @@ describe('note document: reading', () => {
         '<ul><li><strong>one</strong></li><li><strong>two</strong></li><li><ul><li><strong>nested</strong></li></ul></li></ul>' +
         '<ol start="3"><li>three</li><li>four</li></ol>' +
         '<p>see <a href="https://gfmd.org/?a=1&amp;b=&quot;2&quot;" rel="nofollow ugc noopener noreferrer">GFMD</a> site</p>' +
+        '<p>as a mayor said <a class="citation" href="#source-post-12" data-citation="post:12">[C-12]</a></p>' +
         '<p>click</p>' + // javascript: is not rendered as a link
         '<blockquote>A quote<br>line 2</blockquote>' +
         '<table><tbody><tr><th><p>Who</p></th><th><p></p></th></tr><tr><th><p></p></th><td><p>x\ty</p></td></tr></tbody></table>',
@@ -439,6 +446,63 @@ describe('note document: incoming updates', () => {
     Y.applyUpdate(server, deletion);
     expect(readDocument(server).text).toMatch(/\n\nlo world$/);
     expect(changesDocument(server, deletion)).toBe(false); // now already applied
+  });
+});
+
+describe('note document: citations', () => {
+  it('syncs a citation as one atomic marker, derived from its target and never from its text', () => {
+    const { server, replica, client } = newNote('Sources');
+    const updates = client.edit(() => {
+      lastParagraph().selectEnd();
+      selection().insertText('Cities lead ');
+      selection().insertNodes([$createCitationNode({ kind: 'post', id: 17 })]);
+      selection().insertText(' and ');
+      selection().insertNodes([$createCitationNode({ kind: 'case_study', id: 4 })]);
+      selection().insertText('.');
+    });
+    for (const update of updates) expect(validateUpdate(update, server)).toBe(true);
+    const { text, html, content } = readDocument(server);
+    expect(text).toBe('Sources\n\nCities lead [C-17] and [CS-4].');
+    expect(html).toBe(
+      '<h2>Sources</h2><p>Cities lead <a class="citation" href="#source-post-17" data-citation="post:17">[C-17]</a> and ' +
+        '<a class="citation" href="#source-case_study-4" data-citation="case_study:4">[CS-4]</a>.</p>',
+    );
+    expect(citationsIn(content)).toEqual([{ kind: 'post', id: 17 }, { kind: 'case_study', id: 4 }]);
+
+    // A second replica gets the same nodes, target included.
+    const late = new Y.Doc();
+    const lateClient = coEditor(late);
+    Y.applyUpdate(late, Y.encodeStateAsUpdate(replica));
+    lateClient.editor.read(noop);
+    const refs = lateClient.editor.read(() => $getRoot().getAllTextNodes().filter($isCitationNode).map((n) => n.getRef()));
+    expect(refs).toEqual([{ kind: 'post', id: 17 }, { kind: 'case_study', id: 4 }]);
+    // Token mode: typing at its end goes into a new text node, the marker stays whole.
+    expect(lateClient.editor.read(() => $getRoot().getAllTextNodes().filter($isCitationNode).every((n) => n.getMode() === 'token'))).toBe(true);
+  });
+
+  it('renders a citation with a hostile text or target safely', () => {
+    const { server, replica } = newNote('Hostile');
+    const root = replica.get('root', Y.XmlText);
+    replica.transact(() => {
+      const paragraph = root.toDelta()[1].insert as Y.XmlText;
+      const forged = new Y.Map();
+      forged.set('__type', 'citation');
+      forged.set('__kind', 'post');
+      forged.set('__targetId', 9);
+      forged.set('__mode', 1);
+      paragraph.insertEmbed(0, forged);
+      paragraph.insert(1, '[C-1, Someone Else] <b>'); // the text a co-editor typed in: ignored
+      const broken = new Y.Map();
+      broken.set('__type', 'citation');
+      broken.set('__kind', '"><script>');
+      broken.set('__targetId', '1 onmouseover=x');
+      paragraph.insertEmbed(paragraph.length, broken);
+      paragraph.insert(paragraph.length, 'x');
+    });
+    const { text, html, content } = readDocument(server);
+    expect(text).toBe('Hostile\n\n[C-9]');
+    expect(html).toBe('<h2>Hostile</h2><p><a class="citation" href="#source-post-9" data-citation="post:9">[C-9]</a></p>');
+    expect(citationsIn(content)).toEqual([{ kind: 'post', id: 9 }]);
   });
 });
 

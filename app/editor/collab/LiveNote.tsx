@@ -25,6 +25,8 @@ export interface LiveNoteProps {
   groupLabel: string | null;
   /** the server announced another status or right to edit (the page may reload its data) */
   onAccessChange?: (access: { status: NoteStatus; canEdit: boolean }) => void;
+  /** citing contributions and following the document's citations (see NoteEditor) */
+  citing?: NoteEditorProps['citing'];
 }
 
 type EditorType = ComponentType<NoteEditorProps>;
@@ -33,7 +35,7 @@ let loadEditor: Promise<EditorType> | undefined;
 /** Remounts after refusals in a row wait longer each time (a loop must not hammer the server). */
 const REFUSAL_WINDOW_MS = 60_000;
 
-export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabel, onAccessChange }: LiveNoteProps) {
+export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabel, onAccessChange, citing }: LiveNoteProps) {
   const { t } = useTranslation();
   const [Editor, setEditor] = useState<EditorType | null>(null);
   const [access, setAccess] = useState({ status, canEdit });
@@ -128,6 +130,7 @@ export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabe
           onAccess={onAccess}
           onRefused={onRefused}
           onResync={onResync}
+          citing={citing}
         />
       ) : (
         <div className="ed note-editor note-static-frame" data-testid="note-editor-static">

@@ -99,7 +99,7 @@ function setBlock(editor: LexicalEditor, target: 'paragraph' | 'h2' | 'h3' | 'qu
   });
 }
 
-export function NoteToolbar({ editorId }: { editorId: string }) {
+export function NoteToolbar({ editorId, onCite }: { editorId: string; /** opens the citation dialog */ onCite?: () => void }) {
   const { t } = useTranslation();
   const [editor] = useLexicalComposerContext();
   const [format, setFormat] = useState<FormatState>(INITIAL);
@@ -263,6 +263,16 @@ export function NoteToolbar({ editorId }: { editorId: string }) {
       icon: format.link ? <UnlinkIcon /> : <LinkIcon />,
       run: toggleLink,
     },
+    ...(onCite
+      ? [
+          {
+            key: 'cite',
+            label: t('notes.sources.cite'),
+            icon: <CiteIcon />,
+            run: onCite,
+          } satisfies ToolbarButtonSpec,
+        ]
+      : []),
     {
       key: 'table',
       label: t('notes.editor.insertTable'),
@@ -344,6 +354,14 @@ function TableIcon(): ReactNode {
     <Svg>
       <rect x="3" y="4" width="14" height="12" rx="1" />
       <path d="M3 8h14M3 12h14M8 4v12M12.5 4v12" />
+    </Svg>
+  );
+}
+
+function CiteIcon(): ReactNode {
+  return (
+    <Svg>
+      <path d="M5 6h4v4H7c0 2-1 3-2 4M13 6h4v4h-2c0 2-1 3-2 4" />
     </Svg>
   );
 }

@@ -1,0 +1,99 @@
+/**
+ * The footnotes of a synthesis note: one entry per contribution it cites, in reading order, as
+ * "[C-17, Civil society]" followed by the contribution's opening words and a link to it. The
+ * server's list (page loader) works without JavaScript; with it, the list follows the live
+ * document (useLiveSources asks the sources route for citations it does not know yet).
+ */
+import { Link } from '@remix-run/react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { citationAnchor, citationKey, type CitationRef } from '../../editor/citation-node';
+import type { Source } from '../../notes/citations.server';
+import type { PublicAuthor } from '../../posts/post-view';
+
+type T = (key: string, options?: Record<string, unknown>) => string;
+
+/** Who a footnote names, as the contribution's author chose: name, organisation, or group only. */
+function who(author: PublicAuthor, group: (id: string) => string): string {
+  switch (author.attribution) {
+    case 'named':
+      return `${author.name}, ${author.organisation}`;
+    case 'organisation':
+      return `${author.organisation} (${group(author.stakeholderGroup)})`;
+    case 'chatham':
+      return group(author.stakeholderGroup);
+  }
+}
+
+/** "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]". */
+export function sourceLabel(source: Source, t: T, groups: Record<string, string>): string {
+  const detail = source.state === 'available' && source.author ? who(source.author, (id) => groups[id] ?? id) : t(`notes.sources.state.${source.state}`);
+  return `[${source.marker}, ${detail}]`;
+}
+
+export function NoteSources({ sources, groups }: { sources: Source[]; groups: Record<string, string> }) {
+  const { t } = useTranslation();
+  if (sources.length === 0) return null;
+  return (
+    <section className="note-sources" aria-labelledby="note-sources-heading" data-testid="note-sources">
+      <h2 id="note-sources-heading">{t('notes.sources.title')}</h2>
+      <p className="muted">{t('notes.sources.intro')}</p>
+      <ol>
+        {sources.map((source) => (
+          <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state}>
+            <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
+            {source.excerpt ? <> “{source.excerpt}”</> : null}
+            {source.href ? (
+              <>
+                {' '}
+                <Link to={source.href}>{source.kind === 'post' ? t('notes.sources.inThread', { number: source.thread }) : t('notes.sources.caseStudy')}</Link>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/**
+ * The footnotes of the live document: `setRefs` with the citations it holds (in order); those the
+ * list lacks are fetched from `sourcesUrl`. A failed fetch keeps what is known and tries again at
+ * the next change.
+ */
+export function useLiveSources(initial: Source[], sourcesUrl: string) {
+  const [known, setKnown] = useState(() => new Map(initial.map((s) => [citationKey(s), s])));
+  const [order, setOrder] = useState<string[] | null>(null);
+  const knownRef = useRef(known);
+  knownRef.current = known;
+  const asked = useRef(new Set<string>());
+
+  // The loader's list changes after a revalidation (status change): it is the newer word.
+  useEffect(() => {
+    setKnown((previous) => new Map([...previous, ...initial.map((s) => [citationKey(s), s] as const)]));
+  }, [initial]);
+
+  const setRefs = useCallback(
+    (refs: CitationRef[]) => {
+      const keys = refs.map(citationKey);
+      setOrder((previous) => (previous && previous.join() === keys.join() ? previous : keys));
+      const missing = keys.filter((key) => !knownRef.current.has(key) && !asked.current.has(key));
+      if (missing.length === 0) return;
+      for (const key of missing) asked.current.add(key);
+      fetch(`${sourcesUrl}?refs=${encodeURIComponent(missing.join(','))}`, { headers: { accept: 'application/json' } })
+        .then((response) => (response.ok ? (response.json() as Promise<{ sources: Source[] }>) : Promise.reject(new Error(String(response.status)))))
+        .then(({ sources }) => setKnown((previous) => new Map([...previous, ...sources.map((s) => [citationKey(s), s] as const)])))
+        .catch(() => undefined)
+        .finally(() => {
+          for (const key of missing) asked.current.delete(key);
+        });
+    },
+    [sourcesUrl],
+  );
+
+  /** Sources cited now, with what the picker already knows (no fetch for a fresh citation). */
+  const learn = useCallback((source: Source) => setKnown((previous) => new Map(previous).set(citationKey(source), source)), []);
+
+  const sources = order === null ? initial : order.map((key) => known.get(key)).filter((s): s is Source => s !== undefined);
+  return { sources, setRefs, learn };
+}

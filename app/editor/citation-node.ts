@@ -1,0 +1,128 @@
+/**
+ * A citation in a synthesis note: an atomic inline marker ("[C-17]" for post 17, "[CS-4]" for case
+ * study 4) pointing at the contribution a point draws on. It is a token-mode text node (as
+ * Lexical's mentions are), so the Yjs binding syncs it like text plus two properties, `__kind`
+ * and `__targetId`; it is deleted as a whole and never typed into.
+ *
+ * The marker holds no attribution: who wrote the contribution is worked out when the note is read
+ * (app/notes/citations.server.ts), from the contribution's own attribution choice, in the footnotes
+ * under the note. Isomorphic: the browser editor and the server's headless editors register it.
+ */
+import {
+  $applyNodeReplacement,
+  TextNode,
+  type EditorConfig,
+  type LexicalNode,
+  type LexicalUpdateJSON,
+  type NodeKey,
+  type SerializedTextNode,
+  type Spread,
+} from 'lexical';
+
+export const CITATION_KINDS = ['post', 'case_study'] as const;
+export type CitationKind = (typeof CITATION_KINDS)[number];
+
+export interface CitationRef {
+  kind: CitationKind;
+  id: number;
+}
+
+export type SerializedCitationNode = Spread<{ kind: CitationKind; targetId: number }, SerializedTextNode>;
+
+export const isCitationKind = (value: unknown): value is CitationKind => CITATION_KINDS.includes(value as CitationKind);
+
+/** The short, attribution-free marker of a contribution: C-17 (a post), CS-4 (a case study). */
+export const citationMarker = (kind: CitationKind, id: number) => `${kind === 'post' ? 'C' : 'CS'}-${id}`;
+
+/** The id of a citation's footnote under the note: `source-post-17`. */
+export const citationAnchor = (ref: CitationRef) => `source-${ref.kind}-${ref.id}`;
+
+/** `post:17` and back: the footnote anchors and the sources route's `refs` parameter use it. */
+export const citationKey = (ref: CitationRef) => `${ref.kind}:${ref.id}`;
+export function parseCitationKey(key: string): CitationRef | null {
+  const match = /^(post|case_study):([1-9]\d{0,9})$/.exec(key);
+  return match ? { kind: match[1] as CitationKind, id: Number(match[2]) } : null;
+}
+
+export class CitationNode extends TextNode {
+  __kind: CitationKind;
+  __targetId: number;
+
+  static getType(): string {
+    return 'citation';
+  }
+
+  static clone(node: CitationNode): CitationNode {
+    return new CitationNode(node.__kind, node.__targetId, node.__text, node.__key);
+  }
+
+  constructor(kind: CitationKind = 'post', targetId = 0, text?: string, key?: NodeKey) {
+    super(text ?? `[${citationMarker(kind, targetId)}]`, key);
+    this.__kind = kind;
+    this.__targetId = targetId;
+  }
+
+  static importJSON(json: SerializedCitationNode): CitationNode {
+    return $createCitationNode({ kind: json.kind, id: json.targetId }).updateFromJSON(json);
+  }
+
+  updateFromJSON(json: LexicalUpdateJSON<SerializedCitationNode>): this {
+    return super.updateFromJSON(json).setMode('token');
+  }
+
+  exportJSON(): SerializedCitationNode {
+    return { ...super.exportJSON(), kind: this.__kind, targetId: this.__targetId };
+  }
+
+  createDOM(config: EditorConfig): HTMLElement {
+    const dom = super.createDOM(config);
+    dom.classList.add('citation');
+    dom.dataset.citation = citationKey(this.getRef());
+    return dom;
+  }
+
+  getRef(): CitationRef {
+    const self = this.getLatest();
+    return { kind: self.__kind, id: self.__targetId };
+  }
+
+  isTextEntity(): true {
+    return true;
+  }
+
+  canInsertTextBefore(): false {
+    return false;
+  }
+
+  canInsertTextAfter(): false {
+    return false;
+  }
+}
+
+export function $createCitationNode(ref: CitationRef): CitationNode {
+  return $applyNodeReplacement(new CitationNode(ref.kind, ref.id)).setMode('token');
+}
+
+export const $isCitationNode = (node: LexicalNode | null | undefined): node is CitationNode => node instanceof CitationNode;
+
+/** The valid citations of a note's Lexical JSON, in reading order, each once. Defensive: the JSON comes from co-editors. */
+export function citationsIn(content: string): CitationRef[] {
+  let state: unknown;
+  try {
+    state = JSON.parse(content);
+  } catch {
+    return [];
+  }
+  const seen = new Map<string, CitationRef>();
+  const walk = (node: unknown, depth: number) => {
+    if (depth > 48 || typeof node !== 'object' || node === null) return;
+    const n = node as { type?: unknown; kind?: unknown; targetId?: unknown; children?: unknown };
+    if (n.type === 'citation') {
+      const ref = parseCitationKey(`${String(n.kind)}:${String(n.targetId)}`);
+      if (ref && !seen.has(citationKey(ref))) seen.set(citationKey(ref), ref);
+    }
+    if (Array.isArray(n.children)) for (const child of n.children) walk(child, depth + 1);
+  };
+  walk((state as { root?: unknown })?.root, 0);
+  return [...seen.values()];
+}

@@ -1,0 +1,180 @@
+/**
+ * "Cite a contribution": a modal dialog (native <dialog>: focus kept inside, Escape closes) that
+ * searches what the note may cite (the sources route's `?q=`) and inserts the chosen one as a
+ * citation at the caret. Focus goes back to the text afterwards. Also follows the citations of
+ * the live document for the footnotes under it (`onCitations`).
+ */
+import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
+import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection } from 'lexical';
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { sourceLabel } from '../../components/notes/sources';
+import type { Source } from '../../notes/citations.server';
+import { $createCitationNode, $isCitationNode, citationKey, type CitationRef } from '../citation-node';
+import { $ensureSelection } from '../Toolbar';
+
+export interface CiteDialogProps {
+  open: boolean;
+  onClose: () => void;
+  sourcesUrl: string;
+  groups: Record<string, string>;
+  /** a contribution was cited (its footnote is known without asking the server) */
+  onCited?: (source: Source) => void;
+}
+
+type Search = { state: 'idle' | 'loading' | 'error' } | { state: 'done'; sources: Source[] };
+
+export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteDialogProps) {
+  const { t } = useTranslation();
+  const [editor] = useLexicalComposerContext();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const selection = useRef<BaseSelection | null>(null);
+  const [query, setQuery] = useState('');
+  const [search, setSearch] = useState<Search>({ state: 'idle' });
+  const id = useId();
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      // Where to insert: the caret as it was before the dialog took the focus.
+      selection.current = editor.getEditorState().read(() => $getSelection()?.clone() ?? null);
+      dialog.showModal();
+      inputRef.current?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }, [open, editor]);
+
+  // Search as the user types (a short pause first), the latest answer only.
+  useEffect(() => {
+    if (!open) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      setSearch({ state: 'loading' });
+      fetch(`${sourcesUrl}?q=${encodeURIComponent(query)}`, { headers: { accept: 'application/json' }, signal: controller.signal })
+        .then((response) => (response.ok ? (response.json() as Promise<{ sources: Source[] }>) : Promise.reject(new Error(String(response.status)))))
+        .then(({ sources }) => setSearch({ state: 'done', sources }))
+        .catch((error: Error) => {
+          if (error.name !== 'AbortError') setSearch({ state: 'error' });
+        });
+    }, 200);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [open, query, sourcesUrl]);
+
+  const close = () => {
+    onClose();
+    editor.focus();
+  };
+
+  const cite = (source: Source) => {
+    editor.update(() => {
+      const saved = selection.current;
+      if (!$isRangeSelection($getSelection()) && saved) {
+        try {
+          const restored = saved.clone();
+          restored.getNodes(); // throws if a co-editor removed the text the caret was in
+          $setSelection(restored);
+        } catch {
+          $getRoot().selectEnd();
+        }
+      }
+      $ensureSelection();
+      $insertNodes([$createCitationNode({ kind: source.kind, id: source.id })]);
+    });
+    onCited?.(source);
+    close();
+  };
+
+  const sources = search.state === 'done' ? search.sources : [];
+  return (
+    <dialog
+      ref={dialogRef}
+      className="cite-dialog"
+      aria-labelledby={`${id}-title`}
+      data-testid="cite-dialog"
+      onCancel={(event) => {
+        event.preventDefault();
+        close();
+      }}
+    >
+      <h2 id={`${id}-title`}>{t('notes.sources.dialogTitle')}</h2>
+      <div className="field">
+        <label htmlFor={`${id}-q`}>{t('notes.sources.search')}</label>
+        <input
+          ref={inputRef}
+          id={`${id}-q`}
+          type="search"
+          value={query}
+          maxLength={200}
+          autoComplete="off"
+          aria-describedby={`${id}-hint ${id}-status`}
+          onChange={(event) => setQuery(event.target.value)}
+          data-testid="cite-search"
+        />
+        <p className="field-hint" id={`${id}-hint`}>
+          {t('notes.sources.searchHint')}
+        </p>
+      </div>
+      <p id={`${id}-status`} role="status" className="muted">
+        {search.state === 'loading'
+          ? t('notes.sources.searching')
+          : search.state === 'error'
+            ? t('notes.sources.searchError')
+            : search.state === 'done'
+              ? sources.length === 0
+                ? t('notes.sources.noResults')
+                : t('notes.sources.results', { count: sources.length })
+              : ''}
+      </p>
+      {sources.length > 0 ? (
+        <ul className="cite-results" data-testid="cite-results">
+          {sources.map((source) => (
+            <li key={citationKey(source)}>
+              <button type="button" className="cite-result" onClick={() => cite(source)} data-testid="cite-result">
+                <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
+                {source.excerpt ? <span className="cite-excerpt">{source.excerpt}</span> : null}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <button type="button" className="button button-secondary" onClick={close}>
+          {t('notes.sources.close')}
+        </button>
+      </p>
+    </dialog>
+  );
+}
+
+/** Tells the page which contributions the live document cites, in reading order, on every change. */
+export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationRef[]) => void }) {
+  const [editor] = useLexicalComposerContext();
+  const latest = useRef(onCitations);
+  latest.current = onCitations;
+  useEffect(() => {
+    let previous = '';
+    return editor.registerUpdateListener(({ editorState }) => {
+      const refs = editorState.read(() => {
+        const seen = new Map<string, CitationRef>();
+        for (const node of $getRoot().getAllTextNodes()) {
+          if ($isCitationNode(node)) {
+            const ref = node.getRef();
+            if (!seen.has(citationKey(ref))) seen.set(citationKey(ref), ref);
+          }
+        }
+        return [...seen.values()];
+      });
+      const key = refs.map(citationKey).join();
+      if (key === previous) return;
+      previous = key;
+      latest.current(refs);
+    });
+  }, [editor]);
+  return null;
+}
