@@ -1,5 +1,6 @@
 /**
- * The composer's formatting toolbar (WAI-ARIA toolbar pattern): one Tab stop, arrow keys,
+ * Formatting toolbars: the parts every one shares (format state, the common buttons, the frame)
+ * and the post composer's toolbar. WAI-ARIA toolbar pattern: one Tab stop, arrow keys,
  * Home and End move between buttons. Buttons never take the focus away from the text on a
  * mouse click (mousedown is prevented), so the selection stays where the user left it; after a
  * button is used from the keyboard, the focus goes back to the text (Shift+Tab returns to the
@@ -14,7 +15,7 @@ import {
   REMOVE_LIST_COMMAND,
 } from '@lexical/list';
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
-import { $createQuoteNode, $isQuoteNode } from '@lexical/rich-text';
+import { $createQuoteNode, $isHeadingNode, $isQuoteNode } from '@lexical/rich-text';
 import { $setBlocksType } from '@lexical/selection';
 import { $findMatchingParent, $getNearestNodeOfType, mergeRegister } from '@lexical/utils';
 import {
@@ -32,6 +33,7 @@ import {
   REDO_COMMAND,
   SELECTION_CHANGE_COMMAND,
   UNDO_COMMAND,
+  type ElementNode,
   type LexicalEditor,
 } from 'lexical';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
@@ -70,19 +72,20 @@ export function normalizeUrl(input: string): string | null {
   return parsed.protocol === 'mailto:' ? url : parsed.href;
 }
 
-type BlockType = 'paragraph' | 'quote' | 'bullet' | 'number' | 'other';
+export type BlockType = 'paragraph' | 'h2' | 'h3' | 'quote' | 'bullet' | 'number' | 'other';
 
-interface FormatState {
+export interface FormatState {
   bold: boolean;
   italic: boolean;
+  underline: boolean;
   block: BlockType;
   link: boolean;
 }
 
-const INITIAL_FORMAT: FormatState = { bold: false, italic: false, block: 'paragraph', link: false };
+export const INITIAL_FORMAT: FormatState = { bold: false, italic: false, underline: false, block: 'paragraph', link: false };
 
 /** Reads the toolbar state from the current selection (inside a read or update). */
-function $readFormat(): FormatState | null {
+export function $readFormat(): FormatState | null {
   const selection = $getSelection();
   if (!$isRangeSelection(selection)) return null;
   const anchor = selection.anchor.getNode();
@@ -100,10 +103,11 @@ function $readFormat(): FormatState | null {
     const type = list.getListType();
     block = type === 'number' ? 'number' : type === 'bullet' ? 'bullet' : 'other';
   } else if ($isQuoteNode(top)) block = 'quote';
+  else if ($isHeadingNode(top)) block = top.getTag() === 'h2' ? 'h2' : top.getTag() === 'h3' ? 'h3' : 'other';
   else if (top.getType() === 'paragraph') block = 'paragraph';
   const focus = selection.focus.getNode();
   const link = $findMatchingParent(anchor, $isLinkNode) !== null || $findMatchingParent(focus, $isLinkNode) !== null;
-  return { bold: selection.hasFormat('bold'), italic: selection.hasFormat('italic'), block, link };
+  return { bold: selection.hasFormat('bold'), italic: selection.hasFormat('italic'), underline: selection.hasFormat('underline'), block, link };
 }
 
 /** Gives the editor a selection (the end of the text) when it has none, so a button always acts. */
@@ -114,56 +118,46 @@ export function $ensureSelection() {
   return $getSelection();
 }
 
-function sameFormat(a: FormatState, b: FormatState) {
-  return a.bold === b.bold && a.italic === b.italic && a.block === b.block && a.link === b.link;
-}
+const shallowEqual = <S extends object>(a: S, b: S) => (Object.keys(a) as (keyof S)[]).every((key) => a[key] === b[key]);
 
-export function Toolbar({ editorId, disabled = false }: { editorId: string; disabled?: boolean }) {
-  const { t } = useTranslation();
-  const [editor] = useLexicalComposerContext();
-  const [format, setFormat] = useState<FormatState>(INITIAL_FORMAT);
+/**
+ * What a toolbar shows: the selection's format (`$read`, re-read after every update and
+ * selection change) and whether undo and redo are possible.
+ */
+export function useToolbarState<S extends object>(editor: LexicalEditor, $read: () => S | null, initial: S) {
+  const [format, setFormat] = useState<S>(initial);
   const [canUndo, setCanUndo] = useState(false);
   const [canRedo, setCanRedo] = useState(false);
-  const [editable, setEditable] = useState(() => editor.isEditable());
-  const [focusIndex, setFocusIndex] = useState(0);
-  const toolbarRef = useRef<HTMLDivElement>(null);
-
   useEffect(() => {
     const refresh = () => {
-      const next = $readFormat();
-      if (next) setFormat((prev) => (sameFormat(prev, next) ? prev : next));
+      const next = $read();
+      if (next) setFormat((prev) => (shallowEqual(prev, next) ? prev : next));
     };
     return mergeRegister(
       editor.registerUpdateListener(({ editorState }) => editorState.read(refresh, { editor })),
-      editor.registerCommand(
-        SELECTION_CHANGE_COMMAND,
-        () => {
-          refresh();
-          return false;
-        },
-        COMMAND_PRIORITY_LOW,
-      ),
-      editor.registerCommand(
-        CAN_UNDO_COMMAND,
-        (payload) => {
-          setCanUndo(payload);
-          return false;
-        },
-        COMMAND_PRIORITY_LOW,
-      ),
-      editor.registerCommand(
-        CAN_REDO_COMMAND,
-        (payload) => {
-          setCanRedo(payload);
-          return false;
-        },
-        COMMAND_PRIORITY_LOW,
-      ),
-      editor.registerEditableListener(setEditable),
+      editor.registerCommand(SELECTION_CHANGE_COMMAND, () => (refresh(), false), COMMAND_PRIORITY_LOW),
+      editor.registerCommand(CAN_UNDO_COMMAND, (payload) => (setCanUndo(payload), false), COMMAND_PRIORITY_LOW),
+      editor.registerCommand(CAN_REDO_COMMAND, (payload) => (setCanRedo(payload), false), COMMAND_PRIORITY_LOW),
     );
-  }, [editor]);
+  }, [editor, $read]);
+  return { format, canUndo, canRedo };
+}
 
-  const off = disabled || !editable;
+/** Paragraph, quote or heading for the selected blocks; the current one given again goes back to a paragraph. */
+export function setBlock<B extends string>(editor: LexicalEditor, target: B | 'paragraph', current: BlockType, create: (block: B) => ElementNode) {
+  editor.update(() => {
+    const selection = $ensureSelection();
+    const next = target === current && target !== 'paragraph' ? 'paragraph' : target;
+    $setBlocksType(selection, () => (next === 'paragraph' ? $createParagraphNode() : create(next as B)));
+  });
+}
+
+/**
+ * The buttons every toolbar has (bold, italic, lists, quote, link, undo, redo), for the
+ * current format. Each toolbar lists them in its own order, with its own buttons between.
+ */
+export function useCommonButtons(editor: LexicalEditor, { format, canUndo, canRedo }: { format: FormatState; canUndo: boolean; canRedo: boolean }) {
+  const { t } = useTranslation();
 
   const toggleList = useCallback(
     (type: 'bullet' | 'number') => {
@@ -175,13 +169,6 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
     },
     [editor, format.block],
   );
-
-  const toggleQuote = useCallback(() => {
-    const isQuote = format.block === 'quote';
-    editor.update(() => {
-      $setBlocksType($ensureSelection(), () => (isQuote ? $createParagraphNode() : $createQuoteNode()));
-    });
-  }, [editor, format.block]);
 
   const toggleLink = useCallback(() => {
     if (format.link) {
@@ -212,8 +199,8 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
     }
   }, [editor, format.link, t]);
 
-  const buttons: ToolbarButtonSpec[] = [
-    {
+  return {
+    bold: {
       key: 'bold',
       label: t('editor.bold'),
       pressed: format.bold,
@@ -221,44 +208,42 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
       icon: <b className="ed-glyph-bold">B</b>,
       run: () => editor.dispatchCommand(FORMAT_TEXT_COMMAND, 'bold'),
     },
-    {
+    italic: {
       key: 'italic',
       label: t('editor.italic'),
       pressed: format.italic,
       shortcut: 'Control+I Meta+I',
       icon: <i className="ed-glyph-italic">I</i>,
       run: () => editor.dispatchCommand(FORMAT_TEXT_COMMAND, 'italic'),
-      groupEnd: true,
     },
-    {
+    bullet: {
       key: 'bullet',
       label: t('editor.bulletList'),
       pressed: format.block === 'bullet',
       icon: <BulletIcon />,
       run: () => toggleList('bullet'),
     },
-    {
+    number: {
       key: 'number',
       label: t('editor.numberedList'),
       pressed: format.block === 'number',
       icon: <NumberIcon />,
       run: () => toggleList('number'),
     },
-    {
+    quote: {
       key: 'quote',
       label: t('editor.quote'),
       pressed: format.block === 'quote',
       icon: <QuoteIcon />,
-      run: toggleQuote,
+      run: () => setBlock(editor, 'quote', format.block, () => $createQuoteNode()),
     },
-    {
+    link: {
       key: 'link',
       label: format.link ? t('editor.unlink') : t('editor.link'),
       icon: format.link ? <UnlinkIcon /> : <LinkIcon />,
       run: toggleLink,
-      groupEnd: true,
     },
-    {
+    undo: {
       key: 'undo',
       label: t('editor.undo'),
       unavailable: !canUndo,
@@ -266,7 +251,7 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
       icon: <UndoIcon />,
       run: () => editor.dispatchCommand(UNDO_COMMAND, undefined),
     },
-    {
+    redo: {
       key: 'redo',
       label: t('editor.redo'),
       unavailable: !canRedo,
@@ -274,7 +259,36 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
       icon: <RedoIcon />,
       run: () => editor.dispatchCommand(REDO_COMMAND, undefined),
     },
-  ];
+  } satisfies Record<string, ToolbarButtonSpec>;
+}
+
+/** Ends a group of buttons with a separator. */
+export const endsGroup = (spec: ToolbarButtonSpec): ToolbarButtonSpec => ({ ...spec, groupEnd: true });
+
+/**
+ * A WAI-ARIA toolbar of `buttons` for the editor `editorId`: one Tab stop, arrow keys, Home and
+ * End; every button is disabled while the editor is not editable (or `disabled`).
+ */
+export function ToolbarFrame({
+  editor,
+  editorId,
+  buttons,
+  disabled = false,
+  className = 'ed-toolbar',
+  testId,
+}: {
+  editor: LexicalEditor;
+  editorId: string;
+  buttons: ToolbarButtonSpec[];
+  disabled?: boolean;
+  className?: string;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  const [editable, setEditable] = useState(() => editor.isEditable());
+  const [focusIndex, setFocusIndex] = useState(0);
+  const toolbarRef = useRef<HTMLDivElement>(null);
+  useEffect(() => editor.registerEditableListener(setEditable), [editor]);
 
   const focusButton = (index: number) => {
     const all = toolbarRef.current?.querySelectorAll<HTMLButtonElement>('button');
@@ -285,12 +299,7 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const moves: Record<string, number | undefined> = {
-      ArrowRight: focusIndex + 1,
-      ArrowLeft: focusIndex - 1,
-      Home: 0,
-      End: buttons.length - 1,
-    };
+    const moves: Record<string, number | undefined> = { ArrowRight: focusIndex + 1, ArrowLeft: focusIndex - 1, Home: 0, End: buttons.length - 1 };
     const target = moves[event.key];
     if (target === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
@@ -300,18 +309,19 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
   return (
     <div
       ref={toolbarRef}
-      className="ed-toolbar"
+      className={className}
       role="toolbar"
       id={`${editorId}-toolbar`}
       aria-label={t('editor.toolbar')}
       aria-controls={editorId}
+      data-testid={testId}
       onKeyDown={onKeyDown}
     >
       {buttons.map((b, index) => (
         <ToolbarButton
           key={b.key}
           spec={b}
-          disabled={off}
+          disabled={disabled || !editable}
           tabIndex={index === focusIndex ? 0 : -1}
           onFocus={() => setFocusIndex(index)}
           editor={editor}
@@ -319,6 +329,15 @@ export function Toolbar({ editorId, disabled = false }: { editorId: string; disa
       ))}
     </div>
   );
+}
+
+/** The post composer's toolbar. */
+export function Toolbar({ editorId, disabled = false }: { editorId: string; disabled?: boolean }) {
+  const [editor] = useLexicalComposerContext();
+  const state = useToolbarState(editor, $readFormat, INITIAL_FORMAT);
+  const common = useCommonButtons(editor, state);
+  const buttons = [common.bold, endsGroup(common.italic), common.bullet, common.number, common.quote, endsGroup(common.link), common.undo, common.redo];
+  return <ToolbarFrame editor={editor} editorId={editorId} buttons={buttons} disabled={disabled} />;
 }
 
 export interface ToolbarButtonSpec {

@@ -78,14 +78,43 @@ describe.skipIf(!HAS_CHROMIUM)('synthesis notes in Chromium', () => {
     await reader.close();
   });
 
-  it('the note page with its live editor passes an axe scan', { timeout: 60_000 }, async () => {
+  it('the toolbar and shortcuts format the note, and the page passes an axe scan', { timeout: 60_000 }, async () => {
     const url = await openNote('Question 3: synthesis', '3');
     const editor = await contextFor(await createUser(suite.app, { name: 'Priya Raman', stakeholderGroup: 'business' }));
     const page = await editor.newPage();
     const errors = watchErrors(page);
     await page.goto(url);
     await page.locator('[data-testid=note-connection][data-state=connected]').waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid=note-toolbar]').waitFor();
+    const toolbar = page.locator('[data-testid=note-toolbar]');
+    await toolbar.waitFor();
+    const content = page.locator('[data-testid=note-content]');
+
+    await content.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('Findings');
+    await page.keyboard.press('Control+Alt+2'); // a heading
+    await content.locator('h2', { hasText: 'Findings' }).waitFor();
+    await expect.poll(() => toolbar.getByRole('button', { name: 'Heading', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await toolbar.getByRole('button', { name: 'Subheading' }).click();
+    await content.locator('h3', { hasText: 'Findings' }).waitFor();
+    await page.keyboard.press('Control+Alt+0'); // back to a paragraph
+    await content.locator('p', { hasText: 'Findings' }).waitFor();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await toolbar.getByRole('button', { name: 'Bulleted list' }).click();
+    await page.keyboard.type('Cities first');
+    await content.locator('ul li', { hasText: 'Cities first' }).waitFor();
+    await toolbar.getByRole('button', { name: 'Quote' }).click(); // the list item becomes a quote
+    await content.locator('blockquote', { hasText: 'Cities first' }).waitFor();
+    await toolbar.getByRole('button', { name: 'Quote' }).click(); // and back
+    await content.locator('p', { hasText: 'Cities first' }).waitFor();
+    // One Tab stop: arrow keys move within the toolbar, and the focus stays on its buttons.
+    await toolbar.getByRole('button', { name: 'Bold' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Italic');
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Redo');
+    expect(await toolbar.locator('button[tabindex="0"]').count()).toBe(1);
     const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
     expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     expect(errors).toEqual([]);
