@@ -37,10 +37,10 @@ export const citationMarker = (kind: CitationKind, id: number) => `${kind === 'p
 /** The id of a citation's footnote under the note: `source-post-17`. */
 export const citationAnchor = (ref: CitationRef) => `source-${ref.kind}-${ref.id}`;
 
-/** `post:17` and back: the footnote anchors and the sources route's `refs` parameter use it. */
+/** `post:17` and back: the sources route's `refs` parameter uses it. Ids fit PostgreSQL's `integer`. */
 export const citationKey = (ref: CitationRef) => `${ref.kind}:${ref.id}`;
 export function parseCitationKey(key: string): CitationRef | null {
-  const match = /^(post|case_study):([1-9]\d{0,9})$/.exec(key);
+  const match = /^(post|case_study):([1-9]\d{0,8})$/.exec(key);
   return match ? { kind: match[1] as CitationKind, id: Number(match[2]) } : null;
 }
 

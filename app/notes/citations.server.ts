@@ -154,7 +154,7 @@ export function createCitationService(db: Kysely<Database>) {
     async candidates(userId: string, note: { consultationId: number; questionId: number | null }, query = '', limit = 20): Promise<Source[]> {
       const { slug, readsRestricted } = await context(userId, note.consultationId);
       const q = query.trim().slice(0, 200);
-      const marker = /^(cs|c)-?(\d{1,10})$/i.exec(q.replace(/[[\]\s]/g, ''));
+      const marker = /^(cs|c)-?(\d{1,9})$/i.exec(q.replace(/[[\]\s]/g, ''));
       const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const contains = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${like} escape '\\'`;
 

@@ -32,7 +32,7 @@ const citationRefs = z
   .string()
   .max(20_000, { error: 'errors.tooLong' })
   .transform((value) => value.split(',').filter(Boolean))
-  .pipe(z.array(z.string().regex(/^(post|case_study):[1-9]\d{0,9}$/, { error: 'errors.choice' })).max(500, { error: 'errors.tooLong' }));
+  .pipe(z.array(z.string().regex(/^(post|case_study):[1-9]\d{0,8}$/, { error: 'errors.choice' })).max(500, { error: 'errors.tooLong' }));
 
 export const noteSourcesQuerySchema = z.union(
   [z.strictObject({ refs: citationRefs }), z.strictObject({ q: z.string().max(200, { error: 'errors.tooLong' }).default('') })],

@@ -129,6 +129,8 @@ describe('what an editor may cite', () => {
     expect(anonymous).toEqual({ status: 401, body: { error: 'errors.unauthenticated' } });
     expect((await sourcesOf(editor, 'refs=post:1,<script>')).status).toBe(400);
     expect((await sourcesOf(editor, `q=${'x'.repeat(201)}`)).status).toBe(400);
+    expect((await sourcesOf(editor, 'refs=post:9999999999')).status).toBe(400); // beyond any id: refused, not a database error
+    expect(await sourcesOf(editor, 'q=C-9999999999')).toEqual({ status: 200, body: { sources: [] } });
     expect((await http(editor).get(`${BASE}/notes/999999/sources?q=`)).status).toBe(404);
   });
 });
