@@ -12,6 +12,7 @@ import {
   $applyNodeReplacement,
   TextNode,
   type EditorConfig,
+  type LexicalEditor,
   type LexicalNode,
   type LexicalUpdateJSON,
   type NodeKey,
@@ -104,6 +105,26 @@ export function $createCitationNode(ref: CitationRef): CitationNode {
 }
 
 export const $isCitationNode = (node: LexicalNode | null | undefined): node is CitationNode => node instanceof CitationNode;
+
+/**
+ * In an editor that may edit: a citation whose text or mode a co-editor altered (through raw
+ * Yjs) gets its marker back, and one without a valid target is removed. The server never reads
+ * the text anyway; this keeps what co-editors see honest too.
+ */
+export function registerCitationRules(editor: LexicalEditor): () => void {
+  return editor.registerNodeTransform(CitationNode, (node) => {
+    if (!editor.isEditable()) return; // a reader's change would be refused by the server
+    const ref = parseCitationKey(citationKey(node.getRef()));
+    if (!ref) {
+      node.remove();
+      return;
+    }
+    const marker = `[${citationMarker(ref.kind, ref.id)}]`;
+    if (node.getTextContent() !== marker) node.setTextContent(marker);
+    if (node.getMode() !== 'token') node.setMode('token');
+    if (node.getFormat() !== 0) node.setFormat(0);
+  });
+}
 
 /** The valid citations of a note's Lexical JSON, in reading order, each once. Defensive: the JSON comes from co-editors. */
 export function citationsIn(content: string): CitationRef[] {

@@ -24,7 +24,7 @@ import {
 } from 'lexical';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { $createCitationNode, $isCitationNode, citationsIn } from '../../app/editor/citation-node';
+import { $createCitationNode, $isCitationNode, CitationNode, citationsIn, registerCitationRules } from '../../app/editor/citation-node';
 import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/editor/note-nodes';
 import { changesDocument, diffText, initialUpdate, MAX_CONTENT_CHARS, readDocument, replaceContent, validateUpdate } from '../../app/notes/note-document.server';
 
@@ -478,6 +478,26 @@ describe('note document: citations', () => {
     expect(refs).toEqual([{ kind: 'post', id: 17 }, { kind: 'case_study', id: 4 }]);
     // Token mode: typing at its end goes into a new text node, the marker stays whole.
     expect(lateClient.editor.read(() => $getRoot().getAllTextNodes().filter($isCitationNode).every((n) => n.getMode() === 'token'))).toBe(true);
+  });
+
+  it('an editor gives an altered citation its marker back, and drops one without a valid target', () => {
+    const editor = createHeadlessEditor({ nodes: [...NOTE_NODES], onError: (error) => { throw error; } });
+    registerCitationRules(editor);
+    editor.update(
+      () => {
+        const forged = new CitationNode('post', 5, '[C-1, Someone Else]');
+        const broken = new CitationNode('nonsense' as never, 7);
+        $getRoot().append($createParagraphNode().append($createTextNode('See '), forged, broken));
+      },
+      { discrete: true },
+    );
+    const nodes = editor.read(() => $getRoot().getAllTextNodes().map((n) => [n.getType(), n.getTextContent(), n.getMode()]));
+    expect(nodes).toEqual([['text', 'See ', 'normal'], ['citation', '[C-5]', 'token']]);
+    // A reader's editor changes nothing (the server would refuse it).
+    const reader = createHeadlessEditor({ nodes: [...NOTE_NODES], editable: false, onError: (error) => { throw error; } });
+    registerCitationRules(reader);
+    reader.update(() => $getRoot().append($createParagraphNode().append(new CitationNode('post', 5, '[fake]'))), { discrete: true });
+    expect(reader.read(() => $getRoot().getTextContent())).toBe('[fake]');
   });
 
   it('renders a citation with a hostile text or target safely', () => {

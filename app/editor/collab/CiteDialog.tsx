@@ -10,7 +10,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
-import { $createCitationNode, $isCitationNode, citationKey, type CitationRef } from '../citation-node';
+import { $createCitationNode, $isCitationNode, citationKey, registerCitationRules, type CitationRef } from '../citation-node';
 import { $ensureSelection } from '../Toolbar';
 
 export interface CiteDialogProps {
@@ -152,11 +152,15 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
   );
 }
 
-/** Tells the page which contributions the live document cites, in reading order, on every change. */
+/**
+ * Tells the page which contributions the live document cites, in reading order, on every change;
+ * keeps altered citations honest (registerCitationRules).
+ */
 export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationRef[]) => void }) {
   const [editor] = useLexicalComposerContext();
   const latest = useRef(onCitations);
   latest.current = onCitations;
+  useEffect(() => registerCitationRules(editor), [editor]);
   useEffect(() => {
     let previous = '';
     return editor.registerUpdateListener(({ editorState }) => {
