@@ -40,7 +40,7 @@ export type WorkerRequest =
   | { type: 'connect'; url: string; noteId: number; editors: { index: number; cookie: string }[]; viewers: string[]; batch: number }
   | { type: 'paragraphs' }
   | { type: 'blocks' }
-  | { type: 'start'; t0: number; startAt: number; rate: number; seconds: number }
+  | { type: 'start'; t0: number; startAt: number; rate: number; seconds: number; cursors: boolean }
   | { type: 'progress' }
   | { type: 'collect' }
   | { type: 'close' };
@@ -104,7 +104,13 @@ function main() {
     });
   }
 
-  function type(rate: number, seconds: number, startAt: number) {
+  /** The caret after the last character, as Lexical's CollaborationPlugin announces it per selection change. */
+  function announceCaret(e: (typeof editors)[number]) {
+    const position = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(e.paragraph!, e.paragraph!.length));
+    e.client.awareness.setLocalState({ ...e.client.awareness.getLocalState(), anchorPos: position, focusPos: position, focusing: true });
+  }
+
+  function type(rate: number, seconds: number, startAt: number, cursors: boolean) {
     const interval = 1000 / rate;
     const count = Math.round(rate * seconds);
     // Each editor its own phase within the interval, so keystrokes are spread evenly.
@@ -123,6 +129,7 @@ function main() {
           const sentAt = nowMs();
           if (clock < setup.maxClock) Atomics.store(sendTimes, q.e.index * setup.maxClock + clock, Math.round((sentAt - t0) * US) + 1);
           q.e.client.typeInto(q.e.paragraph!, letters[(q.e.index + q.sent) % letters.length]!);
+          if (cursors) announceCaret(q.e);
           lags.push(sentAt - q.next);
           lastSend = Math.max(lastSend, sentAt);
           q.sent++;
@@ -186,7 +193,7 @@ function main() {
       case 'start':
         t0 = message.t0;
         eventLoop.reset();
-        type(message.rate, message.seconds, message.startAt);
+        type(message.rate, message.seconds, message.startAt, message.cursors);
         break;
       case 'progress':
         reply({ type: 'progress', received });
