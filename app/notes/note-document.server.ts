@@ -14,7 +14,16 @@ import { createHeadlessEditor } from '@lexical/headless';
 import { $createHeadingNode } from '@lexical/rich-text';
 import { createYjsBinding, syncLexicalUpdateToYjs, syncYjsChangesToLexical, type Binding, type Provider } from '@lexical/yjs';
 import { diffWords } from 'diff';
-import { $createParagraphNode, $createTextNode, $getRoot, SKIP_COLLAB_TAG, type LexicalEditor, type SerializedEditorState } from 'lexical';
+import {
+  $createParagraphNode,
+  $createTextNode,
+  $getRoot,
+  $parseSerializedNode,
+  SKIP_COLLAB_TAG,
+  type LexicalEditor,
+  type LexicalNode,
+  type SerializedEditorState,
+} from 'lexical';
 import * as Y from 'yjs';
 import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationRef } from '../editor/citation-node';
 import { NOTE_NODE_TYPES, NOTE_NODES } from '../editor/note-nodes';
@@ -159,18 +168,42 @@ export function readDocument(doc: Y.Doc): NoteDocument {
  * is that. Made as a new change (so co-editors see it live and history keeps the old content);
  * `doc` itself is not modified: the caller applies, stores and relays the update.
  *
- * The whole body is replaced (Lexical's binding diffs children by node key, and parsed nodes have
- * fresh keys), so a co-editor's keystroke in flight during a restore lands in a deleted paragraph.
+ * Only the top-level blocks that differ are replaced: the blocks the current text and `content`
+ * share at the start and at the end are kept as they are, so a co-editor typing in one of them
+ * during a restore loses nothing. (A keystroke in flight inside a replaced block lands in a
+ * deleted one: the binding diffs children by node key, and parsed nodes have fresh keys.)
  */
 export function replaceContent(doc: Y.Doc, content: string): Uint8Array | null {
   // Relative to the original, not to the synced copy: anything the binding wrote while syncing
   // (normalisation) belongs in the update, or what follows could reference structs `doc` lacks.
   const before = Y.encodeStateVector(doc);
   return withCopy(doc, ({ editor }, copy) => {
-    const target = editor.parseEditorState(content);
-    if (JSON.stringify(editor.getEditorState().toJSON()) !== JSON.stringify(target.toJSON())) {
-      editor.setEditorState(target); // commits synchronously; the update listener writes to `copy`
-    }
+    const target = editor.parseEditorState(content).toJSON().root.children; // validated by parsing
+    const current = editor.getEditorState().toJSON().root.children;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    let head = 0;
+    while (head < current.length && head < target.length && same(current[head], target[head])) head++;
+    let tail = 0;
+    while (tail < current.length - head && tail < target.length - head && same(current.at(-1 - tail), target.at(-1 - tail))) tail++;
+    if (head === current.length && head === target.length) return null;
+    editor.update(
+      () => {
+        const children = $getRoot().getChildren();
+        for (const node of children.slice(head, children.length - tail)) node.remove();
+        const inserted = target.slice(head, target.length - tail).map((json) => $parseSerializedNode(json));
+        let anchor: LexicalNode | null = head > 0 ? children[head - 1]! : null;
+        for (const node of inserted) {
+          if (anchor) anchor.insertAfter(node);
+          else {
+            const first = $getRoot().getFirstChild();
+            if (first) first.insertBefore(node);
+            else $getRoot().append(node);
+          }
+          anchor = node;
+        }
+      },
+      { discrete: true }, // commit now: the update listener writes to `copy`
+    );
     const update = Y.encodeStateAsUpdate(copy, before);
     return changesDocument(doc, update) ? update : null;
   });

@@ -330,6 +330,33 @@ describe('note document: restoring a version', () => {
     const current = readDocument(server);
     expect(replaceContent(server, current.content)).toBeNull();
   });
+
+  it('keeps the blocks the version shares with the current text: a co-editor typing in one during the restore loses nothing', () => {
+    const { server, replica, client } = newNote('Kept');
+    client.edit(() => {
+      lastParagraph().append($createTextNode('Cities lead.'));
+      $getRoot().append($createParagraphNode().append($createTextNode('Old ending.')));
+    });
+    const version = readDocument(server);
+    client.edit(() => (lastParagraph().getFirstChild() as TextNode).setTextContent('New ending.'));
+    // A second co-editor, in sync, types in the unchanged paragraph while the restore is made.
+    const other = new Y.Doc();
+    const otherClient = coEditor(other);
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(server));
+    otherClient.editor.read(noop);
+    const typing = otherClient.edit(() => {
+      ($getRoot().getChildAtIndex(1) as ElementNode).selectEnd();
+      selection().insertText(' Truly.');
+    });
+    const restore = replaceContent(server, version.content)!;
+    expect(validateUpdate(restore, server)).toBe(true);
+    for (const u of [restore, ...typing]) Y.applyUpdate(server, u);
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(server, Y.encodeStateVector(replica)), 'server');
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(server, Y.encodeStateVector(other)));
+    expect(readDocument(server).text).toBe('Kept\n\nCities lead. Truly.\n\nOld ending.');
+    expect(readDocument(replica)).toEqual(readDocument(server));
+    expect(readDocument(other)).toEqual(readDocument(server));
+  });
 });
 
 describe('note document: incoming updates', () => {
