@@ -14,7 +14,7 @@ import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SiteHeader } from './components/SiteHeader';
-import { localize } from './consultations/localize';
+import { consultationTitle } from './consultations/localize';
 import styles from './styles/app.css';
 import { useNonce } from './utils/nonce';
 
@@ -41,7 +41,7 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
     consultation: consultation
       ? {
           slug: consultation.slug,
-          title: localize(consultation.title, language, consultation.sourceLanguage)!.text,
+          title: consultationTitle(consultation, language),
         }
       : null,
   };

@@ -23,3 +23,19 @@ export function localize(
   if (sourceText) return { text: sourceText, lang: source, original: null };
   return null;
 }
+
+interface ConsultationTexts {
+  title: Partial<Record<Language, string | undefined>>;
+  sourceLanguage: Language;
+  stakeholderGroups: ({ id: string } & Partial<Record<Language, string | undefined>>)[];
+}
+
+/** The consultation's title in `language`, or in its original language. */
+export function consultationTitle(consultation: ConsultationTexts, language: Language): string {
+  return localize(consultation.title, language, consultation.sourceLanguage)?.text ?? '';
+}
+
+/** Stakeholder group id → its label in `language` (the id itself if it has no label). */
+export function groupLabels(consultation: ConsultationTexts, language: Language): Record<string, string> {
+  return Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, language, consultation.sourceLanguage)?.text ?? g.id]));
+}

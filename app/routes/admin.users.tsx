@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { setRoleSchema } from '../validation.server';
 import { countryName } from '../accounts/countries.server';
 import { ROLES, can } from '../accounts/roles';
-import { localize } from '../consultations/localize';
+import { consultationTitle, localize } from '../consultations/localize';
 import { isDomainError } from '../utils/errors';
 import { formValues, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
 
@@ -29,7 +29,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const names = new Map(users.map((u) => [u.id, u.name]));
   return {
     title: pageTitle(t('admin.usersTitle')),
-    consultationTitle: localize(consultation.title, language, consultation.sourceLanguage)!.text,
+    consultationTitle: consultationTitle(consultation, language),
     users: users.map((u) => ({
       ...u,
       stakeholderGroup: groups.get(u.stakeholderGroup) ?? u.stakeholderGroup,

@@ -15,7 +15,7 @@ import { FlagNotice } from '../components/moderation/flag-notice';
 import { formatUtc, threadHref } from '../components/moderation/links';
 import { ReportForm } from '../components/moderation/report-form';
 import { useLangOf } from '../components/Translated';
-import { localize } from '../consultations/localize';
+import { consultationTitle } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import { authorLabel } from '../posts/post-view';
 import caseStudyStyles from '../styles/case-studies.css';
@@ -63,12 +63,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const subQuestions = questions.flatMap((q) =>
     q.subQuestions.filter((s) => view.subQuestions.includes(s.id)).map((s) => ({ ...s, questionNumber: q.number })),
   );
-  const consultationTitle = localize(consultation.title, language, consultation.sourceLanguage)!.text;
+  const consultationName = consultationTitle(consultation, language);
   const { body: _body, ...shown } = view; // the author's Lexical JSON is for the edit form only
   return {
-    title: pageTitle(view.title, t('caseStudies.title'), consultationTitle),
+    title: pageTitle(view.title, t('caseStudies.title'), consultationName),
     slug: consultation.slug,
-    consultationTitle,
+    consultationTitle: consultationName,
     open: consultation.phase === 'open',
     signedIn: !!user,
     moderator,

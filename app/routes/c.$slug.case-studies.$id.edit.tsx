@@ -10,7 +10,7 @@ import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyFormAction, caseStudyFormOptions } from '../components/case-studies/case-study-pages.server';
 import { CaseStudyForm } from '../components/case-studies/CaseStudyForm';
 import { valuesFromView } from '../components/case-studies/form-values';
-import { localize } from '../consultations/localize';
+import { consultationTitle } from '../consultations/localize';
 import { postComposerLinks } from '../editor/PostComposer';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
@@ -29,12 +29,12 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   });
   // Moderators may read a submitted case study, but only its author edits it.
   if (!view.mine || view.consultationId !== consultation.id) notFound();
-  const consultationTitle = localize(consultation.title, language, consultation.sourceLanguage)!.text;
+  const consultationName = consultationTitle(consultation, language);
   const locked = !EDITABLE.includes(view.status);
   const body = {
-    title: pageTitle(t('caseStudies.form.editTitle'), view.title, consultationTitle),
+    title: pageTitle(t('caseStudies.form.editTitle'), view.title, consultationName),
     slug: consultation.slug,
-    consultationTitle,
+    consultationTitle: consultationName,
     id: view.id,
     caseStudyTitle: view.title,
     status: view.status,

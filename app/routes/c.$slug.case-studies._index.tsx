@@ -12,7 +12,7 @@ import type { CatalogueFilters } from '../case-studies/case-studies.server';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { countryNames, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
 import { formatUtc } from '../components/moderation/links';
-import { localize } from '../consultations/localize';
+import { consultationTitle } from '../consultations/localize';
 import { authorLabel } from '../posts/post-view';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation } from '../utils/http.server';
@@ -98,11 +98,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   }
 
   const themeLabel = Object.fromEntries(vocabulary.themes.map((o) => [o.value, o.label]));
-  const consultationTitle = localize(consultation.title, language, consultation.sourceLanguage)!.text;
+  const consultationName = consultationTitle(consultation, language);
   return {
-    title: pageTitle(t('caseStudies.title'), consultationTitle),
+    title: pageTitle(t('caseStudies.title'), consultationName),
     slug: consultation.slug,
-    consultationTitle,
+    consultationTitle: consultationName,
     open: consultation.phase === 'open',
     signedIn: !!user,
     facets: FACETS.map((key) => ({ key, options: facetOptions[key] })).filter((f) => f.options.length > 0),

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { EDITABLE } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
-import { localize } from '../consultations/localize';
+import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 
@@ -18,12 +18,12 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { language, services, t } = context;
   const consultation = await requireConsultation(context, params.slug);
   const items = await services.caseStudies.mine(user.id, consultation.id);
-  const consultationTitle = localize(consultation.title, language, consultation.sourceLanguage)!.text;
+  const consultationName = consultationTitle(consultation, language);
   const open = consultation.phase === 'open';
   return {
-    title: pageTitle(t('caseStudies.mine.title'), consultationTitle),
+    title: pageTitle(t('caseStudies.mine.title'), consultationName),
     slug: consultation.slug,
-    consultationTitle,
+    consultationTitle: consultationName,
     open,
     items: items.map((i) => ({
       id: i.id,

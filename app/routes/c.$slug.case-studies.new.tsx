@@ -9,7 +9,7 @@ import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyFormAction, caseStudyFormOptions } from '../components/case-studies/case-study-pages.server';
 import { CaseStudyForm } from '../components/case-studies/CaseStudyForm';
 import { emptyValues } from '../components/case-studies/form-values';
-import { localize } from '../consultations/localize';
+import { consultationTitle } from '../consultations/localize';
 import { postComposerLinks } from '../editor/PostComposer';
 import { isSupportedLanguage } from '../i18n/config';
 import caseStudyStyles from '../styles/case-studies.css';
@@ -21,11 +21,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
   const { language, t } = context;
   const consultation = await requireConsultation(context, params.slug);
-  const consultationTitle = localize(consultation.title, language, consultation.sourceLanguage)!.text;
+  const consultationName = consultationTitle(consultation, language);
   return {
-    title: pageTitle(t('caseStudies.form.newTitle'), consultationTitle),
+    title: pageTitle(t('caseStudies.form.newTitle'), consultationName),
     slug: consultation.slug,
-    consultationTitle,
+    consultationTitle: consultationName,
     open: consultation.phase === 'open',
     options: await caseStudyFormOptions(context, consultation),
     values: emptyValues({ attribution: user.defaultAttribution, language: isSupportedLanguage(user.locale) ? user.locale : language }),

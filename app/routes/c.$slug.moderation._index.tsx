@@ -10,7 +10,7 @@ import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS, type CaseStudyStatus } from
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
-import { localize } from '../consultations/localize';
+import { consultationTitle, groupLabels } from '../consultations/localize';
 import { authorLabel } from '../posts/post-view';
 import moderationStyles from '../styles/moderation.css';
 import { isDomainError } from '../utils/errors';
@@ -42,7 +42,6 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const rawCase = url.searchParams.get('caseStatus');
   const caseStatus: CaseFilter = (CASE_FILTERS as readonly string[]).includes(rawCase ?? '') ? (rawCase as CaseFilter) : 'awaiting';
   const slug = consultation.slug;
-  const source = consultation.sourceLanguage;
 
   const [counts, flagged, studies] = await Promise.all([
     services.moderation.counts(user.id, consultation.id),
@@ -55,11 +54,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const done = rawDone && rawDone in DONE ? DONE[rawDone as keyof typeof DONE] : null;
 
   return {
-    title: pageTitle(t('moderation.title'), localize(consultation.title, language, source)!.text),
+    title: pageTitle(t('moderation.title'), consultationTitle(consultation, language)),
     slug,
-    consultationTitle: localize(consultation.title, language, source)!.text,
+    consultationTitle: consultationTitle(consultation, language),
     canReadAudit: can(role, 'audit.read'),
-    groups: Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, language, source)!.text])),
+    groups: groupLabels(consultation, language),
     tab,
     counts,
     filters: { status: filters.status, subjectType: filters.subjectType ?? '', reason: filters.reason ?? '' },

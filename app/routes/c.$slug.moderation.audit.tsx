@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyHref, formatUtc, postHrefFromThread } from '../components/moderation/links';
-import { localize } from '../consultations/localize';
+import { consultationTitle } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { auditFilterSchema } from '../validation.server';
@@ -64,9 +64,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
 
   return {
-    title: pageTitle(t('audit.title'), localize(consultation.title, language, consultation.sourceLanguage)!.text),
+    title: pageTitle(t('audit.title'), consultationTitle(consultation, language)),
     slug,
-    consultationTitle: localize(consultation.title, language, consultation.sourceLanguage)!.text,
+    consultationTitle: consultationTitle(consultation, language),
     filters: { action: family ?? '', subjectType: filters.subjectType ?? '', subjectId: subjectId ?? '' },
     entries: entries.map((e) => {
       const thread = str(e.details.thread);

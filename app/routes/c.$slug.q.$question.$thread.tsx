@@ -11,7 +11,7 @@ import { Composer } from '../components/posts/Composer';
 import { LiveBar } from '../components/posts/LiveBar';
 import { PostItem } from '../components/posts/PostItem';
 import { Original, useLangOf } from '../components/Translated';
-import { localize } from '../consultations/localize';
+import { consultationTitle, groupLabels, localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import { postComposerLinks } from '../editor/PostComposer';
 import { mergePost, useThread } from '../live/useThread';
@@ -60,14 +60,14 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const editing = all.find((p) => p.id === editId && p.mine && p.status === 'visible') ?? null;
   const replyId = Number(url.searchParams.get('reply'));
   return {
-    title: pageTitle(heading, localize(consultation.title, language, source)!.text),
+    title: pageTitle(heading, consultationTitle(consultation, language)),
     slug: consultation.slug,
-    consultationTitle: localize(consultation.title, language, source)!.text,
+    consultationTitle: consultationTitle(consultation, language),
     questionNumber,
     heading,
     text: localize(thread.subQuestion ? thread.subQuestion.text : thread.question.text, language, source)!,
     threadId: thread.id,
-    groups: Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, language, source)!.text])),
+    groups: groupLabels(consultation, language),
     user: user ? { name: user.name, defaultAttribution: user.defaultAttribution } : null,
     moderator: !!viewer?.moderator,
     subQuestionId: thread.subQuestion?.id ?? null,

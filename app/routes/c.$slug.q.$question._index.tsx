@@ -3,7 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { Original, Translated, useLangOf } from '../components/Translated';
-import { localize } from '../consultations/localize';
+import { consultationTitle, localize } from '../consultations/localize';
 import { notFound, pageTitle, requireConsultation } from '../utils/http.server';
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
@@ -13,9 +13,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!question) notFound();
   const source = consultation.sourceLanguage;
   return {
-    title: pageTitle(t('question.title', { number: question.number }), localize(consultation.title, language, source)!.text),
+    title: pageTitle(t('question.title', { number: question.number }), consultationTitle(consultation, language)),
     slug: consultation.slug,
-    consultationTitle: localize(consultation.title, language, source)!.text,
+    consultationTitle: consultationTitle(consultation, language),
     number: question.number,
     text: localize(question.text, language, source)!,
     intro: localize(question.intro, language, source),

@@ -4,17 +4,13 @@
  */
 import type { AppLoadContext } from '@remix-run/node';
 import type { Consultation } from '../../consultations/consultations.server';
-import { localize } from '../../consultations/localize';
+import { consultationTitle, groupLabels } from '../../consultations/localize';
 import { isDomainError } from '../../utils/errors';
 import { idOf, notFound, requireConsultation } from '../../utils/http.server';
 
 /** The consultation's title and its stakeholder groups' labels, in the reader's language. */
 export function consultationLabels(context: AppLoadContext, consultation: Consultation) {
-  const source = consultation.sourceLanguage;
-  return {
-    consultationTitle: localize(consultation.title, context.language, source)!.text,
-    groups: Object.fromEntries(consultation.stakeholderGroups.map((g) => [g.id, localize(g, context.language, source)?.text ?? g.id])) as Record<string, string>,
-  };
+  return { consultationTitle: consultationTitle(consultation, context.language), groups: groupLabels(consultation, context.language) };
 }
 
 /** The consultation and the note of the URL, as the signed-in user may see it; 404 otherwise. */
