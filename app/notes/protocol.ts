@@ -1,8 +1,9 @@
 /**
  * The note co-editing protocol over Socket.io (docs/decisions/0008): event names, message types
- * and payload shapes shared by the server, the browser provider and headless clients.
- * Isomorphic and dependency-free.
+ * and payload shapes shared by the server, the browser provider and headless clients, and the
+ * one way to frame a message. Isomorphic; needs only lib0's encoder.
  */
+import * as encoding from 'lib0/encoding';
 import type { NoteStatus } from '../../db/schema';
 
 export const NOTE_EVENTS = {
@@ -21,6 +22,17 @@ export const NOTE_EVENTS = {
 /** First varUint of a `note:message` payload, as in y-websocket. */
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
+
+/** A `note:message` payload: its type, then what `write` puts after it (a y-protocols message). */
+export function noteMessage(type: typeof MESSAGE_SYNC | typeof MESSAGE_AWARENESS, write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, type);
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+/** An awareness update as a `note:message` payload. */
+export const awarenessMessage = (update: Uint8Array) => noteMessage(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
 
 /** Limits on what a client may send: one message, and the whole document. */
 export const NOTE_LIMITS = {

@@ -10,13 +10,12 @@ import type { Server } from 'socket.io';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { canEditNote } from '../../app/notes/access';
 import { encodeAwarenessUpdate, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
 import { changesDocument, validateUpdate } from '../../app/notes/note-document.server';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteRoom, toBytes, type RefusalReason } from '../../app/notes/protocol';
+import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteMessage, noteRoom, toBytes, type RefusalReason } from '../../app/notes/protocol';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
@@ -57,16 +56,9 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     return map;
   };
 
-  const message = (type: number, write: (encoder: encoding.Encoder) => void) => {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, type);
-    write(encoder);
-    return encoding.toUint8Array(encoder);
-  };
-
   // Stored updates, merged per window by note-docs, go to everyone in the room at once.
   docs.onFlush((noteId, update) => {
-    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, message(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
+    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
   });
 
   services.noteEvents.subscribe(({ noteId, status }) => {
@@ -102,7 +94,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (room.changed.size === 0) return;
     const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...room.changed]);
     room.changed.clear();
-    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, message(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update)));
+    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, awarenessMessage(update));
   }
 
   async function leave(socket: AppSocket, noteId: number) {
@@ -147,11 +139,11 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
       // After the acknowledgement: the server's state vector (the client answers with what the
       // server lacks), then who is already there.
       setImmediate(() => {
-        socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)));
+        socket.emit(NOTE_EVENTS.message, noteId, noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)));
         const states = [...room.awareness.getStates().keys()];
         if (states.length) {
           const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, states);
-          socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update)));
+          socket.emit(NOTE_EVENTS.message, noteId, awarenessMessage(update));
         }
       });
       return { noteId, canEdit: fresh.canEdit, status: fresh.note.status };
@@ -178,14 +170,11 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
           const syncType = decoding.readVarUint(decoder);
           const data = decoding.readVarUint8Array(decoder);
           if (syncType === syncProtocol.messageYjsSyncStep1) {
-            const reply = message(MESSAGE_SYNC, (e) => {
-              encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);
-              encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, data));
-            });
+            const reply = noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep2(e, doc, data));
             socket.emit(NOTE_EVENTS.message, noteId, reply);
             // And ask back, as y-websocket does: the client answers with whatever the server lacks
             // (e.g. a message it dropped), so a periodic step 1 from the client heals both ways.
-            if (membership.canEdit) socket.emit(NOTE_EVENTS.message, noteId, message(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)));
+            if (membership.canEdit) socket.emit(NOTE_EVENTS.message, noteId, noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)));
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             if (!membership.canEdit) {
               // A reader's empty answer to our step 1 is harmless; anything else is an edit.

@@ -9,7 +9,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { AWARENESS_IDS_PER_SOCKET, encodeAwarenessUpdate, type AwarenessEntry } from '../../app/notes/awareness.server';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS } from '../../app/notes/protocol';
+import { awarenessMessage, MESSAGE_SYNC, NOTE_EVENTS, noteMessage } from '../../app/notes/protocol';
 import { startTestServer, type TestServer } from '../support/server';
 import { createUser, openClient } from '../support/sockets';
 import { connectCoEditor, openCoEditor, type CoEditor } from '../support/yjs-client';
@@ -263,10 +263,7 @@ describe('presence', () => {
 
     // Speaking for Mariama's awareness id (renaming her, then removing her) changes nothing.
     const sendAwareness = (entries: AwarenessEntry[]) => {
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(entries));
-      m.sendRaw(encoding.toUint8Array(encoder));
+      m.sendRaw(awarenessMessage(encodeAwarenessUpdate(entries)));
     };
     sendAwareness([{ clientId: a.doc.clientID, clock: 1_000, state: { name: 'Mariama (hijacked)' } }]);
     sendAwareness([{ clientId: a.doc.clientID, clock: 1_001, state: null }]);
@@ -301,13 +298,11 @@ describe('robustness', () => {
     const noteId = await openNote('Robust note');
     const good = await join(await createUser(app), noteId);
     const bad = await join(await createUser(app), noteId);
-    const sync = (syncType: number, data: Uint8Array) => {
-      const e = encoding.createEncoder();
-      encoding.writeVarUint(e, MESSAGE_SYNC);
-      encoding.writeVarUint(e, syncType);
-      encoding.writeVarUint8Array(e, data);
-      return encoding.toUint8Array(e);
-    };
+    const sync = (syncType: number, data: Uint8Array) =>
+      noteMessage(MESSAGE_SYNC, (e) => {
+        encoding.writeVarUint(e, syncType);
+        encoding.writeVarUint8Array(e, data);
+      });
     // An update with a node type notes do not have (an image), as a hostile client could send.
     const hostile = new Y.Doc();
     Y.applyUpdate(hostile, Y.encodeStateAsUpdate(bad.doc));

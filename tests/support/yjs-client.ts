@@ -18,7 +18,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, toBytes, type JoinAck, type Refused, type StatusChange } from '../../app/notes/protocol';
+import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, noteMessage, toBytes, type JoinAck, type Refused, type StatusChange } from '../../app/notes/protocol';
 
 /** Transaction origin of everything that came from the server. */
 export const REMOTE = Symbol('remote');
@@ -89,7 +89,7 @@ export class CoEditor {
       this.wake();
     });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== REMOTE) this.send(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update));
+      if (origin !== REMOTE) this.sendRaw(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
     });
     this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
       if (transaction.origin === REMOTE && (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0)) this.remoteChanges++;
@@ -98,7 +98,7 @@ export class CoEditor {
     this.awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>, origin: unknown) => {
       if (origin !== 'local') return;
       const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]);
-      this.send(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
+      this.sendRaw(awarenessMessage(update));
     });
   }
 
@@ -108,7 +108,7 @@ export class CoEditor {
     this.ack = (await this.socket.timeout(timeout).emitWithAck(NOTE_EVENTS.join, { noteId: this.noteId })) as JoinAck;
     if (!this.ack.ok) return this.ack;
     this.canEdit = this.ack.canEdit;
-    this.send(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc));
+    this.sendRaw(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc)));
     // As Lexical's CollaborationPlugin does; the server replaces the name with the account's.
     this.awareness.setLocalStateField('name', this.options.name ?? 'Headless co-editor');
     return this.ack;
@@ -118,14 +118,7 @@ export class CoEditor {
     this.socket.emit(NOTE_EVENTS.leave, { noteId: this.noteId });
   }
 
-  private send(type: number, write: (encoder: encoding.Encoder) => void): void {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, type);
-    write(encoder);
-    this.socket.emit(NOTE_EVENTS.message, this.noteId, encoding.toUint8Array(encoder));
-  }
-
-  /** Sends raw bytes (or anything else) as a note message: for malformed-message tests. */
+  /** Sends a payload as a note message; tests also send malformed ones (anything at all). */
   sendRaw(payload: unknown): void {
     this.socket.emit(NOTE_EVENTS.message, this.noteId, payload);
   }

@@ -18,17 +18,18 @@
  * `error` (an i18n key, when the server refuses the join).
  */
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import type { Socket } from 'socket.io-client';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { NoteStatus } from '../../../db/schema';
 import {
+  awarenessMessage,
   MESSAGE_AWARENESS,
   MESSAGE_SYNC,
   NOTE_EVENTS,
   NOTE_LIMITS,
+  noteMessage,
   toBytes,
   type JoinAck,
   type Refused,
@@ -223,7 +224,7 @@ export class SocketProvider {
       this.everConnected = true;
       this.setAccess({ status: ack.status, canEdit: ack.canEdit });
       // Pull what we lack; `sync(true)` waits for the answer (step 2).
-      this.send(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc));
+      this.send(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc)));
       // What was typed while joining (the server's step 1 would also pull it; Yjs ignores repeats).
       this.flushUpdates();
       if (this.awareness.getLocalState() !== null) this.sendAwareness();
@@ -232,7 +233,7 @@ export class SocketProvider {
       for (const payload of early) this.handleMessage(payload);
       if (this.resyncTimer) clearInterval(this.resyncTimer);
       this.resyncTimer = setInterval(() => {
-        if (this.joined) this.send(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc));
+        if (this.joined) this.send(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc)));
       }, RESYNC_MS);
     });
   }
@@ -337,10 +338,7 @@ export class SocketProvider {
           // The server asks what it lacks. A reader has nothing to give (and anything it would
           // give is an edit the server refuses), so only editors answer.
           if (this.access?.canEdit) {
-            this.send(MESSAGE_SYNC, (e) => {
-              encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);
-              encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, data));
-            });
+            this.send(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep2(e, this.doc, data)));
           }
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           Y.applyUpdate(this.doc, data, this);
@@ -407,7 +405,7 @@ export class SocketProvider {
       this.unsent = true;
       return;
     }
-    this.send(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update));
+    this.send(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
   }
 
   private onAwarenessUpdate = ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>, origin: unknown) => {
@@ -424,15 +422,12 @@ export class SocketProvider {
   private sendAwareness() {
     if (!this.joined) return;
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
-    this.send(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
+    this.send(awarenessMessage(update));
   }
 
-  private send(type: number, write: (encoder: encoding.Encoder) => void) {
+  private send(payload: Uint8Array) {
     if (!this.socket.connected) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, type);
-    write(encoder);
-    this.socket.emit(NOTE_EVENTS.message, this.noteId, encoding.toUint8Array(encoder));
+    this.socket.emit(NOTE_EVENTS.message, this.noteId, payload);
   }
 
   private emit(type: string, args: unknown[]) {
