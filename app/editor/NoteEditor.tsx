@@ -37,7 +37,7 @@ import type { Source } from '../notes/citations.server';
 import { cursorColorFor, presentFrom, type Present } from './collab/presence';
 import { NOTE_NODES } from './note-nodes';
 import { editorTheme } from './theme';
-import { isAllowedUrl } from './Toolbar';
+import { $keepSafeLink, isAllowedUrl } from './Toolbar';
 
 export interface NoteEditorProps {
   noteId: number;
@@ -266,14 +266,7 @@ function NoteRulesPlugin() {
     () =>
       mergeRegister(
         editor.registerNodeTransform(LinkNode, (node) => {
-          if (!editor.isEditable()) return;
-          if (!isAllowedUrl(node.getURL())) {
-            for (const child of node.getChildren()) node.insertBefore(child);
-            node.remove();
-            return;
-          }
-          if (node.getRel() !== 'noreferrer') node.setRel('noreferrer');
-          if (node.getTarget() !== null) node.setTarget(null);
+          if (editor.isEditable()) $keepSafeLink(node);
         }),
         editor.registerNodeTransform(ListNode, (node) => {
           if (editor.isEditable() && node.getListType() === 'check') node.setListType('bullet');

@@ -43,7 +43,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { POST_NODES } from './nodes';
 import { editorTheme } from './theme';
-import { isAllowedUrl, Toolbar } from './Toolbar';
+import { $keepSafeLink, isAllowedUrl, Toolbar } from './Toolbar';
 
 import type { PostComposerProps } from './PostComposer';
 
@@ -208,16 +208,7 @@ function PostRulesPlugin() {
           if (node.getListType() === 'check') node.setListType('bullet');
         }),
         editor.registerNodeTransform(LinkNode, (node) => {
-          if (!isAllowedUrl(node.getURL())) {
-            // Pasted javascript:, data:, relative… links: keep the text, drop the link.
-            for (const child of node.getChildren()) node.insertBefore(child);
-            node.remove();
-            return;
-          }
-          // Same attributes as a link made with the toolbar, whatever a pasted <a> carried.
-          if (node.getRel() !== 'noreferrer') node.setRel('noreferrer');
-          if (node.getTarget() !== null) node.setTarget(null);
-          if (node.getTitle() !== null) node.setTitle(null);
+          if ($keepSafeLink(node) && node.getTitle() !== null) node.setTitle(null);
         }),
       ),
     [editor],

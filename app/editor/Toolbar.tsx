@@ -6,7 +6,7 @@
  * button is used from the keyboard, the focus goes back to the text (Shift+Tab returns to the
  * last button used).
  */
-import { $isLinkNode, $createLinkNode, TOGGLE_LINK_COMMAND } from '@lexical/link';
+import { $isLinkNode, $createLinkNode, TOGGLE_LINK_COMMAND, type LinkNode } from '@lexical/link';
 import {
   $isListNode,
   INSERT_ORDERED_LIST_COMMAND,
@@ -52,6 +52,22 @@ export function isAllowedUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The link rules every composer applies (as a LinkNode transform): a link the server would not
+ * keep (javascript:, data:, relative… as pasted) gives way to its text; a kept one gets the
+ * toolbar's attributes, whatever a pasted <a> carried. Returns whether the link is kept.
+ */
+export function $keepSafeLink(node: LinkNode): boolean {
+  if (!isAllowedUrl(node.getURL())) {
+    for (const child of node.getChildren()) node.insertBefore(child);
+    node.remove();
+    return false;
+  }
+  if (node.getRel() !== 'noreferrer') node.setRel('noreferrer');
+  if (node.getTarget() !== null) node.setTarget(null);
+  return true;
 }
 
 /**
