@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { EDITABLE, TRANSITIONS, type TransitionAction } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { CaseStudyStatusBadge, RestrictedBadge } from '../components/case-studies/badges';
 import { countryNames, currencyLabel, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
 import { FlagNotice } from '../components/moderation/flag-notice';
 import { formatUtc, threadHref } from '../components/moderation/links';
@@ -183,8 +184,8 @@ export default function CaseStudyPage() {
             {cs.title}
           </h1>
           <p className="cs-badges">
-            <span className={`badge cs-status cs-status-${cs.status}`}>{t(`caseStudies.statuses.${cs.status}`)}</span>
-            {cs.visibility === 'restricted' ? <span className="badge cs-restricted">{t('caseStudies.restricted')}</span> : null}
+            <CaseStudyStatusBadge status={cs.status} />
+            <RestrictedBadge visibility={cs.visibility} />
           </p>
           <p className="card-meta">
             {t('caseStudies.page.by', { author: authorLabel(cs.author, t, groupLabel) })}

@@ -7,6 +7,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { EDITABLE } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { CaseStudyStatusBadge } from '../components/case-studies/badges';
 import { caseStudyFormAction, caseStudyFormOptions } from '../components/case-studies/case-study-pages.server';
 import { CaseStudyForm } from '../components/case-studies/CaseStudyForm';
 import { valuesFromView } from '../components/case-studies/form-values';
@@ -74,7 +75,7 @@ export default function EditCaseStudy() {
       />
       <header className="page-header">
         <p className="eyebrow">
-          {t('caseStudies.form.editTitle')} <span className={`badge cs-status cs-status-${data.status}`}>{t(`caseStudies.statuses.${data.status}`)}</span>
+          {t('caseStudies.form.editTitle')} <CaseStudyStatusBadge status={data.status} />
         </p>
         <h1>{data.caseStudyTitle}</h1>
       </header>

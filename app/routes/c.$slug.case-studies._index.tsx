@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { isCountry } from '../accounts/countries.server';
 import type { CatalogueFilters } from '../case-studies/case-studies.server';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { RestrictedBadge } from '../components/case-studies/badges';
 import { countryNames, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
 import { formatUtc } from '../components/moderation/links';
 import { consultationTitle } from '../consultations/localize';
@@ -240,12 +241,8 @@ export default function CaseStudyCatalogue() {
                 <li key={item.id} className="card cs-card">
                   <h3 className="card-title">
                     <Link to={`${base}/${item.id}`}>{item.title}</Link>
-                    {item.visibility === 'restricted' ? (
-                      <>
-                        {' '}
-                        <span className="badge cs-restricted">{t('caseStudies.restricted')}</span>
-                      </>
-                    ) : null}
+                    {item.visibility === 'restricted' ? ' ' : null}
+                    <RestrictedBadge visibility={item.visibility} />
                   </h3>
                   {item.summary ? <p className="cs-card-summary">{item.summary}</p> : null}
                   <dl className="cs-card-facts">

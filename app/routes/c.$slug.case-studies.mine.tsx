@@ -6,6 +6,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { EDITABLE } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { CaseStudyStatusBadge, RestrictedBadge } from '../components/case-studies/badges';
 import { formatUtc } from '../components/moderation/links';
 import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';
@@ -86,15 +87,11 @@ export default function MyCaseStudies() {
                 <tr key={item.id}>
                   <th scope="row">
                     <Link to={`${base}/${item.id}`}>{item.title}</Link>
-                    {item.visibility === 'restricted' ? (
-                      <>
-                        {' '}
-                        <span className="badge cs-restricted">{t('caseStudies.restricted')}</span>
-                      </>
-                    ) : null}
+                    {item.visibility === 'restricted' ? ' ' : null}
+                    <RestrictedBadge visibility={item.visibility} />
                   </th>
                   <td>
-                    <span className={`badge cs-status cs-status-${item.status}`}>{t(`caseStudies.statuses.${item.status}`)}</span>
+                    <CaseStudyStatusBadge status={item.status} />
                   </td>
                   <td>
                     <time dateTime={item.updatedAt}>{formatUtc(i18n.language, item.updatedAt)}</time>
