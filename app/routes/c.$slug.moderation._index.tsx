@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS, type CaseStudyStatus } from '../../db/schema';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { SelectField } from '../components/Field';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
 import { consultationTitle, groupLabels } from '../consultations/localize';
 import { authorLabel } from '../posts/post-view';
@@ -193,38 +194,26 @@ function FlagsSection({ data, failed }: { data: LoaderData; failed?: ActionData 
         <fieldset>
           <legend>{t('moderation.filter')}</legend>
           <div className="filter-fields">
-            <div className="field">
-              <label htmlFor="filter-status">{t('moderation.flagStatus')}</label>
-              <select id="filter-status" name="status" defaultValue={data.filters.status}>
-                {FLAG_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`moderation.flagStatuses.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="filter-subject">{t('moderation.subjectType')}</label>
-              <select id="filter-subject" name="subjectType" defaultValue={data.filters.subjectType}>
-                <option value="">{t('moderation.all')}</option>
-                {FLAG_SUBJECTS.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`moderation.subjectTypes.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="filter-reason">{t('flags.reason')}</label>
-              <select id="filter-reason" name="reason" defaultValue={data.filters.reason}>
-                <option value="">{t('moderation.all')}</option>
-                {FLAG_REASONS.map((r) => (
-                  <option key={r} value={r}>
-                    {t(`flags.reasons.${r}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              name="status"
+              label={t('moderation.flagStatus')}
+              defaultValue={data.filters.status}
+              options={FLAG_STATUSES.map((s) => ({ value: s, label: t(`moderation.flagStatuses.${s}`) }))}
+            />
+            <SelectField
+              name="subjectType"
+              label={t('moderation.subjectType')}
+              defaultValue={data.filters.subjectType}
+              placeholder={t('moderation.all')}
+              options={FLAG_SUBJECTS.map((s) => ({ value: s, label: t(`moderation.subjectTypes.${s}`) }))}
+            />
+            <SelectField
+              name="reason"
+              label={t('flags.reason')}
+              defaultValue={data.filters.reason}
+              placeholder={t('moderation.all')}
+              options={FLAG_REASONS.map((r) => ({ value: r, label: t(`flags.reasons.${r}`) }))}
+            />
             <button type="submit" className="button button-secondary">
               {t('moderation.apply')}
             </button>
@@ -425,16 +414,12 @@ function CaseStudiesSection({ data }: { data: LoaderData }) {
         <fieldset>
           <legend>{t('moderation.filter')}</legend>
           <div className="filter-fields">
-            <div className="field">
-              <label htmlFor="filter-case-status">{t('moderation.status')}</label>
-              <select id="filter-case-status" name="caseStatus" defaultValue={data.caseStatus}>
-                {CASE_FILTERS.map((s) => (
-                  <option key={s} value={s}>
-                    {s === 'awaiting' ? t('moderation.awaiting') : t(`moderation.caseStatuses.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              name="caseStatus"
+              label={t('moderation.status')}
+              defaultValue={data.caseStatus}
+              options={CASE_FILTERS.map((s) => ({ value: s, label: s === 'awaiting' ? t('moderation.awaiting') : t(`moderation.caseStatuses.${s}`) }))}
+            />
             <button type="submit" className="button button-secondary">
               {t('moderation.apply')}
             </button>

@@ -7,6 +7,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { SelectField } from '../components/Field';
 import { caseStudyHref, formatUtc, postHrefFromThread } from '../components/moderation/links';
 import { consultationTitle } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
@@ -139,30 +140,23 @@ export default function AuditLog() {
         <fieldset>
           <legend>{t('audit.filter')}</legend>
           <div className="filter-fields">
-            <div className="field">
-              <label htmlFor="audit-action">{t('audit.action')}</label>
-              <select id="audit-action" name="action" defaultValue={data.filters.action}>
-                {FAMILIES.map((f) => (
-                  <option key={f.value} value={f.value}>
-                    {t(f.key)}
-                  </option>
-                ))}
-                {FAMILIES.some((f) => f.value === data.filters.action) ? null : (
-                  <option value={data.filters.action}>{data.filters.action}</option>
-                )}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="audit-subject-type">{t('audit.subjectType')}</label>
-              <select id="audit-subject-type" name="subjectType" defaultValue={data.filters.subjectType}>
-                <option value="">{t('audit.anySubject')}</option>
-                {SUBJECT_TYPES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`audit.subjectTypes.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              name="action"
+              label={t('audit.action')}
+              defaultValue={data.filters.action}
+              options={[
+                ...FAMILIES.map((f) => ({ value: f.value, label: t(f.key) })),
+                // An action typed in the URL that is not a family stays selected, as typed.
+                ...(FAMILIES.some((f) => f.value === data.filters.action) ? [] : [{ value: data.filters.action, label: data.filters.action }]),
+              ]}
+            />
+            <SelectField
+              name="subjectType"
+              label={t('audit.subjectType')}
+              defaultValue={data.filters.subjectType}
+              placeholder={t('audit.anySubject')}
+              options={SUBJECT_TYPES.map((s) => ({ value: s, label: t(`audit.subjectTypes.${s}`) }))}
+            />
             <div className="field">
               <label htmlFor="audit-subject-id">{t('audit.subjectId')}</label>
               <input id="audit-subject-id" name="subjectId" defaultValue={data.filters.subjectId} maxLength={50} inputMode="text" />
