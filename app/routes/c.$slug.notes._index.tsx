@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { Field, SelectField } from '../components/Field';
 import { formatUtc } from '../components/moderation/links';
 import { consultationLabels } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
@@ -144,71 +145,32 @@ export default function NotesPage() {
           ) : null}
           <Form method="post" className="form note-open-form" data-testid="note-open-form" noValidate>
             <input type="hidden" name="intent" value="open" />
-            <div className={`field${fieldError('questionId') ? ' field-invalid' : ''}`}>
-              <label htmlFor="note-question">{t('notes.open.question')}</label>
-              <select
-                id="note-question"
-                name="questionId"
-                defaultValue={values.questionId ?? (data.questionId ? String(data.questionId) : '')}
-                aria-invalid={fieldError('questionId') ? true : undefined}
-                aria-describedby={fieldError('questionId') ? 'note-question-error' : undefined}
-              >
-                <option value="">{t('notes.open.wholeConsultation')}</option>
-                {data.questions.map((q) => (
-                  <option key={q.id} value={q.id}>
-                    {t('notes.open.questionOption', { number: q.number, text: truncate(q.text, 90) })}
-                  </option>
-                ))}
-              </select>
-              {fieldError('questionId') ? (
-                <p className="field-error" id="note-question-error">
-                  {t(fieldError('questionId')!)}
-                </p>
-              ) : null}
-            </div>
-            <div className={`field${fieldError('stakeholderGroup') ? ' field-invalid' : ''}`}>
-              <label htmlFor="note-group">{t('notes.open.group')}</label>
-              <select
-                id="note-group"
-                name="stakeholderGroup"
-                defaultValue={values.stakeholderGroup ?? ''}
-                aria-invalid={fieldError('stakeholderGroup') ? true : undefined}
-                aria-describedby={['note-group-hint', fieldError('stakeholderGroup') ? 'note-group-error' : ''].filter(Boolean).join(' ')}
-              >
-                <option value="">{t('notes.open.allGroups')}</option>
-                {Object.entries(data.groups).map(([id, label]) => (
-                  <option key={id} value={id}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-              <p className="field-hint" id="note-group-hint">
-                {t('notes.open.groupHint')}
-              </p>
-              {fieldError('stakeholderGroup') ? (
-                <p className="field-error" id="note-group-error">
-                  {t(fieldError('stakeholderGroup')!)}
-                </p>
-              ) : null}
-            </div>
-            <div className={`field${fieldError('title') ? ' field-invalid' : ''}`}>
-              <label htmlFor="note-title">{t('notes.open.titleLabel')}</label>
-              <input
-                id="note-title"
-                name="title"
-                type="text"
-                required
-                maxLength={200}
-                defaultValue={values.title ?? ''}
-                aria-invalid={fieldError('title') ? true : undefined}
-                aria-describedby={fieldError('title') ? 'note-title-error' : undefined}
-              />
-              {fieldError('title') ? (
-                <p className="field-error" id="note-title-error">
-                  {t(fieldError('title')!)}
-                </p>
-              ) : null}
-            </div>
+            <SelectField
+              name="questionId"
+              label={t('notes.open.question')}
+              defaultValue={values.questionId ?? (data.questionId ? String(data.questionId) : '')}
+              error={fieldError('questionId') ?? undefined}
+              placeholder={t('notes.open.wholeConsultation')}
+              options={data.questions.map((q) => ({ value: String(q.id), label: t('notes.open.questionOption', { number: q.number, text: truncate(q.text, 90) }) }))}
+            />
+            <SelectField
+              name="stakeholderGroup"
+              label={t('notes.open.group')}
+              defaultValue={values.stakeholderGroup ?? ''}
+              error={fieldError('stakeholderGroup') ?? undefined}
+              hint={t('notes.open.groupHint')}
+              placeholder={t('notes.open.allGroups')}
+              options={Object.entries(data.groups).map(([id, label]) => ({ value: id, label }))}
+            />
+            <Field
+              name="title"
+              label={t('notes.open.titleLabel')}
+              type="text"
+              required
+              maxLength={200}
+              defaultValue={values.title ?? ''}
+              error={fieldError('title') ?? undefined}
+            />
             <p className="actions">
               <button type="submit" className="button" disabled={busy}>
                 {t('notes.open.submit')}
