@@ -34,6 +34,8 @@ interface Room {
   awareness: awarenessProtocol.Awareness;
   /** awareness client id → the socket that announced it, the only one that may speak for it */
   owners: Map<number, string>;
+  /** and the other way round: socket id → the awareness ids it speaks for */
+  spokenFor: Map<string, Set<number>>;
   changed: Set<number>;
   timer: NodeJS.Timeout | null;
   scope: string | null;
@@ -77,11 +79,16 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (!room) {
       const awareness = new awarenessProtocol.Awareness(doc);
       awareness.setLocalState(null); // the server is not a participant
-      room = { awareness, owners: new Map(), changed: new Set(), timer: null, scope };
+      room = { awareness, owners: new Map(), spokenFor: new Map(), changed: new Set(), timer: null, scope };
       const r = room;
       awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
         for (const id of [...added, ...updated, ...removed]) r.changed.add(id);
-        for (const id of removed) r.owners.delete(id); // left, or timed out: free again
+        for (const id of removed) {
+          // Left, or timed out: free again.
+          const owner = r.owners.get(id);
+          r.owners.delete(id);
+          if (owner !== undefined) r.spokenFor.get(owner)?.delete(id);
+        }
         if (!r.timer) r.timer = setTimeout(() => flushAwareness(noteId, r), AWARENESS_FLUSH_MS);
       });
       rooms.set(noteId, room);
@@ -103,8 +110,9 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     membershipsOf(socket).delete(noteId);
     void socket.leave(noteRoom(noteId));
     const room = rooms.get(noteId);
-    const spokenFor = room ? [...room.owners].filter(([, owner]) => owner === socket.id).map(([id]) => id) : [];
-    if (room && spokenFor.length > 0) awarenessProtocol.removeAwarenessStates(room.awareness, spokenFor, 'server');
+    const spokenFor = room?.spokenFor.get(socket.id);
+    if (room && spokenFor?.size) awarenessProtocol.removeAwarenessStates(room.awareness, [...spokenFor], 'server');
+    room?.spokenFor.delete(socket.id);
     if (room && !io.sockets.adapter.rooms.get(noteRoom(noteId))?.size) {
       if (room.timer) clearTimeout(room.timer);
       room.awareness.destroy();
@@ -195,19 +203,23 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
           const user = socket.data.user;
           if (!room || !user) return;
           // Only for ids this socket announced first, under the name the server knows.
-          let announced = 0;
-          for (const owner of room.owners.values()) if (owner === socket.id) announced++;
+          let spokenFor = room.spokenFor.get(socket.id);
+          if (!spokenFor) room.spokenFor.set(socket.id, (spokenFor = new Set()));
           const entries = sanitiseAwarenessUpdate(update, {
             userId: user.id,
             name: user.name,
-            announced,
+            announced: spokenFor.size,
             ownerOf: (id) => {
               const owner = room.owners.get(id);
               return owner === undefined ? 'none' : owner === socket.id ? 'self' : 'other';
             },
           });
           if (entries.length === 0) return;
-          for (const entry of entries) if (entry.state !== null) room.owners.set(entry.clientId, socket.id);
+          for (const entry of entries) {
+            if (entry.state === null) continue;
+            room.owners.set(entry.clientId, socket.id);
+            spokenFor.add(entry.clientId);
+          }
           awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessUpdate(entries), socket.id);
         } else {
           refuse(noteId, 'invalid');
