@@ -5,12 +5,13 @@
  * the live document for the footnotes under it (`onCitations`).
  */
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
+import { mergeRegister } from '@lexical/utils';
 import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection } from 'lexical';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
-import { $createCitationNode, $isCitationNode, citationKey, registerCitationRules, type CitationRef } from '../citation-node';
+import { $createCitationNode, $isCitationNode, CitationNode, citationKey, registerCitationRules, type CitationRef } from '../citation-node';
 import { $ensureSelection } from '../Toolbar';
 
 export interface CiteDialogProps {
@@ -162,9 +163,9 @@ export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationR
   latest.current = onCitations;
   useEffect(() => registerCitationRules(editor), [editor]);
   useEffect(() => {
-    let previous = '';
-    return editor.registerUpdateListener(({ editorState }) => {
-      const refs = editorState.read(() => {
+    let previous: string | null = null;
+    const report = () => {
+      const refs = editor.getEditorState().read(() => {
         const seen = new Map<string, CitationRef>();
         for (const node of $getRoot().getAllTextNodes()) {
           if ($isCitationNode(node)) {
@@ -178,7 +179,15 @@ export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationR
       if (key === previous) return;
       previous = key;
       latest.current(refs);
-    });
+    };
+    return mergeRegister(
+      // Walking the document only when a citation comes or goes, not on every keystroke;
+      // and once at the first update, for a document that has none.
+      editor.registerMutationListener(CitationNode, report, { skipInitialization: true }),
+      editor.registerUpdateListener(() => {
+        if (previous === null) report();
+      }),
+    );
   }, [editor]);
   return null;
 }
