@@ -42,7 +42,7 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
         {sources.map((source) => (
           <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state}>
             <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
-            {source.excerpt ? <> “{source.excerpt}”</> : null}
+            {source.excerpt ? <> {t('notes.sources.quoted', { text: source.excerpt })}</> : null}
             {source.href ? (
               <>
                 {' '}
