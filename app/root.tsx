@@ -7,6 +7,7 @@ import {
   Scripts,
   ScrollRestoration,
   isRouteErrorResponse,
+  useLoaderData,
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react';
@@ -15,6 +16,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SiteHeader } from './components/SiteHeader';
 import { consultationTitle } from './consultations/localize';
+import { useLiveSession } from './live/useLiveSession';
 import styles from './styles/app.css';
 import { useNonce } from './utils/nonce';
 
@@ -37,7 +39,8 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
     : [0, null];
   return {
     language,
-    user: user ? { name: user.name, isAdmin: user.siteRole === 'admin', unread, role } : null,
+    // The id is the user's own: the page compares it to keep its live connection theirs.
+    user: user ? { id: user.id, name: user.name, isAdmin: user.siteRole === 'admin', unread, role } : null,
     consultation: consultation
       ? {
           slug: consultation.slug,
@@ -85,6 +88,8 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
+  const data = useLoaderData<typeof loader>();
+  useLiveSession(data.user?.id ?? null);
   return <Outlet />;
 }
 

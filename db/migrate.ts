@@ -8,6 +8,8 @@ import * as m002 from './migrations/2026-11-25-002-posts';
 import * as m003 from './migrations/2026-11-25-003-case-studies';
 import * as m004 from './migrations/2026-11-25-004-notes';
 import * as m005 from './migrations/2026-11-25-005-open-flag-key';
+import * as m006 from './migrations/2026-11-25-006-health-probe';
+import * as m007 from './migrations/2026-11-25-007-name-key';
 import type { Database } from './schema';
 
 const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-25-003-case-studies': m003,
   '2026-11-25-004-notes': m004,
   '2026-11-25-005-open-flag-key': m005,
+  '2026-11-25-006-health-probe': m006,
+  '2026-11-25-007-name-key': m007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

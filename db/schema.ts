@@ -25,6 +25,8 @@ export interface UsersTable {
   id: string;
   email: string;
   name: string;
+  /** The name's look-alike key (app/text/name-key.server.ts), unique. */
+  nameKey: string;
   organisation: string;
   stakeholderGroup: string;
   country: string;

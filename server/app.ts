@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
-import { openDatabase, pingDatabase, type DatabaseHandle } from '../db/database';
+import { databaseErrorCode, openDatabase, pingDatabase, type DatabaseHandle } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { seedConsultation } from '../db/seeds/consultation';
 import { ASSETS_PATH, ROOT } from './build';
@@ -22,6 +22,8 @@ import { createSocketServer } from './socket';
 
 /** Form posts are small: a post is at most ~100 KB of Lexical JSON, plus its fields. */
 const MAX_BODY_BYTES = 512 * 1024;
+/** A database write taking longer than this makes /healthz answer 503 ('timeout'). */
+const HEALTH_PROBE_TIMEOUT_MS = 3_000;
 
 export interface PalabreServer {
   config: Config;
@@ -61,13 +63,46 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use('/build', (_req, res) => res.status(404).type('text/plain').send('Not Found'));
   app.use(express.static(`${ROOT}/public`, { maxAge: '1h', index: false }));
 
+  // Healthy means "what people write is saved": the database takes a write (one upsert of one
+  // row), and no open note has saves failing. Probes do not pile up: while one runs (even one that
+  // hangs), requests share it, and wait for it at most HEALTH_PROBE_TIMEOUT_MS.
+  let probe: Promise<string | null> | null = null;
+  let lastProblem: string | null = null;
+  const probeDatabase = (): Promise<string | null> => {
+    probe ??= pingDatabase(database.db)
+      .then(
+        () => null,
+        (error: unknown) => {
+          const code = databaseErrorCode(error);
+          // The raw message goes to the log, once per new problem; the answer has the code.
+          if (code !== lastProblem) console.error(`[healthz] the database refused a write (${code}):`, (error as Error).message);
+          return code;
+        },
+      )
+      .then((problem) => {
+        lastProblem = problem;
+        probe = null;
+        return problem;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timeout'), HEALTH_PROBE_TIMEOUT_MS)));
+    return Promise.race([probe, late]).finally(() => clearTimeout(timer));
+  };
+
   app.get('/healthz', async (_req, res) => {
-    try {
-      await pingDatabase(database.db);
-      res.json({ status: 'ok', database: database.kind });
-    } catch (error) {
-      res.status(503).json({ status: 'error', database: database.kind, error: (error as Error).message });
+    const problem = await probeDatabase();
+    const notesNotSaved = services.noteDocs.failing();
+    res.set('Cache-Control', 'no-store');
+    if (problem || notesNotSaved.length > 0) {
+      res.status(503).json({
+        status: 'error',
+        database: database.kind,
+        error: problem ?? 'notes_not_saved',
+        ...(notesNotSaved.length > 0 ? { notesNotSaved } : {}),
+      });
+      return;
     }
+    res.json({ status: 'ok', database: database.kind });
   });
 
   app.use(originCheck(config.ALLOWED_ORIGINS));
@@ -93,7 +128,11 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
           resolve({ port, url: `http://${config.HOST && config.HOST !== '0.0.0.0' ? config.HOST : 'localhost'}:${port}` });
         });
       }),
-    /** Stops taking connections, lets requests in flight finish, then closes the database. */
+    /**
+     * Stops taking connections, lets requests in flight finish, stores every open note, then
+     * closes the database. Rejects (NotesNotSavedError, naming them) if some notes' edits could
+     * not be stored within SHUTDOWN_TIMEOUT_MS; the database is closed all the same.
+     */
     close: () =>
       (closing ??= (async () => {
         io.disconnectSockets(true);
@@ -108,8 +147,12 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
         await closed;
         clearTimeout(timer);
         // Every open note is stored, compacted and derived before the database goes.
-        await services.noteDocs.close(config.SHUTDOWN_TIMEOUT_MS);
+        const notes = await services.noteDocs.close(config.SHUTDOWN_TIMEOUT_MS).then(
+          () => null,
+          (error: unknown) => ({ error }),
+        );
         await database.close();
+        if (notes) throw notes.error;
       })()),
   };
 }

@@ -27,8 +27,11 @@ async function main() {
         console.log('[palabre] stopped');
         process.exit(0);
       },
-      (error) => {
-        console.error('[palabre] error while stopping:', error);
+      (error: unknown) => {
+        // Co-editors' edits the database would not take: say which notes, and fail the exit so a
+        // supervisor or an operator notices (the edits are lost with this process).
+        if (error instanceof Error && error.name === 'NotesNotSavedError') console.error(`[palabre] stopped, but ${error.message}`);
+        else console.error('[palabre] error while stopping:', error);
         process.exit(1);
       },
     );

@@ -7,13 +7,14 @@ import type { Database } from '../db/schema';
 import { createAccountService } from '../app/accounts/accounts.server';
 import { createAuditService } from '../app/audit/audit.server';
 import { createCaseStudyService } from '../app/case-studies/case-studies.server';
+import type { AccessEvent } from '../app/auth/access-events';
 import { createAuth } from '../app/auth/auth.server';
 import { createConsultationService } from '../app/consultations/consultations.server';
 import { createModerationService } from '../app/moderation/moderation.server';
 import { createNoteDocs, type NoteDocsOptions } from '../app/notes/note-docs.server';
 import { createNoteStore } from '../app/notes/note-store.server';
 import { createCitationService } from '../app/notes/citations.server';
-import { createNoteService, type StatusEvent } from '../app/notes/notes.server';
+import { createNoteService } from '../app/notes/notes.server';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
 import { RateLimiter } from '../app/utils/rate-limit.server';
@@ -31,8 +32,15 @@ export interface ServiceOptions {
 export function createEventBus<Event = ThreadEvent>() {
   const listeners = new Set<(event: Event) => void>();
   return {
+    /** Runs every listener; one that fails is logged and does not keep the others from hearing. */
     publish(event: Event) {
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          console.error('[events] a listener failed:', error);
+        }
+      }
     },
     subscribe(listener: (event: Event) => void) {
       listeners.add(listener);
@@ -43,21 +51,22 @@ export function createEventBus<Event = ThreadEvent>() {
 
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const events = createEventBus();
-  const noteEvents = createEventBus<StatusEvent>();
+  const accessEvents = createEventBus<AccessEvent>();
   const noteStore = createNoteStore(db);
   const noteDocs = createNoteDocs(noteStore, options.noteDocs);
   return {
     db,
     events,
-    noteEvents,
+    /** Sessions ended, roles, profiles and note statuses changed: open sockets act on them (app/auth/access-events.ts). */
+    accessEvents,
     /** Where note documents are stored; note-docs calls it through this object (tests make it fail). */
     noteStore,
     noteDocs,
-    notes: createNoteService(db, noteDocs, { publishStatus: noteEvents.publish }),
+    notes: createNoteService(db, noteDocs, { publishStatus: (event) => accessEvents.publish({ type: 'note.status', ...event }) }),
     citations: createCitationService(db),
     posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
-    auth: createAuth(db, { secureCookies: options.secureCookies }),
-    accounts: createAccountService(db),
+    auth: createAuth(db, { secureCookies: options.secureCookies, publish: accessEvents.publish }),
+    accounts: createAccountService(db, { publish: accessEvents.publish }),
     consultations: createConsultationService(db),
     audit: createAuditService(db),
     caseStudies: createCaseStudyService(db),

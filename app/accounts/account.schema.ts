@@ -4,13 +4,7 @@
  */
 import { z } from 'zod';
 import { ATTRIBUTIONS } from '../../db/schema';
-
-const text = (max: number) =>
-  z
-    .string({ error: 'errors.required' })
-    .trim()
-    .min(1, { error: 'errors.required' })
-    .max(max, { error: 'errors.tooLong' });
+import { NAME_MAX, nameText, ORGANISATION_MAX } from '../text/fields';
 
 export const emailField = z
   .string({ error: 'errors.required' })
@@ -36,10 +30,10 @@ export interface RegisterOptions {
 
 export function registerSchema({ stakeholderGroups, isCountry }: RegisterOptions) {
   return z.object({
-    name: text(120),
+    name: nameText(NAME_MAX),
     email: emailField,
     password: newPasswordField,
-    organisation: text(200),
+    organisation: nameText(ORGANISATION_MAX),
     stakeholderGroup: z
       .string({ error: 'errors.required' })
       .refine((v) => v !== '', { error: 'errors.required' })
@@ -84,3 +78,11 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 export const settingsSchema = z.object({
   defaultAttribution: z.enum(ATTRIBUTIONS, { error: 'errors.choice' }),
 });
+
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string({ error: 'errors.required' }).min(1, { error: 'errors.required' }).max(PASSWORD_MAX, { error: 'errors.tooLong' }),
+    newPassword: newPasswordField,
+    confirmPassword: z.string({ error: 'errors.required' }).min(1, { error: 'errors.required' }),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { error: 'errors.passwordMismatch', path: ['confirmPassword'] });

@@ -6,7 +6,9 @@ import { generateIdFromEntropySize } from 'lucia';
 import type { Kysely } from 'kysely';
 import type { Attribution, ConsultationRole, Database } from '../../db/schema';
 import { recordAudit } from '../audit/audit.server';
+import type { PublishAccess } from '../auth/access-events';
 import { hashPassword, verifyPassword } from '../auth/auth.server';
+import { nameKey } from '../text/name-key.server';
 import { DomainError } from '../utils/errors';
 import { effectiveRole, type Role } from './roles';
 import type { RegisterInput } from './account.schema';
@@ -26,7 +28,16 @@ export interface UserListItem {
 // sign-in attempt takes as long whether or not the account exists.
 let dummyHash: Promise<string> | undefined;
 
-export function createAccountService(db: Kysely<Database>) {
+/** `publish` hears of role and profile changes once they are committed (open sockets act on them). */
+export function createAccountService(db: Kysely<Database>, options: { publish?: PublishAccess } = {}) {
+  const publish = options.publish ?? (() => {});
+  /** No two accounts' names look alike (users.name_key is unique; this says so before it fails). */
+  async function refuseLookAlike(key: string, exceptUserId?: string) {
+    let query = db.selectFrom('users').select('id').where('nameKey', '=', key);
+    if (exceptUserId) query = query.where('id', '!=', exceptUserId);
+    if (await query.executeTakeFirst()) throw new DomainError('conflict', 'errors.nameLookAlike', 'name');
+  }
+
   async function findByEmail(email: string) {
     return db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
   }
@@ -36,6 +47,8 @@ export function createAccountService(db: Kysely<Database>) {
 
     async register(input: RegisterInput, options: { siteRole?: 'member' | 'admin' } = {}): Promise<string> {
       if (await findByEmail(input.email)) throw new DomainError('conflict', 'errors.emailTaken', 'email');
+      const key = nameKey(input.name);
+      await refuseLookAlike(key);
       const now = new Date().toISOString();
       const id = generateIdFromEntropySize(10);
       const passwordHash = await hashPassword(input.password);
@@ -46,6 +59,7 @@ export function createAccountService(db: Kysely<Database>) {
             id,
             email: input.email.trim().toLowerCase(),
             name: input.name,
+            nameKey: key,
             organisation: input.organisation,
             stakeholderGroup: input.stakeholderGroup,
             country: input.country,
@@ -56,13 +70,30 @@ export function createAccountService(db: Kysely<Database>) {
           })
           .execute();
       } catch (error) {
-        // Two registrations racing for one email: the unique index decides.
+        // Two registrations racing for one email (or two look-alike names): the unique index decides.
         if (/unique|duplicate/i.test((error as Error).message)) {
+          if (/name_key/.test((error as Error).message)) throw new DomainError('conflict', 'errors.nameLookAlike', 'name');
           throw new DomainError('conflict', 'errors.emailTaken', 'email');
         }
         throw error;
       }
       return id;
+    },
+
+    /**
+     * Changes a display name (checked by the caller with `nameText()`), unless it looks like
+     * another account's (`errors.nameLookAlike`), as at registration.
+     */
+    async rename(userId: string, name: string): Promise<void> {
+      const key = nameKey(name);
+      await refuseLookAlike(key, userId);
+      try {
+        await db.updateTable('users').set({ name, nameKey: key, updatedAt: new Date().toISOString() }).where('id', '=', userId).execute();
+      } catch (error) {
+        if (/name_key/.test((error as Error).message)) throw new DomainError('conflict', 'errors.nameLookAlike', 'name');
+        throw error;
+      }
+      publish({ type: 'user.changed', userId });
     },
 
     /** The user id if the email and password match, else null. */
@@ -74,6 +105,17 @@ export function createAccountService(db: Kysely<Database>) {
         return null;
       }
       return (await verifyPassword(user.passwordHash, password)) ? user.id : null;
+    },
+
+    /**
+     * Replaces the password if `current` is right (else `errors.currentPassword`). The caller then
+     * ends the user's sessions (every device signs in again) and opens one for this browser.
+     */
+    async changePassword(userId: string, current: string, next: string): Promise<void> {
+      const user = await db.selectFrom('users').select('passwordHash').where('id', '=', userId).executeTakeFirst();
+      if (!user) throw new DomainError('not_found', 'errors.userNotFound');
+      if (!(await verifyPassword(user.passwordHash, current))) throw new DomainError('invalid', 'errors.currentPassword', 'currentPassword');
+      await this.setPassword(userId, next);
     },
 
     async setPassword(userId: string, password: string): Promise<void> {
@@ -90,6 +132,7 @@ export function createAccountService(db: Kysely<Database>) {
         .set({ defaultAttribution: attribution, updatedAt: new Date().toISOString() })
         .where('id', '=', userId)
         .execute();
+      publish({ type: 'user.changed', userId });
     },
 
     async setLocale(userId: string, locale: string): Promise<void> {
@@ -152,6 +195,7 @@ export function createAccountService(db: Kysely<Database>) {
 
         await applyRole(trx, { actorId, userId, consultationId, from, to: role });
       });
+      publish({ type: 'role.changed', userId, consultationId });
     },
   };
 }

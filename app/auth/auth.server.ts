@@ -5,6 +5,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { Lucia, TimeSpan } from 'lucia';
 import type { Kysely } from 'kysely';
 import type { Attribution, Database, SiteRole } from '../../db/schema';
+import type { PublishAccess } from './access-events';
 import { KyselySessionAdapter } from './kysely-adapter.server';
 
 export const SESSION_COOKIE = 'palabre_session';
@@ -22,8 +23,8 @@ export interface SessionUser {
   locale: string | null;
 }
 
-export function createAuth(db: Kysely<Database>, options: { secureCookies: boolean }) {
-  return new Lucia(new KyselySessionAdapter(db), {
+export function createAuth(db: Kysely<Database>, options: { secureCookies: boolean; publish?: PublishAccess }) {
+  return new Lucia(new KyselySessionAdapter(db, options.publish), {
     sessionExpiresIn: new TimeSpan(30, 'd'),
     sessionCookie: {
       name: SESSION_COOKIE,

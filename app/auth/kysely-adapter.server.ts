@@ -5,9 +5,17 @@
 import type { Adapter, DatabaseSession, DatabaseUser } from 'lucia';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
+import type { PublishAccess } from './access-events';
 
 export class KyselySessionAdapter implements Adapter {
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * `publish` hears of every session that ends, whatever ended it (sign-out, password change,
+   * "sign out everywhere", expiry found by Lucia): the one place sessions are deleted is here.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly publish: PublishAccess = () => {},
+  ) {}
 
   async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
     const row = await this.db
@@ -58,13 +66,20 @@ export class KyselySessionAdapter implements Adapter {
 
   async deleteSession(sessionId: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+    this.publish({ type: 'sessions.ended', sessionId });
   }
 
   async deleteUserSessions(userId: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('userId', '=', userId).execute();
+    this.publish({ type: 'sessions.ended', userId });
   }
 
   async deleteExpiredSessions(): Promise<void> {
-    await this.db.deleteFrom('sessions').where('expiresAt', '<=', new Date().toISOString()).execute();
+    const expired = await this.db
+      .deleteFrom('sessions')
+      .where('expiresAt', '<=', new Date().toISOString())
+      .returning('id')
+      .execute();
+    for (const { id } of expired) this.publish({ type: 'sessions.ended', sessionId: id });
   }
 }

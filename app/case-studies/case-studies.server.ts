@@ -19,6 +19,7 @@ import type { Language } from '../consultations/content.schema';
 import { notify } from '../notifications/notifications.server';
 import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocument, type LexicalDocument } from '../posts/lexical';
 import { authorAs } from '../posts/post-view';
+import { isVisuallyEmpty } from '../text/policy';
 import { DomainError } from '../utils/errors';
 import { caseStudySchema, missingForSubmission, type CaseStudyInput, type Vocabulary } from './case-study.schema';
 import type { CaseStudySummary, CaseStudyView, Funding, Partner } from './case-study-view';
@@ -123,7 +124,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
     try {
       if (typeof body.body === 'string' && body.body !== '') doc = sanitizeDocument(body.body);
       else if (body.body && typeof body.body === 'object') doc = sanitizeDocument(body.body);
-      else if (typeof body.text === 'string' && body.text.trim() !== '') doc = documentFromText(body.text);
+      else if (typeof body.text === 'string' && !isVisuallyEmpty(body.text)) doc = documentFromText(body.text);
     } catch (error) {
       if (!(error instanceof InvalidDocument)) throw error;
       fields.body ??= error.messageKey;
@@ -314,7 +315,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
           // The stored record must be complete, as a form submission would have to be.
           const tags = (await tagsOf(trx, [row.id])).get(row.id)!;
           const missing = missingForSubmission(inputOf(row, tags));
-          if (!row.bodyText.trim()) missing.body = 'errors.required';
+          if (isVisuallyEmpty(row.bodyText)) missing.body = 'errors.required';
           if (Object.keys(missing).length) throw new DomainError('invalid', 'errors.caseStudyInvalid', undefined, missing);
         }
         await applyTransition(trx, row, action, userId, trimmed);
@@ -489,7 +490,7 @@ export function mayRead(row: Pick<CaseStudyRow, 'authorId' | 'status' | 'visibil
 /** Raw form input, unchecked, as far as `missingForSubmission` looks at it (when parsing failed). */
 function roughInput(raw: unknown): CaseStudyInput {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const text = (v: unknown) => (typeof v === 'string' && !isVisuallyEmpty(v) ? v.trim() : '');
   const list = (v: unknown) => (Array.isArray(v) ? v : []);
   return {
     ...r,

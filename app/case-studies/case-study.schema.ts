@@ -3,11 +3,13 @@
  * author sees every problem at once and keeps the rest of what was typed. Themes, SDG targets,
  * stakeholder groups and sub-questions belong to the consultation, so the schema is built for
  * one (`caseStudySchema(vocabulary)`). Messages are i18n keys; paths name the form fields.
+ * Free text goes through the text policy (app/text/policy.ts).
  */
 import { z } from 'zod';
 import { ATTRIBUTIONS, LEVELS, STAGES, VISIBILITIES } from '../../db/schema';
 import { isCountry } from '../accounts/countries.server';
 import { LANGUAGES } from '../consultations/content.schema';
+import { documentText, longText, nameText, shortText } from '../text/fields';
 import { formRows, isBlankRow } from './form-rows';
 import { TRANSITION_ACTIONS } from './lifecycle';
 
@@ -23,7 +25,6 @@ export const LIMITS = { title: 200, summary: 1_000, text: 5_000, name: 200, part
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
-const text = (max: number) => z.string({ error: 'errors.required' }).trim().max(max, { error: 'errors.tooLong' });
 const oneOf = (values: readonly string[], message: string) =>
   z.string().refine((v) => values.includes(v), { error: message });
 /** Forms send '' for "none". */
@@ -35,22 +36,22 @@ const countries = list(z.string().refine(isCountry, { error: 'errors.country' })
 
 export function caseStudySchema(vocabulary: Vocabulary) {
   const partner = z.object({
-    name: text(LIMITS.name).min(1, { error: 'errors.required' }),
+    name: nameText(LIMITS.name),
     group: oneOf(vocabulary.stakeholderGroups, 'errors.choice'),
   });
   const funding = z.object({
-    source: text(LIMITS.name).min(1, { error: 'errors.required' }),
+    source: shortText(LIMITS.name),
     amount: blankAsUndefined(
       z.coerce.number({ error: 'errors.amount' }).finite({ error: 'errors.amount' }).nonnegative({ error: 'errors.amount' }).max(1e13, { error: 'errors.amount' }),
     ),
     currency: blankAsUndefined(z.string().refine((c) => CURRENCIES.has(c), { error: 'errors.currency' })),
   });
   return z.object({
-    title: text(LIMITS.title).min(1, { error: 'errors.required' }),
-    summary: text(LIMITS.summary).default(''),
+    title: shortText(LIMITS.title),
+    summary: longText(LIMITS.summary, { optional: true }).default(''),
     /** Lexical JSON (the rich editor) or plain text (the form without JavaScript). */
     body: blankAsUndefined(z.union([z.string().max(200_000, { error: 'errors.postTooLong' }), z.record(z.string(), z.unknown())])),
-    text: blankAsUndefined(z.string().max(40_000, { error: 'errors.postTooLong' })),
+    text: blankAsUndefined(documentText(40_000, 'errors.postTooLong')),
     partners: list(partner, LIMITS.partners),
     origin: countries,
     destination: countries,
@@ -60,15 +61,15 @@ export function caseStudySchema(vocabulary: Vocabulary) {
     sdgTargets: list(oneOf(vocabulary.sdgTargets, 'errors.unknownSdg'), 50),
     stage: blankAsUndefined(z.enum(STAGES, { error: 'errors.choice' })),
     funding: list(funding, LIMITS.funding),
-    results: text(LIMITS.text).default(''),
-    indicators: text(LIMITS.text).default(''),
-    worked: text(LIMITS.text).default(''),
-    didNotWork: text(LIMITS.text).default(''),
+    results: longText(LIMITS.text, { optional: true }).default(''),
+    indicators: longText(LIMITS.text, { optional: true }).default(''),
+    worked: longText(LIMITS.text, { optional: true }).default(''),
+    didNotWork: longText(LIMITS.text, { optional: true }).default(''),
     subQuestions: list(
       z.coerce.number({ error: 'errors.choice' }).int().refine((id) => vocabulary.subQuestionIds.includes(id), { error: 'errors.choice' }),
       100,
     ),
-    contact: text(LIMITS.name * 2).default(''),
+    contact: shortText(LIMITS.name * 2, { optional: true }).default(''),
     attribution: z.enum(ATTRIBUTIONS, { error: 'errors.choice' }),
     visibility: z.enum(VISIBILITIES, { error: 'errors.choice' }).default('public'),
     language: z.enum(LANGUAGES, { error: 'errors.choice' }),
@@ -133,7 +134,7 @@ export function caseStudyFromForm(form: FormData): Record<string, unknown> {
 
 export const transitionSchema = z.object({
   action: z.enum(TRANSITION_ACTIONS, { error: 'errors.transitionNotAllowed' }),
-  note: blankAsUndefined(text(2_000)),
+  note: blankAsUndefined(longText(2_000, { optional: true })),
 });
 
 export const featureSchema = z.object({

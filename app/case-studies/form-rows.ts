@@ -3,6 +3,8 @@
  * a string ('' when absent). Isomorphic, so that the service's error paths (`partners.1.group`,
  * caseStudyFromForm) and the values the form shows again (form-values.ts) count rows alike.
  */
+import { isVisuallyEmpty } from '../text/policy';
+
 export function formRows<K extends string>(form: FormData, prefix: string, fields: readonly K[]): Record<K, string>[] {
   const pattern = new RegExp(`^${prefix}\\.(\\d{1,3})\\.`);
   const indexes = new Set<number>();
@@ -24,5 +26,5 @@ export function formRows<K extends string>(form: FormData, prefix: string, field
 
 /** A row left blank (the form's spare). */
 export function isBlankRow(row: object): boolean {
-  return Object.values(row).every((v) => typeof v !== 'string' || v.trim() === '');
+  return Object.values(row).every((v) => typeof v !== 'string' || isVisuallyEmpty(v));
 }

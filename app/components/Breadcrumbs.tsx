@@ -1,5 +1,6 @@
 import { Link } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
+import { UserText } from './UserText';
 
 export function Breadcrumbs({ items }: { items: { label: string; to?: string }[] }) {
   const { t } = useTranslation();
@@ -8,7 +9,16 @@ export function Breadcrumbs({ items }: { items: { label: string; to?: string }[]
       <ol>
         {items.map((item, i) => (
           <li key={i}>
-            {item.to ? <Link to={item.to}>{item.label}</Link> : <span aria-current="page">{item.label}</span>}
+            {/* Labels are often titles users wrote (a case study's, a note's): isolated, and they wrap. */}
+            {item.to ? (
+              <Link to={item.to}>
+                <UserText>{item.label}</UserText>
+              </Link>
+            ) : (
+              <span aria-current="page">
+                <UserText>{item.label}</UserText>
+              </span>
+            )}
           </li>
         ))}
       </ol>

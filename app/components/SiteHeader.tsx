@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES } from '../i18n/config';
 import type { RootData } from '../root';
+import { translateIsolated } from './UserText';
 
 export function SiteHeader({ data }: { data: RootData | undefined }) {
   const { t } = useTranslation();
@@ -64,7 +65,7 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
             {data?.user ? (
               <li className="nav-account">
                 <Link to="/account" className="signed-in">
-                  {t('nav.signedInAs', { name: data.user.name })}
+                  {translateIsolated(t, 'nav.signedInAs', { name: data.user.name }, ['name'])}
                 </Link>
                 <Form method="post" action="/sign-out" className="inline-form">
                   <button type="submit" className="link-button">

@@ -26,7 +26,8 @@ import type { EditorThemeClasses } from 'lexical';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import * as Y from 'yjs';
-import type { NoteStatus } from '../../db/schema';
+import { ATTRIBUTIONS, type Attribution, type NoteStatus } from '../../db/schema';
+import { authorAs, authorLabel, type PublicAuthor } from '../posts/post-view';
 import type { RefusalReason } from '../notes/protocol';
 import { getSocket } from '../live/socket.client';
 import { SocketProvider, type ConnectionState, type NoteAccess } from './collab/socket-provider.client';
@@ -39,11 +40,20 @@ import { NOTE_NODES } from './note-nodes';
 import { editorTheme } from './theme';
 import { $keepSafeLink, isAllowedUrl } from './Toolbar';
 
+/** The signed-in user, as needed to show them to co-editors the way they choose. */
+export interface NoteUser {
+  id: string;
+  name: string;
+  organisation: string;
+  stakeholderGroup: string;
+  defaultAttribution: Attribution;
+}
+
 export interface NoteEditorProps {
   noteId: number;
   /** the note's title, for the editable area's accessible name */
   title: string;
-  user: { id: string; name: string };
+  user: NoteUser;
   /** what the page's loader knew; the server's join answer and status events take over */
   initialAccess: NoteAccess;
   /** ids of the notices that describe the editor (read-only reason) */
@@ -54,6 +64,8 @@ export interface NoteEditorProps {
   onRefused?: (reason: RefusalReason) => void;
   /** the local doc holds changes the server never got (a reader became an editor): remount */
   onResync?: () => void;
+  /** how co-editors see this user, and how to change it (the parent remounts the editor) */
+  presence?: { as: Attribution; onChange: (next: Attribution) => void };
   /** citations: where to search what may be cited, the groups' labels, and the page's footnotes */
   citing?: {
     sourcesUrl: string;
@@ -86,16 +98,26 @@ export const noteTheme: EditorThemeClasses = {
 
 const NAMESPACE = 'palabre-note';
 
-export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync, citing }: NoteEditorProps) {
+export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync, presence, citing }: NoteEditorProps) {
   const { t } = useTranslation();
   const [provider, setProvider] = useState<SocketProvider | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
+  /** false while the server fails to store this note's edits (it keeps retrying) */
+  const [saved, setSaved] = useState(true);
   const [access, setAccess] = useState<NoteAccess>(initialAccess);
   const [people, setPeople] = useState<Present[]>([]);
   const [joinError, setJoinError] = useState<string | null>(null);
   const [citeOpen, setCiteOpen] = useState(false);
   const cursorsRef = useRef<HTMLDivElement>(null);
   const accessRef = useRef(initialAccess);
+  // How co-editors see this user (docs/decisions/0010): their default attribution, changeable here.
+  // A change remounts this editor (LiveNote) with a fresh document, whose new Yjs client id links
+  // nothing typed or shown before to the new presence.
+  const presenceAs = presence?.as ?? user.defaultAttribution;
+  const groups = citing?.groups;
+  const label = useCallback((author: PublicAuthor) => authorLabel(author, t, (id) => groups?.[id] ?? id), [t, groups]);
+  const labelRef = useRef(label);
+  labelRef.current = label;
 
   // Latest callbacks, without re-subscribing.
   const callbacks = useRef({ onAccess, onRefused, onResync });
@@ -116,21 +138,22 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
     (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
       const doc = new Y.Doc();
       yjsDocMap.set(id, doc);
-      const created = new SocketProvider(getSocket(), Number(id), doc, accessRef.current);
+      const created = new SocketProvider(getSocket(), Number(id), doc, accessRef.current, (author) => labelRef.current(author));
       setProvider(created);
       return created as unknown as Provider; // y-protocols' Awareness is typed loosely
     },
     [],
   );
 
-  // Stable: the plugin reconnects whenever this object changes.
-  const awarenessData = useMemo(() => ({ userId: user.id }), [user.id]);
+  // Stable for the editor's life. The server sets the name, colour and key the others see from `presenceAs`.
+  const awarenessData = useMemo(() => ({ presenceAs }), [presenceAs]);
+  const username = label(authorAs(presenceAs, user));
   const cursorColor = useMemo(() => cursorColorFor(user.id), [user.id]);
 
   useEffect(() => {
     if (!provider) return;
     const { awareness } = provider;
-    const refreshPeople = () => setPeople(presentFrom(awareness.getStates() as Map<number, Record<string, unknown>>, provider.doc.clientID, user.id));
+    const refreshPeople = () => setPeople(presentFrom(awareness.getStates() as Map<number, Record<string, unknown>>, provider.doc.clientID));
     const onConnection = (state: ConnectionState) => setConnection(state);
     const onNoteStatus = (next: NoteAccess) => {
       const before = accessRef.current;
@@ -157,7 +180,21 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
       // After the plugin's own cleanup (it disconnects): leave, stop the awareness timer.
       setTimeout(() => provider.destroy(), 0);
     };
-  }, [provider, user.id]);
+  }, [provider]);
+
+  // The server's saves failing or working again (`note:saving`). After a reconnection nobody knows
+  // yet: assume saved, the server repeats "not saved" at each failed retry.
+  useEffect(() => {
+    if (!provider) return;
+    const onSaving = (next: boolean) => setSaved(next);
+    provider.on('saving', onSaving);
+    return () => provider.off('saving', onSaving);
+  }, [provider]);
+  useEffect(() => {
+    if (connection !== 'connected') setSaved(true);
+  }, [connection]);
+  // Connected but nothing stored is as serious for the writer as offline: shown (and styled) so.
+  const notSaved = connection === 'connected' && !saved;
 
   const editorId = `note-${noteId}-editor`;
   const placeholder = t('notes.editor.placeholder');
@@ -166,11 +203,28 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
   return (
     <div className="note-live" data-testid="note-live" data-connection={connection} data-can-edit={String(access.canEdit)}>
       <div className="note-livebar">
-        <p id={`${editorId}-connection`} className={`note-connection note-connection-${connection}`} role="status" data-testid="note-connection" data-state={connection}>
+        <p
+          id={`${editorId}-connection`}
+          className={`note-connection note-connection-${notSaved ? 'offline' : connection}`}
+          role="status"
+          data-testid="note-connection"
+          data-state={connection}
+          data-saved={String(!notSaved)}
+        >
           <span className="note-connection-dot" aria-hidden="true" />
-          {t(`notes.connection.${connection}`)}
+          {t(notSaved ? 'notes.connection.notSaved' : `notes.connection.${connection}`)}
         </p>
         <PresenceList people={people} />
+        <div className="note-presence-as">
+          <label htmlFor={`${editorId}-presence-as`}>{t('notes.presence.showAs')}</label>
+          <select id={`${editorId}-presence-as`} value={presenceAs} onChange={(e) => presence?.onChange(e.target.value as Attribution)} data-testid="note-presence-as">
+            {ATTRIBUTIONS.map((a) => (
+              <option key={a} value={a}>
+                {label(authorAs(a, user))}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       {joinError ? (
         <p className="notice notice-error" role="alert" data-testid="note-join-error">
@@ -218,7 +272,7 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
             id={String(noteId)}
             providerFactory={providerFactory}
             shouldBootstrap={false}
-            username={user.name}
+            username={username}
             cursorColor={cursorColor}
             cursorsContainerRef={cursorsRef}
             awarenessData={awarenessData}

@@ -1,15 +1,156 @@
 /**
  * The browser's one Socket.io connection, opened on first use. The session cookie rides on
  * the handshake; the server decides who the socket is.
+ *
+ * It always comes back. Socket.io's manager retries on its own only when the transport drops;
+ * two other endings are final for it and would leave every open page "Offline" for good:
+ * - the server disconnects us ('io server disconnect': a graceful restart, SIGTERM);
+ * - the server refuses the handshake (a middleware `connect_error`: the database is down).
+ * After either we call `socket.connect()` again ourselves, with the same kind of backoff
+ * (jittered, doubling, capped), until it connects. Pages re-join and catch up on 'connect'.
  */
 import type { FormEvent } from 'react';
 import { io, type Socket } from 'socket.io-client';
 
+/** First retry after about this long, doubling per failure... */
+const RETRY_BASE_MS = 500;
+/** ...up to this: a crowd of readers must not hammer a server that is coming back. */
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * Why the connection is down, for the page to say so in the reader's language: `code` as the
+ * server or the transport gave it, `messageKey` an i18n key when the server gave one (e.g.
+ * 'errors.serviceUnavailable'), `retrying` false only if the server said not to retry.
+ */
+export interface ConnectionProblem {
+  code: string;
+  messageKey: string | null;
+  retrying: boolean;
+}
+
 let socket: Socket | undefined;
+const sessionEndedListeners = new Set<() => void>();
+
+/** Calls `listener` when the server says this socket's session ended. Returns the unsubscribe. */
+export function onSessionEnded(listener: () => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
+/** A reconnection we scheduled ourselves (Socket.io would not), and how many failed in a row. */
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let failures = 0;
+let problem: ConnectionProblem | null = null;
+const problemListeners = new Set<(problem: ConnectionProblem | null) => void>();
 
 export function getSocket(): Socket {
-  socket ??= io({ transports: ['websocket', 'polling'] });
+  if (!socket) {
+    // The manager's own retries (dropped transport, server unreachable) use the same backoff.
+    socket = io({
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: RETRY_BASE_MS,
+      reconnectionDelayMax: RETRY_MAX_MS,
+      randomizationFactor: 0.5,
+    });
+    keepAlive(socket);
+  }
   return socket;
+}
+
+function keepAlive(s: Socket) {
+  // The server closes the connection of a session that ended (signed out here or elsewhere,
+  // password changed): the page's data is stale too (server/socket/identity.ts).
+  s.on('session:ended', () => {
+    for (const listener of [...sessionEndedListeners]) listener();
+  });
+  s.on('connect', () => {
+    failures = 0;
+    clearRetry();
+    setProblem(null);
+  });
+  s.on('disconnect', (reason) => {
+    // Any other reason is the manager's to retry ('transport close', 'ping timeout', …), or
+    // our own decision ('io client disconnect').
+    if (reason === 'io server disconnect') scheduleConnect();
+  });
+  s.on('connect_error', (error: Error & { data?: unknown }) => {
+    const data = (typeof error.data === 'object' && error.data !== null ? error.data : {}) as { retryable?: unknown; messageKey?: unknown };
+    const retrying = data.retryable !== false;
+    setProblem({ code: error.message, messageKey: typeof data.messageKey === 'string' ? data.messageKey : null, retrying });
+    // `active` is still true when the manager is retrying the transport itself; false after a
+    // refused handshake, which Socket.io never retries.
+    if (!s.active && retrying) scheduleConnect();
+  });
+  if (typeof window !== 'undefined') {
+    // Back on the network: no reason to sit out the rest of a long backoff.
+    window.addEventListener('online', () => {
+      if (retryTimer !== undefined) connectNow();
+    });
+  }
+}
+
+function scheduleConnect() {
+  if (retryTimer !== undefined) return;
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures++);
+  // "Equal jitter": between half the ceiling and the ceiling, so clients spread out but none
+  // comes back much sooner than the backoff says.
+  const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+  retryTimer = setTimeout(connectNow, delay);
+}
+
+function connectNow() {
+  clearRetry();
+  if (socket && !socket.active) socket.connect();
+}
+
+function clearRetry() {
+  if (retryTimer !== undefined) clearTimeout(retryTimer);
+  retryTimer = undefined;
+}
+
+const sameProblem = (a: ConnectionProblem | null, b: ConnectionProblem | null) =>
+  a === b || (a !== null && b !== null && a.code === b.code && a.messageKey === b.messageKey && a.retrying === b.retrying);
+
+function setProblem(next: ConnectionProblem | null) {
+  // Every failed retry reports again; listeners hear only of a change.
+  if (sameProblem(problem, next)) return;
+  problem = next;
+  for (const listener of [...problemListeners]) listener(next);
+}
+
+/** Why the socket is not connected, or null once it is (and before anything went wrong). */
+export function connectionProblem(): ConnectionProblem | null {
+  return problem;
+}
+
+/** Calls `listener` whenever the problem changes (null: connected again). Returns the unsubscribe. */
+export function onConnectionProblem(listener: (problem: ConnectionProblem | null) => void): () => void {
+  problemListeners.add(listener);
+  return () => problemListeners.delete(listener);
+}
+
+/**
+ * True while this socket is on its way back: the manager is retrying, or a retry is scheduled.
+ * False once connected, or if the server said not to retry.
+ */
+export function isReconnecting(s: Socket): boolean {
+  if (s.connected) return false;
+  return s.active || (s === socket && retryTimer !== undefined);
+}
+
+/**
+ * Replaces the server-side connection with a fresh one on the same Socket object (listeners
+ * kept, pages re-join on 'connect'). The handshake is a new HTTP request, so it carries the
+ * cookie as it is now: call it when the signed-in user changes.
+ */
+export function renewSocket(): void {
+  if (!socket) return; // the first getSocket() will send the current cookie anyway
+  clearRetry();
+  failures = 0;
+  // The only socket of its manager: disconnecting it closes the engine (the old handshake),
+  // and connecting opens a new one.
+  socket.disconnect();
+  socket.connect();
 }
 
 export interface Ack<T = Record<string, unknown>> {

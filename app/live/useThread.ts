@@ -4,15 +4,77 @@
  * (a since-cursor), and tracks readers present, who is typing and the connection state.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Socket } from 'socket.io-client';
 import type { PostView, PublicAuthor } from '../posts/post-view';
-import { getSocket } from './socket.client';
+import { connectionProblem, getSocket, isReconnecting, onConnectionProblem, type ConnectionProblem } from './socket.client';
 
-export type ConnectionState = 'connecting' | 'connected' | 'offline';
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** Pages of missed changes (up to 500 each) fetched after a reconnection before asking for a reload. */
+export const MAX_CATCH_UP_PAGES = 20;
+/** A page refused as too fast is asked again after this long. */
+const RATE_LIMITED_PAUSE_MS = 2_000;
+const ACK_TIMEOUT_MS = 10_000;
+/** Join answers worth asking again while connected (anything else is final: not found, …). */
+const RETRYABLE_JOIN = new Set(['internal', 'rate_limited']);
+const REJOIN_BASE_MS = 1_000;
+const REJOIN_MAX_MS = 30_000;
 
 interface ThreadEventPayload {
   threadId: number;
   seq: number;
   post: PostView;
+}
+
+/** The answer to 'thread:join' (with `since`) and 'thread:catchup'. */
+interface MissedAnswer {
+  ok: boolean;
+  error?: { code: string; messageKey: string };
+  missed?: PostView[];
+  seq?: number;
+  truncated?: boolean;
+}
+
+export type CatchUpOutcome = 'complete' | 'too_far_behind' | 'failed' | 'stale';
+
+/**
+ * Asks 'thread:catchup' for the changes after `since`, page after page, until the server says
+ * none is left ('complete'), or after `maxPages` ('too_far_behind': the reader should reload).
+ * Each page goes to `onPage` in order with the cursor it is complete up to, so a caller that
+ * stops half-way (a new disconnection: 'failed'; `isCurrent` false: 'stale') resumes from there.
+ * The join's own answer is the first page: call this only if it was truncated.
+ */
+export async function catchUp(
+  socket: Pick<Socket, 'timeout'>,
+  threadId: number,
+  since: number,
+  onPage: (posts: PostView[], seq: number) => void,
+  options: { maxPages?: number; isCurrent?: () => boolean } = {},
+): Promise<CatchUpOutcome> {
+  const { maxPages = MAX_CATCH_UP_PAGES, isCurrent = () => true } = options;
+  let cursor = since;
+  for (let page = 0; page < maxPages; page++) {
+    let answer: MissedAnswer;
+    try {
+      answer = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('thread:catchup', { threadId, since: cursor })) as MissedAnswer;
+    } catch {
+      return isCurrent() ? 'failed' : 'stale'; // no answer: the next connection joins again from `cursor`
+    }
+    if (!isCurrent()) return 'stale';
+    if (!answer?.ok) {
+      if (answer?.error?.code !== 'rate_limited') return 'failed';
+      await new Promise((resolve) => setTimeout(resolve, RATE_LIMITED_PAUSE_MS));
+      if (!isCurrent()) return 'stale';
+      continue;
+    }
+    const seq = typeof answer.seq === 'number' ? answer.seq : cursor;
+    onPage(answer.missed ?? [], seq);
+    if (!answer.truncated) return 'complete';
+    // A truncated page ends at its last post; a cursor that did not move would loop for nothing.
+    if (seq <= cursor) return 'failed';
+    cursor = seq;
+  }
+  return 'too_far_behind';
 }
 
 /** Merges a newer view of a post over an older one, keeping what only its author's copy had. */
@@ -28,44 +90,104 @@ export function mergePost(old: PostView | undefined, incoming: PostView): PostVi
   };
 }
 
+const browserOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+
 export function useThread(threadId: number, initialSeq: number) {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [readers, setReaders] = useState<number | null>(null);
   const [typing, setTyping] = useState<Map<string, PublicAuthor>>(new Map());
   const [live, setLive] = useState<Map<number, PostView>>(new Map());
+  /** An i18n key saying why the connection is down, when the server gave one. */
+  const [problem, setProblem] = useState<string | null>(null);
+  /** More was missed than catching up may fetch: the reader should reload the page. */
+  const [behind, setBehind] = useState(false);
+  /**
+   * Every change up to this seq has been applied: the cursor a (re)join sends. While catching
+   * up, live events (which may be ahead of the missing pages) must not move it, or the pages
+   * between would be skipped on the next reconnection.
+   */
   const seq = useRef(initialSeq);
+  /** The highest seq applied, live events included; the cursor joins it once caught up. */
+  const seen = useRef(initialSeq);
+  const catchingUp = useRef(false);
+  /** Bumped on every join and disconnection: answers to an older join are ignored. */
+  const joins = useRef(0);
   const typingTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
   // A fresher page (revalidation) moves the cursor forward.
   useEffect(() => {
-    if (initialSeq > seq.current) seq.current = initialSeq;
+    if (initialSeq > seq.current && !catchingUp.current) seq.current = initialSeq;
+    if (initialSeq > seen.current) seen.current = initialSeq;
   }, [initialSeq]);
 
   const apply = useCallback((posts: PostView[]) => {
     if (posts.length === 0) return;
+    for (const post of posts) {
+      if (post.seq > seen.current) seen.current = post.seq;
+      if (!catchingUp.current && post.seq > seq.current) seq.current = post.seq;
+    }
     setLive((current) => {
       const next = new Map(current);
-      for (const post of posts) {
-        next.set(post.id, mergePost(next.get(post.id), post));
-        if (post.seq > seq.current) seq.current = post.seq;
-      }
+      for (const post of posts) next.set(post.id, mergePost(next.get(post.id), post));
       return next;
     });
   }, []);
 
   useEffect(() => {
     const socket = getSocket();
+    /** A page of missed changes, complete up to `upTo`. */
+    const takePage = (posts: PostView[], upTo: number) => {
+      apply(posts);
+      if (upTo > seq.current) seq.current = upTo;
+    };
+    let rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+    let rejoins = 0;
+    /**
+     * The socket is connected but the join (or a catch-up page) got no usable answer: the
+     * database blinked, or the server was busy. No 'connect' will come to retry it, so ask again
+     * after a backoff; the rejoin resumes from the cursor, where the pages were complete.
+     */
+    const rejoinLater = () => {
+      if (!socket.connected || rejoinTimer !== undefined) return;
+      const ceiling = Math.min(REJOIN_MAX_MS, REJOIN_BASE_MS * 2 ** rejoins++);
+      rejoinTimer = setTimeout(() => {
+        rejoinTimer = undefined;
+        if (socket.connected) void join();
+      }, ceiling / 2 + Math.random() * (ceiling / 2));
+    };
     const join = async () => {
-      setConnection('connected');
+      clearTimeout(rejoinTimer);
+      rejoinTimer = undefined;
+      const generation = ++joins.current;
+      const isCurrent = () => generation === joins.current;
+      // From the room join on, live events may arrive before the missed pages.
+      catchingUp.current = true;
+      let ack: (MissedAnswer & { readers?: number }) | undefined;
       try {
-        const ack = await socket.timeout(10_000).emitWithAck('thread:join', { threadId, since: seq.current });
-        if (!ack?.ok) return;
-        setReaders(ack.readers);
-        apply(ack.missed ?? []);
-        if (typeof ack.seq === 'number' && ack.seq > seq.current) seq.current = ack.seq;
+        ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('thread:join', { threadId, since: seq.current });
       } catch {
-        /* the next connect joins again */
+        if (isCurrent()) rejoinLater(); // else a disconnection: the next 'connect' joins again
+        return;
       }
+      if (!isCurrent()) return;
+      if (!ack?.ok) {
+        if (RETRYABLE_JOIN.has(ack?.error?.code ?? '')) return rejoinLater();
+        // Not this thread's to follow (e.g. not found): the connection itself is fine.
+        setConnection('connected');
+        return;
+      }
+      rejoins = 0;
+      setConnection('connected');
+      if (typeof ack.readers === 'number') setReaders(ack.readers);
+      takePage(ack.missed ?? [], typeof ack.seq === 'number' ? ack.seq : seq.current);
+      const outcome = ack.truncated ? await catchUp(socket, threadId, seq.current, takePage, { isCurrent }) : 'complete';
+      if (!isCurrent()) return;
+      if (outcome === 'failed') return rejoinLater();
+      if (outcome === 'too_far_behind') setBehind(true);
+      if (outcome !== 'complete') return; // the cursor stays where the pages are complete
+      catchingUp.current = false;
+      // Everything live since the room join was applied too.
+      if (seen.current > seq.current) seq.current = seen.current;
     };
     const onEvent = (payload: ThreadEventPayload) => {
       if (payload.threadId === threadId) apply([payload.post]);
@@ -95,12 +217,27 @@ export function useThread(threadId: number, initialSeq: number) {
         );
       }
     };
-    const onDisconnect = () => setConnection('offline');
-    const onReconnecting = () => setConnection('connecting');
+    // The socket comes back by itself (socket.client.ts): "offline" only without a network, or
+    // if the server said not to retry.
+    const downState = (): ConnectionState => (browserOffline() || !isReconnecting(socket) ? 'offline' : 'reconnecting');
+    const onDisconnect = () => {
+      joins.current++;
+      // A renewal (disconnect, then connect at once) is not offline; let the socket settle first.
+      queueMicrotask(() => {
+        if (!socket.connected) setConnection(downState());
+      });
+    };
+    const onReconnecting = () => {
+      if (!socket.connected) setConnection(browserOffline() ? 'offline' : 'reconnecting');
+    };
+    const onConnectError = () => {
+      if (!socket.connected) setConnection((current) => (current === 'connecting' ? current : downState()));
+    };
 
     const subscriptions: [string, (...args: any[]) => void][] = [
       ['connect', join],
       ['disconnect', onDisconnect],
+      ['connect_error', onConnectError],
       ['post:created', onEvent],
       ['post:updated', onEvent],
       ['post:endorsed', onEvent],
@@ -109,14 +246,21 @@ export function useThread(threadId: number, initialSeq: number) {
     ];
     for (const [event, handler] of subscriptions) socket.on(event, handler);
     socket.io.on('reconnect_attempt', onReconnecting);
+    // Only the server's own i18n keys are shown; a transport error says nothing worth translating.
+    const showProblem = (next: ConnectionProblem | null) => setProblem(next?.messageKey?.startsWith('errors.') ? next.messageKey : null);
+    showProblem(connectionProblem());
+    const stopProblems = onConnectionProblem(showProblem);
     if (socket.connected) void join();
     return () => {
+      joins.current++;
+      clearTimeout(rejoinTimer);
       for (const [event, handler] of subscriptions) socket.off(event, handler);
       socket.io.off('reconnect_attempt', onReconnecting);
+      stopProblems();
       socket.emit('thread:leave', { threadId });
       for (const timer of typingTimers.current.values()) clearTimeout(timer);
     };
   }, [threadId, apply]);
 
-  return { connection, readers, typing, live, apply };
+  return { connection, problem, behind, readers, typing, live, apply };
 }

@@ -4,9 +4,11 @@
  */
 import { z } from 'zod';
 import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS } from '../../db/schema';
+import { longText } from '../text/fields';
 
 const id = z.coerce.number({ error: 'errors.notFoundTitle' }).int().positive({ error: 'errors.notFoundTitle' });
-const note = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(2_000, { error: 'errors.tooLong' }).optional());
+/** A reason or a note: the text policy's multi-line text; blank (spaces, invisible characters) is ''. */
+const note = z.preprocess((v) => (v === '' || v === null ? undefined : v), longText(2_000, { optional: true }).optional());
 
 export const flagSchema = z.object({
   subjectType: z.enum(FLAG_SUBJECTS, { error: 'errors.choice' }),
@@ -39,5 +41,5 @@ export const queueFilterSchema = z.object({
 export const auditFilterSchema = z.object({
   action: z.string().max(100).regex(/^[a-z_.]*$/).optional().catch(undefined),
   subjectType: z.string().max(50).regex(/^[a-z_]*$/).optional().catch(undefined),
-  subjectId: z.string().max(50).optional().catch(undefined),
+  subjectId: z.string().max(50).regex(/^[^\p{Cc}]*$/u).optional().catch(undefined),
 });

@@ -1,63 +1,37 @@
 /**
  * Awareness (co-editors' names, colours and cursors) is relayed by the server, so the server
- * decides who is who: a client may only speak for the awareness ids it announced first, and the
- * name, user id and colour in its states are the ones the server knows for the signed-in user.
- * Without this, any participant could rename or remove another's cursor, or appear under
- * someone else's name.
- *
- * The wire format is y-protocols' `encodeAwarenessUpdate`: a count, then per entry the client
- * id, its clock and its state as JSON (`null` when the client left).
+ * decides who is shown as whom (docs/decisions/0010):
+ * - a client may only speak for the awareness ids it announced first, a few at most;
+ * - each state carries the person as their presence attribution allows (their default
+ *   attribution, or what they chose in the note) and never a user id or anything stable across
+ *   notes: `key` is a random token per socket, note and attribution, and the colour derives from it;
+ * - of the client's own fields only the carets (`anchorPos`, `focusPos`) and `focusing` are kept.
+ * Without this, any participant could rename or remove another's cursor, appear under someone
+ * else's name, or a Chatham House participant's name would reach every co-editor.
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
+import crypto from 'node:crypto';
+import type { SessionUser } from '../auth/auth.server';
 import { cursorColorFor } from '../editor/collab/presence';
+import { authorAs } from '../posts/post-view';
+import { decodeAwarenessUpdate, isAttribution, type AwarenessEntry, type PresenceData } from './awareness';
 
-/** One state's JSON; Lexical's (name, colour, two relative positions, focus) is well under 1 KB. */
-export const AWARENESS_STATE_MAX_BYTES = 4 * 1024;
+export { AWARENESS_STATE_MAX_BYTES, decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness';
+
 /** Awareness ids one socket may speak for in one note at a time (one per mounted editor). */
 export const AWARENESS_IDS_PER_SOCKET = 8;
 
-export interface AwarenessEntry {
-  clientId: number;
-  clock: number;
-  state: Record<string, unknown> | null;
-}
-
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
-  const decoder = decoding.createDecoder(update);
-  const count = decoding.readVarUint(decoder);
-  const entries: AwarenessEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(decoder);
-    const clock = decoding.readVarUint(decoder);
-    const json = decoding.readVarString(decoder);
-    if (json.length > AWARENESS_STATE_MAX_BYTES) throw new Error('awareness state too large');
-    const state: unknown = JSON.parse(json);
-    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state is not an object');
-    entries.push({ clientId, clock, state: state as Record<string, unknown> | null });
-  }
-  return entries;
-}
-
-export function encodeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, entries.length);
-  for (const { clientId, clock, state } of entries) {
-    encoding.writeVarUint(encoder, clientId);
-    encoding.writeVarUint(encoder, clock);
-    encoding.writeVarString(encoder, JSON.stringify(state));
-  }
-  return encoding.toUint8Array(encoder);
-}
-
 export interface Speaker {
-  userId: string;
-  name: string;
+  user: Pick<SessionUser, 'name' | 'organisation' | 'stakeholderGroup' | 'defaultAttribution'>;
   /** who announced `clientId` first in this note: this socket, another one, or nobody yet */
   ownerOf(clientId: number): 'self' | 'other' | 'none';
   /** how many ids this socket already speaks for */
   announced: number;
+  /** the opaque key of this socket's presence under `attribution` (newPresenceKey, kept per room) */
+  keyFor(attribution: string): string;
 }
+
+/** A fresh presence key: random, so nothing links two presences but what they show. */
+export const newPresenceKey = () => crypto.randomBytes(9).toString('base64url');
 
 const isPosition = (value: unknown) => value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value));
 
@@ -76,19 +50,27 @@ export function sanitiseAwarenessUpdate(update: Uint8Array, speaker: Speaker): A
       if (owner === 'self') kept.push(entry); // leaving
       continue;
     }
-    if (!isPosition(entry.state.anchorPos) || !isPosition(entry.state.focusPos)) continue;
+    const { anchorPos, focusPos, focusing, awarenessData } = entry.state;
+    if (!isPosition(anchorPos) || !isPosition(focusPos)) continue;
     if (owner === 'none') {
       if (budget <= 0) continue;
       budget--;
     }
-    const awarenessData = typeof entry.state.awarenessData === 'object' && entry.state.awarenessData !== null ? entry.state.awarenessData : {};
+    const requested = (awarenessData as { presenceAs?: unknown } | null | undefined)?.presenceAs;
+    const attribution = isAttribution(requested) ? requested : speaker.user.defaultAttribution;
+    const author = authorAs(attribution, speaker.user);
+    const key = speaker.keyFor(attribution);
+    const presence: PresenceData = { author, key };
     kept.push({
       ...entry,
       state: {
-        ...entry.state,
-        name: speaker.name,
-        color: cursorColorFor(speaker.userId),
-        awarenessData: { ...awarenessData, userId: speaker.userId },
+        anchorPos: anchorPos ?? null,
+        focusPos: focusPos ?? null,
+        focusing: focusing === true,
+        // Browsers relabel in their reader's language; this is for clients that do not.
+        name: author.attribution === 'named' ? author.name : author.attribution === 'organisation' ? author.organisation : author.stakeholderGroup,
+        color: cursorColorFor(key),
+        awarenessData: presence,
       },
     });
   }

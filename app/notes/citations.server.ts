@@ -2,8 +2,9 @@
  * The contributions a synthesis note cites (app/editor/citation-node.ts): what each citation
  * shows as a footnote, and what an editor may cite. A footnote honours the contribution's own
  * attribution (named, organisation, Chatham House) for every reader, moderators included: a note
- * is a shared document that leaves the platform. A hidden or withdrawn post, an unpublished case
- * study and a restricted one (for those who may not read it) show their marker and state only.
+ * is a shared document that leaves the platform. A hidden or withdrawn post shows its marker and
+ * state only; an unpublished or restricted case study, to those who may not read it, shows as
+ * "not found", exactly as one that does not exist.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Attribution, Database } from '../../db/schema';
@@ -13,7 +14,7 @@ import { caseStudyHref, postHrefFromThread } from '../components/moderation/link
 import { citationKey, citationMarker, type CitationRef } from '../editor/citation-node';
 import { authorAs, type PublicAuthor } from '../posts/post-view';
 
-export type SourceState = 'available' | 'hidden' | 'withdrawn' | 'restricted' | 'missing';
+export type SourceState = 'available' | 'hidden' | 'withdrawn' | 'missing';
 
 export interface Source {
   kind: CitationRef['kind'];
@@ -114,8 +115,10 @@ export function createCitationService(db: Kysely<Database>) {
 
   function caseStudySource(slug: string, row: CaseStudyRow, readsRestricted: boolean): Source {
     const ref = { kind: 'case_study' as const, id: row.id };
+    // Whoever may not read it is answered as for a case study that does not exist, as its pages
+    // answer 404: a different answer would tell that an unpublished or restricted one exists.
+    if (!readsRestricted && (row.status !== 'published' || row.visibility === 'restricted')) return unavailable(ref, 'missing');
     if (row.status !== 'published') return unavailable(ref, 'withdrawn');
-    if (row.visibility === 'restricted' && !readsRestricted) return unavailable(ref, 'restricted');
     return { ...unavailable(ref, 'available'), author: publicAuthor(row), excerpt: row.title, href: caseStudyHref(slug, row.id) };
   }
 

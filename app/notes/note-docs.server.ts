@@ -8,6 +8,16 @@
  * is stored. Every `compactEvery` stored updates, when the last client leaves, and at shutdown,
  * the doc is compacted into a snapshot and its text / JSON / HTML copy refreshed. Documents
  * nobody holds are unloaded after `idleMs`.
+ *
+ * The derived copy is what the no-JavaScript view, "Sources cited" and a sign-off read, so it
+ * must never lag the stored document for good: it is rebuilt when a note is loaded (a crash
+ * within `deriveMs` of an edit left it behind) and by `settle` before every status change. A
+ * sign-off also freezes the note (`freeze`): no edit may land between the derivation and the
+ * status commit, and none after it (a signed-off note stays sealed while it is loaded).
+ *
+ * Saves that fail are never silent: save-state listeners hear when appends fail and recover
+ * (editors see "not saved"), `failing()` lists the notes concerned (/healthz), and `close()`
+ * rejects with the notes it could not store (the process exits non-zero).
  */
 import * as Y from 'yjs';
 import { readDocument, replaceContent } from './note-document.server';
@@ -25,13 +35,29 @@ const MAX_BATCH = 256;
 
 export const DEFAULT_NOTE_DOCS_OPTIONS: NoteDocsOptions = { flushMs: 8, compactEvery: 500, idleMs: 60_000, deriveMs: 2_000 };
 
+/** An update waiting to be stored, and how many editors' updates were merged into it. */
+interface Batch {
+  update: Uint8Array;
+  count: number;
+}
+
 interface LiveNote {
   noteId: number;
   doc: Y.Doc;
   /** Applied to the doc, not yet stored. */
-  pending: Uint8Array[];
+  pending: Batch[];
   /** Being stored right now (kept until the append resolves). */
-  storing: Uint8Array | null;
+  storing: Batch | null;
+  /** Editors' updates applied to the doc and not stored yet (in `pending` and `storing`). */
+  unsaved: number;
+  /** The last append failed; cleared by the next one that succeeds. */
+  failing: boolean;
+  /** Operations that need the doc to stay loaded (settling, a sign-off in progress). */
+  busy: number;
+  /** Sign-offs in progress: `apply` refuses while this is above 0. */
+  freezes: number;
+  /** Signed off: `apply` refuses for as long as the doc stays loaded. */
+  sealed: boolean;
   flushTimer: NodeJS.Timeout | null;
   retryMs: number;
   lastUpdateId: number;
@@ -44,13 +70,61 @@ interface LiveNote {
 }
 
 export type FlushListener = (noteId: number, update: Uint8Array) => void;
+/** `saved` false: an append of the note failed (it is retried); true: one succeeded again. */
+export type SaveStateListener = (noteId: number, saved: boolean) => void;
+
+/** A change to a note being signed off, or signed off: refused, nothing was applied. */
+export class NoteFrozenError extends Error {
+  override name = 'NoteFrozenError' as const;
+  constructor(readonly noteId: number) {
+    super(`note ${noteId} is being signed off or is signed off: no change is taken`);
+  }
+}
+
+export function isNoteFrozen(error: unknown): error is NoteFrozenError {
+  return error instanceof Error && error.name === 'NoteFrozenError';
+}
+
+/** What shutdown could not store: which notes, and how many editors' updates of each. */
+export class NotesNotSavedError extends Error {
+  override name = 'NotesNotSavedError' as const;
+  constructor(
+    readonly notes: { noteId: number; updates: number }[],
+    cause: unknown,
+  ) {
+    const list = notes.map((n) => `note ${n.noteId} (${n.updates} ${n.updates === 1 ? 'update' : 'updates'})`).join(', ');
+    super(`${notes.length === 1 ? '1 note' : `${notes.length} notes`} NOT saved: ${list}; last error: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `promise`, or a rejection once `ms` have passed (a store call that hangs must not hold up shutdown). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), Math.max(0, ms));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOptions> = {}) {
   const settings = { ...DEFAULT_NOTE_DOCS_OPTIONS, ...options };
   const live = new Map<number, LiveNote>();
   const loading = new Map<number, Promise<LiveNote>>();
   const listeners = new Set<FlushListener>();
+  const saveStateListeners = new Set<SaveStateListener>();
   let closed = false;
+
+  function announceSaveState(noteId: number, saved: boolean) {
+    for (const listener of saveStateListeners) {
+      try {
+        listener(noteId, saved);
+      } catch (error) {
+        console.error('[notes] a save-state listener failed:', error);
+      }
+    }
+  }
 
   /** Runs `task` after this note's earlier store operations, whatever their outcome. */
   function serial<T>(note: LiveNote, task: () => Promise<T>): Promise<T> {
@@ -68,6 +142,11 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       doc,
       pending: [],
       storing: null,
+      unsaved: 0,
+      failing: false,
+      busy: 0,
+      freezes: 0,
+      sealed: false,
       flushTimer: null,
       retryMs: 50,
       lastUpdateId,
@@ -94,10 +173,11 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       // At most MAX_BATCH at a time: merging grows worse than linearly with the number of
       // updates, and a long storage outage can pile up thousands.
       const taken = note.pending.splice(0, MAX_BATCH);
-      const batch = taken.length === 1 ? taken[0]! : Y.mergeUpdates(taken);
+      const batch: Batch =
+        taken.length === 1 ? taken[0]! : { update: Y.mergeUpdates(taken.map((b) => b.update)), count: taken.reduce((n, b) => n + b.count, 0) };
       note.storing = batch;
       try {
-        note.lastUpdateId = await store.append(note.noteId, batch);
+        note.lastUpdateId = await store.append(note.noteId, batch.update);
       } catch (error) {
         // Keep the batch (ahead of anything newer) and try again later; the doc still holds it.
         note.pending.unshift(batch);
@@ -105,13 +185,22 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
         console.error(`[notes] saving note ${note.noteId} failed, retrying in ${note.retryMs} ms:`, (error as Error).message);
         const delay = note.retryMs;
         note.retryMs = Math.min(note.retryMs * 2, 5_000);
+        note.failing = true;
+        // At every failed attempt, not only the first: editors who join during the outage learn
+        // of it at the next retry (the backoff keeps this to one message per 5 s at most).
+        announceSaveState(note.noteId, false);
         scheduleFlush(note, delay);
         return;
       }
       note.storing = null;
+      note.unsaved -= batch.count;
       note.retryMs = 50;
       note.sinceCompaction++;
-      for (const listener of listeners) listener(note.noteId, batch);
+      if (note.failing) {
+        note.failing = false;
+        announceSaveState(note.noteId, true);
+      }
+      for (const listener of listeners) listener(note.noteId, batch.update);
       if (note.pending.length > 0) scheduleFlush(note, 0);
       scheduleDerive(note);
       if (note.sinceCompaction >= settings.compactEvery) await compactNow(note);
@@ -142,31 +231,57 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
     note.deriveTimer.unref();
   }
 
+  /** Writes the derived copy of the doc as it is now (the store skips it when unchanged). */
   async function derive(note: LiveNote) {
     await store.writeDerived(note.noteId, readDocument(note.doc));
   }
 
-  /** Stores, compacts and derives everything about a note now (last client left, shutdown). */
+  /** Stores, compacts and derives everything about a note now (last client left, status change, shutdown). */
   async function settle(note: LiveNote) {
-    if (note.flushTimer) {
-      clearTimeout(note.flushTimer);
-      note.flushTimer = null;
+    note.busy++;
+    try {
+      if (note.flushTimer) {
+        clearTimeout(note.flushTimer);
+        note.flushTimer = null;
+      }
+      await flushAll(note);
+      if (note.pending.length > 0) throw new Error(`note ${note.noteId} could not be saved (${note.unsaved} updates waiting)`);
+      await serial(note, () => compactNow(note));
+      if (note.deriveTimer) {
+        clearTimeout(note.deriveTimer);
+        note.deriveTimer = null;
+      }
+      await derive(note);
+    } finally {
+      note.busy--;
     }
-    await flushAll(note);
-    if (note.pending.length > 0) throw new Error(`note ${note.noteId} could not be saved`);
-    await serial(note, () => compactNow(note));
-    if (note.deriveTimer) {
-      clearTimeout(note.deriveTimer);
-      note.deriveTimer = null;
+  }
+
+  /**
+   * Settles `note` again and again until it works or `deadline` passes (shutdown). Resolves to
+   * what went wrong last, or null once everything is stored, compacted and derived.
+   */
+  async function settleBy(note: LiveNote, deadline: number): Promise<{ note: LiveNote; error: unknown } | null> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+      let error: unknown;
+      try {
+        await within(settle(note), deadline - Date.now());
+        return null;
+      } catch (failure) {
+        error = failure;
+      }
+      // One more try if there is time for it; the last one may take what is left.
+      const left = deadline - Date.now();
+      if (left < 50) return { note, error };
+      await sleep(Math.min(wait, left - 50));
     }
-    await derive(note);
   }
 
   function scheduleUnload(note: LiveNote) {
     if (note.idleTimer) clearTimeout(note.idleTimer);
     note.idleTimer = setTimeout(() => {
       note.idleTimer = null;
-      if (note.holders > 0 || note.pending.length > 0 || note.storing) return scheduleUnload(note);
+      if (note.holders > 0 || note.busy > 0 || note.freezes > 0 || note.pending.length > 0 || note.storing || note.deriveTimer) return scheduleUnload(note);
       live.delete(note.noteId);
       note.doc.destroy();
     }, settings.idleMs);
@@ -200,11 +315,19 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       await settle(note).catch((error) => console.error(`[notes] settling note ${noteId} failed:`, (error as Error).message));
     },
 
-    /** Applies an (authorised, validated) update and queues it for storage and relay. */
+    /**
+     * Applies an (authorised, validated) update and queues it for storage and relay. Throws
+     * NoteFrozenError, applying nothing, while the note is being signed off or once it is.
+     */
     async apply(noteId: number, update: Uint8Array, origin: unknown): Promise<void> {
-      const note = await get(noteId);
+      // A loaded note is checked in the caller's synchronous run: whatever the caller checked just
+      // before (may this socket edit?) and this check see the same moment, so a sign-off cannot
+      // slip in between them.
+      const note = live.get(noteId) ?? (await get(noteId));
+      if (note.freezes > 0 || note.sealed) throw new NoteFrozenError(noteId);
       Y.applyUpdate(note.doc, update, origin);
-      note.pending.push(update);
+      note.pending.push({ update, count: 1 });
+      note.unsaved++;
       scheduleFlush(note);
     },
 
@@ -225,15 +348,55 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       return { state: Y.encodeStateAsUpdate(note.doc), ...readDocument(note.doc) };
     },
 
-    /** Stores and derives now (e.g. before reading the derived copy for an export). */
+    /** Stores and derives now, if the note is loaded (e.g. before reading the derived copy for an export). */
     async save(noteId: number): Promise<void> {
       const note = live.get(noteId);
       if (note) await settle(note);
     },
 
+    /**
+     * Loads the note if nobody has it open, then stores, compacts and derives it: afterwards the
+     * derived copy is the stored document (before a status change). Throws if it cannot.
+     */
+    async settle(noteId: number): Promise<void> {
+      await settle(await get(noteId));
+    },
+
+    /**
+     * Refuses every change to the note (`apply` throws NoteFrozenError) from now until `thaw()`;
+     * `seal()` instead keeps refusing for as long as the doc stays loaded (a signed-off note).
+     * Loads the note if needed. Changes already applied are still stored: settle after freezing.
+     */
+    async freeze(noteId: number): Promise<{ thaw(): void; seal(): void }> {
+      const note = await get(noteId);
+      note.freezes++;
+      let done = false;
+      const end = (sealed: boolean) => {
+        if (done) return;
+        done = true;
+        if (sealed) note.sealed = true;
+        note.freezes--;
+      };
+      return { thaw: () => end(false), seal: () => end(true) };
+    },
+
     onFlush(listener: FlushListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    /**
+     * Hears when a note's saves start failing (`saved` false, repeated at each failed retry) and
+     * when one succeeds again (`saved` true).
+     */
+    onSaveState(listener: SaveStateListener): () => void {
+      saveStateListeners.add(listener);
+      return () => saveStateListeners.delete(listener);
+    },
+
+    /** The notes whose last append failed, and how many updates each has waiting (/healthz). */
+    failing(): { noteId: number; updates: number }[] {
+      return [...live.values()].filter((n) => n.failing).map((n) => ({ noteId: n.noteId, updates: n.unsaved }));
     },
 
     isLoaded: (noteId: number) => live.has(noteId),
@@ -243,25 +406,21 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       await live.get(noteId)?.chain;
     },
 
-    /** What is waiting to be stored (tests, health). */
-    pendingCount: (noteId: number) => (live.get(noteId)?.pending.length ?? 0) + (live.get(noteId)?.storing ? 1 : 0),
+    /** How many editors' updates are waiting to be stored (tests, health). */
+    pendingCount: (noteId: number) => live.get(noteId)?.unsaved ?? 0,
 
-    /** Shutdown: store, compact and derive every open note; keep trying a little while on failure. */
+    /**
+     * Shutdown: store, compact and derive every open note, all at once, retrying each until
+     * `timeoutMs` has passed. Rejects with NotesNotSavedError naming the notes whose updates could
+     * not be stored; a note whose updates are stored but whose compaction or derived copy failed is
+     * only logged (loading it rebuilds both).
+     */
     async close(timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
-      for (const note of live.values()) {
-        for (;;) {
-          try {
-            await settle(note);
-            break;
-          } catch (error) {
-            if (Date.now() > deadline) {
-              console.error(`[notes] note ${note.noteId} NOT saved at shutdown:`, (error as Error).message);
-              break;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        }
+      const failures = (await Promise.all([...live.values()].map((note) => settleBy(note, deadline)))).filter((f) => f !== null);
+      const unsaved = failures.filter((f) => f.note.unsaved > 0).map((f) => ({ noteId: f.note.noteId, updates: f.note.unsaved }));
+      for (const { note, error } of failures) {
+        if (note.unsaved === 0) console.error(`[notes] note ${note.noteId} is stored, but not compacted or derived at shutdown:`, (error as Error).message);
       }
       closed = true;
       for (const note of live.values()) {
@@ -269,6 +428,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
         note.doc.destroy();
       }
       live.clear();
+      if (unsaved.length > 0) throw new NotesNotSavedError(unsaved, failures.find((f) => f.note.unsaved > 0)!.error);
     },
   };
 
@@ -280,6 +440,12 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       pending = load(noteId).then((note) => {
         live.set(noteId, note);
         loading.delete(noteId);
+        // The derived copy may lag what is stored (a crash within deriveMs of an edit): rebuild it
+        // from the stored document now. Written only if it differs, so opening a note does not
+        // move its "last changed" time; on failure it stays as it was until the next derivation.
+        void serial(note, () => derive(note)).catch((error) => console.error(`[notes] deriving note ${noteId} on load failed:`, (error as Error).message));
+        // Unloaded in time if nobody holds it (loaded for a status change, a version): hold() cancels this.
+        scheduleUnload(note);
         return note;
       });
       pending.catch(() => loading.delete(noteId));

@@ -14,8 +14,12 @@ export interface NoteStore {
   append(noteId: number, update: Uint8Array): Promise<number>;
   /** Replaces the snapshot by `state` and drops the updates it covers, in one transaction. */
   compact(noteId: number, state: Uint8Array, lastUpdateId: number): Promise<void>;
-  /** The derived copies kept for search, export and the no-JavaScript view. */
-  writeDerived(noteId: number, derived: { content: string; text: string; html: string }): Promise<void>;
+  /**
+   * The derived copies kept for search, export and the no-JavaScript view. Written only when
+   * they differ from what the row holds, so that re-deriving an unchanged note (loading it, a
+   * status change) does not move its "last changed" time; resolves to whether it wrote.
+   */
+  writeDerived(noteId: number, derived: { content: string; text: string; html: string }): Promise<boolean>;
 }
 
 /**
@@ -79,11 +83,13 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
     },
 
     async writeDerived(noteId, derived) {
-      await db
+      const result = await db
         .updateTable('notes')
         .set({ ...derived, updatedAt: new Date().toISOString() })
         .where('id', '=', noteId)
-        .execute();
+        .where((eb) => eb.or([eb('content', '!=', derived.content), eb('text', '!=', derived.text), eb('html', '!=', derived.html)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
   };
 }

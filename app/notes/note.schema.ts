@@ -3,10 +3,14 @@
  * keys. The service checks everything again (app/notes/notes.server.ts).
  */
 import { z } from 'zod';
+import { searchText, shortText } from '../text/fields';
 import { NOTE_ACTIONS } from './access';
 
+export const NOTE_TITLE_MAX = 200;
+
 const blankToNull = (v: unknown) => (v === '' || v === undefined || v === null ? null : v);
-const name = z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(200, { error: 'errors.tooLong' });
+/** A note's title or a version's name: one line of the text policy. */
+const name = shortText(NOTE_TITLE_MAX);
 
 /** A note's or a version's id, from the URL or a form. */
 export const noteIdSchema = z.coerce.number({ error: 'errors.noteNotFound' }).int().positive({ error: 'errors.noteNotFound' });
@@ -35,6 +39,6 @@ const citationRefs = z
   .pipe(z.array(z.string().regex(/^(post|case_study):[1-9]\d{0,8}$/, { error: 'errors.choice' })).max(500, { error: 'errors.tooLong' }));
 
 export const noteSourcesQuerySchema = z.union(
-  [z.strictObject({ refs: citationRefs }), z.strictObject({ q: z.string().max(200, { error: 'errors.tooLong' }).default('') })],
+  [z.strictObject({ refs: citationRefs }), z.strictObject({ q: searchText(200).default('') })],
   { error: 'errors.choice' },
 );

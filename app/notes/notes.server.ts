@@ -10,10 +10,12 @@ import type { Database, NoteRow, NoteStatus } from '../../db/schema';
 import { roleOf } from '../accounts/accounts.server';
 import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
+import { shortTextValue } from '../text/policy';
 import { DomainError } from '../utils/errors';
 import { canEditNote, NOTE_TRANSITIONS, noteActions, type NoteAction } from './access';
-import type { NoteDocs } from './note-docs.server';
+import { isNoteFrozen, type NoteDocs } from './note-docs.server';
 import { diffText, initialUpdate, readDocument } from './note-document.server';
+import { NOTE_TITLE_MAX } from './note.schema';
 
 export interface NoteView {
   id: number;
@@ -93,8 +95,9 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       consultationId: number,
       input: { questionId: number | null; stakeholderGroup: string | null; title: string },
     ): Promise<number> {
-      const title = input.title.trim();
-      if (!title || title.length > 200) throw new DomainError('invalid', title ? 'errors.tooLong' : 'errors.required', 'title');
+      const checked = shortTextValue(input.title, NOTE_TITLE_MAX);
+      if (!checked.ok) throw new DomainError('invalid', checked.error, 'title');
+      const title = checked.value;
       return db.transaction().execute(async (trx) => {
         if (!can(await roleOf(trx, userId, consultationId), 'moderation.act')) throw new DomainError('forbidden', 'errors.forbidden');
         const consultation = await trx.selectFrom('consultations').select(['stakeholderGroups', 'phase']).where('id', '=', consultationId).executeTakeFirst();
@@ -149,6 +152,14 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
     },
 
     async get(noteId: number, userId: string): Promise<NoteView & { content: string; html: string; text: string }> {
+      await access(noteId, userId); // who may not read it learns nothing, not even by timing a load
+      // The derived copy (the no-JavaScript view, "Sources cited") may lag the stored document
+      // after a crash: loading the note rebuilds it. If the document cannot be loaded now, the
+      // stored copy is still the best there is to show.
+      await docs
+        .open(noteId)
+        .then(() => docs.idle(noteId))
+        .catch((error) => console.error(`[notes] loading note ${noteId} for its page failed:`, (error as Error).message));
       const { note, role, stakeholderGroup } = await access(noteId, userId);
       const question = note.questionId
         ? await db.selectFrom('questions').select('number').where('id', '=', note.questionId).executeTakeFirst()
@@ -156,35 +167,69 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       return { ...view(note, question?.number ?? null, role, stakeholderGroup), content: note.content, html: note.html, text: note.text };
     },
 
-    /** Lock for review, reopen, or sign off; everyone in the note hears of it at once. */
+    /**
+     * Lock for review, reopen, or sign off; everyone in the note hears of it at once.
+     *
+     * The derived copy (the text a rapporteur signs off, the no-JavaScript view, "Sources cited")
+     * is rebuilt from the stored document first, whether or not anyone has the note open: its
+     * periodic refresh may lag, or a crash may have left it behind. If the note cannot be stored
+     * and derived now, the change is refused and nothing changes. A sign-off freezes the note
+     * from before that derivation to the status commit, so the signed-off text is exactly the
+     * stored document; it stays frozen afterwards (final is final), or thaws if the commit fails.
+     */
     async setStatus(userId: string, noteId: number, action: NoteAction): Promise<NoteStatus> {
       const transition = NOTE_TRANSITIONS[action];
       if (!transition) throw new DomainError('invalid', 'errors.noteTransition');
-      const status = await db.transaction().execute(async (trx) => {
-        const { note, role } = await access(noteId, userId, trx);
-        if (!transition.by.includes(role)) throw new DomainError('forbidden', 'errors.forbidden');
-        if (note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
-        const now = new Date().toISOString();
-        await trx.updateTable('notes').set({ status: transition.to, statusChangedBy: userId, statusChangedAt: now }).where('id', '=', noteId).execute();
-        await recordAudit(trx, {
-          actorId: userId,
-          consultationId: note.consultationId,
-          action: `note.${action}`,
-          subjectType: 'note',
-          subjectId: String(noteId),
-          details: { from: note.status, to: transition.to },
+      // Checked before loading anything (and again in the transaction): refusals stay cheap.
+      const checked = await access(noteId, userId);
+      if (!transition.by.includes(checked.role)) throw new DomainError('forbidden', 'errors.forbidden');
+      if (checked.note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
+
+      const signOff = transition.to === 'final';
+      let frozen: Awaited<ReturnType<NoteDocs['freeze']>> | null = null;
+      try {
+        if (signOff) frozen = await docs.freeze(noteId);
+        await docs.settle(noteId);
+      } catch (error) {
+        frozen?.thaw();
+        console.error(`[notes] note ${noteId} could not be stored and derived before "${action}"; refused:`, (error as Error).message);
+        throw new DomainError('conflict', 'errors.noteNotSaved');
+      }
+
+      let status: NoteStatus;
+      try {
+        status = await db.transaction().execute(async (trx) => {
+          const { note, role } = await access(noteId, userId, trx);
+          if (!transition.by.includes(role)) throw new DomainError('forbidden', 'errors.forbidden');
+          if (note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
+          const now = new Date().toISOString();
+          await trx.updateTable('notes').set({ status: transition.to, statusChangedBy: userId, statusChangedAt: now }).where('id', '=', noteId).execute();
+          await recordAudit(trx, {
+            actorId: userId,
+            consultationId: note.consultationId,
+            action: `note.${action}`,
+            subjectType: 'note',
+            subjectId: String(noteId),
+            details: { from: note.status, to: transition.to },
+          });
+          return transition.to;
         });
-        return transition.to;
-      });
-      if (status === 'final') await docs.save(noteId); // the signed-off text is the stored text
+      } catch (error) {
+        frozen?.thaw();
+        throw error;
+      }
+      // Editors become readers here, synchronously, in the same run as the seal below: an update
+      // checked before this line meets the freeze, one checked after it meets canEdit false.
       options.publishStatus({ noteId, status });
+      frozen?.seal();
       return status;
     },
 
     /** Names the current state (moderators, rapporteurs, admins). */
     async saveVersion(userId: string, noteId: number, name: string): Promise<number> {
-      const trimmed = name.trim();
-      if (!trimmed || trimmed.length > 200) throw new DomainError('invalid', trimmed ? 'errors.tooLong' : 'errors.required', 'name');
+      const checked = shortTextValue(name, NOTE_TITLE_MAX);
+      if (!checked.ok) throw new DomainError('invalid', checked.error, 'name');
+      const trimmed = checked.value;
       const { note, role } = await access(noteId, userId);
       if (!can(role, 'content.review')) throw new DomainError('forbidden', 'errors.forbidden');
       const snapshot = await docs.snapshot(noteId);
@@ -232,7 +277,11 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       if (!can(role, 'content.review') || !canEdit) throw new DomainError('forbidden', 'errors.forbidden');
       const version = await db.selectFrom('noteVersions').select(['content', 'name']).where('id', '=', versionId).where('noteId', '=', noteId).executeTakeFirst();
       if (!version) throw new DomainError('not_found', 'errors.noteNotFound');
-      const changed = await docs.replace(noteId, version.content);
+      const changed = await docs.replace(noteId, version.content).catch((error: unknown) => {
+        // Signed off between the check above and the change: refused like any edit of a final note.
+        if (isNoteFrozen(error)) throw new DomainError('forbidden', 'errors.forbidden');
+        throw error;
+      });
       await recordAudit(db, { actorId: userId, consultationId: note.consultationId, action: 'note.restore', subjectType: 'note', subjectId: String(noteId), details: { versionId, name: version.name, changed } });
       return changed;
     },

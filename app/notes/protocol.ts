@@ -17,6 +17,8 @@ export const NOTE_EVENTS = {
   refused: 'note:refused',
   /** server → clients of the room `StatusChange` */
   status: 'note:status',
+  /** server → clients of the room `SaveState`: saving the note's edits fails (retried), or works again */
+  saving: 'note:saving',
 } as const;
 
 /** First varUint of a `note:message` payload, as in y-websocket. */
@@ -55,6 +57,12 @@ export interface StatusChange {
   noteId: number;
   status: NoteStatus;
   canEdit: boolean;
+}
+
+/** `saved` false: the server could not store the latest edits and keeps retrying; true: stored again. */
+export interface SaveState {
+  noteId: number;
+  saved: boolean;
 }
 
 export const noteRoom = (noteId: number) => `note:${noteId}`;

@@ -3,8 +3,9 @@
  * rebuilt node by node into a canonical form that holds only the node types and formats the
  * editor offers (anything else refused), within size limits, with links restricted to http,
  * https and mailto. Plain text and HTML are derived from the canonical form, never taken from
- * the client. Pure and isomorphic.
+ * the client. Text goes through the text policy (app/text/policy.ts). Pure and isomorphic.
  */
+import { cleanMultiline, hasControlCharacters, isVisuallyEmpty, trimBlanks } from '../text/policy';
 
 export const LIMITS = {
   /** The serialized document as received. */
@@ -95,8 +96,11 @@ export function sanitizeDocument(input: unknown): LexicalDocument {
     switch (node.type) {
       case 'text':
       case 'tab': {
-        const text = node.type === 'tab' ? '\t' : node.text;
-        if (typeof text !== 'string') throw new InvalidDocument('errors.postInvalid');
+        const raw = node.type === 'tab' ? '\t' : node.text;
+        if (typeof raw !== 'string') throw new InvalidDocument('errors.postInvalid');
+        if (raw.length > LIMITS.textChars) throw new InvalidDocument('errors.postTooLong');
+        // The text policy: control characters removed, NFC (see app/text/policy.ts).
+        const text = cleanMultiline(raw);
         state.chars += text.length;
         if (state.chars > LIMITS.textChars) throw new InvalidDocument('errors.postTooLong');
         const format = Number.isInteger(node.format) ? (node.format as number) & FORMAT_MASK : 0;
@@ -105,7 +109,9 @@ export function sanitizeDocument(input: unknown): LexicalDocument {
       case 'linebreak':
         return { type: 'linebreak', version: 1 };
       case 'link': {
-        if (typeof node.url !== 'string' || !isSafeUrl(node.url.trim())) throw new InvalidDocument('errors.linkScheme');
+        if (typeof node.url !== 'string') throw new InvalidDocument('errors.linkScheme');
+        if (hasControlCharacters(node.url)) throw new InvalidDocument('errors.postInvalid');
+        if (!isSafeUrl(node.url.trim())) throw new InvalidDocument('errors.linkScheme');
         const el = element(node, depth, new Set(['text', 'linebreak', 'tab']));
         return { ...el, type: 'link', url: node.url.trim(), rel: null, target: null, title: null };
       }
@@ -133,18 +139,18 @@ export function sanitizeDocument(input: unknown): LexicalDocument {
   const doc: LexicalDocument = {
     root: { type: 'root', children, direction: root.direction === 'rtl' ? 'rtl' : 'ltr', format: '', indent: 0, version: 1 },
   };
-  if (plainText(doc).trim() === '') throw new InvalidDocument('errors.postEmpty');
+  // Only spaces, zero-width or format characters, fillers or lone accents: nothing to read.
+  if (isVisuallyEmpty(plainText(doc))) throw new InvalidDocument('errors.postEmpty');
   return doc;
 }
 
 /** A document from plain text (the no-JavaScript form): blank lines separate paragraphs. */
 export function documentFromText(text: string): LexicalDocument {
   if (text.length > LIMITS.textChars) throw new InvalidDocument('errors.postTooLong');
-  const paragraphs = text
-    .replace(/\r\n?/g, '\n')
+  const paragraphs = cleanMultiline(text)
     .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter(Boolean);
+    .map(trimBlanks)
+    .filter((p) => !isVisuallyEmpty(p));
   if (paragraphs.length === 0) throw new InvalidDocument('errors.postEmpty');
   const inline = (p: string): InlineOrBlock[] =>
     p.split('\n').flatMap((line, i) => [

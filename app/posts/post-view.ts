@@ -4,6 +4,7 @@
  * an id. Isomorphic (types and the label used by pages and live events alike).
  */
 import type { Attribution, PostStatus } from '../../db/schema';
+import { isolate } from '../text/policy';
 
 export type PublicAuthor =
   | { attribution: 'named'; name: string; organisation: string; stakeholderGroup: string }
@@ -53,7 +54,12 @@ export function authorAs(attribution: Attribution, user: Omit<AuthorRecord, 'id'
   }
 }
 
-/** How an author is shown: `group` is the stakeholder group's label in the reader's language. */
+/**
+ * How an author is shown, as plain text (typing indicators, presence, labels): `group` is the
+ * stakeholder group's label in the reader's language. The name and the organisation are each
+ * isolated (FSI … PDI, the text form of `<bdi>`), so that a right-to-left character in one
+ * cannot turn the rest of the line; pages show components/UserText.tsx's AuthorLine instead.
+ */
 export function authorLabel(
   author: PublicAuthor,
   t: (key: string, options?: Record<string, string>) => string,
@@ -61,9 +67,9 @@ export function authorLabel(
 ): string {
   switch (author.attribution) {
     case 'named':
-      return `${author.name}, ${author.organisation}`;
+      return `${isolate(author.name)}, ${isolate(author.organisation)}`;
     case 'organisation':
-      return t('posts.organisationLabel', { organisation: author.organisation, group: group(author.stakeholderGroup) });
+      return t('posts.organisationLabel', { organisation: isolate(author.organisation), group: group(author.stakeholderGroup) });
     case 'chatham':
       return t('posts.chathamLabel', { group: group(author.stakeholderGroup) });
   }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ATTRIBUTIONS } from '../../db/schema';
 import { LANGUAGES } from '../consultations/content.schema';
+import { documentText } from '../text/fields';
 
 export const SORTS = ['oldest', 'newest', 'endorsed'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -20,8 +21,8 @@ export const clientIdField = z.string({ error: 'errors.postInvalid' }).regex(/^[
 const content = {
   /** Lexical JSON, as a string (forms) or an object (sockets). */
   body: optional(z.union([z.string().max(200_000, { error: 'errors.postTooLong' }), z.record(z.string(), z.unknown())])),
-  /** Plain text, from the no-JavaScript form. */
-  text: optional(z.string().max(40_000, { error: 'errors.postTooLong' })),
+  /** Plain text, from the no-JavaScript form (the text policy cleans it; the document built from it judges it). */
+  text: optional(documentText(40_000, 'errors.postTooLong')),
   attribution: optional(z.enum(ATTRIBUTIONS, { error: 'errors.choice' })),
   language: optional(z.enum(LANGUAGES, { error: 'errors.choice' })),
 };
@@ -47,6 +48,12 @@ export const endorseSchema = z.object({
 export const joinSchema = z.object({
   threadId: id,
   since: optional(z.coerce.number().int().min(0)),
+});
+
+/** The next page of missed changes, after a join (or a page) that answered `truncated`. */
+export const catchUpSchema = z.object({
+  threadId: id,
+  since: z.coerce.number({ error: 'errors.postInvalid' }).int().min(0),
 });
 
 /** The attribution the writer has chosen in the composer: the indicator shows no more than the post will. */

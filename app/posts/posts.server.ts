@@ -310,7 +310,12 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       };
     },
 
-    /** What changed in a thread after `since` (a reconnecting client's cursor). */
+    /**
+     * What changed in a thread after `since` (a reconnecting client's cursor), oldest change
+     * first, at most `limit` posts. `seq` is the cursor to ask from next: everything up to it is
+     * in `posts`. When truncated that is the last post returned (the client asks again from
+     * there), else the thread's last change.
+     */
     async since(threadId: number, since: number, viewer: Viewer | null, limit = 500) {
       const rows = await selectPosts()
         .where('posts.threadId', '=', threadId)
@@ -318,12 +323,13 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         .orderBy('posts.seq', 'asc')
         .limit(limit + 1)
         .execute();
+      const truncated = rows.length > limit;
+      const page = rows.slice(0, limit);
+      if (truncated) return { posts: page.map((r) => toView(r, viewer)), truncated, seq: page[page.length - 1]!.seq };
       const thread = await db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirst();
-      return {
-        posts: rows.slice(0, limit).map((r) => toView(r, viewer)),
-        truncated: rows.length > limit,
-        seq: thread?.lastSeq ?? since,
-      };
+      // A change committed after the rows were read is past this cursor too: the client is in the
+      // thread's room by then, so it hears of it live.
+      return { posts: page.map((r) => toView(r, viewer)), truncated, seq: thread?.lastSeq ?? since };
     },
 
     /**

@@ -4,7 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { setRoleSchema } from '../validation.server';
 import { countryName } from '../accounts/countries.server';
 import { ROLES, can } from '../accounts/roles';
+import { translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle, localize } from '../consultations/localize';
+import { isolate } from '../text/policy';
 import { isDomainError } from '../utils/errors';
 import { formValues, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
 
@@ -79,7 +81,7 @@ export default function AdminUsers() {
       <div aria-live="polite" className="status-region">
         {result ? (
           <p className={result.ok ? 'notice notice-success' : 'notice notice-error'} role={result.ok ? 'status' : 'alert'}>
-            {t(result.message, { name: result.name, role: result.role ? t(`roles.${result.role}`) : '' })}
+            {translateIsolated(t, result.message, { name: result.name, role: result.role ? t(`roles.${result.role}`) : '' }, ['name'])}
           </p>
         ) : null}
       </div>
@@ -99,16 +101,22 @@ export default function AdminUsers() {
           <tbody>
             {users.map((u) => (
               <tr key={u.id}>
-                <th scope="row">{u.name}</th>
-                <td>{u.email}</td>
-                <td>{u.organisation}</td>
+                <th scope="row">
+                  <UserText>{u.name}</UserText>
+                </th>
+                <td>
+                  <UserText>{u.email}</UserText>
+                </td>
+                <td>
+                  <UserText>{u.organisation}</UserText>
+                </td>
                 <td>{u.stakeholderGroup}</td>
                 <td>{u.country}</td>
                 <td>
                   <Form method="post" className="role-form">
                     <input type="hidden" name="userId" value={u.id} />
                     <label htmlFor={`role-${u.id}`} className="visually-hidden">
-                      {t('admin.roleOf', { name: u.name })}
+                      {translateIsolated(t, 'admin.roleOf', { name: u.name }, ['name'])}
                     </label>
                     <select id={`role-${u.id}`} name="role" defaultValue={u.role} key={u.role}>
                       {ROLES.map((r) => (
@@ -120,7 +128,7 @@ export default function AdminUsers() {
                     <button
                       type="submit"
                       className="button button-small"
-                      aria-label={t('admin.saveFor', { name: u.name })}
+                      aria-label={t('admin.saveFor', { name: isolate(u.name) })}
                       disabled={navigation.state === 'submitting' && navigation.formData?.get('userId') === u.id}
                     >
                       {t('admin.save')}
@@ -142,12 +150,12 @@ export default function AdminUsers() {
             {changes.map((c) => (
               <li key={c.id}>
                 <time dateTime={c.at}>{date.format(new Date(c.at))}</time>{' '}
-                {t('admin.changeEntry', {
-                  actor: c.actor ?? t('admin.system'),
-                  subject: c.subject,
-                  from: t(`roles.${c.from}`),
-                  to: t(`roles.${c.to}`),
-                })}
+                {translateIsolated(
+                  t,
+                  'admin.changeEntry',
+                  { actor: c.actor ?? t('admin.system'), subject: c.subject, from: t(`roles.${c.from}`), to: t(`roles.${c.to}`) },
+                  c.actor ? ['actor', 'subject'] : ['subject'],
+                )}
               </li>
             ))}
           </ul>

@@ -16,9 +16,9 @@ import { FlagNotice } from '../components/moderation/flag-notice';
 import { formatUtc, threadHref } from '../components/moderation/links';
 import { ReportForm } from '../components/moderation/report-form';
 import { useLangOf } from '../components/Translated';
+import { AuthorLine, translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
-import { authorLabel } from '../posts/post-view';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
 import { formValues, idOf, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
@@ -181,14 +181,14 @@ export default function CaseStudyPage() {
         <header className="page-header">
           <p className="eyebrow">{t('caseStudies.page.eyebrow')}</p>
           <h1 id="case-study-title" lang={lang}>
-            {cs.title}
+            <UserText>{cs.title}</UserText>
           </h1>
           <p className="cs-badges">
             <CaseStudyStatusBadge status={cs.status} />
             <RestrictedBadge visibility={cs.visibility} />
           </p>
           <p className="card-meta">
-            {t('caseStudies.page.by', { author: authorLabel(cs.author, t, groupLabel) })}
+            {translateIsolated(t, 'caseStudies.page.by', { author: <AuthorLine author={cs.author} t={t} groupLabel={groupLabel} /> }, ['author'])}
             {cs.mine ? ` (${t('caseStudies.page.you')})` : null}
             {cs.publishedAt ? (
               <>
@@ -199,11 +199,12 @@ export default function CaseStudyPage() {
           </p>
           {cs.realAuthor ? (
             <p className="cs-real-author">
-              {t('caseStudies.page.realAuthor', {
-                name: cs.realAuthor.name,
-                organisation: cs.realAuthor.organisation,
-                group: groupLabel(cs.realAuthor.stakeholderGroup),
-              })}
+              {translateIsolated(
+                t,
+                'caseStudies.page.realAuthor',
+                { name: cs.realAuthor.name, organisation: cs.realAuthor.organisation, group: groupLabel(cs.realAuthor.stakeholderGroup) },
+                ['name', 'organisation'],
+              )}
             </p>
           ) : null}
         </header>
@@ -281,7 +282,7 @@ export default function CaseStudyPage() {
                 <ul className="cs-inline-list">
                   {cs.partners.map((p, i) => (
                     <li key={i}>
-                      <span lang={lang}>{p.name}</span> <span className="muted">({groupLabel(p.group)})</span>
+                      <UserText lang={lang}>{p.name}</UserText> <span className="muted">({groupLabel(p.group)})</span>
                     </li>
                   ))}
                 </ul>
@@ -359,7 +360,7 @@ export default function CaseStudyPage() {
                   {data.funding.map((f, i) => (
                     <tr key={i}>
                       <th scope="row" lang={lang}>
-                        {f.source}
+                        <UserText>{f.source}</UserText>
                       </th>
                       <td className="cs-amount">{f.amount ?? f.currency ?? <span className="muted">{t('caseStudies.page.notGiven')}</span>}</td>
                     </tr>
@@ -475,7 +476,7 @@ export default function CaseStudyPage() {
                         ? t('caseStudies.history.byYou')
                         : t('caseStudies.history.byAuthor')
                       : h.actorName
-                        ? h.actorName
+                        ? <UserText>{h.actorName}</UserText>
                         : t('caseStudies.history.byModerator')}
                   </span>
                   {h.note ? <p className="cs-pre cs-history-note">{h.note}</p> : null}

@@ -13,8 +13,8 @@ import { Breadcrumbs } from '../components/Breadcrumbs';
 import { RestrictedBadge } from '../components/case-studies/badges';
 import { countryNames, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
 import { formatUtc } from '../components/moderation/links';
+import { AuthorLine, UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
-import { authorLabel } from '../posts/post-view';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation } from '../utils/http.server';
 
@@ -240,7 +240,9 @@ export default function CaseStudyCatalogue() {
               {data.items.map((item) => (
                 <li key={item.id} className="card cs-card">
                   <h3 className="card-title">
-                    <Link to={`${base}/${item.id}`}>{item.title}</Link>
+                    <Link to={`${base}/${item.id}`}>
+                      <UserText>{item.title}</UserText>
+                    </Link>
                     {item.visibility === 'restricted' ? ' ' : null}
                     <RestrictedBadge visibility={item.visibility} />
                   </h3>
@@ -266,7 +268,7 @@ export default function CaseStudyCatalogue() {
                     ) : null}
                   </dl>
                   <p className="card-meta">
-                    {authorLabel(item.author, t, groupLabel)}
+                    <AuthorLine author={item.author} t={t} groupLabel={groupLabel} />
                     {item.publishedAt ? (
                       <>
                         {' · '}

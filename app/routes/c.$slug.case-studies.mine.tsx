@@ -8,6 +8,7 @@ import { EDITABLE } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { CaseStudyStatusBadge, RestrictedBadge } from '../components/case-studies/badges';
 import { formatUtc } from '../components/moderation/links';
+import { UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
@@ -86,7 +87,9 @@ export default function MyCaseStudies() {
               {data.items.map((item) => (
                 <tr key={item.id}>
                   <th scope="row">
-                    <Link to={`${base}/${item.id}`}>{item.title}</Link>
+                    <Link to={`${base}/${item.id}`}>
+                      <UserText>{item.title}</UserText>
+                    </Link>
                     {item.visibility === 'restricted' ? ' ' : null}
                     <RestrictedBadge visibility={item.visibility} />
                   </th>

@@ -11,8 +11,8 @@ import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { SelectField } from '../components/Field';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
+import { AuthorLine, translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle, groupLabels } from '../consultations/localize';
-import { authorLabel } from '../posts/post-view';
 import moderationStyles from '../styles/moderation.css';
 import { isDomainError } from '../utils/errors';
 import { formValues, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
@@ -236,7 +236,7 @@ function FlagsSection({ data, failed }: { data: LoaderData; failed?: ActionData 
             const title =
               item.subjectType === 'post'
                 ? t('moderation.postIn', { thread: item.subject.thread?.number ?? '' })
-                : item.subject.title;
+                : <UserText>{item.subject.title}</UserText>;
             return (
               <li key={key}>
                 <article className="flag-item" id={`item-${key}`} aria-labelledby={`item-${key}-title`}>
@@ -258,11 +258,15 @@ function FlagsSection({ data, failed }: { data: LoaderData; failed?: ActionData 
                       </div>
                       <div>
                         <dt>{t('moderation.shownAs')}</dt>
-                        <dd>{authorLabel(item.subject.author, t, groupLabel)}</dd>
+                        <dd>
+                          <AuthorLine author={item.subject.author} t={t} groupLabel={groupLabel} />
+                        </dd>
                       </div>
                       <div>
                         <dt>{t('moderation.realAuthor')}</dt>
-                        <dd>{item.subject.realAuthor}</dd>
+                        <dd>
+                          <UserText>{item.subject.realAuthor}</UserText>
+                        </dd>
                       </div>
                       <div>
                         <dt>{t('moderation.lastFlag')}</dt>
@@ -280,7 +284,7 @@ function FlagsSection({ data, failed }: { data: LoaderData; failed?: ActionData 
                       <li key={f.id}>
                         <strong>{t(`flags.reasons.${f.reason}`)}</strong>
                         {' · '}
-                        {t('moderation.reportedBy', { name: f.reporter })}
+                        {translateIsolated(t, 'moderation.reportedBy', { name: f.reporter }, ['name'])}
                         {' · '}
                         <time dateTime={f.createdAt}>{formatUtc(i18n.language, f.createdAt)}</time>
                         {f.status !== 'open' ? <> · {t(`moderation.flagStatuses.${f.status}`)}</> : null}
@@ -369,7 +373,7 @@ function FlagActions({
       ) : null}
       {item.subjectType === 'case_study' ? (
         <p className="flag-case-link">
-          <Link to={slugHref}>{t('moderation.openCaseStudy', { title: item.subject.title })}</Link>
+          <Link to={slugHref}>{translateIsolated(t, 'moderation.openCaseStudy', { title: item.subject.title }, ['title'])}</Link>
           <span className="muted"> {t('moderation.caseStudyHint')}</span>
         </p>
       ) : null}
@@ -451,12 +455,12 @@ function CaseStudiesSection({ data }: { data: LoaderData }) {
               {studies.map((s) => (
                 <tr key={s.id}>
                   <th scope="row">
-                    <Link to={s.href}>{s.title || t('moderation.untitled')}</Link>
+                    <Link to={s.href}>{s.title ? <UserText>{s.title}</UserText> : t('moderation.untitled')}</Link>
                   </th>
                   <td>
                     <span className={`status-tag status-${s.status}`}>{t(`moderation.caseStatuses.${s.status}`)}</span>
                   </td>
-                  <td>{s.realAuthor ?? '—'}</td>
+                  <td>{s.realAuthor ? <UserText>{s.realAuthor}</UserText> : '—'}</td>
                   <td>{s.submittedAt ? <time dateTime={s.submittedAt}>{formatUtc(i18n.language, s.submittedAt)}</time> : '—'}</td>
                 </tr>
               ))}

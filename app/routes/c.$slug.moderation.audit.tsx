@@ -9,6 +9,7 @@ import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { SelectField } from '../components/Field';
 import { caseStudyHref, formatUtc, postHrefFromThread } from '../components/moderation/links';
+import { UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
@@ -192,9 +193,18 @@ export default function AuditLog() {
                   <th scope="row">
                     <time dateTime={e.at}>{formatUtc(i18n.language, e.at)}</time>
                   </th>
-                  <td>{e.actor ?? t('audit.system')}</td>
+                  <td>{e.actor ? <UserText>{e.actor}</UserText> : t('audit.system')}</td>
                   <td>{e.known ? t(`audit.actions.${e.action.replace('.', '_')}`) : <code>{e.action}</code>}</td>
-                  <td>{e.subject.href ? <Link to={e.subject.href}>{e.subject.label}</Link> : e.subject.label}</td>
+                  <td>
+                    {/* A case study's or a note's title, or a user's name, as often as not: isolated. */}
+                    {e.subject.href ? (
+                      <Link to={e.subject.href}>
+                        <UserText>{e.subject.label}</UserText>
+                      </Link>
+                    ) : (
+                      <UserText>{e.subject.label}</UserText>
+                    )}
+                  </td>
                   <td className="audit-reason">{e.reason ?? <span className="muted">—</span>}</td>
                   <td>{detailsOf(e) || <span className="muted">—</span>}</td>
                 </tr>

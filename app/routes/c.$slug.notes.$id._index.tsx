@@ -14,6 +14,7 @@ import { can } from '../accounts/roles';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
 import { NoteSources, useLiveSources } from '../components/notes/sources';
+import { UserText } from '../components/UserText';
 import { citationsIn } from '../editor/citation-node';
 import { LiveNote } from '../editor/collab/LiveNote';
 import editorStyles from '../styles/editor.css';
@@ -41,7 +42,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(note.title, t('notes.list.title'), consultationTitle),
     slug: consultation.slug,
     consultationTitle,
-    user: { id: user.id, name: user.name },
+    // Only the user's own record, to show them to co-editors as they choose (NoteEditor).
+    user: { id: user.id, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup, defaultAttribution: user.defaultAttribution },
     staff: can(role, 'content.review'),
     groupLabel: note.stakeholderGroup ? (groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null,
     groups,
@@ -139,7 +141,9 @@ export default function NotePage() {
       />
       <header className="page-header note-header">
         <p className="eyebrow">{scopeLabel(t, note.questionNumber, data.groupLabel)}</p>
-        <h1 id="note-title">{note.title}</h1>
+        <h1 id="note-title">
+          <UserText>{note.title}</UserText>
+        </h1>
         <p className="note-card-meta">
           <NoteStatusBadge status={note.status} />
           <time dateTime={note.updatedAt} className="muted">

@@ -14,6 +14,7 @@ import { NoteSources } from '../components/notes/sources';
 import { citationsIn } from '../editor/citation-node';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
+import { translateIsolated, UserText } from '../components/UserText';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
 import { isDomainError } from '../utils/errors';
@@ -102,12 +103,14 @@ export default function NoteVersionPage() {
         ]}
       />
       <header className="page-header">
-        <p className="eyebrow">{t('notes.versions.eyebrow', { title: data.note.title })}</p>
-        <h1>{v.name}</h1>
+        <p className="eyebrow">{translateIsolated(t, 'notes.versions.eyebrow', { title: data.note.title }, ['title'])}</p>
+        <h1>
+          <UserText>{v.name}</UserText>
+        </h1>
         <p className="note-card-meta">
           <NoteStatusBadge status={data.note.status} />
           <span className="muted">
-            {v.createdByName ? t('notes.versions.by', { name: v.createdByName }) : t('notes.versions.byUnknown')}
+            {v.createdByName ? translateIsolated(t, 'notes.versions.by', { name: v.createdByName }, ['name']) : t('notes.versions.byUnknown')}
             {' · '}
             <time dateTime={v.createdAt}>{formatUtc(i18n.language, v.createdAt)}</time>
           </span>

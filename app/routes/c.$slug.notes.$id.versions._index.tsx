@@ -10,6 +10,7 @@ import { formatUtc } from '../components/moderation/links';
 import { can } from '../accounts/roles';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
+import { translateIsolated, UserText } from '../components/UserText';
 import notesStyles from '../styles/notes.css';
 import { pageTitle, requireUser } from '../utils/http.server';
 
@@ -49,7 +50,9 @@ export default function NoteVersionsPage() {
         ]}
       />
       <header className="page-header">
-        <p className="eyebrow">{data.note.title}</p>
+        <p className="eyebrow">
+          <UserText>{data.note.title}</UserText>
+        </p>
         <h1>{t('notes.versions.title')}</h1>
         <p className="note-card-meta">
           <NoteStatusBadge status={data.note.status} />
@@ -65,10 +68,12 @@ export default function NoteVersionsPage() {
           {data.versions.map((v) => (
             <li key={v.id} className="card note-version" data-testid="note-version">
               <h2 className="card-title">
-                <Link to={`${notePath}/versions/${v.id}`}>{v.name}</Link>
+                <Link to={`${notePath}/versions/${v.id}`}>
+                  <UserText>{v.name}</UserText>
+                </Link>
               </h2>
               <p className="card-meta">
-                {v.createdByName ? t('notes.versions.by', { name: v.createdByName }) : t('notes.versions.byUnknown')}
+                {v.createdByName ? translateIsolated(t, 'notes.versions.by', { name: v.createdByName }, ['name']) : t('notes.versions.byUnknown')}
                 {' · '}
                 <time dateTime={v.createdAt}>{formatUtc(i18n.language, v.createdAt)}</time>
               </p>

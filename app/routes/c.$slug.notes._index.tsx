@@ -12,6 +12,7 @@ import { Field, SelectField } from '../components/Field';
 import { formatUtc } from '../components/moderation/links';
 import { consultationLabels } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
+import { UserText } from '../components/UserText';
 import { localize } from '../consultations/localize';
 import notesStyles from '../styles/notes.css';
 import { isDomainError } from '../utils/errors';
@@ -118,7 +119,9 @@ export default function NotesPage() {
           {data.notes.map((note) => (
             <li key={note.id} className="card note-card" data-testid="note-card">
               <h2 className="card-title">
-                <Link to={`${base}/${note.id}`}>{note.title}</Link>
+                <Link to={`${base}/${note.id}`}>
+                  <UserText>{note.title}</UserText>
+                </Link>
               </h2>
               <p className="note-card-meta">
                 <NoteStatusBadge status={note.status} />

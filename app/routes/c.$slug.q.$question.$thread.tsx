@@ -145,14 +145,23 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   }
 }
 
-export default function ThreadPage() {
+/**
+ * One live state per thread: moving to another thread (same route, other params) mounts a fresh
+ * page, so no cursor, live post or typing indicator of the previous thread carries over.
+ */
+export default function ThreadRoute() {
+  const data = useLoaderData<typeof loader>();
+  return <ThreadPage key={data.threadId} />;
+}
+
+function ThreadPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const langOf = useLangOf();
   const location = useLocation();
   const [params] = useSearchParams();
-  const { connection, readers, typing, live, apply } = useThread(data.threadId, data.list.seq);
+  const { connection, problem, behind, readers, typing, live, apply } = useThread(data.threadId, data.list.seq);
   const groupLabel = useCallback((id: string) => data.groups[id] ?? id, [data.groups]);
   const onChange = useCallback((post: PostView) => apply([post]), [apply]);
 
@@ -247,7 +256,12 @@ export default function ThreadPage() {
 
       <FlagNotice />
 
-      <LiveBar connection={connection} readers={readers} typing={[...typing.values()]} groupLabel={groupLabel} />
+      <LiveBar connection={connection} problem={problem} readers={readers} typing={[...typing.values()]} groupLabel={groupLabel} />
+      {behind ? (
+        <p className="notice notice-error" role="status">
+          {t('live.tooFarBehind')} <a href={`${location.pathname}${location.search}`}>{t('live.reload')}</a>
+        </p>
+      ) : null}
 
       <section aria-labelledby="contributions-heading" className="section">
         <div className="thread-heading">

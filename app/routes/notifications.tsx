@@ -6,6 +6,7 @@ import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunct
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
+import { translateIsolated } from '../components/UserText';
 import moderationStyles from '../styles/moderation.css';
 import { formValues, pageTitle, requireUser } from '../utils/http.server';
 import { DECISIONS } from '../audit/actions';
@@ -101,7 +102,7 @@ export default function Notifications() {
         <ol className="notice-list">
           {notices.map((n) => {
             const sentence = n.kind
-              ? t(`notifications.kinds.${n.kind.replace('.', '_')}`, { title: n.title ?? '', thread: n.thread ?? '' })
+              ? translateIsolated(t, `notifications.kinds.${n.kind.replace('.', '_')}`, { title: n.title ?? '', thread: n.thread ?? '' }, ['title'])
               : t('notifications.kinds.other');
             return (
               <li key={n.id} className={`notice-item${n.read ? '' : ' notice-unread'}`}>

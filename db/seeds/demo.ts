@@ -16,6 +16,8 @@ export interface DemoAccount {
   group: string;
   country: string;
   role: Role;
+  /** How their contributions, typing and note presence show by default (named if unset). */
+  defaultAttribution?: 'organisation' | 'chatham';
 }
 
 export const DEMO_ACCOUNTS: DemoAccount[] = [
@@ -24,7 +26,8 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { email: 'rapporteur@demo.palabre.org', name: 'Jonas Okafor', organisation: 'Ministry of Labour and Employment', group: 'government', country: 'NG', role: 'rapporteur' },
   { email: 'mariama@demo.palabre.org', name: 'Mariama Sow', organisation: 'Collectif Migrations Dakar', group: 'civil-society', country: 'SN', role: 'participant' },
   { email: 'julien@demo.palabre.org', name: 'Julien Tremblay', organisation: 'Bureau d’intégration des nouveaux arrivants, Montréal', group: 'local-government', country: 'CA', role: 'participant' },
-  { email: 'priya@demo.palabre.org', name: 'Priya Raman', organisation: 'Kerala Skills Exchange', group: 'business', country: 'IN', role: 'participant' },
+  // Takes part under the Chatham House rule: in notes, others see "a participant from business".
+  { email: 'priya@demo.palabre.org', name: 'Priya Raman', organisation: 'Kerala Skills Exchange', group: 'business', country: 'IN', role: 'participant', defaultAttribution: 'chatham' },
   { email: 'ana@demo.palabre.org', name: 'Ana Reyes', organisation: 'Department of Migrant Workers', group: 'government', country: 'PH', role: 'participant' },
 ];
 
@@ -48,6 +51,7 @@ export async function seedDemo(
           password,
         });
     if (existing) await accounts.setPassword(userId, password);
+    await accounts.setDefaultAttribution(userId, account.defaultAttribution ?? 'named');
     const from = await accounts.roleIn(userId, consultationId);
     if (from !== account.role) {
       await db.transaction().execute((trx) => applyRole(trx, { actorId: null, userId, consultationId, from, to: account.role }));

@@ -6,15 +6,21 @@
  */
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Role } from '../../app/accounts/roles';
 import type { SessionUser } from '../../app/auth/auth.server';
 import { isDomainError } from '../../app/utils/errors';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
+import type { Services } from '../services';
+import { currentUser, endSocket } from './identity';
 
 export interface SocketData {
+  /** Who the socket acts for, as of its last event (identity.ts re-reads it at every event). */
   user: SessionUser | null;
-  /** consultation id → the user's role there, looked up once per connection */
-  roles: Map<number, Role>;
+  /** The session the handshake carried (null: anonymous). */
+  sessionId: string | null;
+  /** The session ended while the socket was open: it is answered "signed out" and closed. */
+  sessionEnded: boolean;
+  /** thread id → its consultation id, for the threads this socket joined */
+  threads: Map<number, number>;
 }
 
 export type AppSocket = Socket<any, any, any, SocketData>;
@@ -26,7 +32,7 @@ export interface Failure {
 
 const fail = (code: string, messageKey: string, field?: string): Failure => ({ ok: false, error: { code, messageKey, field } });
 
-export function createHandlerFactory(eventsPer10s: number) {
+export function createHandlerFactory(services: Services, eventsPer10s: number) {
   const limiter = new RateLimiter(eventsPer10s, 10_000);
 
   return function on<S extends z.ZodType>(
@@ -39,14 +45,19 @@ export function createHandlerFactory(eventsPer10s: number) {
     socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
       const ack = typeof maybeAck === 'function' ? (maybeAck as (answer: object) => void) : () => {};
       if (!limiter.consume(socket.id).ok) return ack(fail('rate_limited', 'errors.rateLimited'));
-      const user = socket.data.user;
-      if (options.signedIn && !user) return ack(fail('unauthenticated', 'errors.unauthenticated'));
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return ack(fail('invalid', issue?.message?.startsWith('errors.') ? issue.message : 'errors.postInvalid', String(issue?.path[0] ?? '')));
       }
       try {
+        // Acts for the session as it is now: an event from an ended session does nothing.
+        const user = await currentUser(services, socket);
+        if (socket.data.sessionEnded) {
+          ack(fail('signed_out', 'errors.signedOut'));
+          return endSocket(socket);
+        }
+        if (options.signedIn && !user) return ack(fail('unauthenticated', 'errors.unauthenticated'));
         ack({ ok: true, ...((await run(parsed.data, user)) ?? {}) });
       } catch (error) {
         if (isDomainError(error)) return ack(fail(error.code, error.messageKey, error.field));

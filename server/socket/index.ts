@@ -1,7 +1,8 @@
 /**
  * The Socket.io gateway: the handshake checks the Origin and reads the session cookie, so every
- * socket carries its user (or none: anonymous sockets may only listen). Feature handlers
- * register here and call the same domain services as the pages.
+ * socket carries its session (or none: anonymous sockets may only listen), and acts for it only
+ * while it is valid (identity.ts). Feature handlers register here and call the same domain
+ * services as the pages.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -11,6 +12,7 @@ import type { Services } from '../services';
 import { registerNoteHandlers } from './notes';
 import { registerThreadHandlers } from './threads';
 import type { SocketData } from './handler';
+import { authenticate, registerIdentity } from './identity';
 
 export function createSocketServer(httpServer: HttpServer, services: Services, config: Pick<Config, 'ALLOWED_ORIGINS' | 'SOCKET_EVENTS_PER_10S'>) {
   const io = new Server<any, any, any, SocketData>(httpServer, {
@@ -26,25 +28,18 @@ export function createSocketServer(httpServer: HttpServer, services: Services, c
 
   io.use(async (socket, next) => {
     try {
-      const sessionId = services.auth.readSessionCookie(socket.request.headers.cookie ?? '');
-      const { user } = sessionId ? await services.auth.validateSession(sessionId) : { user: null };
-      socket.data.user = user;
-      socket.data.roles = new Map();
+      await authenticate(services, socket);
       next();
     } catch (error) {
-      next(error as Error);
+      // The session could not be read (the database is down, most likely). The real error stays
+      // in the server's log; the client gets a stable code and an i18n key, never internals
+      // such as a database address, and retries with backoff (app/live/socket.client.ts).
+      console.error('[socket] handshake failed, the client will retry:', error);
+      next(Object.assign(new Error('service_unavailable'), { data: { retryable: true, messageKey: 'errors.serviceUnavailable' } }));
     }
   });
 
-  io.on('connection', (socket) => {
-    // Who the server takes this socket to be: what the client needs to show, nothing more.
-    socket.on('session:whoami', (ack: unknown) => {
-      if (typeof ack !== 'function') return;
-      const user = socket.data.user;
-      ack({ user: user ? { id: user.id, name: user.name } : null });
-    });
-  });
-
+  registerIdentity(io, services);
   registerThreadHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   // Typing in a note sends an update and an awareness change per keystroke or two.
   registerNoteHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S, messagesPer10s: 10 * config.SOCKET_EVENTS_PER_10S });

@@ -13,12 +13,14 @@ import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { canEditNote } from '../../app/notes/access';
-import { encodeAwarenessUpdate, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
+import { encodeAwarenessUpdate, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
 import { changesDocument, validateUpdate } from '../../app/notes/note-document.server';
-import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteMessage, noteRoom, toBytes, type RefusalReason } from '../../app/notes/protocol';
+import { isNoteFrozen } from '../../app/notes/note-docs.server';
+import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteMessage, noteRoom, toBytes, type RefusalReason, type SaveState } from '../../app/notes/protocol';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
+import { localSocketsIn, userRoom } from './identity';
 
 const noteIdSchema = z.object({ noteId: z.coerce.number().int().positive() });
 
@@ -36,6 +38,8 @@ interface Room {
   owners: Map<number, string>;
   /** and the other way round: socket id → the awareness ids it speaks for */
   spokenFor: Map<string, Set<number>>;
+  /** socket id → its presence keys in this note, one per attribution it showed itself under */
+  presenceKeys: Map<string, Map<string, string>>;
   changed: Set<number>;
   timer: NodeJS.Timeout | null;
   scope: string | null;
@@ -44,7 +48,7 @@ interface Room {
 const AWARENESS_FLUSH_MS = 30;
 
 export function registerNoteHandlers(io: Server<any, any, any, SocketData>, services: Services, options: { eventsPer10s: number; messagesPer10s: number }) {
-  const on = createHandlerFactory(options.eventsPer10s);
+  const on = createHandlerFactory(services, options.eventsPer10s);
   const messageLimiter = new RateLimiter(options.messagesPer10s, 10_000);
   const memberships = new WeakMap<AppSocket, Map<number, Membership>>();
   const rooms = new Map<number, Room>();
@@ -63,7 +67,14 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
   });
 
-  services.noteEvents.subscribe(({ noteId, status }) => {
+  // Saves failing or working again: editors see "not saved, retrying" rather than "connected".
+  docs.onSaveState((noteId, saved) => {
+    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.saving, { noteId, saved } satisfies SaveState);
+  });
+
+  services.accessEvents.subscribe((event) => {
+    if (event.type !== 'note.status') return;
+    const { noteId, status } = event;
     const room = rooms.get(noteId);
     for (const id of io.sockets.adapter.rooms.get(noteRoom(noteId)) ?? []) {
       const socket = io.sockets.sockets.get(id) as AppSocket | undefined;
@@ -74,12 +85,35 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     }
   });
 
+  // A role change takes effect on open sockets at once: editing rights are recomputed and the
+  // client told, as for a status change.
+  services.accessEvents.subscribe((event) => {
+    if (event.type !== 'role.changed') return;
+    for (const socket of localSocketsIn(io, userRoom(event.userId))) {
+      for (const [noteId, membership] of memberships.get(socket) ?? []) {
+        services.notes.access(noteId, event.userId).then(
+          (fresh) => {
+            if (fresh.note.consultationId !== event.consultationId) return;
+            membership.role = fresh.role;
+            membership.canEdit = fresh.canEdit;
+            socket.emit(NOTE_EVENTS.status, { noteId, status: fresh.note.status, canEdit: fresh.canEdit });
+          },
+          (error) => {
+            // The role could not be read: edit nothing rather than more than allowed.
+            membership.canEdit = false;
+            console.error('[notes] re-reading a role failed:', (error as Error).message);
+          },
+        );
+      }
+    }
+  });
+
   function roomOf(noteId: number, doc: Y.Doc, scope: string | null): Room {
     let room = rooms.get(noteId);
     if (!room) {
       const awareness = new awarenessProtocol.Awareness(doc);
       awareness.setLocalState(null); // the server is not a participant
-      room = { awareness, owners: new Map(), spokenFor: new Map(), changed: new Set(), timer: null, scope };
+      room = { awareness, owners: new Map(), spokenFor: new Map(), presenceKeys: new Map(), changed: new Set(), timer: null, scope };
       const r = room;
       awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
         for (const id of [...added, ...updated, ...removed]) r.changed.add(id);
@@ -113,6 +147,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     const spokenFor = room?.spokenFor.get(socket.id);
     if (room && spokenFor?.size) awarenessProtocol.removeAwarenessStates(room.awareness, [...spokenFor], 'server');
     room?.spokenFor.delete(socket.id);
+    room?.presenceKeys.delete(socket.id);
     if (room && !io.sockets.adapter.rooms.get(noteRoom(noteId))?.size) {
       if (room.timer) clearTimeout(room.timer);
       room.awareness.destroy();
@@ -205,10 +240,17 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
           // Only for ids this socket announced first, under the name the server knows.
           let spokenFor = room.spokenFor.get(socket.id);
           if (!spokenFor) room.spokenFor.set(socket.id, (spokenFor = new Set()));
+          let keys = room.presenceKeys.get(socket.id);
+          if (!keys) room.presenceKeys.set(socket.id, (keys = new Map()));
+          const socketKeys = keys;
           const entries = sanitiseAwarenessUpdate(update, {
-            userId: user.id,
-            name: user.name,
+            user,
             announced: spokenFor.size,
+            keyFor: (attribution) => {
+              let key = socketKeys.get(attribution);
+              if (!key) socketKeys.set(attribution, (key = newPresenceKey()));
+              return key;
+            },
             ownerOf: (id) => {
               const owner = room.owners.get(id);
               return owner === undefined ? 'none' : owner === socket.id ? 'self' : 'other';
@@ -225,6 +267,8 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
           refuse(noteId, 'invalid');
         }
       } catch (error) {
+        // An edit that raced the note's sign-off (note-docs refuses it): refused like any edit of a final note.
+        if (isNoteFrozen(error)) return refuse(noteId, 'status');
         // A malformed message hurts no one else: refuse it, the client resyncs.
         console.warn(`[notes] refused a malformed message for note ${noteId}:`, (error as Error).message);
         refuse(noteId, 'invalid');

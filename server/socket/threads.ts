@@ -9,11 +9,12 @@ import type { Server } from 'socket.io';
 import { can, type Role } from '../../app/accounts/roles';
 import type { SessionUser } from '../../app/auth/auth.server';
 import { authorAs } from '../../app/posts/post-view';
-import { createPostSchema, editPostSchema, endorseSchema, joinSchema, postIdSchema, typingSchema } from '../../app/posts/post.schema';
+import { catchUpSchema, createPostSchema, editPostSchema, endorseSchema, joinSchema, postIdSchema, typingSchema } from '../../app/posts/post.schema';
 import { DomainError } from '../../app/utils/errors';
 import type { Language } from '../../app/consultations/content.schema';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
+import { localSocketsIn, userRoom } from './identity';
 
 export const threadRoom = (threadId: number) => `thread:${threadId}`;
 export const moderatorRoom = (threadId: number) => `thread:${threadId}:mod`;
@@ -21,7 +22,7 @@ export const moderatorRoom = (threadId: number) => `thread:${threadId}:mod`;
 const PRESENCE_INTERVAL_MS = 1_000;
 
 export function registerThreadHandlers(io: Server<any, any, any, SocketData>, services: Services, options: { eventsPer10s: number }) {
-  const on = createHandlerFactory(options.eventsPer10s);
+  const on = createHandlerFactory(services, options.eventsPer10s);
 
   services.events.subscribe((event) => {
     const payload = { threadId: event.threadId, seq: event.seq };
@@ -46,42 +47,76 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
     );
   };
 
-  async function roleIn(socket: AppSocket, user: SessionUser | null, consultationId: number): Promise<Role | null> {
-    if (!user) return null;
-    let role = socket.data.roles.get(consultationId);
-    if (!role) {
-      role = await services.accounts.roleIn(user.id, consultationId);
-      socket.data.roles.set(consultationId, role);
-    }
-    return role;
+  /** Read at every join, never cached: a role change applies from the next join on, whoever made it. */
+  async function roleIn(user: SessionUser | null, consultationId: number): Promise<Role | null> {
+    return user ? services.accounts.roleIn(user.id, consultationId) : null;
   }
 
   const viewerOf = (user: SessionUser | null, role: Role | null) => (user ? { id: user.id, moderator: can(role, 'moderation.act') } : null);
 
+  /** The room a socket hears a thread in: moderators' (real authors) or everyone's. */
+  async function enterThread(socket: AppSocket, threadId: number, consultationId: number) {
+    const role = await roleIn(socket.data.user, consultationId);
+    const moderator = viewerOf(socket.data.user, role)?.moderator ?? false;
+    await socket.leave(moderator ? threadRoom(threadId) : moderatorRoom(threadId));
+    await socket.join(moderator ? moderatorRoom(threadId) : threadRoom(threadId));
+    return role;
+  }
+
+  // A role change takes effect on open sockets at once: a demoted moderator leaves the
+  // moderators' room of every thread it has open.
+  services.accessEvents.subscribe((event) => {
+    if (event.type !== 'role.changed') return;
+    for (const socket of localSocketsIn(io, userRoom(event.userId))) {
+      for (const [threadId, consultationId] of socket.data.threads) {
+        if (consultationId !== event.consultationId) continue;
+        enterThread(socket, threadId, consultationId).catch((error) => {
+          // The role could not be read: hear nothing rather than more than allowed.
+          console.error('[socket] re-reading a role failed:', (error as Error).message);
+          void socket.leave(moderatorRoom(threadId));
+        });
+      }
+    }
+  });
+
   io.on('connection', (socket: AppSocket) => {
-    const typingToken = crypto.randomBytes(6).toString('base64url');
-    const joined = new Set<number>();
-    /** Threads where this socket last said it was typing: only those hear that it stopped. */
-    const typingIn = new Set<number>();
+    const joined = socket.data.threads;
+    /**
+     * Threads where this socket is typing → the token of this burst of typing. A new token for
+     * each burst: a token stable for the connection would link every post it precedes.
+     */
+    const typingIn = new Map<number, string>();
 
     on(socket, 'thread:join', joinSchema, { signedIn: false }, async ({ threadId, since }, user) => {
       const thread = await services.consultations.threadContext(threadId);
       if (!thread) throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
-      const role = await roleIn(socket, user, thread.consultationId);
+      const role = await roleIn(user, thread.consultationId);
       // A draft consultation is not published: as its pages, its threads answer "not found".
       if (thread.phase === 'draft' && role !== 'admin') throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
       const viewer = viewerOf(user, role);
-      await socket.join(viewer?.moderator ? moderatorRoom(threadId) : threadRoom(threadId));
-      joined.add(threadId);
+      joined.set(threadId, thread.consultationId);
+      await enterThread(socket, threadId, thread.consultationId);
       announcePresence(threadId);
       const missed = since !== undefined ? await services.posts.since(threadId, since, viewer) : null;
       return { readers: readers(threadId), seq: missed?.seq, missed: missed?.posts ?? [], truncated: missed?.truncated ?? false };
+    });
+
+    // The next page of what a rejoining reader missed, when the join's answer was truncated:
+    // the client asks again from the answer's `seq` until it is not (useThread's catch-up).
+    on(socket, 'thread:catchup', catchUpSchema, { signedIn: false }, async ({ threadId, since }, user) => {
+      // Only a thread the join let this socket read, and seen as the join would show it.
+      if (!joined.has(threadId)) throw new DomainError('forbidden', 'errors.forbidden', 'threadId');
+      const thread = await services.consultations.threadContext(threadId);
+      if (!thread) throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
+      const missed = await services.posts.since(threadId, since, viewerOf(user, await roleIn(user, thread.consultationId)));
+      return { seq: missed.seq, missed: missed.posts, truncated: missed.truncated };
     });
 
     on(socket, 'thread:leave', joinSchema, { signedIn: false }, async ({ threadId }) => {
       await socket.leave(threadRoom(threadId));
       await socket.leave(moderatorRoom(threadId));
       joined.delete(threadId);
+      stopTyping(threadId);
       announcePresence(threadId);
     });
 
@@ -102,24 +137,35 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       post: await services.posts.endorse(user!.id, postId, endorse),
     }));
 
-    on(socket, 'thread:typing', typingSchema, { signedIn: true }, async ({ threadId, typing, attribution }, user) => {
+    on(socket, 'thread:typing', typingSchema, { signedIn: true }, async ({ threadId, typing }, user) => {
       if (!joined.has(threadId)) throw new DomainError('forbidden', 'errors.forbidden');
-      // Shown as the post being written will be (else as the user's default), never with an id.
-      const author = authorAs(attribution ?? user!.defaultAttribution, user!);
-      if (typing) typingIn.add(threadId);
-      else typingIn.delete(threadId);
-      socket.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:typing', { threadId, token: typingToken, author, typing });
+      // Shown as a Chatham House post would be (stakeholder group only), whatever attribution the
+      // composer shows: it can still change before posting, and a named "typing" followed by a
+      // Chatham House post would name its author (docs/decisions/0010).
+      const author = authorAs('chatham', user!);
+      let token = typingIn.get(threadId);
+      if (typing) {
+        if (!token) typingIn.set(threadId, (token = crypto.randomBytes(9).toString('base64url')));
+      } else {
+        typingIn.delete(threadId);
+        if (!token) return; // was not typing: nothing to announce
+      }
+      socket.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:typing', { threadId, token, author, typing });
     });
 
     // A reader leaving costs nothing but the presence count: announcing "stopped typing" to the
     // whole room for every departure would cost (leavers × readers) messages.
+    function stopTyping(threadId: number) {
+      const token = typingIn.get(threadId);
+      if (!token) return;
+      typingIn.delete(threadId);
+      socket.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:typing', { threadId, token, typing: false });
+    }
     socket.on('disconnecting', () => {
-      for (const threadId of typingIn) {
-        socket.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:typing', { threadId, token: typingToken, typing: false });
-      }
+      for (const threadId of [...typingIn.keys()]) stopTyping(threadId);
     });
     socket.on('disconnect', () => {
-      for (const threadId of joined) announcePresence(threadId);
+      for (const threadId of joined.keys()) announcePresence(threadId);
     });
   });
 }

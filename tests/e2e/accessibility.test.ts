@@ -27,7 +27,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility (axe-core in Chromium)', () => {
   it.each(Object.keys(pages) as (keyof typeof pages)[])('every page passes an axe scan (WCAG 2.1 AA) in %s', { timeout: 90_000 }, async (locale) => {
     const admin = await suite.app.server.services.accounts.register(
       {
-        name: 'Aïssatou Ndiaye',
+        name: `Aïssatou Ndiaye ${locale}`, // no two accounts' names may look alike
         email: `admin.${locale}.${Date.now()}@example.org`,
         password: 'a long enough password',
         organisation: 'GFMD Support Unit',

@@ -31,7 +31,7 @@ async function post(author: User, thread: string, text: string, attribution: 'na
   return (await services.posts.create(author.id, { threadId: await threadId(app, thread), clientId: clientId(), text, attribution }, 'en')).id;
 }
 
-async function caseStudy(author: User, title: string, visibility: 'public' | 'restricted') {
+async function caseStudy(author: User, title: string, visibility: 'public' | 'restricted', steps: ('review' | 'verify' | 'publish')[] = ['review', 'verify', 'publish']) {
   const { services, database } = app.server;
   const sub = await database.db.selectFrom('subQuestions').select('id').where('number', '=', '2.4').executeTakeFirstOrThrow();
   const id = await services.caseStudies.save(
@@ -62,7 +62,7 @@ async function caseStudy(author: User, title: string, visibility: 'public' | 're
     },
     { submit: true },
   );
-  for (const action of ['review', 'verify', 'publish'] as const) await services.caseStudies.transition(moderator.id, id, action);
+  for (const action of steps) await services.caseStudies.transition(moderator.id, id, action);
   return id;
 }
 
@@ -162,13 +162,13 @@ describe('footnotes under a note', () => {
       `source-post-${ids.named} available`,
       `source-post-${ids.chatham} available`,
       `source-case_study-${ids.caseStudy} available`,
-      `source-case_study-${ids.restricted} restricted`,
+      `source-case_study-${ids.restricted} missing`,
       `source-post-${ids.hidden} hidden`,
       'source-post-987654 missing',
     ]);
     expect(html).toContain(`[C-${ids.named}, Mariama Sow, Ville de Dakar]`);
     expect(html).toContain(`[C-${ids.chatham}, Business]`);
-    expect(html).toContain(`[CS-${ids.restricted}, restricted]`);
+    expect(html).toContain(`[CS-${ids.restricted}, not found]`); // as one that does not exist
     expect(html).toContain(`[C-${ids.hidden}, hidden by a moderator]`);
     expect(html).toContain('[C-987654, not found]');
     expect(html).toContain(`href="${BASE}/q/2/2.4#post-${ids.named}"`);
@@ -181,7 +181,7 @@ describe('footnotes under a note', () => {
 
     // The sources route answers the same footnotes for citations the live editor meets.
     const refs = await sourcesOf(editor, `refs=post:${ids.chatham},case_study:${ids.restricted},post:${ids.named}`);
-    expect(refs.body.sources!.map((s) => [s.id, s.state])).toEqual([[ids.chatham, 'available'], [ids.restricted, 'restricted'], [ids.named, 'available']]);
+    expect(refs.body.sources!.map((s) => [s.id, s.state])).toEqual([[ids.chatham, 'available'], [ids.restricted, 'missing'], [ids.named, 'available']]);
     expect(refs.body.sources![0]!.author).toEqual({ attribution: 'chatham', stakeholderGroup: 'business' });
 
     // Whoever may read the restricted case study sees its footnote in full.
@@ -197,5 +197,26 @@ describe('footnotes under a note', () => {
     expect(versionPage).toContain(`id="source-post-${ids.chatham}"`);
     expect(versionPage).toContain(`[C-${ids.chatham}, Business]`);
     expect(versionPage).not.toContain('Chatham Person');
+  });
+});
+
+describe('sources one may not read', () => {
+  it('a restricted, an unpublished and a missing case study answer alike to a participant, and apart to a moderator', async () => {
+    const { services } = app.server;
+    // Sent back to review after publication, and a draft never published.
+    const unpublished = await caseStudy(named, 'A case study sent back to review', 'public');
+    await services.caseStudies.transition(moderator.id, unpublished, 'unpublish', 'Figures to check');
+    const submitted = await caseStudy(named, 'A case study waiting for review', 'public', []);
+    const missing = 987_654;
+    const query = (id: number) => `refs=case_study:${id}`;
+    const answers = await Promise.all([ids.restricted, unpublished, submitted, missing].map(async (id) => (await sourcesOf(editor, query(id))).body.sources![0]!));
+    // Apart from the id asked about (and its marker), the four answers are the same, to the letter.
+    const anonymised = answers.map(({ id: _id, marker: _marker, ...rest }: Record<string, unknown>) => rest);
+    for (const answer of anonymised) expect(answer).toEqual(anonymised[3]);
+    expect(anonymised[3]).toMatchObject({ state: 'missing', author: null, excerpt: null, href: null });
+
+    // A moderator, who may read them, is told what they are.
+    const staff = await Promise.all([ids.restricted, unpublished, missing].map(async (id) => (await sourcesOf(moderator, query(id))).body.sources![0]!.state));
+    expect(staff).toEqual(['available', 'withdrawn', 'missing']);
   });
 });

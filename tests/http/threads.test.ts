@@ -30,7 +30,7 @@ describe('threads without JavaScript', () => {
     expect(page).toContain(`id="post-${id}"`);
     expect(page).toContain('<p>Regional partnerships gave us shared standards.</p><p>But funding was short.</p>');
     expect(page.match(/<p>Regional partnerships gave us shared standards/g)).toHaveLength(1);
-    expect(page).toContain('Ana Reyes, ');
+    expect(page).toContain('<bdi class="user-text">Ana Reyes</bdi>, '); // isolated: see components/UserText.tsx
   });
 
   it('refuses an empty or oversized post with a message in the user’s language, keeping what they typed', async () => {

@@ -259,7 +259,11 @@ describe('presence', () => {
     editors.push(m);
     const stateOf = (e: CoEditor, clientId: number) => e.awareness.getStates().get(clientId);
     await a.waitFor(() => stateOf(a, m.doc.clientID) !== undefined, 3_000, 'Mallory’s awareness');
-    expect(stateOf(a, m.doc.clientID)).toMatchObject({ name: 'Mallory Moore', awarenessData: { userId: mallory.id } });
+    expect(stateOf(a, m.doc.clientID)).toMatchObject({ name: 'Mallory Moore', awarenessData: { author: { attribution: 'named', name: 'Mallory Moore' } } });
+    const keyOf = (state: Record<string, unknown> | undefined) => (state?.awarenessData as { key?: string } | undefined)?.key;
+    const malloryKey = keyOf(stateOf(a, m.doc.clientID));
+    expect(malloryKey).toEqual(expect.any(String));
+    expect(JSON.stringify(stateOf(a, m.doc.clientID))).not.toContain(mallory.id); // never a user id
 
     // Speaking for Mariama's awareness id (renaming her, then removing her) changes nothing.
     const sendAwareness = (entries: AwarenessEntry[]) => {
@@ -277,10 +281,11 @@ describe('presence', () => {
     const observer = await join(await createUser(app, { name: 'Olu Observer' }), noteId);
     await observer.waitFor(() => stateOf(observer, a.doc.clientID) !== undefined && stateOf(observer, m.doc.clientID) !== undefined, 3_000, 'the room’s awareness');
     await sleep(150); // several awareness flush windows
-    expect(stateOf(observer, a.doc.clientID)).toMatchObject({ name: 'Mariama Sow', awarenessData: { userId: mariama.id } });
+    expect(stateOf(observer, a.doc.clientID)).toMatchObject({ name: 'Mariama Sow', awarenessData: { author: { name: 'Mariama Sow' } } });
+    expect(JSON.stringify([...observer.awareness.getStates().values()])).not.toContain(mariama.id);
     expect(a.awareness.getLocalState()).toMatchObject({ name: 'Mariama Sow' });
     for (const e of [a, observer]) {
-      const mallorys = [...e.awareness.getStates().values()].filter((s) => (s.awarenessData as { userId?: string } | undefined)?.userId === mallory.id);
+      const mallorys = [...e.awareness.getStates().values()].filter((s) => keyOf(s) === malloryKey);
       expect(mallorys.length).toBe(AWARENESS_IDS_PER_SOCKET);
       expect(mallorys.every((s) => s.name === 'Mallory Moore')).toBe(true);
     }

@@ -43,8 +43,9 @@ export class Client {
   }
 }
 
+/** A registration form that passes; its name is new each time (no two accounts' names may look alike). */
 export const validRegistration = (overrides: Record<string, string> = {}) => ({
-  name: 'Mariama Sow',
+  name: `Mariama Sow ${Math.random().toString(36).slice(2, 8)}`,
   email: `mariama.${Math.random().toString(36).slice(2)}@example.org`,
   password: 'a long enough password',
   organisation: 'Collectif Migrations Dakar',

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { applyRole } from '../../app/accounts/accounts.server';
 import type { Role } from '../../app/accounts/roles';
+import { nameKey } from '../../app/text/name-key.server';
 import type { TestServer } from './server';
 
 export interface TestClient {
@@ -18,6 +19,11 @@ export interface TestClient {
 
 let counter = 0;
 
+/**
+ * A user with a session. Tests reuse a few realistic names ("Mariama Sow") across one file's
+ * database, where no two accounts' names may look alike (users.name_key): an earlier account
+ * holding a look-alike of the name asked for (its test is over) is renamed out of the way first.
+ */
 export async function createUser(
   app: TestServer,
   { role, ...overrides }: Partial<{ name: string; organisation: string; stakeholderGroup: string; country: string; role: Role }> = {},
@@ -33,6 +39,12 @@ export async function createUser(
     country: 'SN',
     ...overrides,
   };
+  const key = nameKey(input.name);
+  const earlier = await services.db.selectFrom('users').select(['id', 'name']).where('nameKey', '=', key).executeTakeFirst();
+  if (earlier) {
+    const name = `${earlier.name} (earlier ${counter})`;
+    await services.db.updateTable('users').set({ name, nameKey: nameKey(name) }).where('id', '=', earlier.id).execute();
+  }
   const id = await services.accounts.register(input);
   if (role && role !== 'participant') {
     const consultation = await services.consultations.getDefault();

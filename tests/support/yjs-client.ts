@@ -34,8 +34,10 @@ export interface ReceivedMessage {
 export interface CoEditorOptions {
   /** Session cookie (`name=value`); none: an anonymous socket (may not join). */
   cookie?: string;
-  /** Shown to the others through awareness. */
+  /** Shown to the others through awareness (the server replaces it by what it allows). */
   name?: string;
+  /** How to be shown to co-editors (the note's presence choice); the user's default if unset. */
+  presenceAs?: 'named' | 'organisation' | 'chatham';
   /** Keep a log of every message received (tests); off for the benchmark's many clients. */
   log?: boolean;
   /** Yjs client id (the benchmark makes them predictable); random by default. */
@@ -110,6 +112,7 @@ export class CoEditor {
     this.canEdit = this.ack.canEdit;
     this.sendRaw(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc)));
     // As Lexical's CollaborationPlugin does; the server replaces the name with the account's.
+    if (this.options.presenceAs) this.awareness.setLocalStateField('awarenessData', { presenceAs: this.options.presenceAs });
     this.awareness.setLocalStateField('name', this.options.name ?? 'Headless co-editor');
     return this.ack;
   }

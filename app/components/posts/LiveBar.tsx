@@ -9,11 +9,14 @@ export function LiveBar({
   readers,
   typing,
   groupLabel,
+  problem = null,
 }: {
   connection: ConnectionState;
   readers: number | null;
   typing: PublicAuthor[];
   groupLabel: (id: string) => string;
+  /** While not connected, why, as the server said it (an i18n key, e.g. errors.serviceUnavailable). */
+  problem?: string | null;
 }) {
   const { t } = useTranslation();
   const [mounted, setMounted] = useState(false);
@@ -24,7 +27,7 @@ export function LiveBar({
     <div className={`live-bar live-${connection}`}>
       <p className="live-status" role="status">
         <span className="live-dot" aria-hidden="true" />
-        {t(`live.${connection}`)}
+        {problem && connection !== 'connected' ? t(problem) : t(`live.${connection}`)}
         {readers !== null && connection === 'connected' ? <> · {t('live.readers', { count: readers })}</> : null}
       </p>
       <p className="live-typing" aria-live="polite">

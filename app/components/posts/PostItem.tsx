@@ -1,7 +1,8 @@
 import { Form, Link } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { authorLabel, type PostView } from '../../posts/post-view';
+import type { PostView } from '../../posts/post-view';
 import { ReportForm } from '../moderation/report-form';
+import { AuthorLine, translateIsolated, UserText } from '../UserText';
 import { LiveForm } from './LiveForm';
 
 export interface PostItemProps {
@@ -36,18 +37,20 @@ function dateFormat(language: string) {
 export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, moderator, flag, moderationError, children }: PostItemProps) {
   const { t, i18n } = useTranslation();
   const date = dateFormat(i18n.language);
-  const author = authorLabel(post.author, t, groupLabel);
   return (
     <article className={`post post-${post.status}`} id={`post-${post.id}`} aria-labelledby={`post-${post.id}-author`}>
       <header className="post-meta">
         <span className="post-author" id={`post-${post.id}-author`}>
-          {author}
+          <AuthorLine author={post.author} t={t} groupLabel={groupLabel} />
           {post.mine ? <span className="post-you"> ({t('posts.you')})</span> : null}
         </span>{' '}
         <time dateTime={post.createdAt}>{`${date.format(new Date(post.createdAt))} UTC`}</time>
         {post.editedAt ? <span className="post-edited"> · {t('posts.edited')}</span> : null}
         {post.realAuthor && post.author.attribution !== 'named' ? (
-          <span className="post-real-author"> · {post.realAuthor.name}</span>
+          <span className="post-real-author">
+            {' · '}
+            <UserText>{post.realAuthor.name}</UserText>
+          </span>
         ) : null}
       </header>
       {post.status === 'deleted' ? (
@@ -58,7 +61,7 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
         <>
           {post.status === 'hidden' ? (
             <p className="post-hidden-note">
-              {post.hiddenReason ? t('posts.hiddenFor', { reason: post.hiddenReason }) : t('posts.hidden')}
+              {post.hiddenReason ? translateIsolated(t, 'posts.hiddenFor', { reason: post.hiddenReason }, ['reason']) : t('posts.hidden')}
             </p>
           ) : null}
           {/* Safe HTML: rendered by the server from its own canonical copy of the document. */}

@@ -7,18 +7,18 @@
  * It also owns what must outlive one editor instance: after a refusal the editor is remounted
  * (new key: fresh doc and provider, resynced from the server), with a message saying why.
  */
-import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { NoteStatus } from '../../../db/schema';
+import type { Attribution, NoteStatus } from '../../../db/schema';
 import type { RefusalReason } from '../../notes/protocol';
-import type { NoteEditorProps } from '../NoteEditor';
+import type { NoteEditorProps, NoteUser } from '../NoteEditor';
 
 export interface LiveNoteProps {
   noteId: number;
   title: string;
   /** the server's safe HTML of the note */
   html: string;
-  user: { id: string; name: string };
+  user: NoteUser;
   status: NoteStatus;
   canEdit: boolean;
   /** label of the stakeholder group that drafts the note, if it is scoped to one */
@@ -40,6 +40,9 @@ export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabe
   const [Editor, setEditor] = useState<EditorType | null>(null);
   const [access, setAccess] = useState({ status, canEdit });
   const [generation, setGeneration] = useState(0);
+  // How co-editors see this user: kept across remounts; a change remounts the editor (NoteEditor).
+  const [presenceAs, setPresenceAs] = useState<Attribution>(user.defaultAttribution);
+  const presence = useMemo(() => ({ as: presenceAs, onChange: setPresenceAs }), [presenceAs]);
   const [refusal, setRefusal] = useState<RefusalReason | null>(null);
   const [waiting, setWaiting] = useState(false);
   const refusals = useRef<number[]>([]);
@@ -121,7 +124,7 @@ export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabe
       ) : null}
       {Editor && !waiting ? (
         <Editor
-          key={generation}
+          key={`${generation}:${presenceAs}`}
           noteId={noteId}
           title={title}
           user={user}
@@ -130,6 +133,7 @@ export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabe
           onAccess={onAccess}
           onRefused={onRefused}
           onResync={onResync}
+          presence={presence}
           citing={citing}
         />
       ) : (

@@ -1,6 +1,7 @@
 /**
  * Co-editors' colours and the presence list, from awareness states. Isomorphic and tiny.
  */
+import { presenceOf } from '../../notes/awareness';
 
 /**
  * Caret and name-label colours: each is at least 6:1 against white (the label's text) and
@@ -8,11 +9,11 @@
  */
 export const CURSOR_COLORS = ['#b3261e', '#1a5fb4', '#2f6b3a', '#8a4b00', '#6b3fa0', '#00696b', '#a1286a', '#4d5b00'] as const;
 
-/** A stable colour for a user id (the same in every tab and for every co-editor). */
-export function cursorColorFor(userId: string): string {
+/** A stable colour for a string (a presence key; the same for every co-editor). */
+export function cursorColorFor(seed: string): string {
   let hash = 2166136261;
-  for (let i = 0; i < userId.length; i++) {
-    hash ^= userId.charCodeAt(i);
+  for (let i = 0; i < seed.length; i++) {
+    hash ^= seed.charCodeAt(i);
     hash = Math.imul(hash, 16777619);
   }
   return CURSOR_COLORS[(hash >>> 0) % CURSOR_COLORS.length];
@@ -28,15 +29,17 @@ export interface Present {
   focusing: boolean;
 }
 
-/** Awareness states → the people in the note, the current user first, then by name. */
-export function presentFrom(states: Map<number, Record<string, unknown>>, localClientId: number, localUserId: string): Present[] {
+/**
+ * Awareness states → the people in the note, the current user first, then by name. Others are
+ * told apart by their presence key (several tabs under one presence count once), never by a
+ * user id: the server sends none (docs/decisions/0010).
+ */
+export function presentFrom(states: Map<number, Record<string, unknown>>, localClientId: number): Present[] {
   const people = new Map<string, Present>();
   for (const [clientId, state] of states) {
     if (!state || typeof state.name !== 'string' || state.name === '') continue;
-    const data = (state.awarenessData ?? {}) as { userId?: unknown };
-    const userId = typeof data.userId === 'string' ? data.userId : `client:${clientId}`;
-    const self = clientId === localClientId || userId === localUserId;
-    const key = self ? `user:${localUserId}` : `user:${userId}`;
+    const self = clientId === localClientId;
+    const key = self ? 'self' : `presence:${presenceOf(state)?.key ?? `client:${clientId}`}`;
     const previous = people.get(key);
     const focusing = state.focusing === true || !!previous?.focusing;
     people.set(key, {

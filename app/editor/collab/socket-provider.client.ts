@@ -15,6 +15,7 @@
  *
  * Besides `sync`, `status`, `update` (the Lexical contract), it emits for the UI:
  * `connection` (ConnectionState), `note-status` ({ status, canEdit }), `refused` (reason),
+ * `saving` (saved: boolean: false while the server fails to store the note's edits),
  * `error` (an i18n key, when the server refuses the join).
  */
 import * as decoding from 'lib0/decoding';
@@ -23,6 +24,9 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { NoteStatus } from '../../../db/schema';
+import { isReconnecting } from '../../live/socket.client';
+import { relabelAwarenessUpdate } from '../../notes/awareness';
+import type { PublicAuthor } from '../../posts/post-view';
 import {
   awarenessMessage,
   MESSAGE_AWARENESS,
@@ -34,6 +38,7 @@ import {
   type JoinAck,
   type Refused,
   type RefusalReason,
+  type SaveState,
   type StatusChange,
 } from '../../notes/protocol';
 
@@ -90,8 +95,12 @@ export class SocketProvider {
   /** messages that arrived before the join's acknowledgement */
   private early: Uint8Array[] = [];
 
-  constructor(socket: Socket, noteId: number, doc: Y.Doc, initialAccess?: NoteAccess) {
+  /** Co-editors' names in the reader's language, from what the server lets them be shown as. */
+  private readonly label: ((author: PublicAuthor) => string) | undefined;
+
+  constructor(socket: Socket, noteId: number, doc: Y.Doc, initialAccess?: NoteAccess, label?: (author: PublicAuthor) => string) {
     this.socket = socket;
+    this.label = label;
     this.noteId = noteId;
     this.doc = doc;
     this.access = initialAccess ?? null;
@@ -114,6 +123,7 @@ export class SocketProvider {
     this.socket.on(NOTE_EVENTS.message, this.onMessage);
     this.socket.on(NOTE_EVENTS.refused, this.onRefused);
     this.socket.on(NOTE_EVENTS.status, this.onStatus);
+    this.socket.on(NOTE_EVENTS.saving, this.onSaving);
     this.socket.io.on('reconnect_attempt', this.onReconnectAttempt);
     if (typeof window !== 'undefined') {
       window.addEventListener('offline', this.onBrowserOffline);
@@ -122,9 +132,10 @@ export class SocketProvider {
     this.emit('status', [{ status: 'connecting' }]);
     if (this.socket.connected) this.join();
     else {
+      // Opened lazily elsewhere (getSocket); make sure it is on its way, unless a retry is
+      // already scheduled (its backoff is kept).
+      if (!isReconnecting(this.socket)) this.socket.connect();
       this.setConnection(this.socketOffline() ? 'offline' : this.everConnected ? 'reconnecting' : 'connecting');
-      // Opened lazily elsewhere (getSocket); make sure it is on its way.
-      if (!this.socket.active) this.socket.connect();
     }
   }
 
@@ -137,6 +148,7 @@ export class SocketProvider {
     this.socket.off(NOTE_EVENTS.message, this.onMessage);
     this.socket.off(NOTE_EVENTS.refused, this.onRefused);
     this.socket.off(NOTE_EVENTS.status, this.onStatus);
+    this.socket.off(NOTE_EVENTS.saving, this.onSaving);
     this.socket.io.off('reconnect_attempt', this.onReconnectAttempt);
     if (typeof window !== 'undefined') {
       window.removeEventListener('offline', this.onBrowserOffline);
@@ -279,6 +291,10 @@ export class SocketProvider {
     this.generation++;
     this.resetSession();
     this.setConnection(this.socketOffline() ? 'offline' : 'reconnecting');
+    // A renewal (renewSocket: disconnect, then connect at once) is on its way back by now.
+    queueMicrotask(() => {
+      if (this.wanted && !this.socket.connected && this.connection === 'offline' && !this.socketOffline()) this.setConnection('reconnecting');
+    });
     this.emit('status', [{ status: 'disconnected' }]);
   };
 
@@ -297,8 +313,15 @@ export class SocketProvider {
     }
   };
 
+  /**
+   * No network, or a socket that will not come back by itself. The app's socket always does
+   * (socket.client.ts retries even after the server disconnected it or refused its handshake),
+   * so after a restart or during a database outage this is false and the note says
+   * "reconnecting"; its edits wait in the doc and the server's sync step 1 pulls them on rejoin.
+   */
   private socketOffline(): boolean {
-    return (typeof navigator !== 'undefined' && navigator.onLine === false) || !this.socket.active;
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) return true;
+    return !this.socket.connected && !isReconnecting(this.socket);
   }
 
   private setConnection(state: ConnectionState) {
@@ -351,7 +374,8 @@ export class SocketProvider {
           }
         }
       } else if (type === MESSAGE_AWARENESS) {
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
+        const update = decoding.readVarUint8Array(decoder);
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, this.label ? relabelAwarenessUpdate(update, this.label) : update, this);
       }
     } catch (error) {
       console.warn('[palabre] note: ignoring an unreadable message', error);
@@ -369,6 +393,12 @@ export class SocketProvider {
       return;
     }
     this.emit('refused', [refused.reason satisfies RefusalReason]);
+  };
+
+  /** The server's saves of this note failing or working again: the page says so. */
+  private onSaving = (state: SaveState) => {
+    if (!state || state.noteId !== this.noteId || !this.wanted) return;
+    this.emit('saving', [state.saved === true]);
   };
 
   private onStatus = (change: StatusChange) => {
