@@ -89,8 +89,11 @@ export function Layout({ children }: { children: ReactNode }) {
 
 export default function App() {
   const data = useLoaderData<typeof loader>();
-  useLiveSession(data.user?.id ?? null);
-  return <Outlet />;
+  const userId = data.user?.id ?? null;
+  useLiveSession(userId);
+  // Keyed by the user: nothing one person typed or chose (a composer's attribution, a note's
+  // presence) survives into the page of whoever signs in next in this tab.
+  return <Outlet key={userId ?? 'anonymous'} />;
 }
 
 export function ErrorBoundary() {

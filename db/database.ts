@@ -6,7 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CamelCasePlugin,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type TransactionSettings,
+} from 'kysely';
 import type { Database } from './schema';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -54,7 +64,10 @@ function openSqlite(file: string): DatabaseHandle {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    // better-sqlite3 is synchronous: while another process holds the write lock, this wait blocks
+    // the whole event loop (every request, every socket). Wait briefly and fail instead: writes
+    // are retried (note saves) or answered with an error, and /healthz says the database is busy.
+    sqlite.pragma('busy_timeout = 250');
   } catch (error) {
     throw new DatabaseOpenError(
       `Cannot open the SQLite database at ${location} (DATABASE_URL): ${(error as Error).message}. ` +
@@ -62,10 +75,59 @@ function openSqlite(file: string): DatabaseHandle {
     );
   }
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: withTruthfulRollback(new SqliteDialect({ database: sqlite }), () => sqlite.inTransaction),
     plugins: [new CamelCasePlugin()],
   });
   return { db, kind: 'sqlite', location, close: () => db.destroy() };
+}
+
+/**
+ * Makes a failed transaction fail with its own error. Kysely answers an error inside
+ * `db.transaction().execute()` by sending ROLLBACK and rethrowing the error, but when the
+ * ROLLBACK fails too, its error is thrown instead, and the cause is lost. That is the rule, not
+ * the exception, for the failures that matter most: SQLite may roll the whole transaction back
+ * by itself on SQLITE_FULL, SQLITE_IOERR or SQLITE_NOMEM (it does on a full disk), and a post
+ * that could not be saved was logged as "cannot rollback - no transaction is active"; a
+ * PostgreSQL connection that dropped mid-transaction cannot take a ROLLBACK either.
+ *
+ * So, in the one place every transaction goes through (the driver): with `hasOpenTransaction`
+ * (SQLite knows), no ROLLBACK is sent when the database already rolled back; and a ROLLBACK that
+ * fails is logged, not thrown, so that Kysely rethrows the transaction's own error. Kysely's
+ * PostgreSQL driver has already marked such a connection for discard: the pool drops it.
+ */
+export function withTruthfulRollback(dialect: Dialect, hasOpenTransaction?: () => boolean): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => truthfulRollbackDriver(dialect.createDriver(), hasOpenTransaction),
+  };
+}
+
+function truthfulRollbackDriver(inner: Driver, hasOpenTransaction?: () => boolean): Driver {
+  const driver: Driver = {
+    init: () => inner.init(),
+    acquireConnection: () => inner.acquireConnection(),
+    beginTransaction: (connection: DatabaseConnection, settings: TransactionSettings) => inner.beginTransaction(connection, settings),
+    commitTransaction: (connection) => inner.commitTransaction(connection),
+    async rollbackTransaction(connection) {
+      if (hasOpenTransaction && !hasOpenTransaction()) return; // the database already rolled back
+      try {
+        await inner.rollbackTransaction(connection);
+      } catch (error) {
+        console.error(
+          `[db] ROLLBACK failed after a failed transaction (${(error as Error).message}); the transaction's own error goes to its caller`,
+        );
+      }
+    },
+    releaseConnection: (connection) => inner.releaseConnection(connection),
+    destroy: () => inner.destroy(),
+  };
+  // Savepoints only where the dialect has them (Kysely tests for the methods).
+  if (inner.savepoint) driver.savepoint = inner.savepoint.bind(inner);
+  if (inner.rollbackToSavepoint) driver.rollbackToSavepoint = inner.rollbackToSavepoint.bind(inner);
+  if (inner.releaseSavepoint) driver.releaseSavepoint = inner.releaseSavepoint.bind(inner);
+  return driver;
 }
 
 /**
@@ -84,8 +146,17 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', (error) => console.error(`[db] idle PostgreSQL client error: ${error.message}`));
+  // Nor may a client's error while it is in use (the connection dropped mid-transaction): the
+  // pool listens to idle clients only. The query under way fails with the cause, the transaction
+  // with it (withTruthfulRollback), and the pool drops the client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      if (client.listenerCount('error') > 1) return; // idle: the pool's own listener reports it
+      console.error(`[db] PostgreSQL connection lost while in use: ${error.message}`);
+    });
+  });
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: withTruthfulRollback(new PostgresDialect({ pool })),
     plugins: [new CamelCasePlugin()],
   });
   try {

@@ -10,6 +10,7 @@ import * as m004 from './migrations/2026-11-25-004-notes';
 import * as m005 from './migrations/2026-11-25-005-open-flag-key';
 import * as m006 from './migrations/2026-11-25-006-health-probe';
 import * as m007 from './migrations/2026-11-25-007-name-key';
+import * as m008 from './migrations/2026-11-25-008-form-submissions';
 import type { Database } from './schema';
 
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25-005-open-flag-key': m005,
   '2026-11-25-006-health-probe': m006,
   '2026-11-25-007-name-key': m007,
+  '2026-11-25-008-form-submissions': m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

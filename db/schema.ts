@@ -301,6 +301,15 @@ export interface NoteVersionsTable {
   createdAt: string;
 }
 
+/** A creation form's key and what it answered (app/utils/forms.server.ts). */
+export interface FormSubmissionsTable {
+  key: string;
+  userId: string;
+  /** JSON (`{ "location": … }`), or null while the first submission runs. */
+  result: string | null;
+  createdAt: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -322,6 +331,7 @@ export interface Database {
   noteUpdates: NoteUpdatesTable;
   noteSnapshots: NoteSnapshotsTable;
   noteVersions: NoteVersionsTable;
+  formSubmissions: FormSubmissionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

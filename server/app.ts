@@ -105,8 +105,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     res.json({ status: 'ok', database: database.kind });
   });
 
-  app.use(originCheck(config.ALLOWED_ORIGINS));
-  app.use(bodyLimit(MAX_BODY_BYTES));
+  app.use(originCheck({ allowed: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY }));
+  app.use(bodyLimit({ maxBytes: MAX_BODY_BYTES, trustProxy: config.TRUST_PROXY }));
   app.use(sessionMiddleware(services));
   app.all('*', remixHandler(build, services, config.NODE_ENV));
 

@@ -5,6 +5,22 @@
 import { z } from 'zod';
 import { DEFAULT_SQLITE_PATH } from '../db/database';
 
+const ORIGINS_EXPECTED = 'expected a comma-separated list of origins like https://palabre.example.org (scheme, host and port; no path)';
+
+/** `http(s)://host[:port]`, optionally with a trailing slash: nothing a browser's Origin header would not carry. */
+const isBareOrigin = (value: string) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.pathname === '/' &&
+    !url.search &&
+    !url.hash &&
+    !url.username &&
+    !url.password
+  );
+};
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -19,12 +35,15 @@ const schema = z.object({
     .default(3000),
   HOST: z.string().min(1).optional(),
   DATABASE_URL: z.string().trim().min(1, { error: 'must not be empty' }).default(DEFAULT_SQLITE_PATH),
-  /** Origins allowed for form posts and the socket handshake besides the request's own host. */
+  /**
+   * Origins allowed for form posts and the socket handshake besides the request's own, each
+   * compared as a whole (scheme, host and port): a path would suggest a narrower rule than applies.
+   */
   ALLOWED_ORIGINS: z
     .string()
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
-    .pipe(z.array(z.url({ error: 'expected a comma-separated list of origins like https://palabre.example.org' }))),
+    .pipe(z.array(z.string().refine(isBareOrigin, { error: ORIGINS_EXPECTED }).transform((v) => new URL(v).origin))),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
   SEED_ON_START: bool.default(true),
@@ -36,6 +55,16 @@ const schema = z.object({
   POSTS_PER_MINUTE: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(10),
   /** Socket.io events one connection may send per 10 seconds (typing, joins, posts…). */
   SOCKET_EVENTS_PER_10S: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(100),
+  /**
+   * Bytes that may wait to be sent to one live connection before it is dropped as not reading
+   * (it reconnects and catches up): checked as another message comes, so that one message
+   * larger than this (a long catch-up page) still goes out alone (server/socket/limits.ts).
+   */
+  SOCKET_MAX_BACKLOG_BYTES: z.coerce
+    .number({ error: 'expected a number of bytes' })
+    .int({ error: 'expected a whole number of bytes' })
+    .min(65_536, { error: 'expected at least 65536 (64 KB)' })
+    .default(4 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -1,26 +1,46 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+/**
+ * Form fields with their label, hint and error tied together for assistive technologies. A
+ * field of a form declared with conform (`field={fields.title}`, app/utils/forms.server.ts) takes
+ * its name, its value as typed (or as saved) and its error from it; ids are the field names, so
+ * that the error summary links to `#title` or `#partners[1].name`.
+ */
+import type { FieldMetadata } from '@conform-to/react';
+import { useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 
+/** A conform field (any value type: the component shows it as the form sent it). */
+export type AnyField = FieldMetadata<any, any, string[]>;
+
 interface FieldProps {
-  name: string;
+  /** The conform field; or `name` (and `defaultValue`, `error`) for a form without one. */
+  field?: AnyField;
+  name?: string;
   label: string;
   /** An i18n key, as returned by the action. */
   error?: string;
   hint?: ReactNode;
 }
 
-/** A labelled form field with its hint and error tied to it for assistive technologies. */
-export function Field({ name, label, error, hint, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** What a field shows: its name, error and (for a conform field) the value to start from. */
+function fromField(field: AnyField | undefined, name: string | undefined, error: string | undefined) {
+  return { name: field?.name ?? name ?? '', error: error ?? field?.errors?.[0] };
+}
+
+/** A labelled one-line field. */
+export function Field({ field, name, label, error, hint, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  const own = fromField(field, name, error);
+  const start = field && input.type !== 'password' ? { defaultValue: field.defaultValue ?? '' } : {};
   return (
-    <FieldFrame name={name} label={label} error={error} hint={hint}>
+    <FieldFrame name={own.name} label={label} error={own.error} hint={hint}>
       {(describedBy) => (
-        <input id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+        <input key={field?.key} id={own.name} name={own.name} aria-invalid={own.error ? true : undefined} aria-describedby={describedBy} {...start} {...input} />
       )}
     </FieldFrame>
   );
 }
 
 export function SelectField({
+  field,
   name,
   label,
   error,
@@ -29,10 +49,12 @@ export function SelectField({
   placeholder,
   ...select
 }: FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[]; placeholder?: string }) {
+  const own = fromField(field, name, error);
+  const start = field ? { defaultValue: select.multiple ? (field.defaultOptions ?? []) : (field.defaultValue ?? '') } : {};
   return (
-    <FieldFrame name={name} label={label} error={error} hint={hint}>
+    <FieldFrame name={own.name} label={label} error={own.error} hint={hint}>
       {(describedBy) => (
-        <select id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...select}>
+        <select key={field?.key} id={own.name} name={own.name} aria-invalid={own.error ? true : undefined} aria-describedby={describedBy} {...start} {...select}>
           {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
           {options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -45,13 +67,7 @@ export function SelectField({
   );
 }
 
-function FieldFrame({
-  name,
-  label,
-  error,
-  hint,
-  children,
-}: FieldProps & { children: (describedBy: string | undefined) => ReactNode }) {
+function FieldFrame({ name, label, error, hint, children }: { name: string; label: string; error?: string; hint?: ReactNode; children: (describedBy: string | undefined) => ReactNode }) {
   const { t } = useTranslation();
   const ids = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(' ');
   return (
@@ -72,21 +88,59 @@ function FieldFrame({
   );
 }
 
-/** Lists a form's errors at its top, each linking to its field. */
-export function ErrorSummary({ errors, labels }: { errors?: Record<string, string>; labels: Record<string, string> }) {
+/**
+ * Lists a form's errors at its top, in the order the action gave them (the form's), each linking
+ * to its field: conform's `form.allErrors` (field → messages, '' for the form's own) or field → key.
+ */
+export function ErrorSummary({
+  errors,
+  labels,
+  target,
+}: {
+  errors?: Record<string, string | string[] | null | undefined> | null;
+  /** The field's label (none: the message alone). */
+  labels: Record<string, string> | ((name: string) => string | undefined);
+  /** The id to link to, when not the field's name. */
+  target?: (name: string) => string;
+}) {
   const { t } = useTranslation();
-  const entries = Object.entries(errors ?? {});
+  const entries = Object.entries(errors ?? {})
+    .map(([field, messages]) => [field, [messages].flat()[0]] as const)
+    .filter((entry): entry is readonly [string, string] => !!entry[1]);
   if (entries.length === 0) return null;
+  const labelOf = (name: string) => (name === '' ? undefined : typeof labels === 'function' ? labels(name) : labels[name]);
   return (
     <div className="error-summary" role="alert" tabIndex={-1}>
       <p>{t('form.errorSummary')}</p>
       <ul>
-        {entries.map(([field, key]) => (
-          <li key={field}>
-            {labels[field] ? <a href={`#${field}`}>{`${labels[field]}: ${t(key)}`}</a> : t(key)}
-          </li>
-        ))}
+        {entries.map(([field, key]) => {
+          const label = labelOf(field);
+          return <li key={field}>{label ? <a href={`#${target?.(field) ?? field}`}>{`${label}: ${t(key)}`}</a> : t(key)}</li>;
+        })}
       </ul>
     </div>
   );
+}
+
+/** A random key: 128 bits, URL-safe (crypto.randomUUID is missing outside secure contexts). */
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The key a creation form is sent with (app/utils/forms.server.ts `once`): sent twice (a double
+ * click without JavaScript, a slow link), the form is answered with the first result instead of
+ * creating twice. New for each form shown: the server's page carries one, which hydration keeps
+ * (a click before and one after hydration send the same key); a form first shown in the browser
+ * gets its own.
+ */
+export function FormKeyInput() {
+  const ref = useRef<HTMLInputElement>(null);
+  const [serverKey] = useState(() => (typeof document === 'undefined' ? randomKey() : undefined));
+  useEffect(() => {
+    if (ref.current && !ref.current.value) ref.current.value = randomKey();
+  }, []);
+  // No value prop in the browser: React would otherwise overwrite the server's key while hydrating.
+  return <input ref={ref} type="hidden" name="formKey" suppressHydrationWarning {...(serverKey ? { defaultValue: serverKey } : {})} />;
 }

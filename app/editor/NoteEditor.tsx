@@ -4,7 +4,8 @@
  * collab/LiveNote.tsx, which shows the server's HTML until then (the page works without JS).
  *
  * Follows ../shared/STACK.md: <LexicalCollaboration> around the composer, `editorState: null`,
- * no HistoryPlugin (the CollaborationPlugin has its own undo), one provider factory per mount
+ * no HistoryPlugin (the CollaborationPlugin has its own undo; OwnUndoPlugin keeps it from deleting
+ * co-editors' words, see own-undo.ts), one provider factory per mount
  * that registers its doc in `yjsDocMap`, `shouldBootstrap={false}` (the server seeds notes).
  * To switch documents or resync after a refusal, the parent remounts this with a new `key`.
  */
@@ -37,6 +38,8 @@ import type { CitationRef } from './citation-node';
 import type { Source } from '../notes/citations.server';
 import { cursorColorFor, presentFrom, type Present } from './collab/presence';
 import { NOTE_NODES } from './note-nodes';
+import { OwnUndoPlugin } from './own-undo';
+import { OfficePastePlugin } from './paste';
 import { editorTheme } from './theme';
 import { $keepSafeLink, isAllowedUrl } from './Toolbar';
 
@@ -259,6 +262,8 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
           <LinkPlugin validateUrl={isAllowedUrl} />
           <TablePlugin hasCellMerge={false} hasCellBackgroundColor={false} hasHorizontalScroll={true} />
           <NoteRulesPlugin />
+          <OfficePastePlugin />
+          <OwnUndoPlugin />
           <EditablePlugin canEdit={access.canEdit} />
           {citing ? (
             <>

@@ -42,6 +42,7 @@ import {
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { POST_NODES } from './nodes';
+import { OfficePastePlugin } from './paste';
 import { editorTheme } from './theme';
 import { $keepSafeLink, isAllowedUrl, Toolbar } from './Toolbar';
 
@@ -115,6 +116,7 @@ export function RichComposer({
         <LinkPlugin validateUrl={isAllowedUrl} />
         <OnChangePlugin ignoreHistoryMergeTagChange={false} onChange={publish} />
         <PostRulesPlugin />
+        <OfficePastePlugin />
         <LifecyclePlugin
           id={id}
           resetKey={resetKey}

@@ -31,10 +31,37 @@ export interface ConnectionProblem {
 let socket: Socket | undefined;
 const sessionEndedListeners = new Set<() => void>();
 
-/** Calls `listener` when the server says this socket's session ended. Returns the unsubscribe. */
+/**
+ * Calls `listener` when the page's idea of who is signed in is stale: the server ended this
+ * socket's session, or refused a handshake because the cookie is now someone else's. The page
+ * then reloads its data (useLiveSession). Returns the unsubscribe.
+ */
 export function onSessionEnded(listener: () => void): () => void {
   sessionEndedListeners.add(listener);
   return () => sessionEndedListeners.delete(listener);
+}
+const sessionEnded = () => {
+  for (const listener of [...sessionEndedListeners]) listener();
+};
+
+/** The user the page shows (null: nobody; undefined: not said yet), sent with every handshake. */
+let expectedUser: string | null | undefined;
+/** A handshake was refused as another user's: connect again once the page says who it shows. */
+let identityStale = false;
+
+/**
+ * Says which user the page shows. Every handshake carries it and the server refuses a connection
+ * for anyone else (server/socket/identity.ts), so a stale tab never acts under the name of whoever
+ * signed in since in another tab. A change of user opens a new connection (renewSocket).
+ */
+export function setExpectedUser(userId: string | null) {
+  if (expectedUser === userId && !identityStale) return;
+  const changed = expectedUser !== undefined && expectedUser !== userId;
+  expectedUser = userId;
+  if (changed || identityStale) {
+    identityStale = false;
+    renewSocket();
+  }
 }
 
 /** A reconnection we scheduled ourselves (Socket.io would not), and how many failed in a row. */
@@ -47,6 +74,8 @@ export function getSocket(): Socket {
   if (!socket) {
     // The manager's own retries (dropped transport, server unreachable) use the same backoff.
     socket = io({
+      // A function: read at every (re)connection, so it always names the page's current user.
+      auth: (cb) => cb(expectedUser === undefined ? {} : { expect: expectedUser }),
       transports: ['websocket', 'polling'],
       reconnectionDelay: RETRY_BASE_MS,
       reconnectionDelayMax: RETRY_MAX_MS,
@@ -60,9 +89,7 @@ export function getSocket(): Socket {
 function keepAlive(s: Socket) {
   // The server closes the connection of a session that ended (signed out here or elsewhere,
   // password changed): the page's data is stale too (server/socket/identity.ts).
-  s.on('session:ended', () => {
-    for (const listener of [...sessionEndedListeners]) listener();
-  });
+  s.on('session:ended', sessionEnded);
   s.on('connect', () => {
     failures = 0;
     clearRetry();
@@ -77,6 +104,11 @@ function keepAlive(s: Socket) {
     const data = (typeof error.data === 'object' && error.data !== null ? error.data : {}) as { retryable?: unknown; messageKey?: unknown };
     const retrying = data.retryable !== false;
     setProblem({ code: error.message, messageKey: typeof data.messageKey === 'string' ? data.messageKey : null, retrying });
+    if (error.message === 'user_changed') {
+      identityStale = true;
+      sessionEnded();
+      return;
+    }
     // `active` is still true when the manager is retrying the transport itself; false after a
     // refused handshake, which Socket.io never retries.
     if (!s.active && retrying) scheduleConnect();
@@ -187,12 +219,41 @@ export async function sendInsteadOfForm<T = Record<string, unknown>>(
   attempts?: number,
 ): Promise<Ack<T> | null> {
   const form = e.currentTarget;
-  if (!getSocket().connected) return null; // the ordinary form post
+  const s = getSocket();
+  // Offline or reconnecting: a form post would land on the browser's error page and lose what
+  // was written. Wait for the connection instead, and say so if it does not come back.
+  const waiting = !s.connected && (isReconnecting(s) || browserOffline());
+  if (!s.connected && !waiting) return null; // no live connection at all: the ordinary form post
   e.preventDefault();
+  if (waiting && !(await connected(s, OFFLINE_WAIT_MS))) return notSent<T>();
   try {
     return await emitReliably<T>(event, payload, attempts);
   } catch {
+    if (browserOffline() || isReconnecting(s)) return notSent<T>();
     form.submit();
     return null;
   }
+}
+
+/** How long a contribution written offline waits for the connection before the writer is told. */
+const OFFLINE_WAIT_MS = 30_000;
+
+const browserOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+
+/** The answer shown when the connection did not come back: the text stays in the editor. */
+const notSent = <T,>(): Ack<T> => ({ ok: false, error: { code: 'offline', messageKey: 'errors.notSentOffline' } });
+
+/** Resolves true once `s` is connected, false after `timeoutMs`. */
+function connected(s: Socket, timeoutMs: number): Promise<boolean> {
+  if (s.connected) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      s.off('connect', onConnect);
+      resolve(ok);
+    };
+    const onConnect = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.on('connect', onConnect);
+  });
 }

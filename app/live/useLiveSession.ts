@@ -1,25 +1,23 @@
 /**
- * Keeps the live connection acting for the user the page shows (docs/decisions/0010): whenever
- * the signed-in user changes, however the page changed (a sign-in or sign-out form, a password
- * change), the socket is replaced by one whose handshake carries the current cookie; and when
- * the server ends this socket's session (signed out in another tab, "sign out everywhere"), the
- * page reloads its data so it stops offering what the user may no longer do.
+ * Keeps the live connection acting for the user the page shows (docs/decisions/0010): every
+ * handshake names that user and the server refuses one for anybody else; whenever the signed-in
+ * user changes, however the page changed (a sign-in or sign-out form, a password change), the
+ * socket is replaced by one whose handshake carries the current cookie; and when the server ends
+ * this socket's session (signed out in another tab, "sign out everywhere") or the cookie turns
+ * out to be someone else's, the page reloads its data so it shows, and acts as, who is signed in.
  */
 import { useRevalidator } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
-import { onSessionEnded, renewSocket } from './socket.client';
+import { onSessionEnded, setExpectedUser } from './socket.client';
 
 export function useLiveSession(userId: string | null) {
   const revalidator = useRevalidator();
-  const shown = useRef(userId);
   const revalidate = useRef(revalidator.revalidate);
   revalidate.current = revalidator.revalidate;
 
-  useEffect(() => {
-    if (shown.current === userId) return;
-    shown.current = userId;
-    renewSocket();
-  }, [userId]);
+  // During render, not in an effect: the page's components open the socket in their own effects,
+  // which run before this component's, and the first handshake must already name the user.
+  if (typeof window !== 'undefined') setExpectedUser(userId);
 
   useEffect(() => onSessionEnded(() => revalidate.current()), []);
 }

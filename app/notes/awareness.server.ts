@@ -33,7 +33,23 @@ export interface Speaker {
 /** A fresh presence key: random, so nothing links two presences but what they show. */
 export const newPresenceKey = () => crypto.randomBytes(9).toString('base64url');
 
-const isPosition = (value: unknown) => value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value));
+const isUint = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isId = (value: unknown) => value === null || value === undefined || (typeof value === 'object' && value !== null && isUint((value as { client?: unknown }).client) && isUint((value as { clock?: unknown }).clock));
+
+/**
+ * A caret as Yjs writes a relative position in JSON (`Y.relativePositionToJSON`): `type` and
+ * `item` ids of two unsigned integers, a short `tname`, an integer `assoc`; nothing else. Other
+ * co-editors' browsers decode these: a malformed one would throw in their editor.
+ */
+function isPosition(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const { type, tname, item, assoc, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return false;
+  if (!isId(type) || !isId(item)) return false;
+  if (!(tname === undefined || tname === null || (typeof tname === 'string' && tname.length <= 100))) return false;
+  return assoc === undefined || (typeof assoc === 'number' && Number.isSafeInteger(assoc));
+}
 
 /**
  * The entries of a client's awareness update that it may send, with the identity fields set by

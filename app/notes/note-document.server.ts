@@ -1,7 +1,8 @@
 /**
  * The server's view of a note's Yjs document (docs/decisions/0008): seeding, reading it as
- * Lexical JSON / plain text / safe HTML, restoring a version as a new change, and the cheap checks
- * the socket layer runs on incoming updates. Pure functions: no database, no sockets.
+ * Lexical JSON / plain text / safe HTML, restoring a version as a new change, and telling an edit
+ * from a repeat (the check of incoming updates is in update-check.server.ts, re-exported here).
+ * Pure functions: no database, no sockets.
  *
  * Every conversion goes through headless Lexical bound with @lexical/yjs, exactly as the browser's
  * CollaborationPlugin is, so the server reads and writes the same Yjs shapes the editors do
@@ -26,20 +27,16 @@ import {
 } from 'lexical';
 import * as Y from 'yjs';
 import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationRef } from '../editor/citation-node';
-import { NOTE_NODE_TYPES, NOTE_NODES } from '../editor/note-nodes';
+import { NOTE_NODES } from '../editor/note-nodes';
 import { isSafeUrl } from '../posts/lexical';
+import { cleanMultiline, hasControlCharacters } from '../text/policy';
+import { ROOT_NAME } from './update-check.server';
 
 /**
  * The Yjs client id of every note's first content. Seeds made twice for the same title are then
  * byte-identical and merge into one heading and one paragraph instead of two (STACK.md).
  */
 export const SEED_CLIENT_ID = 1;
-
-/** Largest single piece of content an update may carry (one insertion, one property value). */
-export const MAX_CONTENT_CHARS = 100_000;
-
-/** The name of the shared root type, as the CollaborationPlugin creates it. */
-const ROOT_NAME = 'root';
 
 // ---------------------------------------------------------------------------------------------
 // Headless binding
@@ -160,7 +157,34 @@ export interface NoteDocument {
 /** The note's content as Lexical JSON, plain text and safe HTML. Does not touch `doc`. */
 export function readDocument(doc: Y.Doc): NoteDocument {
   const state = withCopy(doc, ({ editor }) => editor.getEditorState().toJSON());
+  canonicalise(state.root);
   return { content: JSON.stringify(state), text: renderText(state), html: renderHtml(state) };
+}
+
+/**
+ * What the derived copy keeps of co-editors' text and styles, whatever the document holds (a
+ * document from before updates were checked may hold anything): text, and every other string,
+ * through the text policy as multi-line text (control characters removed, NFC: PostgreSQL cannot
+ * store NUL, and search and export read this copy), and no client style at all, so restoring a
+ * version cannot bring one back. In place, on a fresh copy of the editor state.
+ */
+function canonicalise(root: unknown) {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value !== 'string') continue;
+      // A link whose address holds control characters is no link (renderHtml drops it too).
+      record[key] = key === 'url' && hasControlCharacters(value) ? '' : cleanMultiline(value);
+    }
+    // Only where one is set: Lexical leaves some keys undefined (not in the JSON), and so must this.
+    if (record.style) record.style = '';
+    if (record.textStyle) record.textStyle = '';
+    if (record.backgroundColor) record.backgroundColor = null;
+    if (Array.isArray(record.children)) for (const child of record.children) stack.push(child);
+  }
 }
 
 /**
@@ -179,6 +203,7 @@ export function replaceContent(doc: Y.Doc, content: string): Uint8Array | null {
   const before = Y.encodeStateVector(doc);
   return withCopy(doc, ({ editor }, copy) => {
     const target = editor.parseEditorState(content).toJSON().root.children; // validated by parsing
+    canonicalise({ children: target }); // a version saved before styles were refused brings none back
     const current = editor.getEditorState().toJSON().root.children;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     let head = 0;
@@ -213,83 +238,8 @@ export function replaceContent(doc: Y.Doc, content: string): Uint8Array | null {
 // Checks on incoming updates
 // ---------------------------------------------------------------------------------------------
 
-const idKey = (id: Y.ID) => `${id.client}:${id.clock}`;
-
-/** Rough size of one piece of content; only ever compared with MAX_CONTENT_CHARS. */
-function contentSize(content: Y.Item["content"]): number {
-  if (content instanceof Y.ContentString) return content.str.length;
-  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
-    let size = 0;
-    for (const value of content.arr as unknown[]) size += typeof value === 'string' ? value.length : value == null ? 0 : JSON.stringify(value).length;
-    return size;
-  }
-  if (content instanceof Y.ContentEmbed) return JSON.stringify(content.embed).length;
-  if (content instanceof Y.ContentFormat) return content.key.length + JSON.stringify(content.value ?? null).length;
-  if (content instanceof Y.ContentBinary) return content.content.length;
-  return 0; // ContentType, ContentDeleted: no payload
-}
-
-/**
- * A cheap structural check of an incoming update, run on every keystroke: decodes it without a doc
- * and refuses what the Lexical binding with our node set never produces and what would break every
- * co-editor's binding (it throws on a node it cannot build, and the note stays broken) or bloat it:
- * - a `__type` other than NOTE_NODE_TYPES, or one that is not a plain string;
- * - a node (embedded shared type) without a `__type` in the same update: Lexical always writes a
- *   node and its properties in one transaction;
- * - a `__type` overwritten: Lexical never changes a node's type in place. A map entry that
- *   overwrites another carries no key in the update, only its predecessor's id: it is caught when
- *   the predecessor is in the same update, or in `doc` when the caller passes it;
- * - a shared type other than `XmlText` (elements) and `Map` (text, line breaks, tabs, node state):
- *   `XmlElement` is for decorator nodes, which notes do not have; a sub-document; content under
- *   another top-level type than the editor's root;
- * - one piece of content (a string insertion, a property value) larger than MAX_CONTENT_CHARS.
- */
-export function validateUpdate(update: Uint8Array, doc?: Y.Doc): boolean {
-  let structs: (Y.Item | Y.GC | Y.Skip)[];
-  try {
-    structs = Y.decodeUpdate(update).structs;
-  } catch {
-    return false;
-  }
-  let typeIds: Set<string> | null = null; // the `__type` entries themselves
-  let typed: Set<string> | null = null; // the nodes they belong to
-  let nodes: string[] | null = null; // the nodes created here
-  for (const struct of structs) {
-    if (!(struct instanceof Y.Item)) continue;
-    const content = struct.content;
-    if (typeof struct.parent === 'string' && struct.parent !== ROOT_NAME) return false;
-    if (content instanceof Y.ContentDoc) return false;
-    if (contentSize(content) > MAX_CONTENT_CHARS) return false;
-    if (content instanceof Y.ContentType) {
-      const kind = content.type.constructor;
-      if (kind !== Y.XmlText && kind !== Y.Map) return false;
-      if (struct.parentSub === null) (nodes ??= []).push(idKey(struct.id)); // an embed, not a property value
-    }
-    if (struct.parentSub === '__type') {
-      if (!(content instanceof Y.ContentDeleted)) {
-        const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : null;
-        if (typeof value !== 'string' || !NOTE_NODE_TYPES.has(value)) return false;
-      }
-      (typeIds ??= new Set()).add(idKey(struct.id));
-      if (struct.parent instanceof Y.ID) (typed ??= new Set()).add(idKey(struct.parent));
-    }
-  }
-  if (nodes && !nodes.every((id) => typed?.has(id))) return false;
-  // Once every `__type` of the update is known (a merged update is not in causal order).
-  if (typeIds || doc) {
-    for (const struct of structs) {
-      if (struct instanceof Y.Item && struct.origin && struct.parentSub === null && overwritesType(struct.origin, typeIds, doc)) return false;
-    }
-  }
-  return true;
-}
-
-function overwritesType(origin: Y.ID, typeIds: Set<string> | null, doc: Y.Doc | undefined): boolean {
-  if (typeIds?.has(idKey(origin))) return true;
-  if (!doc || !doc.store.clients.has(origin.client) || Y.getState(doc.store, origin.client) <= origin.clock) return false;
-  const item = Y.getItem(doc.store, origin);
-  return item instanceof Y.Item && item.parentSub === '__type';
-}
+// The strict check of what co-editors send lives in its own module; re-exported for the callers.
+export { checkUpdate, MAX_CONTENT_CHARS, validateUpdate, type UpdateCheck } from './update-check.server';
 
 /**
  * Whether applying `update` would change `doc`: it holds structs `doc` lacks, or deletes something
@@ -469,7 +419,7 @@ function renderHtml(state: SerializedEditorState): string {
         return `<li>${inner()}</li>`;
       case 'link': {
         const url = typeof node.url === 'string' ? node.url.trim() : '';
-        return isSafeUrl(url) ? `<a href="${escapeHtml(url)}" rel="nofollow ugc noopener noreferrer">${inner()}</a>` : inner();
+        return isSafeUrl(url) && !hasControlCharacters(url) ? `<a href="${escapeHtml(url)}" rel="nofollow ugc noopener noreferrer">${inner()}</a>` : inner();
       }
       case 'table':
         return `<table><tbody>${inner()}</tbody></table>`;

@@ -46,7 +46,12 @@ export type JoinAck =
   | { ok: true; noteId: number; canEdit: boolean; status: NoteStatus }
   | { ok: false; error: { code: string; messageKey: string } };
 
-export type RefusalReason = 'read_only' | 'too_large' | 'invalid' | 'status' | 'not_joined';
+/**
+ * Why an update was dropped: `too_large` one message over NOTE_LIMITS.messageBytes,
+ * `document_too_large` the note would grow past NOTE_LIMITS.documentBytes (deleting still works),
+ * `invalid` something a note cannot hold (app/notes/update-check.server.ts).
+ */
+export type RefusalReason = 'read_only' | 'too_large' | 'document_too_large' | 'invalid' | 'status' | 'not_joined';
 
 export interface Refused {
   noteId: number;

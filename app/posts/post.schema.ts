@@ -59,7 +59,16 @@ export const catchUpSchema = z.object({
 /** The attribution the writer has chosen in the composer: the indicator shows no more than the post will. */
 export const typingSchema = z.object({ threadId: id, typing: z.boolean(), attribution: content.attribution });
 
+/** A page link's cursor (posts.server.ts encodes it); anything else reads as "the first page". */
+const cursorParam = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional().catch(undefined);
+
+/**
+ * Which page of a thread: the sort, and the cursor of the page the reader comes from (`after`
+ * its last top-level post, or `before` its first). Neither: the first page.
+ */
 export const listQuerySchema = z.object({
   sort: z.enum(SORTS).catch('oldest'),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  after: cursorParam,
+  before: cursorParam,
 });
+export type ListQuery = { sort: Sort; after?: string | null; before?: string | null };

@@ -3,7 +3,7 @@
  * catching up. Every write commits before it is acknowledged or published; `publish` then
  * hands each audience (everyone, moderators) the view it may see.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Attribution, Database, PostRow } from '../../db/schema';
 import type { Language } from '../consultations/content.schema';
 import { roleOf } from '../accounts/accounts.server';
@@ -14,7 +14,7 @@ import { DomainError } from '../utils/errors';
 import { RateLimiter } from '../utils/rate-limit.server';
 import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocument, type LexicalDocument } from './lexical';
 import { detectPostLanguage } from './language';
-import type { CreatePostInput, EditPostInput, Sort } from './post.schema';
+import type { CreatePostInput, EditPostInput, ListQuery, Sort } from './post.schema';
 import { PAGE_SIZE } from './post.schema';
 import { authorAs, type AuthorRecord, type PostView } from './post-view';
 
@@ -35,11 +35,28 @@ export interface ThreadEvent {
   moderator: PostView;
 }
 
+/** One page of a thread, as `list` answers it. */
+export interface ThreadPage {
+  posts: (PostView & { replies: PostView[] })[];
+  /** Top-level posts (what pages count) and every post, replies included. */
+  total: number;
+  all: number;
+  /** This page's top-level posts are the `from`-th to the `to`-th (from 1) of `total`. */
+  from: number;
+  to: number;
+  /** Page-link cursors of the neighbouring pages (`?before=` / `?after=`), null at either end. */
+  previous: string | null;
+  next: string | null;
+  /** The thread's last change: the live page's catch-up cursor. */
+  seq: number;
+}
+
 export interface PostServiceOptions {
   publish: (event: ThreadEvent) => void;
   postsPerMinute: number;
 }
 
+type PostsFrom = Pick<Database, 'posts'>;
 type Row = PostRow & { authorName: string; authorOrganisation: string; authorGroup: string };
 
 export function createPostService(db: Kysely<Database>, options: PostServiceOptions) {
@@ -80,6 +97,32 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
     return row;
   }
 
+  /**
+   * The post already stored under this author's client id. A client id names one submission: the
+   * same one sent again (a retry, a double submit) gets the stored post back and nothing is
+   * published; a different one (other text, thread, parent or attribution) reusing the id is
+   * refused, never answered with the earlier post as if it had been stored. Compared with the
+   * post as first sent, so a retry that arrives after its author edited it is still a retry.
+   */
+  async function retried(row: Row, input: CreatePostInput, doc: LexicalDocument): Promise<PostView> {
+    const original = row.editedAt
+      ? await db
+          .selectFrom('postEdits')
+          .select(['body', 'attribution'])
+          .where('postId', '=', row.id)
+          .orderBy('id', 'asc')
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+    const same =
+      row.threadId === input.threadId &&
+      (row.parentId ?? null) === (input.parentId ?? null) &&
+      (original?.body ?? row.body) === JSON.stringify(doc) &&
+      (input.attribution === undefined || input.attribution === (original?.attribution ?? row.attribution));
+    if (!same) throw new DomainError('conflict', 'errors.clientIdConflict', 'clientId');
+    return toView(row, { id: row.authorId, moderator: false });
+  }
+
   function publishRow(type: ThreadEvent['type'], row: Row) {
     options.publish({
       type,
@@ -90,15 +133,15 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
     });
   }
 
-  return {
+  const service = {
     async create(authorId: string, input: CreatePostInput, fallbackLanguage: Language): Promise<PostView> {
+      const doc = documentOf(input);
       const existing = await selectPosts()
         .where('posts.authorId', '=', authorId)
         .where('posts.clientId', '=', input.clientId)
         .executeTakeFirst();
-      if (existing) return toView(existing, { id: authorId, moderator: false }); // a retried send
+      if (existing) return retried(existing, input, doc);
 
-      const doc = documentOf(input);
       if (!postLimiter.consume(authorId).ok) throw new DomainError('rate_limited', 'errors.rateLimitedPosts');
       const text = plainText(doc);
       let row: Row;
@@ -151,7 +194,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
             .where('posts.authorId', '=', authorId)
             .where('posts.clientId', '=', input.clientId)
             .executeTakeFirst();
-          if (again) return toView(again, { id: authorId, moderator: false });
+          if (again) return retried(again, input, doc);
         }
         throw error;
       }
@@ -164,6 +207,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       const row = await db.transaction().execute(async (trx) => {
         const current = await loadRow(trx, input.postId);
         if (current.authorId !== authorId) throw new DomainError('forbidden', 'errors.notYourPost');
+        refuseIfHidden(current);
         if (current.status !== 'visible') throw new DomainError('forbidden', 'errors.notYourPost');
         await openThread(trx, current.threadId);
         const now = new Date().toISOString();
@@ -179,7 +223,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
           })
           .execute();
         const seq = await nextSeq(trx, current.threadId);
-        await trx
+        const { numUpdatedRows } = await trx
           .updateTable('posts')
           .set({
             ...(doc ? { body: JSON.stringify(doc), bodyText: plainText(doc), bodyHtml: renderHtml(doc) } : {}),
@@ -190,26 +234,41 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
             editedAt: now,
           })
           .where('id', '=', current.id)
-          .execute();
+          .where('status', '=', 'visible') // a moderator may have hidden it (or its author deleted it) since it was read
+          .executeTakeFirstOrThrow();
+        if (Number(numUpdatedRows) === 0) {
+          refuseIfHidden(await loadRow(trx, current.id));
+          throw new DomainError('forbidden', 'errors.notYourPost');
+        }
         return loadRow(trx, current.id);
       });
       publishRow('post:updated', row);
       return toView(row, { id: authorId, moderator: false });
     },
 
-    /** Soft deletion by the author: the text goes, the place (and its replies) stays. */
+    /**
+     * Soft deletion by the author: the text goes, the place (and its replies) stays. Not for a
+     * post a moderator hid (see `refuseIfHidden`).
+     */
     async remove(authorId: string, postId: number): Promise<PostView> {
       const row = await db.transaction().execute(async (trx) => {
         const current = await loadRow(trx, postId);
         if (current.authorId !== authorId) throw new DomainError('forbidden', 'errors.notYourPost');
         await openThread(trx, current.threadId);
         if (current.status === 'deleted') return current;
+        refuseIfHidden(current);
         const seq = await nextSeq(trx, current.threadId);
-        await trx
+        const { numUpdatedRows } = await trx
           .updateTable('posts')
           .set({ status: 'deleted', seq, updatedAt: new Date().toISOString() })
           .where('id', '=', postId)
-          .execute();
+          .where('status', '=', 'visible') // a moderator may have hidden it (or another tab deleted it) since it was read
+          .executeTakeFirstOrThrow();
+        if (Number(numUpdatedRows) === 0) {
+          const now = await loadRow(trx, postId);
+          refuseIfHidden(now);
+          return now; // already deleted
+        }
         return loadRow(trx, postId);
       });
       publishRow('post:updated', row);
@@ -249,30 +308,54 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
 
     /**
      * One page of a thread: top-level posts in the chosen order, each with its replies
-     * (oldest first), as `viewer` may see them.
+     * (oldest first), as `viewer` may see them. Pages are keyset pages (docs/decisions/0006):
+     * `after` / `before` is the cursor of the last / first top-level post of the page the reader
+     * comes from, so posts that arrive (or go) between two pages neither repeat nor skip any.
      */
-    async list(threadId: number, viewer: Viewer | null, query: { sort: Sort; page: number }) {
-      const [{ total, all }, thread] = await Promise.all([
+    async list(threadId: number, viewer: Viewer | null, query: ListQuery): Promise<ThreadPage> {
+      const order = ORDERS[query.sort];
+      const after = decodeCursor(query.after, query.sort);
+      const before = after ? null : decodeCursor(query.before, query.sort);
+      let page = selectPosts().where('posts.threadId', '=', threadId).where('posts.rootId', 'is', null);
+      if (after) page = page.where((eb) => beyond(eb, order, after, 'after'));
+      if (before) page = page.where((eb) => beyond(eb, order, before, 'before'));
+      // Going back, read backwards from the cursor, then put the page in reading order.
+      const backwards = !!before;
+      const fetched = await page
+        .orderBy(order.key, backwards ? flip(order.keyDir) : order.keyDir)
+        .orderBy('posts.id', backwards ? flip(order.idDir) : order.idDir)
+        .limit(PAGE_SIZE + 1)
+        .execute();
+      const more = fetched.length > PAGE_SIZE;
+      let rootRows = fetched.slice(0, PAGE_SIZE);
+      if (backwards) rootRows = rootRows.reverse();
+      // A "previous" cursor that reaches the start lands on a short page: show the first page instead.
+      // So does a cursor past the end (a tampered link, or a post whose endorsements changed).
+      if ((backwards && !more && rootRows.length < PAGE_SIZE) || (rootRows.length === 0 && (after || before))) {
+        return service.list(threadId, viewer, { sort: query.sort });
+      }
+
+      const first = rootRows[0];
+      const last = rootRows[rootRows.length - 1];
+      const [{ total, all, earlier }, thread] = await Promise.all([
         db
           .selectFrom('posts')
           .select((eb) => [
             eb.fn.countAll<string | number>().filterWhere('rootId', 'is', null).as('total'),
             eb.fn.countAll<string | number>().as('all'),
+            // Where this page starts among the top-level posts: how many come before it.
+            (first
+              ? eb.fn.countAll<string | number>().filterWhere((w) => w.and([w('rootId', 'is', null), beyond(w, order, cursorOf(first, query.sort), 'before')]))
+              : eb.lit(0)
+            ).as('earlier'),
           ])
           .where('threadId', '=', threadId)
           .executeTakeFirstOrThrow(),
         db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirstOrThrow(),
       ]);
-      const pages = Math.max(1, Math.ceil(Number(total) / PAGE_SIZE));
-      const page = Math.min(query.page, pages);
-      let roots = selectPosts().where('posts.threadId', '=', threadId).where('posts.rootId', 'is', null);
-      roots =
-        query.sort === 'newest'
-          ? roots.orderBy('posts.createdAt', 'desc').orderBy('posts.id', 'desc')
-          : query.sort === 'endorsed'
-            ? roots.orderBy('posts.endorsementCount', 'desc').orderBy('posts.id', 'asc')
-            : roots.orderBy('posts.createdAt', 'asc').orderBy('posts.id', 'asc');
-      const rootRows = await roots.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
+      const start = Number(earlier);
+      const hasNext = backwards ? true : more;
+      const hasPrevious = start > 0;
       const replyRows = rootRows.length
         ? await selectPosts()
             .where('posts.threadId', '=', threadId) // lets the (thread_id, root_id, …) index serve it
@@ -301,11 +384,12 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       const view = (r: Row) => ({ ...toView(r, viewer), ...(viewer ? { endorsedByMe: endorsed.has(r.id) } : {}) });
       return {
         posts: rootRows.map((r) => ({ ...view(r), replies: replyRows.filter((x) => x.rootId === r.id).map(view) })),
-        /** Top-level posts (what pages count) and every post, replies included. */
         total: Number(total),
         all: Number(all),
-        page,
-        pages,
+        from: rootRows.length ? start + 1 : 0,
+        to: start + rootRows.length,
+        previous: hasPrevious && first ? encodeCursor(cursorOf(first, query.sort)) : null,
+        next: hasNext && last ? encodeCursor(cursorOf(last, query.sort)) : null,
         seq: thread.lastSeq,
       };
     },
@@ -355,11 +439,13 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         if (from === 'deleted' || (hide ? from !== 'visible' : from !== 'hidden')) throw new DomainError('conflict', 'errors.moderationConflict');
         const now = new Date().toISOString();
         const seq = await nextSeq(trx, current.threadId);
-        await trx
+        const { numUpdatedRows } = await trx
           .updateTable('posts')
           .set({ status: hide ? 'hidden' : 'visible', hiddenReason: hide ? trimmed : null, seq, updatedAt: now })
           .where('id', '=', postId)
-          .execute();
+          .where('status', '=', from) // its author may have deleted it since it was read
+          .executeTakeFirstOrThrow();
+        if (Number(numUpdatedRows) === 0) throw new DomainError('conflict', 'errors.moderationConflict');
         const action = hide ? 'post.hide' : 'post.restore';
         await trx
           .updateTable('flags')
@@ -395,6 +481,75 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       return db.selectFrom('postEdits').selectAll().where('postId', '=', postId).orderBy('id', 'asc').execute();
     },
   };
+  return service;
+}
+
+/**
+ * How each sort orders top-level posts. Every order ends with the id, so it is total: a keyset
+ * cursor (key, id) then names one position, even among posts created in the same millisecond
+ * or with as many endorsements.
+ */
+const ORDERS = {
+  oldest: { key: 'posts.createdAt', keyDir: 'asc', idDir: 'asc' },
+  newest: { key: 'posts.createdAt', keyDir: 'desc', idDir: 'desc' },
+  endorsed: { key: 'posts.endorsementCount', keyDir: 'desc', idDir: 'asc' },
+} as const satisfies Record<Sort, { key: 'posts.createdAt' | 'posts.endorsementCount'; keyDir: Dir; idDir: Dir }>;
+type Dir = 'asc' | 'desc';
+type Order = (typeof ORDERS)[Sort];
+const flip = (dir: Dir): Dir => (dir === 'asc' ? 'desc' : 'asc');
+
+/** A position in a sort: the sort key of a top-level post and its id. */
+interface Cursor {
+  key: string | number;
+  id: number;
+}
+
+function cursorOf(row: Pick<PostRow, 'createdAt' | 'endorsementCount' | 'id'>, sort: Sort): Cursor {
+  return { key: sort === 'endorsed' ? Number(row.endorsementCount) : row.createdAt, id: row.id };
+}
+
+/** A cursor as page links carry it: opaque to readers, `base64url(JSON [key, id])`. */
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
+}
+
+/** The cursor of a page link, or null if absent or not one this sort can use (a tampered link: the first page). */
+function decodeCursor(raw: string | null | undefined, sort: Sort): Cursor | null {
+  if (!raw) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [key, id] = value as unknown[];
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return null;
+    if (sort === 'endorsed' ? typeof key === 'number' && Number.isSafeInteger(key) : typeof key === 'string' && key.length <= 40) {
+      return { key: key as string | number, id };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Top-level posts strictly past `cursor` in the order (`after`), or strictly before it
+ * (`before`): `key beyond c.key, or key = c.key and id beyond c.id`.
+ */
+function beyond(eb: ExpressionBuilder<PostsFrom, 'posts'>, order: Order, cursor: Cursor, side: 'after' | 'before') {
+  const cmp = (dir: Dir) => ((dir === 'asc') === (side === 'after') ? '>' : '<');
+  return eb.or([
+    eb(order.key, cmp(order.keyDir), cursor.key as never),
+    eb.and([eb(order.key, '=', cursor.key as never), eb('posts.id', cmp(order.idDir), cursor.id)]),
+  ]);
+}
+
+/**
+ * A hidden post is the moderators' record of what was hidden and why (docs/decisions/0007):
+ * its author may read it, and ask a moderator to restore it, but neither edit nor delete it.
+ * Deleting would drop its text and reason from every view, the moderators' included, and an
+ * edit would change what the decision was about.
+ */
+function refuseIfHidden(row: Pick<PostRow, 'status'>) {
+  if (row.status === 'hidden') throw new DomainError('forbidden', 'errors.postHiddenLocked');
 }
 
 function documentOf(input: { body?: string | Record<string, unknown>; text?: string }): LexicalDocument {

@@ -1,10 +1,12 @@
+import { useForm, type SubmissionResult } from '@conform-to/react';
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
+import { ATTRIBUTIONS } from '../../db/schema';
 import { Field, SelectField } from '../components/Field';
-import { isDomainError } from '../utils/errors';
-import { changePasswordSchema, fieldErrors, settingsSchema, type FieldErrors } from '../validation.server';
-import { formValues, pageTitle, requireUser } from '../utils/http.server';
+import { handleForm } from '../utils/forms.server';
+import { changePasswordSchema, settingsSchema } from '../validation.server';
+import { pageTitle, requireUser } from '../utils/http.server';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request);
@@ -13,7 +15,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type Result = { form: 'settings' | 'password'; ok: boolean; message: string; errors?: FieldErrors };
+/** Which form answered, how, and (refused) conform's result for it. */
+type Result = { form: 'settings' | 'password'; ok: boolean; message: string; result?: SubmissionResult<string[]> };
 
 /**
  * Three forms: the default attribution, the password, and "sign out everywhere". A password
@@ -23,35 +26,42 @@ type Result = { form: 'settings' | 'password'; ok: boolean; message: string; err
 export async function action({ context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const { services } = context;
-  const values = formValues(await request.formData());
+  const formData = await request.formData();
+  const intent = formData.get('intent');
 
-  if (values.intent === 'signOutEverywhere') {
+  if (intent === 'signOutEverywhere') {
     await services.auth.invalidateUserSessions(user.id);
     throw redirect('/sign-in', { headers: { 'Set-Cookie': services.auth.createBlankSessionCookie().serialize() } });
   }
 
-  if (values.intent === 'password') {
-    const parsed = changePasswordSchema.safeParse(values);
-    if (!parsed.success) return data<Result>({ form: 'password', ok: false, message: 'errors.passwordInvalid', errors: fieldErrors(parsed.error) }, { status: 400 });
-    try {
-      await services.accounts.changePassword(user.id, parsed.data.currentPassword, parsed.data.newPassword);
-    } catch (error) {
-      if (!isDomainError(error)) throw error;
-      return data<Result>({ form: 'password', ok: false, message: 'errors.passwordInvalid', errors: { [error.field ?? '_form']: error.messageKey } }, { status: 400 });
-    }
-    await services.auth.invalidateUserSessions(user.id);
-    const session = await services.auth.createSession(user.id, {});
-    return data<Result>(
-      { form: 'password', ok: true, message: 'account.password.changed' },
-      { headers: { 'Set-Cookie': services.auth.createSessionCookie(session.id).serialize() } },
-    );
+  if (intent === 'password') {
+    return handleForm(formData, {
+      schema: changePasswordSchema,
+      hide: ['currentPassword', 'newPassword', 'confirmPassword'], // never sent back
+      run: async ({ currentPassword, newPassword }) => {
+        await services.accounts.changePassword(user.id, currentPassword, newPassword);
+        await services.auth.invalidateUserSessions(user.id);
+        const session = await services.auth.createSession(user.id, {});
+        return data<Result>(
+          { form: 'password', ok: true, message: 'account.password.changed' },
+          { headers: { 'Set-Cookie': services.auth.createSessionCookie(session.id).serialize() } },
+        );
+      },
+      refuse: ({ reply }) => data<Result>({ form: 'password', ok: false, message: 'errors.passwordInvalid', result: reply.result }, { status: 400 }),
+    });
   }
 
-  const parsed = settingsSchema.safeParse(values);
-  if (!parsed.success) return data<Result>({ form: 'settings', ok: false, message: 'errors.choice' }, { status: 400 });
-  await services.accounts.setDefaultAttribution(user.id, parsed.data.defaultAttribution);
-  return { form: 'settings', ok: true, message: 'account.saved' } satisfies Result;
+  return handleForm(formData, {
+    schema: settingsSchema,
+    run: async ({ defaultAttribution }) => {
+      await services.accounts.setDefaultAttribution(user.id, defaultAttribution);
+      return data<Result>({ form: 'settings', ok: true, message: 'account.saved' });
+    },
+    refuse: ({ reply }) => data<Result>({ form: 'settings', ok: false, message: 'errors.choice', result: reply.result }, { status: 400 }),
+  });
 }
+
+const ATTRIBUTION_LABELS = { named: 'posts.attributionNamed', organisation: 'posts.attributionOrganisation', chatham: 'posts.attributionChatham' } as const;
 
 export default function Account() {
   const { defaultAttribution, name, email } = useLoaderData<typeof loader>();
@@ -63,29 +73,26 @@ export default function Account() {
         {t(result.message)}
       </p>
     ) : null;
-  const passwordErrors = result?.form === 'password' ? (result.errors ?? {}) : {};
+  const lastResult = (form: Result['form']) => (result?.form === form ? result.result : undefined);
+  const [settings, settingsFields] = useForm<{ defaultAttribution: string }>({ id: 'settings', lastResult: lastResult('settings'), defaultValue: { defaultAttribution } });
+  const [password, passwordFields] = useForm<{ currentPassword: string; newPassword: string; confirmPassword: string }>({ id: 'password', lastResult: lastResult('password') });
   return (
     <div className="page page-narrow">
       <h1>{t('account.title')}</h1>
       <p>
-        <bdi>{name}</bdi> · <bdi>{email}</bdi>
+        <bdi className="user-text">{name}</bdi> · <bdi className="user-text">{email}</bdi>
       </p>
 
       <section aria-labelledby="settings-title">
         <h2 id="settings-title">{t('account.settingsTitle')}</h2>
         <div aria-live="polite">{notice('settings')}</div>
-        <Form method="post" className="form">
+        <Form method="post" className="form" id={settings.id} onSubmit={settings.onSubmit}>
           <input type="hidden" name="intent" value="settings" />
           <SelectField
-            name="defaultAttribution"
+            field={settingsFields.defaultAttribution}
             label={t('account.defaultAttribution')}
             hint={t('account.defaultAttributionHint')}
-            defaultValue={defaultAttribution}
-            options={[
-              { value: 'named', label: t('posts.attributionNamed') },
-              { value: 'organisation', label: t('posts.attributionOrganisation') },
-              { value: 'chatham', label: t('posts.attributionChatham') },
-            ]}
+            options={ATTRIBUTIONS.map((a) => ({ value: a, label: t(ATTRIBUTION_LABELS[a]) }))}
           />
           <p>
             <button type="submit" className="button">
@@ -99,11 +106,11 @@ export default function Account() {
         <h2 id="password-title">{t('account.password.title')}</h2>
         <p className="field-hint">{t('account.password.hint')}</p>
         <div aria-live="polite">{notice('password')}</div>
-        <Form method="post" className="form" noValidate>
+        <Form method="post" className="form" noValidate id={password.id} onSubmit={password.onSubmit}>
           <input type="hidden" name="intent" value="password" />
-          <Field name="currentPassword" type="password" autoComplete="current-password" label={t('account.password.current')} error={passwordErrors.currentPassword} required />
-          <Field name="newPassword" type="password" autoComplete="new-password" label={t('account.password.new')} error={passwordErrors.newPassword} required />
-          <Field name="confirmPassword" type="password" autoComplete="new-password" label={t('account.password.confirm')} error={passwordErrors.confirmPassword} required />
+          <Field field={passwordFields.currentPassword} type="password" autoComplete="current-password" label={t('account.password.current')} required />
+          <Field field={passwordFields.newPassword} type="password" autoComplete="new-password" label={t('account.password.new')} required />
+          <Field field={passwordFields.confirmPassword} type="password" autoComplete="new-password" label={t('account.password.confirm')} required />
           <p>
             <button type="submit" className="button">
               {t('account.password.submit')}

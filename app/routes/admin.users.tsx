@@ -7,8 +7,8 @@ import { ROLES, can } from '../accounts/roles';
 import { translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle, localize } from '../consultations/localize';
 import { isolate } from '../text/policy';
-import { isDomainError } from '../utils/errors';
-import { formValues, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
+import { handleForm } from '../utils/forms.server';
+import { notFound, pageTitle, requireUser } from '../utils/http.server';
 
 async function requireAdmin(context: LoaderFunctionArgs['context'], request: Request) {
   const user = requireUser(context, request);
@@ -55,17 +55,16 @@ type ActionData = { ok: boolean; message: string; userId?: string; name?: string
 export async function action({ context, request }: ActionFunctionArgs) {
   const { services } = context;
   const { user, consultation } = await requireAdmin(context, request);
-  const parsed = setRoleSchema.safeParse(formValues(await request.formData()));
-  if (!parsed.success) return data<ActionData>({ ok: false, message: 'errors.choice' }, { status: 400 });
-  const { userId, role } = parsed.data;
-  try {
-    await services.accounts.setRole(user.id, userId, consultation.id, role);
-  } catch (error) {
-    const status = statusOf(error);
-    return data<ActionData>({ ok: false, message: isDomainError(error) ? error.messageKey : 'errors.forbidden', userId }, { status });
-  }
-  const target = (await services.accounts.listUsers(consultation.id)).find((u) => u.id === userId);
-  return data<ActionData>({ ok: true, message: 'admin.saved', userId, name: target?.name, role });
+  const formData = await request.formData();
+  return handleForm(formData, {
+    schema: setRoleSchema,
+    run: async ({ userId, role }) => {
+      await services.accounts.setRole(user.id, userId, consultation.id, role);
+      const target = (await services.accounts.listUsers(consultation.id)).find((u) => u.id === userId);
+      return data<ActionData>({ ok: true, message: 'admin.saved', userId, name: target?.name, role });
+    },
+    refuse: ({ status, message }) => data<ActionData>({ ok: false, message, userId: String(formData.get('userId') ?? '') }, { status }),
+  });
 }
 
 export default function AdminUsers() {

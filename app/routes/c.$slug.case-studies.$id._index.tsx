@@ -21,7 +21,8 @@ import { consultationTitle } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
-import { formValues, idOf, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+import { handleForm, type Refusal } from '../utils/forms.server';
+import { formValues, idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { featureSchema, transitionSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
@@ -98,46 +99,48 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   const { services } = context;
   const consultation = await requireConsultation(context, params.slug);
   const id = idOf(params.id);
-  const values = formValues(await request.formData());
+  const formData = await request.formData();
+  const values = formValues(formData);
   const path = `/c/${consultation.slug}/case-studies/${id}`;
   const fail = (error: string, status: number, fields?: Record<string, string>) =>
     data<ActionData>(
       { intent: values.intent ?? '', action: values.action, error, fields, note: values.note, subQuestionId: values.subQuestionId },
       { status },
     );
-  try {
-    await readCaseStudy(context, id, user.id, consultation.id);
-    switch (values.intent) {
-      case 'transition': {
-        const parsed = transitionSchema.safeParse({ action: values.action, note: values.note });
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.transitionNotAllowed', 400);
-        await services.caseStudies.transition(user.id, id, parsed.data.action, parsed.data.note ?? null);
-        throw redirect(`${path}?done=${parsed.data.action}`);
-      }
-      case 'feature': {
-        const parsed = featureSchema.safeParse({ subQuestionId: values.subQuestionId, featured: values.featured });
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.choice', 400);
-        await services.caseStudies.feature(user.id, id, parsed.data.subQuestionId, parsed.data.featured);
-        throw redirect(`${path}?done=${parsed.data.featured ? 'feature' : 'unfeature'}`);
-      }
-      default:
-        return fail('errors.choice', 400);
-    }
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    const status = statusOf(error);
-    return isDomainError(error) ? fail(error.messageKey, status, error.fields) : fail('errors.choice', status);
+  // A refused submission lists what the case study lacks, field by field.
+  const refuse = ({ status, errors, message }: Refusal) => {
+    const fields = Object.fromEntries(Object.entries(errors).filter(([field]) => field !== '').map(([field, keys]) => [field, keys[0]!]));
+    return fail(errors['']?.[0] ?? message, status, Object.keys(fields).length > 0 ? fields : undefined);
+  };
+  await readCaseStudy(context, id, user.id, consultation.id);
+  switch (values.intent) {
+    case 'transition':
+      return handleForm(formData, {
+        schema: transitionSchema,
+        run: async ({ action, note }) => {
+          await services.caseStudies.transition(user.id, id, action, note ?? null);
+          return redirect(`${path}?done=${action}`);
+        },
+        refuse,
+      });
+    case 'feature':
+      return handleForm(formData, {
+        schema: featureSchema,
+        run: async ({ subQuestionId, featured }) => {
+          await services.caseStudies.feature(user.id, id, subQuestionId, featured);
+          return redirect(`${path}?done=${featured ? 'feature' : 'unfeature'}`);
+        },
+        refuse,
+      });
+    default:
+      return fail('errors.choice', 400);
   }
 }
 
-const FIELD_LABELS = [
-  'title', 'summary', 'body', 'partners', 'origin', 'destination', 'implementation', 'level', 'themes', 'sdgTargets', 'stage',
-  'funding', 'results', 'indicators', 'worked', 'didNotWork', 'subQuestions', 'contact', 'attribution', 'visibility', 'language',
-];
-
 export default function CaseStudyPage() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  // Its forms add no rows (no conform intents): every answer is an ActionData.
+  const actionData = useActionData<typeof action>() as ActionData | undefined;
   const { t, i18n } = useTranslation();
   const langOf = useLangOf();
   const location = useLocation();
@@ -162,8 +165,8 @@ export default function CaseStudyPage() {
   const refused = actionData && actionData.intent === 'transition' && actionData.action === 'submit' ? actionData : null;
   const moderatorActions = cs.actions.filter((a) => TRANSITIONS[a].by === 'moderator');
   const fieldLabel = (field: string) => {
-    const base = field.split('.')[0] ?? field;
-    return FIELD_LABELS.includes(base) ? t(`caseStudies.fields.${base}`) : field;
+    const base = field.replace(/[[.].*$/, '');
+    return i18n.exists(`caseStudies.fields.${base}`) ? t(`caseStudies.fields.${base}`) : field;
   };
   const lang = langOf(cs.language);
 

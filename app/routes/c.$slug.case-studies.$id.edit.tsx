@@ -8,9 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { EDITABLE } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { CaseStudyStatusBadge } from '../components/case-studies/badges';
-import { caseStudyFormAction, caseStudyFormOptions } from '../components/case-studies/case-study-pages.server';
-import { CaseStudyForm } from '../components/case-studies/CaseStudyForm';
-import { valuesFromView } from '../components/case-studies/form-values';
+import { caseStudyFormAction, caseStudyFormOptions, defaultsFromView } from '../components/case-studies/case-study-pages.server';
+import { CaseStudyForm, useReplyKey } from '../components/case-studies/CaseStudyForm';
 import { consultationTitle } from '../consultations/localize';
 import { postComposerLinks } from '../editor/PostComposer';
 import caseStudyStyles from '../styles/case-studies.css';
@@ -42,8 +41,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     locked,
     open: consultation.phase === 'open',
     reviewNote: view.status === 'changes_requested' ? (view.reviewNote ?? null) : null,
-    options: locked ? null : await caseStudyFormOptions(context, consultation),
-    values: locked ? null : valuesFromView(view),
+    options: locked ? null : await caseStudyFormOptions(context, consultation, view),
+    defaults: locked ? null : await defaultsFromView(context, view),
   };
   return data(body, { status: locked ? 409 : 200 });
 }
@@ -60,6 +59,7 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
 export default function EditCaseStudy() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const replyKey = useReplyKey(actionData);
   const { t } = useTranslation();
   const base = `/c/${data.slug}/case-studies`;
   const page = `${base}/${data.id}`;
@@ -79,7 +79,7 @@ export default function EditCaseStudy() {
         </p>
         <h1>{data.caseStudyTitle}</h1>
       </header>
-      {data.locked || !data.options || !data.values ? (
+      {data.locked || !data.options || !data.defaults ? (
         <div className="notice notice-error" role="alert">
           <p>{t('errors.caseStudyLocked')}</p>
           <p>
@@ -101,15 +101,7 @@ export default function EditCaseStudy() {
               <p className="cs-pre">{data.reviewNote}</p>
             </div>
           ) : null}
-          <CaseStudyForm
-            key={actionData?.nonce ?? 'initial'}
-            options={data.options}
-            values={actionData?.values ?? data.values}
-            errors={actionData?.errors}
-            focus={actionData?.focus}
-            extraCurrencies={actionData?.extraCurrencies}
-            cancelHref={page}
-          />
+          <CaseStudyForm key={replyKey} options={data.options} defaultValue={data.defaults} lastResult={actionData?.result} cancelHref={page} />
         </>
       )}
     </div>

@@ -7,8 +7,8 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyFormAction, caseStudyFormOptions } from '../components/case-studies/case-study-pages.server';
-import { CaseStudyForm } from '../components/case-studies/CaseStudyForm';
-import { emptyValues } from '../components/case-studies/form-values';
+import { CaseStudyForm, useReplyKey } from '../components/case-studies/CaseStudyForm';
+import { newCaseStudyDefaults } from '../components/case-studies/form-values';
 import { consultationTitle } from '../consultations/localize';
 import { postComposerLinks } from '../editor/PostComposer';
 import { isSupportedLanguage } from '../i18n/config';
@@ -28,7 +28,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     consultationTitle: consultationName,
     open: consultation.phase === 'open',
     options: await caseStudyFormOptions(context, consultation),
-    values: emptyValues({ attribution: user.defaultAttribution, language: isSupportedLanguage(user.locale) ? user.locale : language }),
+    defaults: newCaseStudyDefaults({ attribution: user.defaultAttribution, language: isSupportedLanguage(user.locale) ? user.locale : language }),
   };
 }
 
@@ -43,6 +43,7 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
 export default function NewCaseStudy() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const replyKey = useReplyKey(actionData);
   const { t } = useTranslation();
   const base = `/c/${data.slug}/case-studies`;
   return (
@@ -60,15 +61,7 @@ export default function NewCaseStudy() {
         <p className="lead">{t('caseStudies.form.intro')}</p>
       </header>
       {data.open ? (
-        <CaseStudyForm
-          key={actionData?.nonce ?? 'initial'}
-          options={data.options}
-          values={actionData?.values ?? data.values}
-          errors={actionData?.errors}
-          focus={actionData?.focus}
-          extraCurrencies={actionData?.extraCurrencies}
-          cancelHref={base}
-        />
+        <CaseStudyForm key={replyKey} options={data.options} defaultValue={data.defaults} lastResult={actionData?.result} cancelHref={base} creates />
       ) : (
         <div className="notice notice-error" role="alert">
           <p>{t('errors.phaseClosed')}</p>

@@ -14,8 +14,8 @@ import { caseStudyHref, formatUtc, postHref } from '../components/moderation/lin
 import { AuthorLine, translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle, groupLabels } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
-import { isDomainError } from '../utils/errors';
-import { formValues, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+import { handleForm, type Refusal } from '../utils/forms.server';
+import { formValues, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { dismissSchema, moderatePostSchema, queueFilterSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
@@ -94,37 +94,45 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   await requireConsultation(context, params.slug);
   const { services } = context;
-  const values = formValues(await request.formData());
+  const formData = await request.formData();
+  const values = formValues(formData);
   const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
+  const refuse = ({ message, status }: Refusal) => fail(message, status);
   const url = new URL(request.url);
   url.searchParams.delete('index');
   url.searchParams.delete('done');
+  const done = () => {
+    url.searchParams.set('done', values.intent!);
+    return redirect(`${url.pathname}${url.search}`);
+  };
 
-  try {
-    switch (values.intent) {
-      case 'hide':
-      case 'restore': {
-        if (values.subjectType !== 'post') return fail('errors.choice', 400);
-        const parsed = moderatePostSchema.safeParse({ postId: values.subjectId, hide: String(values.intent === 'hide'), reason: values.reason });
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.choice', 400);
-        await services.posts.moderate(user.id, parsed.data.postId, parsed.data.hide, parsed.data.reason ?? null);
-        break;
-      }
-      case 'dismiss': {
-        const parsed = dismissSchema.safeParse(values);
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.choice', 400);
-        await services.moderation.dismiss(user.id, parsed.data.subjectType, parsed.data.subjectId, parsed.data.note ?? null);
-        break;
-      }
-      default:
-        return fail('errors.choice', 400);
+  switch (values.intent) {
+    case 'hide':
+    case 'restore': {
+      if (values.subjectType !== 'post') return fail('errors.choice', 400);
+      // The queue's form names the subject; the post schema names the post.
+      const post = new URLSearchParams({ postId: values.subjectId ?? '', hide: String(values.intent === 'hide'), reason: values.reason ?? '' });
+      return handleForm(post, {
+        schema: moderatePostSchema,
+        run: async ({ postId, hide, reason }) => {
+          await services.posts.moderate(user.id, postId, hide, reason ?? null);
+          return done();
+        },
+        refuse,
+      });
     }
-  } catch (error) {
-    const status = statusOf(error);
-    return fail(isDomainError(error) ? error.messageKey : 'errors.forbidden', status);
+    case 'dismiss':
+      return handleForm(formData, {
+        schema: dismissSchema,
+        run: async ({ subjectType, subjectId, note }) => {
+          await services.moderation.dismiss(user.id, subjectType, subjectId, note ?? null);
+          return done();
+        },
+        refuse,
+      });
+    default:
+      return fail('errors.choice', 400);
   }
-  url.searchParams.set('done', values.intent);
-  throw redirect(`${url.pathname}${url.search}`);
 }
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;

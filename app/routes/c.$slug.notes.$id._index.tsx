@@ -9,6 +9,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
+import { FormKeyInput } from '../components/Field';
 import { formatUtc } from '../components/moderation/links';
 import { can } from '../accounts/roles';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
@@ -20,6 +21,7 @@ import { LiveNote } from '../editor/collab/LiveNote';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
 import { isDomainError } from '../utils/errors';
+import { handleForm, type Refusal } from '../utils/forms.server';
 import { formValues, pageTitle, requireUser, statusOf } from '../utils/http.server';
 import { noteStatusSchema, noteVersionSchema } from '../validation.server';
 
@@ -66,34 +68,46 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title:
 
 type ActionData = { intent: string; error: string; values: Record<string, string> };
 
+/** Lock, reopen or sign off (`status`), or name a version (`version`: sent twice, its key names one). */
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const { services } = context;
-  const values = formValues(await request.formData());
+  const formData = await request.formData();
+  const values = formValues(formData);
   const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
+  const refuse = ({ message, status }: Refusal) => fail(message, status);
+  let path: string;
+  let noteId: number;
   try {
     const { consultation, note } = await loadNote(context, params, user.id);
-    const path = `/c/${consultation.slug}/notes/${note.id}`;
-    switch (values.intent) {
-      case 'status': {
-        const parsed = noteStatusSchema.safeParse(values);
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.noteTransition', 400);
-        await services.notes.setStatus(user.id, note.id, parsed.data.action);
-        throw redirect(`${path}?done=${parsed.data.action}`);
-      }
-      case 'version': {
-        const parsed = noteVersionSchema.safeParse(values);
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.required', 400);
-        await services.notes.saveVersion(user.id, note.id, parsed.data.name);
-        throw redirect(`${path}?done=version`);
-      }
-      default:
-        return fail('errors.choice', 400);
-    }
+    path = `/c/${consultation.slug}/notes/${note.id}`;
+    noteId = note.id;
   } catch (error) {
     if (error instanceof Response) throw error;
-    const status = statusOf(error);
-    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', status);
+    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', statusOf(error));
+  }
+  switch (values.intent) {
+    case 'status':
+      return handleForm(formData, {
+        schema: noteStatusSchema,
+        run: async ({ action }) => {
+          await services.notes.setStatus(user.id, noteId, action);
+          return redirect(`${path}?done=${action}`);
+        },
+        refuse,
+      });
+    case 'version':
+      return handleForm(formData, {
+        schema: noteVersionSchema,
+        once: { context, userId: user.id },
+        run: async ({ name }) => {
+          await services.notes.saveVersion(user.id, noteId, name);
+          return redirect(`${path}?done=version`);
+        },
+        refuse,
+      });
+    default:
+      return fail('errors.choice', 400);
   }
 }
 
@@ -203,6 +217,7 @@ export default function NotePage() {
           {data.staff ? (
             <Form method="post" action={here} className="form note-version-form" data-testid="note-version-form" noValidate>
               <input type="hidden" name="intent" value="version" />
+              <FormKeyInput />
               <div className={`field${versionError ? ' field-invalid' : ''}`}>
                 <label htmlFor="version-name">{t('notes.versions.nameLabel')}</label>
                 <input

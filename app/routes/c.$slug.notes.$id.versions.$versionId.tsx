@@ -18,7 +18,8 @@ import { translateIsolated, UserText } from '../components/UserText';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
 import { isDomainError } from '../utils/errors';
-import { formValues, idOf, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
+import { handleForm } from '../utils/forms.server';
+import { idOf, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
 import { noteRestoreSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [
@@ -65,20 +66,27 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title:
 
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
-  const values = formValues(await request.formData());
+  const formData = await request.formData();
   const fail = (error: string, status: number) => data({ error }, { status });
+  let loaded: Awaited<ReturnType<typeof loadNote>>;
   try {
-    const { consultation, note } = await loadNote(context, params, user.id);
-    if (values.intent !== 'restore') return fail('errors.choice', 400);
-    const parsed = noteRestoreSchema.safeParse({ versionId: params.versionId });
-    if (!parsed.success) notFound();
-    const changed = await context.services.notes.restore(user.id, note.id, parsed.data.versionId);
-    throw redirect(`/c/${consultation.slug}/notes/${note.id}?done=${changed ? 'restored' : 'unchanged'}`);
+    loaded = await loadNote(context, params, user.id);
   } catch (error) {
     if (error instanceof Response) throw error;
-    const status = statusOf(error);
-    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', status);
+    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', statusOf(error));
   }
+  const { consultation, note } = loaded;
+  if (formData.get('intent') !== 'restore') return fail('errors.choice', 400);
+  // The version is the page's own (its URL), not a form field.
+  const version = new URLSearchParams({ versionId: params.versionId ?? '' });
+  return handleForm(version, {
+    schema: noteRestoreSchema,
+    run: async ({ versionId }) => {
+      const changed = await context.services.notes.restore(user.id, note.id, versionId);
+      return redirect(`/c/${consultation.slug}/notes/${note.id}?done=${changed ? 'restored' : 'unchanged'}`);
+    },
+    refuse: ({ status, message, errors }) => (errors.versionId ? notFound() : fail(message, status)),
+  });
 }
 
 export default function NoteVersionPage() {

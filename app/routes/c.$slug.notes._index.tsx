@@ -4,19 +4,20 @@
  * by one stakeholder group (notes.open seeds it on the server, then the page goes to it).
  */
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useForm } from '@conform-to/react';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { Field, SelectField } from '../components/Field';
+import { ErrorSummary, Field, FormKeyInput, SelectField } from '../components/Field';
 import { formatUtc } from '../components/moderation/links';
 import { consultationLabels } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
 import { UserText } from '../components/UserText';
 import { localize } from '../consultations/localize';
 import notesStyles from '../styles/notes.css';
-import { isDomainError } from '../utils/errors';
-import { formValues, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+import { handleForm } from '../utils/forms.server';
+import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { openNoteSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: notesStyles }];
@@ -61,27 +62,18 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type ActionData = { error: string; field?: string; values: Record<string, string> };
-
+/** A moderator opens a note; sent twice (its key), the form opens it once and goes to it both times. */
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const consultation = await requireConsultation(context, params.slug);
-  const values = formValues(await request.formData());
-  const fail = (error: string, status: number, field?: string) => data<ActionData>({ error, field, values }, { status });
-  if (values.intent !== 'open') return fail('errors.choice', 400);
-  const parsed = openNoteSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return fail(issue?.message ?? 'errors.choice', 400, String(issue?.path[0] ?? ''));
-  }
-  try {
-    const id = await context.services.notes.open(user.id, consultation.id, parsed.data);
-    throw redirect(`/c/${consultation.slug}/notes/${id}?done=opened`);
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    const status = statusOf(error);
-    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', status, isDomainError(error) ? error.field : undefined);
-  }
+  return handleForm(await request.formData(), {
+    schema: openNoteSchema,
+    once: { context, userId: user.id },
+    run: async (input) => {
+      const id = await context.services.notes.open(user.id, consultation.id, input);
+      return redirect(`/c/${consultation.slug}/notes/${id}?done=opened`);
+    },
+  });
 }
 
 export default function NotesPage() {
@@ -91,9 +83,13 @@ export default function NotesPage() {
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const base = `/c/${data.slug}/notes`;
-  const values = actionData?.values ?? {};
-  const fieldError = (field: string) => (actionData && actionData.field === field ? actionData.error : null);
-  const generalError = actionData && !['questionId', 'stakeholderGroup', 'title'].includes(actionData.field ?? '') ? actionData.error : null;
+  const lastResult = actionData?.result;
+  const [form, fields] = useForm<{ questionId: string; stakeholderGroup: string; title: string }>({
+    id: 'open-note',
+    lastResult,
+    defaultValue: { questionId: data.questionId ? String(data.questionId) : '' },
+  });
+  const labels = { questionId: t('notes.open.question'), stakeholderGroup: t('notes.open.group'), title: t('notes.open.titleLabel') };
 
   return (
     <div className="page notes-page">
@@ -141,39 +137,24 @@ export default function NotesPage() {
         <section className="section note-open" aria-labelledby="open-note-heading">
           <h2 id="open-note-heading">{t('notes.open.title')}</h2>
           <p className="muted">{t('notes.open.hint')}</p>
-          {generalError ? (
-            <p className="notice notice-error" role="alert">
-              {t(generalError)}
-            </p>
-          ) : null}
-          <Form method="post" className="form note-open-form" data-testid="note-open-form" noValidate>
+          <Form method="post" className="form note-open-form" data-testid="note-open-form" noValidate id={form.id} onSubmit={form.onSubmit}>
+            <ErrorSummary errors={lastResult?.error} labels={labels} />
             <input type="hidden" name="intent" value="open" />
+            <FormKeyInput />
             <SelectField
-              name="questionId"
-              label={t('notes.open.question')}
-              defaultValue={values.questionId ?? (data.questionId ? String(data.questionId) : '')}
-              error={fieldError('questionId') ?? undefined}
+              field={fields.questionId}
+              label={labels.questionId}
               placeholder={t('notes.open.wholeConsultation')}
               options={data.questions.map((q) => ({ value: String(q.id), label: t('notes.open.questionOption', { number: q.number, text: truncate(q.text, 90) }) }))}
             />
             <SelectField
-              name="stakeholderGroup"
-              label={t('notes.open.group')}
-              defaultValue={values.stakeholderGroup ?? ''}
-              error={fieldError('stakeholderGroup') ?? undefined}
+              field={fields.stakeholderGroup}
+              label={labels.stakeholderGroup}
               hint={t('notes.open.groupHint')}
               placeholder={t('notes.open.allGroups')}
               options={Object.entries(data.groups).map(([id, label]) => ({ value: id, label }))}
             />
-            <Field
-              name="title"
-              label={t('notes.open.titleLabel')}
-              type="text"
-              required
-              maxLength={200}
-              defaultValue={values.title ?? ''}
-              error={fieldError('title') ?? undefined}
-            />
+            <Field field={fields.title} label={labels.title} type="text" required maxLength={200} />
             <p className="actions">
               <button type="submit" className="button" disabled={busy}>
                 {t('notes.open.submit')}

@@ -73,13 +73,18 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     subQuestionId: thread.subQuestion?.id ?? null,
     caseStudies,
     open: consultation.phase === 'open',
-    clientId: crypto.randomBytes(12).toString('base64url'),
+    // One id per composer, never shared: a client id names one submission (posts.server.ts
+    // `retried`), so the reply form and the contribution form on one page must not share one.
+    clientIds: { post: newClientId(), reply: newClientId() },
     list,
     sort: query.sort,
     editing: editing ? { id: editing.id, body: editing.body ?? null, attribution: editing.author.attribution, language: editing.language } : null,
     replyTo: all.some((p) => p.id === replyId && p.rootId === null) ? replyId : null,
   };
 }
+
+/** A server-made client id, for a composer's no-JavaScript form (a double submit stays one post). */
+const newClientId = () => crypto.randomBytes(12).toString('base64url');
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
@@ -190,8 +195,9 @@ function ThreadPage() {
     const known = new Set(data.list.posts.flatMap((p) => [p.id, ...p.replies.map((r) => r.id)]));
     const fresh = [...live.values()].filter((p) => !known.has(p.id)).sort((a, b) => a.id - b.id);
     const freshRoots = fresh.filter((p) => p.rootId === null);
-    const lastPage = data.list.page === data.list.pages;
-    const showFresh = (data.sort === 'oldest' && lastPage) || (data.sort === 'newest' && data.list.page === 1);
+    const lastPage = data.list.next === null;
+    const firstPage = data.list.previous === null;
+    const showFresh = (data.sort === 'oldest' && lastPage) || (data.sort === 'newest' && firstPage);
     const rootsList = data.list.posts.map((p) => ({
       ...view(p),
       replies: [...p.replies.map(view), ...fresh.filter((r) => r.rootId === p.id)],
@@ -207,8 +213,13 @@ function ThreadPage() {
   const signedIn = !!data.user;
   const flag = useMemo(() => ({ action: `/c/${data.slug}/flag`, redirectTo: doneHref }), [data.slug, doneHref]);
   const moderated = actionData && (actionData.intent === 'hide' || actionData.intent === 'restore') ? actionData : null;
-  /** What every post of the page shares, and its own refused moderation if any. */
+  // A refused delete, endorsement or edit (without JavaScript: with it, the socket's answer is shown
+  // by the form itself), said on the post it was about.
+  const refused =
+    actionData && (actionData.intent === 'delete' || actionData.intent === 'endorse' || (actionData.intent === 'edit' && !data.editing)) ? actionData : null;
+  /** What every post of the page shares, and its own refused moderation or action if any. */
   const itemProps = (post: PostView) => ({
+    actionError: refused && Number(refused.values.postId) === post.id ? refused.error : undefined,
     groupLabel,
     signedIn,
     canWrite: data.open,
@@ -221,17 +232,27 @@ function ThreadPage() {
         ? { intent: moderated.intent, error: moderated.error, reason: moderated.values.reason }
         : undefined,
   });
+  /** The refused submission of this composer (reply to `parentId`, or a new contribution), if any. */
+  const failedHere = (parentId?: number) => (failed && String(parentId ?? '') === (failed.values.parentId ?? '') ? failed : null);
   const composer = (parentId?: number) =>
     data.user && data.open ? (
       <Composer
         key={parentId ? `reply-${parentId}` : 'new'}
         threadId={data.threadId}
-        clientId={failed?.values.clientId ?? data.clientId}
+        // A refused submission is sent again under its own id (still one submission), unless the
+        // id itself was refused: then this composer starts a new submission.
+        clientId={
+          failedHere(parentId) && failed!.error !== 'errors.clientIdConflict' && failed!.values.clientId
+            ? failed!.values.clientId
+            : parentId
+              ? data.clientIds.reply
+              : data.clientIds.post
+        }
         intent="create"
         parentId={parentId}
-        defaultAttribution={failed?.values.attribution ?? data.user.defaultAttribution}
-        initial={failed && String(parentId ?? '') === (failed.values.parentId ?? '') ? { body: failed.values.body || null, text: failed.values.text, language: failed.values.language } : undefined}
-        error={failed && String(parentId ?? '') === (failed.values.parentId ?? '') ? failed.error : undefined}
+        defaultAttribution={failedHere(parentId)?.values.attribution ?? data.user.defaultAttribution}
+        initial={failedHere(parentId) ? { body: failed!.values.body || null, text: failed!.values.text, language: failed!.values.language } : undefined}
+        error={failedHere(parentId)?.error}
         label={parentId ? t('posts.reply') : t('editor.label')}
         submitLabel={parentId ? t('posts.reply') : t('posts.submit')}
         doneHref={parentId ? doneHref : undefined}
@@ -325,11 +346,25 @@ function ThreadPage() {
           </ol>
         )}
 
-        {data.list.pages > 1 ? (
-          <nav aria-label={t('posts.pageOf', { page: data.list.page, pages: data.list.pages })} className="pagination">
-            {data.list.page > 1 ? <Link to={`?sort=${data.sort}&page=${data.list.page - 1}`}>{t('posts.previous')}</Link> : <span />}
-            <span>{t('posts.pageOf', { page: data.list.page, pages: data.list.pages })}</span>
-            {data.list.page < data.list.pages ? <Link to={`?sort=${data.sort}&page=${data.list.page + 1}`}>{t('posts.next')}</Link> : <span />}
+        {data.list.previous || data.list.next ? (
+          // Keyset pages: each link carries the cursor of this page's first or last post, so
+          // contributions arriving meanwhile neither repeat on the next page nor fall between two.
+          <nav aria-label={t('posts.pages')} className="pagination">
+            {data.list.previous ? (
+              <Link to={`?${new URLSearchParams({ sort: data.sort, before: data.list.previous })}`} rel="prev">
+                {t('posts.previous')}
+              </Link>
+            ) : (
+              <span />
+            )}
+            <span>{t('posts.range', { from: data.list.from, to: data.list.to, total: data.list.total })}</span>
+            {data.list.next ? (
+              <Link to={`?${new URLSearchParams({ sort: data.sort, after: data.list.next })}`} rel="next">
+                {t('posts.next')}
+              </Link>
+            ) : (
+              <span />
+            )}
           </nav>
         ) : null}
       </section>
@@ -380,7 +415,7 @@ function EditForm({
     <div id={`post-${editing.id}`} className="post post-editing">
       <Composer
         threadId={data.threadId}
-        clientId={data.clientId}
+        clientId={data.clientIds.post} // unused by an edit, which names its post
         intent="edit"
         postId={editing.id}
         defaultAttribution={editing.attribution}

@@ -1,9 +1,13 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useForm } from '@conform-to/react';
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { fieldErrors, signInSchema, type FieldErrors } from '../validation.server';
+import { signInSchema } from '../validation.server';
+import type { SignInInput } from '../accounts/account.schema';
 import { ErrorSummary, Field } from '../components/Field';
-import { formValues, pageTitle, safeRedirect } from '../utils/http.server';
+import { DomainError } from '../utils/errors';
+import { handleForm, type FormReply } from '../utils/forms.server';
+import { pageTitle, safeRedirect } from '../utils/http.server';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   if (context.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get('redirectTo')));
@@ -16,35 +20,37 @@ export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type ActionData = { errors: FieldErrors; values: { email?: string }; retryMinutes?: number };
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const { services, clientAddress } = context;
-  const values = formValues(await request.formData());
-  const echo = { email: values.email };
-  const parsed = signInSchema.safeParse(values);
-  if (!parsed.success) return data<ActionData>({ errors: fieldErrors(parsed.error), values: echo }, { status: 400 });
-
-  // Failures count per account and address; attempts per address, whatever the account.
-  const accountKey = `${clientAddress}|${parsed.data.email}`;
-  const perAddress = services.limits.signInPerAddress.consume(clientAddress);
-  if (!perAddress.ok || services.limits.signInPerAccount.isLimited(accountKey)) {
-    const retryMs = Math.max(perAddress.retryAfterMs, services.limits.signInPerAccount.windowMs);
-    return data<ActionData>(
-      { errors: { _form: 'signIn.rateLimited' }, values: echo, retryMinutes: Math.ceil(retryMs / 60_000) },
-      { status: 429, headers: { 'Retry-After': String(Math.ceil(retryMs / 1000)) } },
-    );
-  }
-
-  const userId = await services.accounts.authenticate(parsed.data.email, parsed.data.password);
-  if (!userId) {
-    services.limits.signInPerAccount.consume(accountKey);
-    return data<ActionData>({ errors: { _form: 'signIn.failed' }, values: echo }, { status: 401 });
-  }
-  services.limits.signInPerAccount.reset(accountKey);
-  const session = await services.auth.createSession(userId, {});
-  throw redirect(safeRedirect(values.redirectTo), {
-    headers: { 'Set-Cookie': services.auth.createSessionCookie(session.id).serialize() },
+  const formData = await request.formData();
+  let retryMs = 0;
+  return handleForm(formData, {
+    schema: signInSchema,
+    hide: ['password'],
+    run: async ({ email, password }) => {
+      // Failures count per account and address; attempts per address, whatever the account.
+      const accountKey = `${clientAddress}|${email}`;
+      const perAddress = services.limits.signInPerAddress.consume(clientAddress);
+      if (!perAddress.ok || services.limits.signInPerAccount.isLimited(accountKey)) {
+        retryMs = Math.max(perAddress.retryAfterMs, services.limits.signInPerAccount.windowMs);
+        throw new DomainError('rate_limited', 'signIn.rateLimited');
+      }
+      const userId = await services.accounts.authenticate(email, password);
+      if (!userId) {
+        services.limits.signInPerAccount.consume(accountKey);
+        throw new DomainError('unauthenticated', 'signIn.failed');
+      }
+      services.limits.signInPerAccount.reset(accountKey);
+      const session = await services.auth.createSession(userId, {});
+      return redirect(safeRedirect(formData.get('redirectTo')), {
+        headers: { 'Set-Cookie': services.auth.createSessionCookie(session.id).serialize() },
+      });
+    },
+    refuse: ({ reply, status }) =>
+      data<FormReply & { retryMinutes?: number }>(
+        retryMs ? { ...reply, retryMinutes: Math.ceil(retryMs / 60_000) } : reply,
+        { status, headers: retryMs ? { 'Retry-After': String(Math.ceil(retryMs / 1000)) } : undefined },
+      ),
   });
 }
 
@@ -53,39 +59,25 @@ export default function SignIn() {
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const { t } = useTranslation();
-  const errors = actionData?.errors;
-  const formError = errors?._form;
-  const fieldOnly = errors ? Object.fromEntries(Object.entries(errors).filter(([k]) => k !== '_form')) : undefined;
+  const lastResult = actionData?.result;
+  const [form, fields] = useForm<SignInInput>({ id: 'sign-in', lastResult });
+  const formError = form.errors?.[0];
   const labels = { email: t('signIn.email'), password: t('signIn.password') };
+  const retryMinutes = actionData && 'retryMinutes' in actionData ? actionData.retryMinutes : undefined;
   return (
     <div className="page page-narrow">
       <h1>{t('signIn.title')}</h1>
-      <Form method="post" noValidate className="form">
+      <Form method="post" id={form.id} onSubmit={form.onSubmit} noValidate className="form">
         {formError ? (
           <div className="error-summary" role="alert">
-            <p>{t(formError, { minutes: actionData?.retryMinutes ?? 15 })}</p>
+            <p>{t(formError, { minutes: retryMinutes ?? 15 })}</p>
           </div>
         ) : (
-          <ErrorSummary errors={fieldOnly} labels={labels} />
+          <ErrorSummary errors={lastResult?.error} labels={labels} />
         )}
         <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/'} />
-        <Field
-          name="email"
-          label={labels.email}
-          type="email"
-          autoComplete="email"
-          required
-          defaultValue={actionData?.values.email}
-          error={fieldOnly?.email}
-        />
-        <Field
-          name="password"
-          label={labels.password}
-          type="password"
-          autoComplete="current-password"
-          required
-          error={fieldOnly?.password}
-        />
+        <Field field={fields.email} label={labels.email} type="email" autoComplete="email" required />
+        <Field field={fields.password} label={labels.password} type="password" autoComplete="current-password" required />
         <p>
           <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
             {t('signIn.submit')}

@@ -1,32 +1,90 @@
 /**
  * Cross-site request checks for state-changing requests and the socket handshake. Browsers
  * send Origin on every cross-site POST and WebSocket; a request that carries one must come
- * from this site (its own Host) or an origin listed in ALLOWED_ORIGINS. Non-browser clients
- * send none and cannot ride a visitor's cookies, so they pass.
+ * from this site or an origin listed in ALLOWED_ORIGINS. Non-browser clients send none and
+ * cannot ride a visitor's cookies, so they pass.
+ *
+ * "This site" is a full origin, scheme, host and port: `https://palabre.example.org` is not
+ * `http://palabre.example.org`, nor `http://palabre.example.org:8080`. A page served over plain
+ * HTTP (or on another port) is a different site in the browser's eyes, and could be another
+ * program on the same machine.
  */
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { RequestHandler } from 'express';
 
-export function isAllowedOrigin(req: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  if (origin === 'null') return false;
-  let host: string;
+export interface OriginPolicy {
+  /** Origins allowed besides the request's own (ALLOWED_ORIGINS). */
+  allowed: readonly string[];
+  /**
+   * TRUST_PROXY: the request's own origin is the one the reverse proxy says it served
+   * (X-Forwarded-Proto, X-Forwarded-Host). Without a proxy anyone may send those headers.
+   */
+  trustProxy: boolean;
+}
+
+/** `scheme://host[:port]` in the URL standard's form (lower case, default port dropped), or null. */
+export function normalizeOrigin(value: string): string | null {
   try {
-    host = new URL(origin).host;
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    return url.origin;
   } catch {
-    return false;
+    return null;
   }
-  const forwardedHost = [req.headers['x-forwarded-host']].flat()[0];
-  if (host === req.headers.host || (forwardedHost && host === forwardedHost)) return true;
-  return allowed.some((a) => new URL(a).origin === origin);
+}
+
+/** The first value of a header a proxy may have sent as a comma-separated list (as Express reads it). */
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = [header].flat()[0]?.split(',')[0]?.trim();
+  return value || undefined;
+}
+
+/**
+ * The origin the browser used to reach this request: the connection's scheme (TLS or not) and
+ * the Host header, or, behind a trusted proxy, what the proxy forwarded.
+ */
+export function ownOrigin(req: IncomingMessage, trustProxy: boolean): string | null {
+  let scheme = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
+  let host = req.headers.host;
+  if (trustProxy) {
+    const forwardedProto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
+    if (forwardedProto === 'http' || forwardedProto === 'https') scheme = forwardedProto;
+    host = firstValue(req.headers['x-forwarded-host']) ?? host;
+  }
+  if (!host) return null;
+  return normalizeOrigin(`${scheme}://${host}`);
+}
+
+export function isAllowedOrigin(req: IncomingMessage, policy: OriginPolicy): boolean {
+  const header = req.headers.origin;
+  if (!header) return true;
+  const origin = normalizeOrigin(header); // 'null' (sandboxed frames, file:) is no origin
+  if (!origin) return false;
+  if (origin === ownOrigin(req, policy.trustProxy)) return true;
+  return policy.allowed.some((a) => normalizeOrigin(a) === origin);
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port'] as const;
 
-export function originCheck(allowed: readonly string[]): RequestHandler {
+/**
+ * Checks the Origin of state-changing requests, and hands on what was decided here, so that
+ * nothing downstream decides otherwise:
+ * - without TRUST_PROXY, X-Forwarded-* headers are removed: Remix would otherwise build the
+ *   request's URL (its port) and its own origin check from whatever a client sent;
+ * - a verified Origin is removed: Remix's own check compares hosts only (against
+ *   X-Forwarded-Host or Host), and would refuse, with a 500, the origins ALLOWED_ORIGINS lists.
+ */
+export function originCheck(policy: OriginPolicy): RequestHandler {
   return (req, res, next) => {
-    if (SAFE_METHODS.has(req.method) || isAllowedOrigin(req, allowed)) return next();
-    res.status(403).type('text/plain').send('Cross-site request refused (Origin does not match this site).');
+    if (!policy.trustProxy) for (const name of FORWARDED) delete req.headers[name];
+    if (SAFE_METHODS.has(req.method)) return next();
+    if (!isAllowedOrigin(req, policy)) {
+      res.status(403).type('text/plain').send('Cross-site request refused (Origin does not match this site).');
+      return;
+    }
+    delete req.headers.origin;
+    next();
   };
 }

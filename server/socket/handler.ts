@@ -17,6 +17,8 @@ export interface SocketData {
   user: SessionUser | null;
   /** The session the handshake carried (null: anonymous). */
   sessionId: string | null;
+  /** When that session expires, as last read (ms since the epoch; Infinity when anonymous). */
+  sessionExpiresAt: number;
   /** The session ended while the socket was open: it is answered "signed out" and closed. */
   sessionEnded: boolean;
   /** thread id → its consultation id, for the threads this socket joined */

@@ -12,25 +12,48 @@ import type { Services } from '../services';
 import { registerNoteHandlers } from './notes';
 import { registerThreadHandlers } from './threads';
 import type { SocketData } from './handler';
-import { authenticate, registerIdentity } from './identity';
+import { limitBacklog, refuseOversizeEvents } from './limits';
+import { authenticate, registerIdentity, UserChangedError } from './identity';
 
-export function createSocketServer(httpServer: HttpServer, services: Services, config: Pick<Config, 'ALLOWED_ORIGINS' | 'SOCKET_EVENTS_PER_10S'>) {
+/**
+ * Posts are at most ~100 KB of Lexical JSON and note messages 512 KB (app/notes/protocol.ts): an
+ * event over this is answered `too_large` (limits.ts).
+ */
+const MAX_EVENT_BYTES = 1024 * 1024;
+/**
+ * The transport closes the connection on a message over this. Well above MAX_EVENT_BYTES, so
+ * that a writer who pastes too much gets the answer above, not a dropped connection.
+ */
+const MAX_MESSAGE_BYTES = 4 * MAX_EVENT_BYTES;
+/** Many small messages waiting for one reader (typing, presence) cost memory too. */
+const MAX_BACKLOG_PACKETS = 10_000;
+
+export function createSocketServer(
+  httpServer: HttpServer,
+  services: Services,
+  config: Pick<Config, 'ALLOWED_ORIGINS' | 'TRUST_PROXY' | 'SOCKET_EVENTS_PER_10S' | 'SOCKET_MAX_BACKLOG_BYTES'>,
+) {
+  const originPolicy = { allowed: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY };
   const io = new Server<any, any, any, SocketData>(httpServer, {
     serveClient: false,
-    // Posts are at most ~100 KB of Lexical JSON and note messages 512 KB (app/notes/protocol.ts);
-    // anything far larger is refused by the transport.
-    maxHttpBufferSize: 1_000_000,
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
     allowRequest: (req, callback) => {
-      const ok = isAllowedOrigin(req, config.ALLOWED_ORIGINS);
+      const ok = isAllowedOrigin(req, originPolicy);
       callback(ok ? null : 'origin not allowed', ok);
     },
   });
+  limitBacklog(io, { maxBytes: config.SOCKET_MAX_BACKLOG_BYTES, maxPackets: MAX_BACKLOG_PACKETS });
+  // First of the connection's middlewares: an oversize event reaches no handler.
+  io.on('connection', (socket) => refuseOversizeEvents(socket, MAX_EVENT_BYTES));
 
   io.use(async (socket, next) => {
     try {
       await authenticate(services, socket);
       next();
     } catch (error) {
+      if (error instanceof UserChangedError) {
+        return next(Object.assign(new Error(error.message), { data: { retryable: false, messageKey: 'errors.userChanged' } }));
+      }
       // The session could not be read (the database is down, most likely). The real error stays
       // in the server's log; the client gets a stable code and an i18n key, never internals
       // such as a database address, and retries with backoff (app/live/socket.client.ts).
@@ -39,7 +62,7 @@ export function createSocketServer(httpServer: HttpServer, services: Services, c
     }
   });
 
-  registerIdentity(io, services);
+  registerIdentity(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   registerThreadHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   // Typing in a note sends an update and an awareness change per keystroke or two.
   registerNoteHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S, messagesPer10s: 10 * config.SOCKET_EVENTS_PER_10S });

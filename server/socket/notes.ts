@@ -1,7 +1,8 @@
 /**
  * Co-editing notes over Socket.io (docs/decisions/0008): y-protocols sync and awareness
  * messages, one room per note. The server answers sync step 1 from its own document, checks
- * every update (who sends it, size, node types) before the document takes it, and relays only
+ * every update (who sends it, message and document size, the editor's vocabulary: node types,
+ * properties, values) before the document takes it, and relays only
  * what note-docs has stored, merged per short window. Awareness (names, colours, cursors) is
  * merged the same way, spoken for only by the socket that announced it, under the name the server
  * knows (../../app/notes/awareness.server.ts), and cleared when a socket leaves.
@@ -14,13 +15,14 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import { canEditNote } from '../../app/notes/access';
 import { encodeAwarenessUpdate, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
-import { changesDocument, validateUpdate } from '../../app/notes/note-document.server';
+import { changesDocument, checkUpdate } from '../../app/notes/note-document.server';
+import { exceedsDocumentLimit } from '../../app/notes/update-check.server';
 import { isNoteFrozen } from '../../app/notes/note-docs.server';
 import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteMessage, noteRoom, toBytes, type RefusalReason, type SaveState } from '../../app/notes/protocol';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
-import { localSocketsIn, userRoom } from './identity';
+import { currentUser, endSocket, localSocketsIn, sessionMayHaveExpired, userRoom } from './identity';
 
 const noteIdSchema = z.object({ noteId: z.coerce.number().int().positive() });
 
@@ -36,6 +38,12 @@ interface Room {
   awareness: awarenessProtocol.Awareness;
   /** awareness client id → the socket that announced it, the only one that may speak for it */
   owners: Map<number, string>;
+  /**
+   * awareness client id → the user who first announced it, kept for the room's life: once its
+   * socket leaves, the id is free again for that user's return only, never for another user
+   * (who could otherwise take it over and make its owner invisible on return).
+   */
+  announcedBy: Map<number, string>;
   /** and the other way round: socket id → the awareness ids it speaks for */
   spokenFor: Map<string, Set<number>>;
   /** socket id → its presence keys in this note, one per attribution it showed itself under */
@@ -113,7 +121,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (!room) {
       const awareness = new awarenessProtocol.Awareness(doc);
       awareness.setLocalState(null); // the server is not a participant
-      room = { awareness, owners: new Map(), spokenFor: new Map(), presenceKeys: new Map(), changed: new Set(), timer: null, scope };
+      room = { awareness, owners: new Map(), announcedBy: new Map(), spokenFor: new Map(), presenceKeys: new Map(), changed: new Set(), timer: null, scope };
       const r = room;
       awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
         for (const id of [...added, ...updated, ...removed]) r.changed.add(id);
@@ -201,6 +209,11 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
       if (noteId === null) return;
       const membership = membershipsOf(socket).get(noteId);
       if (!membership) return refuse(noteId, 'not_joined');
+      // An expired session edits nothing: read it again (Lucia extends an active one) or end the socket.
+      if (sessionMayHaveExpired(socket)) {
+        const current = await currentUser(services, socket).catch(() => null);
+        if (!current) return endSocket(socket);
+      }
       if (!messageLimiter.consume(socket.id).ok) return; // a flood is dropped; the client resyncs on its next step 1
       const bytes = toBytes(payload);
       if (!bytes) return refuse(noteId, 'invalid');
@@ -227,7 +240,15 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
             // An editor's answer to our step 1 usually brings nothing new: storing and relaying
             // it would cost a row in note_updates and a message to the whole room per join.
             if (syncType === syncProtocol.messageYjsSyncStep2 && !changesDocument(doc, data)) return;
-            if (!validateUpdate(data, doc)) return refuse(noteId, 'invalid');
+            // Checked against the editor's vocabulary before the document takes it (never after:
+            // Yjs cannot take a change back), then against the document's size limit. Either
+            // refusal goes to the sender alone; the others go on editing.
+            const check = checkUpdate(data, doc);
+            if (!check.ok) {
+              console.warn(`[notes] refused an update to note ${noteId}: ${check.reason}`);
+              return refuse(noteId, 'invalid');
+            }
+            if (check.grows && exceedsDocumentLimit(doc, data)) return refuse(noteId, 'document_too_large');
             await docs.apply(noteId, data, socket.id);
           } else {
             refuse(noteId, 'invalid');
@@ -253,13 +274,15 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
             },
             ownerOf: (id) => {
               const owner = room.owners.get(id);
-              return owner === undefined ? 'none' : owner === socket.id ? 'self' : 'other';
+              if (owner === undefined) return (room.announcedBy.get(id) ?? user.id) === user.id ? 'none' : 'other';
+              return owner === socket.id ? 'self' : 'other';
             },
           });
           if (entries.length === 0) return;
           for (const entry of entries) {
             if (entry.state === null) continue;
             room.owners.set(entry.clientId, socket.id);
+            room.announcedBy.set(entry.clientId, user.id);
             spokenFor.add(entry.clientId);
           }
           awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessUpdate(entries), socket.id);

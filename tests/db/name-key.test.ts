@@ -52,7 +52,8 @@ describe('the look-alike key of names', () => {
 
     const { error: upgrade } = await new Migrator({ db: handle.db, provider: { getMigrations: async () => ({ ...before, '2026-11-25-007-name-key': m007 }) } }).migrateToLatest();
     expect(upgrade).toBeUndefined();
-    expect(await migrateToLatest(handle.db)).toEqual([]); // the same list as db/migrate.ts
+    // db/migrate.ts lists the same name-key migration: it does not run again (later ones may).
+    expect(await migrateToLatest(handle.db)).not.toContain('2026-11-25-007-name-key');
     const keys = Object.fromEntries((await handle.db.selectFrom('users').select(['id', 'nameKey']).execute()).map((u) => [u.id, u.nameKey]));
     expect(keys).toEqual({ older: nameKey('Lucía Fernández'), newer: `${nameKey('Lucía Fernández')}#newer`, other: nameKey('Jonas Okafor') });
   });

@@ -46,8 +46,8 @@ describe.skipIf(!HAS_CHROMIUM)('case studies and moderation in Chromium', () => 
     await editor.waitFor();
     await editor.click();
     await author.keyboard.type('Run jointly by the city and a workers’ collective.');
-    await author.locator('[name="partners.0.name"]').fill('City of Dakar');
-    await author.locator('[name="partners.0.group"]').selectOption('local-government');
+    await author.locator('[name="partners[0].name"]').fill('City of Dakar');
+    await author.locator('[name="partners[0].group"]').selectOption('local-government');
     await author.locator('select[name="implementation"]').selectOption(['SN']);
     await author.locator('select[name="destination"]').selectOption(['ES', 'IT']);
     await author.locator('input[name="level"][value="local"]').check();

@@ -96,4 +96,56 @@ describe.skipIf(!HAS_CHROMIUM)('the live connection follows the signed-in user',
     expect(frames.join('')).not.toContain(canary.id);
     await Promise.all(contexts.map((context) => context.close()));
   });
+
+  it('a tab whose cookie now signs in someone else shows and acts as them, never under the name it showed', { timeout: 60_000 }, async () => {
+    const julien = await createUser(suite.app, { name: 'Julien Stale Tab' });
+    const canary = await createUser(suite.app, { name: 'Canary Stale Tab', organisation: 'Canary Stale Org' });
+    await suite.app.server.services.accounts.setDefaultAttribution(canary.id, 'chatham');
+    const context = await suite.browser.newContext({ locale: 'en-GB' });
+    await context.addCookies([{ name: 'palabre_session', value: julien.cookie.split('=')[1]!, url: suite.app.url }]);
+    const page = await context.newPage();
+    await page.goto(`${suite.app.url}${PATH}`);
+    await page.getByText('Live', { exact: false }).first().waitFor();
+    await page.getByText('Julien Stale Tab').first().waitFor();
+
+    // Another tab signs the canary in, without signing Julien out; then this tab's connection drops.
+    const signIn = await context.request.post(`${suite.app.url}/sign-in`, {
+      form: { email: canary.email, password: canary.password, redirectTo: '/' },
+      headers: { origin: suite.app.url },
+      maxRedirects: 0,
+    });
+    expect(signIn.status()).toBe(302);
+    await context.setOffline(true); // the connection drops (a train tunnel, a laptop lid)
+    await page.locator('.live-bar:not(.live-connected)').waitFor({ timeout: 15_000 });
+    await context.setOffline(false);
+
+    // The page reloads its data: it now shows the canary, with the canary's own default attribution.
+    await page.getByText('Canary Stale Tab').first().waitFor({ timeout: 20_000 });
+    expect(await page.getByText('Julien Stale Tab').count()).toBe(0);
+    await page.getByText('Live', { exact: false }).first().waitFor();
+    expect(await page.getByLabel('Show this contribution').first().inputValue()).toBe('chatham');
+    await context.close();
+  });
+
+  it('a contribution written offline is sent when the connection returns, and never lost', { timeout: 60_000 }, async () => {
+    const ana = await createUser(suite.app, { name: 'Ana Offline' });
+    const context = await suite.browser.newContext({ locale: 'en-GB' });
+    await context.addCookies([{ name: 'palabre_session', value: ana.cookie.split('=')[1]!, url: suite.app.url }]);
+    const page = await context.newPage();
+    await page.goto(`${suite.app.url}${PATH}`);
+    await page.getByText('Live', { exact: false }).first().waitFor();
+    const editor = page.locator('.ed-input');
+    await editor.waitFor();
+    await context.setOffline(true);
+    await page.locator('.live-bar:not(.live-connected)').waitFor({ timeout: 15_000 });
+    await editor.click();
+    await page.keyboard.type('Written on the train.');
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await context.setOffline(false);
+    await page.locator('.post-body', { hasText: 'Written on the train.' }).waitFor({ timeout: 30_000 });
+    expect(page.url()).toContain(PATH); // no error page: the form was not posted offline
+    const rows = await suite.app.server.database.db.selectFrom('posts').select('id').where('bodyText', '=', 'Written on the train.').execute();
+    expect(rows).toHaveLength(1);
+    await context.close();
+  });
 });

@@ -38,10 +38,10 @@ const complete = (overrides: Record<string, string | string[]> = {}) =>
     title: 'Skills partnership for care workers',
     summary: 'Training in the country of origin, recognised in the country of destination.',
     text: 'Nurses train at home with a curriculum both countries accredit.',
-    'partners.0.name': 'Ministry of Health',
-    'partners.0.group': 'government',
-    'partners.1.name': 'Care employers federation',
-    'partners.1.group': 'business',
+    'partners[0].name': 'Ministry of Health',
+    'partners[0].group': 'government',
+    'partners[1].name': 'Care employers federation',
+    'partners[1].group': 'business',
     origin: ['PH'],
     destination: ['DE'],
     implementation: ['PH', 'DE'],
@@ -49,9 +49,9 @@ const complete = (overrides: Record<string, string | string[]> = {}) =>
     themes: ['skills'],
     sdgTargets: ['8.8'],
     stage: 'evaluating',
-    'funding.0.source': 'Development agency',
-    'funding.0.amount': '2500000',
-    'funding.0.currency': 'EUR',
+    'funding[0].source': 'Development agency',
+    'funding[0].amount': '2500000',
+    'funding[0].currency': 'EUR',
     results: '300 nurses placed, 92 % still employed after two years.',
     indicators: 'Placements; retention',
     worked: 'Joint accreditation.',
@@ -87,7 +87,7 @@ describe('the case study form without JavaScript', () => {
     expect(page.status).toBe(200);
     const res = await http.post(
       `${BASE}/case-studies/new`,
-      complete({ origin: ['XX'], themes: ['astrology'], 'funding.0.currency': 'ZZZ', summary: '', title: 'My unfinished practice' }),
+      complete({ origin: ['XX'], themes: ['astrology'], 'funding[0].currency': 'ZZZ', summary: '', title: 'My unfinished practice' }),
     );
     expect(res.status).toBe(400);
     const html = await res.text();

@@ -175,7 +175,7 @@ describe('case studies, flags, moderation and notes', () => {
     const refused = await http.post(`${BASE}/case-studies/new`, { ...fields, title: 'Care\u0000 workers' });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain(html(en.errors.controlCharacters));
-    const partner = await http.post(`${BASE}/case-studies/new`, { ...fields, title: 'Care workers', 'partners.0.name': 'Ministry\u202E', 'partners.0.group': 'government' });
+    const partner = await http.post(`${BASE}/case-studies/new`, { ...fields, title: 'Care workers', 'partners[0].name': 'Ministry\u202E', 'partners[0].group': 'government' });
     expect(partner.status).toBe(400);
     expect(await partner.text()).toContain(html(en.errors.bidiOverride));
 

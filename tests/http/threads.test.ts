@@ -15,6 +15,11 @@ const signedIn = async (name?: string) => {
   const user = await createUser(app, name ? { name } : {});
   return { user, http: new Client(app.url, { cookie: user.cookie, 'accept-language': 'en' }) };
 };
+/** The href of a page's `rel` link (pagination), as a browser would follow it. */
+const linkOf = (page: string, rel: 'next' | 'prev') => {
+  const tag = new RegExp(`<a [^>]*rel="${rel}"[^>]*>`).exec(page)?.[0];
+  return tag ? /href="([^"]*)"/.exec(tag)?.[1]?.replaceAll('&amp;', '&') : undefined;
+};
 const idFrom = (res: Response) => Number(/#post-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]);
 
 describe('threads without JavaScript', () => {
@@ -99,12 +104,17 @@ describe('threads without JavaScript', () => {
     const base = '/c/gfmd-2020-partnerships/q/3/3.1';
     const first = await (await http.get(base)).text();
     expect(first.match(/<article class="post/g)).toHaveLength(100);
-    expect(first).toContain('Page 1 of 2');
+    expect(first).toContain('Contributions 1–100 of 101');
     expect(first).toContain('101 contributions');
-    expect(first).toContain('Page 1 of 2');
-    const second = await (await http.get(`${base}?sort=oldest&page=2`)).text();
+    // The next page is a keyset page: its link carries the cursor of this page's last post.
+    const next = linkOf(first, 'next');
+    expect(next).toMatch(new RegExp(`^${base}\\?sort=oldest&after=[A-Za-z0-9_-]+$`));
+    const second = await (await http.get(next!)).text();
     expect(second.match(/<article class="post/g)).toHaveLength(1);
     expect(second).toContain('Numbered contribution 101.');
+    expect(second).toContain('Contributions 101–101 of 101');
+    expect(second).not.toMatch(/rel="next"/);
+    expect(second).toMatch(/rel="prev"/);
     const newest = await (await http.get(`${base}?sort=newest`)).text();
     expect(newest.indexOf('Numbered contribution 101.')).toBeLessThan(newest.indexOf('Numbered contribution 100.'));
   });

@@ -3,8 +3,10 @@
  * its sockets' rights, a role change takes effect on open sockets at once, and live signals
  * (typing, note presence) reveal no more than a Chatham House post would.
  */
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTE_EVENTS } from '../../app/notes/protocol';
+import { checkSession } from '../../server/socket/identity';
 import { Client } from '../support/http';
 import { startTestServer, type TestServer } from '../support/server';
 import { clientId, createUser, doc, openClient, threadId, type TestClient } from '../support/sockets';
@@ -116,6 +118,105 @@ describe('a socket acts for its session only while it is valid', () => {
     await app.server.database.db.updateTable('users').set({ name: 'Amina After' }).where('id', '=', amina.id).execute();
     const ack = await socket.emit('post:create', { threadId: thread, clientId: clientId(), body: doc('Which name?'), attribution: 'named' });
     expect(ack.post.author).toMatchObject({ attribution: 'named', name: 'Amina After' });
+  });
+});
+
+describe('a stale page, an expired session, a busy socket', () => {
+  const handshake = (cookie: string | undefined, expect: string | null) =>
+    new Promise<{ message: string; data?: unknown } | 'connected'>((resolve) => {
+      const socket = connect(app.url, { transports: ['websocket'], extraHeaders: cookie ? { cookie } : {}, auth: { expect }, forceNew: true, reconnection: false });
+      socket.once('connect', () => {
+        socket.close();
+        resolve('connected');
+      });
+      socket.once('connect_error', (error: Error & { data?: unknown }) => {
+        socket.close();
+        resolve({ message: error.message, data: error.data });
+      });
+    });
+
+  it('a page showing one user never gets a connection for another (signed in since in another tab)', async () => {
+    const julien = await createUser(app, { name: 'Julien Stale' });
+    const canary = await createUser(app, { name: 'Canary Stale' });
+    // The cookie is now the canary's; the page still shows Julien.
+    expect(await handshake(canary.cookie, julien.id)).toEqual({ message: 'user_changed', data: { retryable: false, messageKey: 'errors.userChanged' } });
+    // A page showing nobody, with a cookie that signs someone in: refused too (the page reloads).
+    expect(await handshake(canary.cookie, null)).toMatchObject({ message: 'user_changed' });
+    expect(await handshake(undefined, julien.id)).toMatchObject({ message: 'user_changed' });
+    // The page that shows who the cookie says connects.
+    expect(await handshake(canary.cookie, canary.id)).toBe('connected');
+    expect(await handshake(undefined, null)).toBe('connected');
+  });
+
+  /**
+   * Time passing past a session's end, for one socket: Lucia extends a session each time it is
+   * read in its second half, so a short-lived session cannot be made; the row is expired and the
+   * server's socket told the expiry it would have read.
+   */
+  async function expire(userId: string) {
+    await app.server.database.db.updateTable('sessions').set({ expiresAt: new Date(Date.now() - 1_000).toISOString() }).where('userId', '=', userId).execute();
+    for (const socket of app.server.io.sockets.sockets.values()) if (socket.data.user?.id === userId) socket.data.sessionExpiresAt = Date.now() - 1_000;
+  }
+
+  it('the expiry watch ends a socket whose session is over, even if it sends nothing', async () => {
+    const mod = await createUser(app, { role: 'moderator', name: 'Moderator Expiring' });
+    const socket = await open(mod.cookie);
+    expect((await socket.emit('thread:join', { threadId: thread })).ok).toBe(true);
+    const server = [...app.server.io.sockets.sockets.values()].find((s) => s.data.user?.id === mod.id)!;
+    await checkSession(app.server.services, server); // a live session: nothing happens
+    expect(socket.socket.connected).toBe(true);
+    const closed = disconnected(socket);
+    const ended = socket.next('session:ended');
+    await expire(mod.id);
+    await checkSession(app.server.services, server); // what the watch runs at the session's expiry
+    await ended;
+    expect(await closed).toBe('io server disconnect');
+  });
+
+  it('an expired session edits no note', async () => {
+    const moderator = await createUser(app, { role: 'moderator' });
+    const question = await app.server.database.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).where('number', '=', '1').executeTakeFirstOrThrow();
+    const noteId = await app.server.services.notes.open(moderator.id, consultationId, { questionId: question.id, stakeholderGroup: 'business', title: 'Expiry note' });
+    const user = await createUser(app, { name: 'Editor Expiring', stakeholderGroup: 'business' });
+    const editor = await openCoEditor(app, noteId, { cookie: user.cookie, log: true });
+    editors.push(editor);
+    const gone = new Promise((resolve) => editor.socket.once('disconnect', resolve));
+    await expire(user.id);
+    editor.appendParagraph('Typed after the session expired');
+    await gone;
+    await app.server.services.noteDocs.save(noteId);
+    const row = await app.server.database.db.selectFrom('notes').select('text').where('id', '=', noteId).executeTakeFirstOrThrow();
+    expect(row.text).toBe('Expiry note');
+  });
+
+  it('another user cannot take over a co-editor’s awareness id while they are away', async () => {
+    const moderator = await createUser(app, { role: 'moderator' });
+    const question = await app.server.database.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).where('number', '=', '1').executeTakeFirstOrThrow();
+    const noteId = await app.server.services.notes.open(moderator.id, consultationId, { questionId: question.id, stakeholderGroup: 'government', title: 'Takeover note' });
+    const mariama = await createUser(app, { name: 'Mariama Takeover', stakeholderGroup: 'government' });
+    const mallory = await createUser(app, { name: 'Mallory Takeover', stakeholderGroup: 'government' });
+    const observer = await openCoEditor(app, noteId, { cookie: (await createUser(app, { name: 'Observer Takeover' })).cookie });
+    editors.push(observer);
+    const first = await openCoEditor(app, noteId, { cookie: mariama.cookie, clientID: 777_001 });
+    await observer.waitFor(() => observer.awareness.getStates().has(777_001), 3_000, 'Mariama');
+    first.close();
+    await observer.waitFor(() => !observer.awareness.getStates().has(777_001), 3_000, 'Mariama gone');
+    // Mallory announces Mariama's id while she is away: dropped.
+    const m = await openCoEditor(app, noteId, { cookie: mallory.cookie, clientID: 777_001 });
+    editors.push(m);
+    // Mariama returns with the same document (same id): she is seen again, as herself.
+    const back = await openCoEditor(app, noteId, { cookie: mariama.cookie, clientID: 777_001 });
+    editors.push(back);
+    // Her browser keeps its awareness across a reconnection: its clock goes on from where it was.
+    for (let i = 0; i < 5; i++) back.awareness.setLocalStateField('focusing', i % 2 === 0);
+    await observer.waitFor(() => observer.awareness.getStates().has(777_001), 3_000, 'Mariama back');
+    expect(observer.awareness.getStates().get(777_001)).toMatchObject({ awarenessData: { author: { name: 'Mariama Takeover' } } });
+  });
+
+  it('session:whoami is rate-limited like every event', async () => {
+    const socket = await open((await createUser(app)).cookie);
+    const answers = await Promise.all(Array.from({ length: 120 }, () => socket.socket.timeout(5_000).emitWithAck('session:whoami')));
+    expect(answers.filter((a: { error?: string }) => a.error === 'errors.rateLimited').length).toBeGreaterThan(0);
   });
 });
 

@@ -125,7 +125,7 @@ describe('the schemas use the policy for every user-written field', () => {
       title: 'T\u0000',
       summary: '\u2800',
       partners: [{ name: 'P\u202E', group: 'business' }],
-      funding: [{ source: '\u200B' }],
+      funding: [{ source: '\u200B', amount: '100' }], // invisible-only, in a row that is not blank
       contact: '\u00AD',
       attribution: 'named',
       language: 'en',

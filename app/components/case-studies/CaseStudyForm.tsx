@@ -1,49 +1,76 @@
 /**
- * The guided case study form, shared by the "new" and "edit" pages. A plain form that works
- * without JavaScript: partner and funding rows grow with "add another" submit buttons that come
- * back with every value kept; the body is the rich-text composer (a textarea without JS).
- * Everything is checked by the service; its errors come back per field (ids = field paths).
+ * The guided case study form, shared by the "new" and "edit" pages: its fields are the schema's
+ * (app/case-studies/case-study.schema.ts), declared with conform, and the action answers with
+ * conform's result (app/utils/forms.server.ts), so that what was typed, the errors (listed in the
+ * form's order) and their ids come from that one declaration. A plain form that works without
+ * JavaScript: partner and funding rows grow with "add another" (conform's insert intent, answered
+ * by the server with every value kept); the body is the rich-text composer (a textarea without JS).
  */
+import { useForm, type SubmissionResult } from '@conform-to/react';
 import { Form, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isBlankRow } from '../../case-studies/form-rows';
+import { ATTRIBUTIONS, LEVELS, STAGES, VISIBILITIES } from '../../../db/schema';
+import { isBlankRow, isNeededToSubmit, LIMITS } from '../../case-studies/case-study-form';
+import type { CaseStudyInput } from '../../case-studies/case-study.schema';
 import { PostComposer } from '../../editor/PostComposer';
 import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES } from '../../i18n/config';
-import { ErrorSummary, Field, SelectField } from '../Field';
+import { ErrorSummary, Field, FormKeyInput, SelectField, type AnyField } from '../Field';
 import type { CaseStudyFormOptions, Option } from './case-study-pages.server';
 import { ChoiceGroup, TextAreaField } from './fields';
-import type { CaseStudyFormValues } from './form-values';
-
-export const LEVEL_VALUES = ['local', 'regional', 'global'] as const;
-export const STAGE_VALUES = ['building', 'implementing', 'steering', 'evaluating', 'reporting'] as const;
-const ATTRIBUTION_VALUES = ['named', 'organisation', 'chatham'] as const;
-const VISIBILITY_VALUES = ['public', 'restricted'] as const;
+import type { CaseStudyDefaults } from './form-values';
 
 export interface CaseStudyFormProps {
   options: CaseStudyFormOptions;
-  values: CaseStudyFormValues;
-  errors?: Record<string, string>;
-  /** A field id to focus once shown (the row just added). */
-  focus?: string;
-  extraCurrencies?: Option[];
+  /** Where the form starts: a new one's defaults or the saved case study. */
+  defaultValue: CaseStudyDefaults;
+  /** The action's answer (what was typed, the errors, an added row). */
+  lastResult?: SubmissionResult<string[]> | null;
   /** Where "cancel" goes. */
   cancelHref: string;
+  /** A new case study: sent with a key, so that sending it twice creates it once. */
+  creates?: boolean;
 }
 
-/** A trailing blank row to fill in, unless the rows already end with one. */
-function withSpare<T extends object>(rows: T[], blank: T): T[] {
+/** A row's field name and its label key: `partners[1].group` → ['partners', 1, 'group']. */
+const ROW = /^(partners|funding)\[(\d+)\]\.(\w+)$/;
+
+/**
+ * A new number for each answer of the action, to give the form as a key: it starts afresh from
+ * the answer (what was typed, the rows, the errors), as it does without JavaScript.
+ */
+export function useReplyKey(reply: unknown): number {
+  const last = useRef({ reply, key: 0 });
+  if (last.current.reply !== reply) last.current = { reply, key: last.current.key + 1 };
+  return last.current.key;
+}
+
+/** A list of rows of the form (partners, funding), as conform gives it. */
+type Row = { initialValue: unknown; getFieldset: () => Record<string, AnyField> };
+
+/** Rows as shown: the field's rows, and a blank one to fill in unless they already end with one. */
+function rowsOf(list: { getFieldList: () => Row[] }) {
+  const rows = list.getFieldList();
   const last = rows[rows.length - 1];
-  return last && isBlankRow(last) ? rows : [...rows, blank];
+  const spare = !last || !isBlankRow(last.initialValue) ? rows.length : null;
+  return { rows, spare };
 }
 
-export function CaseStudyForm({ options, values, errors, focus, extraCurrencies, cancelHref }: CaseStudyFormProps) {
-  const { t } = useTranslation();
+export function CaseStudyForm({ options, defaultValue, lastResult, cancelHref, creates }: CaseStudyFormProps) {
+  const { t, i18n } = useTranslation();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const summaryRef = useRef<HTMLDivElement>(null);
-  const e = errors ?? {};
-  const hasErrors = Object.keys(e).length > 0;
+  // No `onValidate`: the server checks (zod stays out of the browser); conform carries the result.
+  const [form, fields] = useForm<CaseStudyInput>({ id: 'case-study', lastResult, defaultValue, shouldValidate: 'onSubmit' });
+  const errors = lastResult?.error ?? {};
+  const hasErrors = Object.values(errors).some((e) => e?.length);
+  const partners = rowsOf(fields.partners);
+  const funding = rowsOf(fields.funding);
+  // After "add another", the new row's first field.
+  const added = lastResult?.intent?.type === 'insert' ? (lastResult.intent.payload as { name?: string }).name : undefined;
+  const focus =
+    added === 'partners' ? `partners[${partners.rows.length - 1}].name` : added === 'funding' ? `funding[${funding.rows.length - 1}].source` : undefined;
 
   // After a refused save, the summary; after "add another", the new row.
   useEffect(() => {
@@ -53,56 +80,55 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
 
   const label = (field: string) => t(`caseStudies.fields.${field}`);
   const hint = (field: string) => t(`caseStudies.hints.${field}`);
-  const needed = (field: string) => `${label(field)} ${t('caseStudies.form.neededToSubmit')}`;
-
-  const partners = withSpare(values.partners, { name: '', group: '' });
-  const funding = withSpare(values.funding, { source: '', amount: '', currency: '' });
-  const currencyOptions: Option[] = [...options.currencies];
-  for (const extra of [...(extraCurrencies ?? []), ...values.funding.map((f) => ({ value: f.currency, label: f.currency }))]) {
-    if (extra.value && !currencyOptions.some((c) => c.value === extra.value)) currencyOptions.push(extra);
-  }
-
-  // Labels for the error summary, by field id (rows included).
-  const labels: Record<string, string> = {};
-  for (const field of [
-    'title', 'summary', 'body', 'partners', 'origin', 'destination', 'implementation', 'level', 'themes', 'sdgTargets',
-    'stage', 'funding', 'results', 'indicators', 'worked', 'didNotWork', 'subQuestions', 'contact', 'attribution',
-    'visibility', 'language',
-  ]) {
-    labels[field] = label(field);
-  }
-  partners.forEach((_, i) => {
-    labels[`partners.${i}.name`] = t('caseStudies.form.partnerField', { number: i + 1, field: label('partnerName') });
-    labels[`partners.${i}.group`] = t('caseStudies.form.partnerField', { number: i + 1, field: label('partnerGroup') });
-  });
-  funding.forEach((_, i) => {
-    for (const f of ['source', 'amount', 'currency'] as const) {
-      const key = `funding${f[0]!.toUpperCase()}${f.slice(1)}`;
-      labels[`funding.${i}.${f}`] = t('caseStudies.form.fundingField', { number: i + 1, field: label(key) });
+  /** A field's label, saying when a submission needs it (the schema's table). */
+  const labelOf = (field: string) => (isNeededToSubmit(field) ? `${label(field)} ${t('caseStudies.form.neededToSubmit')}` : label(field));
+  /** The error summary's label of any field the schema names (rows included). */
+  const summaryLabel = (name: string) => {
+    const row = ROW.exec(name);
+    if (row) {
+      const [, list, index, part] = row;
+      const key = `${list === 'partners' ? 'partner' : 'funding'}${part![0]!.toUpperCase()}${part!.slice(1)}`;
+      return t(list === 'partners' ? 'caseStudies.form.partnerField' : 'caseStudies.form.fundingField', { number: Number(index) + 1, field: label(key) });
     }
-  });
+    return i18n.exists(`caseStudies.fields.${name}`) ? label(name) : undefined;
+  };
+  // A list's items are reported once, as the list (`themes[1]` → `themes`); the plain textarea is the body.
+  const summaryErrors: typeof errors = {};
+  for (const [name, messages] of Object.entries(errors)) {
+    const field = name === 'text' ? 'body' : ROW.test(name) ? name : name.replace(/\[\d+\]$/, '');
+    summaryErrors[field] ??= messages;
+  }
+  const listError = (field: AnyField) => field.errors?.[0] ?? Object.entries(errors).find(([n]) => n.startsWith(`${field.name}[`) && !ROW.test(n))?.[1]?.[0];
+
+  const currencyOptions: Option[] = [...options.currencies];
+  for (const row of funding.rows) {
+    const code = row.getFieldset().currency?.defaultValue;
+    if (code && !currencyOptions.some((c) => c.value === code)) currencyOptions.push({ value: code, label: code });
+  }
+  const bodyError = fields.body.errors?.[0] ?? fields.text.errors?.[0];
+  const subQuestionsError = listError(fields.subQuestions);
 
   const bodyHint = 'body-hint';
-  const bodyError = e.body ? 'body-error' : undefined;
 
   return (
-    <Form method="post" noValidate className="form case-study-form">
+    <Form method="post" id={form.id} onSubmit={form.onSubmit} noValidate className="form case-study-form">
       {/* Enter in a text field saves the draft rather than adding a row (the first submit button is the default). */}
       <button type="submit" name="intent" value="save" className="visually-hidden" tabIndex={-1} aria-hidden="true">
         {t('caseStudies.form.save')}
       </button>
+      {creates ? <FormKeyInput /> : null}
       <div ref={summaryRef}>
-        <ErrorSummary errors={errors} labels={labels} />
+        <ErrorSummary errors={summaryErrors} labels={summaryLabel} />
       </div>
       <p className="muted">{t('caseStudies.form.draftHint')}</p>
 
       <section className="cs-form-section" aria-labelledby="cs-section-about">
         <h2 id="cs-section-about">{t('caseStudies.form.sections.about')}</h2>
-        <Field name="title" label={label('title')} hint={hint('title')} required maxLength={200} defaultValue={values.title} error={e.title} />
-        <TextAreaField name="summary" label={needed('summary')} hint={hint('summary')} rows={3} maxLength={1000} defaultValue={values.summary} error={e.summary} />
-        <div className={`field${e.body ? ' field-invalid' : ''}`}>
+        <Field field={fields.title} label={labelOf('title')} hint={hint('title')} required maxLength={LIMITS.title} />
+        <TextAreaField field={fields.summary} label={labelOf('summary')} hint={hint('summary')} rows={3} maxLength={LIMITS.summary} />
+        <div className={`field${bodyError ? ' field-invalid' : ''}`}>
           <label htmlFor="body" id="body-label">
-            {needed('body')}
+            {labelOf('body')}
           </label>
           <p className="field-hint" id={bodyHint}>
             {hint('body')}
@@ -110,14 +136,14 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
           <PostComposer
             id="body"
             labelledBy="body-label"
-            describedBy={[bodyHint, bodyError].filter(Boolean).join(' ')}
-            initialJson={values.body}
-            initialText={values.body ? undefined : values.text}
-            invalid={!!e.body}
+            describedBy={[bodyHint, bodyError ? 'body-error' : null].filter(Boolean).join(' ')}
+            initialJson={fields.body.defaultValue || null}
+            initialText={fields.body.defaultValue ? undefined : fields.text.defaultValue}
+            invalid={!!bodyError}
           />
-          {e.body ? (
+          {bodyError ? (
             <p className="field-error" id="body-error">
-              {t(e.body)}
+              {t(bodyError)}
             </p>
           ) : null}
         </div>
@@ -125,48 +151,26 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
 
       <section className="cs-form-section" aria-labelledby="cs-section-partners">
         <h2 id="cs-section-partners">{t('caseStudies.form.sections.partners')}</h2>
-        <fieldset
-          id="partners"
-          tabIndex={-1}
-          className={`field cs-rows${e.partners ? ' field-invalid' : ''}`}
-          aria-describedby={['partners-hint', e.partners ? 'partners-error' : null].filter(Boolean).join(' ')}
-        >
-          <legend>{needed('partners')}</legend>
-          <p className="field-hint" id="partners-hint">
-            {hint('partners')}
-          </p>
-          {e.partners ? (
-            <p className="field-error" id="partners-error">
-              {t(e.partners)}
-            </p>
-          ) : null}
-          {partners.map((partner, i) => (
-            <fieldset key={i} className="cs-row">
+        <RowsFieldset id="partners" legend={labelOf('partners')} hint={hint('partners')} error={listError(fields.partners)}>
+          {[...partners.rows.map((row) => row.getFieldset()), ...(partners.spare === null ? [] : [null])].map((row, i) => (
+            <fieldset key={row?.name?.key ?? `spare-${i}`} className="cs-row">
               <legend>{t('caseStudies.form.partnerRow', { number: i + 1 })}</legend>
               <Field
-                name={`partners.${i}.name`}
+                field={row?.name}
+                name={`partners[${i}].name`}
                 label={label('partnerName')}
-                maxLength={200}
-                defaultValue={partner.name}
-                error={e[`partners.${i}.name`]}
-                autoFocus={focus === `partners.${i}.name` ? true : undefined}
+                maxLength={LIMITS.name}
+                autoFocus={focus === `partners[${i}].name` ? true : undefined}
               />
-              <SelectField
-                name={`partners.${i}.group`}
-                label={label('partnerGroup')}
-                placeholder={t('form.choose')}
-                options={options.groups}
-                defaultValue={partner.group}
-                error={e[`partners.${i}.group`]}
-              />
+              <SelectField field={row?.group} name={`partners[${i}].group`} label={label('partnerGroup')} placeholder={t('form.choose')} options={options.groups} />
             </fieldset>
           ))}
           <p>
-            <button type="submit" name="intent" value="add-partner" className="button button-secondary button-small" formNoValidate>
+            <button {...form.insert.getButtonProps({ name: fields.partners.name })} className="button button-secondary button-small">
               {t('caseStudies.form.addPartner')}
             </button>
           </p>
-        </fieldset>
+        </RowsFieldset>
       </section>
 
       <section className="cs-form-section" aria-labelledby="cs-section-where">
@@ -175,149 +179,111 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
           {(['implementation', 'origin', 'destination'] as const).map((field) => (
             <SelectField
               key={field}
-              name={field}
-              label={field === 'implementation' ? needed(field) : label(field)}
+              field={fields[field]}
+              error={listError(fields[field])}
+              label={labelOf(field)}
               hint={`${hint(field)} ${t('caseStudies.form.multiSelectHint')}`}
               multiple
               size={8}
               options={options.countries}
-              defaultValue={values[field]}
-              error={e[field]}
             />
           ))}
         </div>
         <ChoiceGroup
           type="radio"
-          name="level"
-          legend={needed('level')}
+          field={fields.level}
+          legend={labelOf('level')}
           hint={hint('level')}
-          error={e.level}
-          checked={[values.level]}
-          options={LEVEL_VALUES.map((v) => ({ value: v, label: t(`caseStudies.levels.${v}`) }))}
+          options={LEVELS.map((v) => ({ value: v, label: t(`caseStudies.levels.${v}`) }))}
           className="choice-inline"
         />
       </section>
 
       <section className="cs-form-section" aria-labelledby="cs-section-focus">
         <h2 id="cs-section-focus">{t('caseStudies.form.sections.focus')}</h2>
+        <ChoiceGroup type="checkbox" field={fields.themes} legend={labelOf('themes')} hint={hint('themes')} options={options.themes} />
         <ChoiceGroup
           type="checkbox"
-          name="themes"
-          legend={needed('themes')}
-          hint={hint('themes')}
-          error={e.themes}
-          checked={values.themes}
-          options={options.themes}
-        />
-        <ChoiceGroup
-          type="checkbox"
-          name="sdgTargets"
-          legend={label('sdgTargets')}
+          field={fields.sdgTargets}
+          legend={labelOf('sdgTargets')}
           hint={hint('sdgTargets')}
-          error={e.sdgTargets}
-          checked={values.sdgTargets}
           options={options.sdgTargets.map((s) => ({ value: s.value, label: t('caseStudies.sdgLabel', { id: s.value, label: s.label }) }))}
           className="choice-scroll"
         />
         <ChoiceGroup
           type="radio"
-          name="stage"
-          legend={needed('stage')}
+          field={fields.stage}
+          legend={labelOf('stage')}
           hint={hint('stage')}
-          error={e.stage}
-          checked={[values.stage]}
-          options={STAGE_VALUES.map((v) => ({ value: v, label: t(`caseStudies.stages.${v}`), hint: t(`caseStudies.stageHints.${v}`) }))}
+          options={STAGES.map((v) => ({ value: v, label: t(`caseStudies.stages.${v}`), hint: t(`caseStudies.stageHints.${v}`) }))}
         />
       </section>
 
       <section className="cs-form-section" aria-labelledby="cs-section-funding">
         <h2 id="cs-section-funding">{t('caseStudies.form.sections.funding')}</h2>
-        <fieldset
-          id="funding"
-          tabIndex={-1}
-          className={`field cs-rows${e.funding ? ' field-invalid' : ''}`}
-          aria-describedby={['funding-hint', e.funding ? 'funding-error' : null].filter(Boolean).join(' ')}
-        >
-          <legend>{label('funding')}</legend>
-          <p className="field-hint" id="funding-hint">
-            {hint('funding')}
-          </p>
-          {e.funding ? (
-            <p className="field-error" id="funding-error">
-              {t(e.funding)}
-            </p>
-          ) : null}
-          {funding.map((row, i) => (
-            <fieldset key={i} className="cs-row cs-row-funding">
+        <RowsFieldset id="funding" legend={labelOf('funding')} hint={hint('funding')} error={listError(fields.funding)}>
+          {[...funding.rows.map((row) => row.getFieldset()), ...(funding.spare === null ? [] : [null])].map((row, i) => (
+            <fieldset key={row?.source?.key ?? `spare-${i}`} className="cs-row cs-row-funding">
               <legend>{t('caseStudies.form.fundingRow', { number: i + 1 })}</legend>
               <Field
-                name={`funding.${i}.source`}
+                field={row?.source}
+                name={`funding[${i}].source`}
                 label={label('fundingSource')}
-                maxLength={200}
-                defaultValue={row.source}
-                error={e[`funding.${i}.source`]}
-                autoFocus={focus === `funding.${i}.source` ? true : undefined}
+                maxLength={LIMITS.name}
+                autoFocus={focus === `funding[${i}].source` ? true : undefined}
               />
-              <Field
-                name={`funding.${i}.amount`}
-                label={label('fundingAmount')}
-                inputMode="decimal"
-                defaultValue={row.amount}
-                error={e[`funding.${i}.amount`]}
-              />
+              <Field field={row?.amount} name={`funding[${i}].amount`} label={label('fundingAmount')} inputMode="decimal" />
               <SelectField
-                name={`funding.${i}.currency`}
+                field={row?.currency}
+                name={`funding[${i}].currency`}
                 label={label('fundingCurrency')}
                 placeholder={t('caseStudies.form.noCurrency')}
                 options={currencyOptions}
-                defaultValue={row.currency}
-                error={e[`funding.${i}.currency`]}
               />
             </fieldset>
           ))}
           <p>
-            <button type="submit" name="intent" value="add-funding" className="button button-secondary button-small" formNoValidate>
+            <button {...form.insert.getButtonProps({ name: fields.funding.name })} className="button button-secondary button-small">
               {t('caseStudies.form.addFunding')}
             </button>
           </p>
-        </fieldset>
+        </RowsFieldset>
       </section>
 
       <section className="cs-form-section" aria-labelledby="cs-section-learning">
         <h2 id="cs-section-learning">{t('caseStudies.form.sections.learning')}</h2>
-        <TextAreaField name="results" label={needed('results')} hint={hint('results')} maxLength={5000} defaultValue={values.results} error={e.results} />
-        <TextAreaField name="indicators" label={label('indicators')} hint={hint('indicators')} maxLength={5000} defaultValue={values.indicators} error={e.indicators} />
-        <TextAreaField name="worked" label={needed('worked')} hint={hint('worked')} maxLength={5000} defaultValue={values.worked} error={e.worked} />
-        <TextAreaField name="didNotWork" label={needed('didNotWork')} hint={hint('didNotWork')} maxLength={5000} defaultValue={values.didNotWork} error={e.didNotWork} />
+        {(['results', 'indicators', 'worked', 'didNotWork'] as const).map((field) => (
+          <TextAreaField key={field} field={fields[field]} label={labelOf(field)} hint={hint(field)} maxLength={LIMITS.text} />
+        ))}
       </section>
 
       <section className="cs-form-section" aria-labelledby="cs-section-questions">
         <h2 id="cs-section-questions">{t('caseStudies.form.sections.questions')}</h2>
         <fieldset
-          className={`field${e.subQuestions ? ' field-invalid' : ''}`}
-          aria-describedby={['subQuestions-hint', e.subQuestions ? 'subQuestions-error' : null].filter(Boolean).join(' ')}
+          className={`field${subQuestionsError ? ' field-invalid' : ''}`}
+          aria-describedby={['subQuestions-hint', subQuestionsError ? 'subQuestions-error' : null].filter(Boolean).join(' ')}
         >
-          <legend>{needed('subQuestions')}</legend>
+          <legend>{labelOf('subQuestions')}</legend>
           <p className="field-hint" id="subQuestions-hint">
             {hint('subQuestions')}
           </p>
-          {e.subQuestions ? (
+          {subQuestionsError ? (
             <p className="field-error" id="subQuestions-error">
-              {t(e.subQuestions)}
+              {t(subQuestionsError)}
             </p>
           ) : null}
           {options.questions.map((q, qi) => (
             <ChoiceGroup
               key={q.number}
               type="checkbox"
-              name="subQuestions"
+              field={fields.subQuestions}
+              showError={false}
               idPrefix={qi === 0 ? 'subQuestions' : `subQuestions-q${q.number}`}
               legend={
                 <>
                   {t('caseStudies.questionLabel', { number: q.number })} <span className="muted" lang={q.lang}>{q.text}</span>
                 </>
               }
-              checked={values.subQuestions}
               options={q.subQuestions.map((s) => ({
                 value: String(s.id),
                 label: t('caseStudies.subQuestionLabel', { number: s.number, text: s.text }),
@@ -331,15 +297,13 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
 
       <section className="cs-form-section" aria-labelledby="cs-section-publication">
         <h2 id="cs-section-publication">{t('caseStudies.form.sections.publication')}</h2>
-        <Field name="contact" label={label('contact')} hint={hint('contact')} maxLength={400} defaultValue={values.contact} error={e.contact} />
+        <Field field={fields.contact} label={labelOf('contact')} hint={hint('contact')} maxLength={LIMITS.contact} />
         <ChoiceGroup
           type="radio"
-          name="attribution"
-          legend={label('attribution')}
+          field={fields.attribution}
+          legend={labelOf('attribution')}
           hint={hint('attribution')}
-          error={e.attribution}
-          checked={[values.attribution]}
-          options={ATTRIBUTION_VALUES.map((v) => ({
+          options={ATTRIBUTIONS.map((v) => ({
             value: v,
             label: t(`caseStudies.attributions.${v}`),
             hint: t(`caseStudies.attributionHints.${v}`),
@@ -347,24 +311,20 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
         />
         <ChoiceGroup
           type="radio"
-          name="visibility"
-          legend={label('visibility')}
+          field={fields.visibility}
+          legend={labelOf('visibility')}
           hint={hint('visibility')}
-          error={e.visibility}
-          checked={[values.visibility]}
-          options={VISIBILITY_VALUES.map((v) => ({
+          options={VISIBILITIES.map((v) => ({
             value: v,
             label: t(`caseStudies.visibilities.${v}`),
             hint: t(`caseStudies.visibilityHints.${v}`),
           }))}
         />
         <SelectField
-          name="language"
-          label={label('language')}
+          field={fields.language}
+          label={labelOf('language')}
           hint={hint('language')}
           options={SUPPORTED_LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] }))}
-          defaultValue={values.language}
-          error={e.language}
         />
       </section>
 
@@ -392,5 +352,29 @@ export function CaseStudyForm({ options, values, errors, focus, extraCurrencies,
         )}
       </div>
     </Form>
+  );
+}
+
+/** A list of rows (partners, funding) in a fieldset with its legend, hint and error. */
+function RowsFieldset({ id, legend, hint, error, children }: { id: string; legend: string; hint: string; error?: string; children: React.ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset
+      id={id}
+      tabIndex={-1}
+      className={`field cs-rows${error ? ' field-invalid' : ''}`}
+      aria-describedby={[`${id}-hint`, error ? `${id}-error` : null].filter(Boolean).join(' ')}
+    >
+      <legend>{legend}</legend>
+      <p className="field-hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {t(error)}
+        </p>
+      ) : null}
+      {children}
+    </fieldset>
   );
 }

@@ -3,15 +3,15 @@
  * reader's language, the form's options, and the form's action (save, submit, add a row).
  * Rules stay in the service (app/case-studies); this only translates between it and the pages.
  */
-import { data, redirect, type AppLoadContext } from '@remix-run/node';
+import { redirect, type AppLoadContext } from '@remix-run/node';
 import { countryName, countryOptions } from '../../accounts/countries.server';
+import type { CaseStudyView } from '../../case-studies/case-study-view';
 import type { Consultation } from '../../consultations/consultations.server';
 import type { Language } from '../../consultations/content.schema';
 import { localize } from '../../consultations/localize';
-import { isDomainError } from '../../utils/errors';
-import { statusOf } from '../../utils/http.server';
-import { caseStudyFromForm } from '../../validation.server';
-import { COMMON_CURRENCIES, formErrors, valuesFromForm, type CaseStudyFormValues } from './form-values';
+import { handleForm } from '../../utils/forms.server';
+import { caseStudySchema } from '../../validation.server';
+import { COMMON_CURRENCIES, type CaseStudyDefaults } from './form-values';
 
 export interface Option {
   value: string;
@@ -81,78 +81,50 @@ export function currencyLabel(code: string, language: Language): string {
   }
 }
 
-/** Everything the case study form needs to offer. */
-export async function caseStudyFormOptions(context: AppLoadContext, consultation: Consultation) {
+/** Everything the case study form needs to offer; `saved`: a saved case study's currencies too. */
+export async function caseStudyFormOptions(context: AppLoadContext, consultation: Consultation, saved?: CaseStudyView) {
   const { language } = context;
   const vocabulary = vocabularyLabels(consultation, language);
+  const codes = new Set<string>(COMMON_CURRENCIES);
+  for (const f of saved?.funding ?? []) if (f.currency) codes.add(f.currency);
   return {
     ...vocabulary,
     countries: countryOptions(language),
-    currencies: COMMON_CURRENCIES.map((code) => ({ value: code, label: currencyLabel(code, language) })),
+    currencies: [...codes].map((code) => ({ value: code, label: currencyLabel(code, language) })),
     questions: await questionOptions(context, consultation),
   };
 }
 
 export type CaseStudyFormOptions = Awaited<ReturnType<typeof caseStudyFormOptions>>;
 
-export interface CaseStudyFormActionData {
-  values: CaseStudyFormValues;
-  /** field id → i18n key; `_form` for what belongs to no field. */
-  errors?: Record<string, string>;
-  /** The id of the field to focus (the new row after "add another"). */
-  focus?: string;
-  /** Changes on every answer, so that the form remounts with the values it carries. */
-  nonce: string;
-  /** Labels of currencies submitted that are not in the common list. */
-  extraCurrencies?: Option[];
+/** The author's saved case study as the edit form starts from it: the schema's fields, as the form sends them. */
+export async function defaultsFromView(context: AppLoadContext, view: CaseStudyView): Promise<CaseStudyDefaults> {
+  const fields = Object.keys(caseStudySchema(await context.services.caseStudies.vocabulary(view.consultationId)).shape);
+  const saved: Record<string, unknown> = {
+    ...view,
+    body: view.body || undefined,
+    funding: view.funding.map((f) => ({ source: f.source, amount: f.amount === undefined ? '' : String(f.amount), currency: f.currency ?? '' })),
+    subQuestions: view.subQuestions.map(String),
+    attribution: view.attribution ?? view.author.attribution,
+  };
+  return Object.fromEntries(fields.filter((f) => saved[f] !== null && saved[f] !== undefined).map((f) => [f, saved[f]])) as CaseStudyDefaults;
 }
 
 /**
- * The form's action, for a new case study (`id` undefined) or the author's draft: adds a row,
- * or saves (and submits), redirecting to the case study; refusals come back with what was typed.
+ * The form's action, for a new case study (`id` undefined) or the author's draft: saves it
+ * ("save") or saves and submits it ("submit"), then goes to the case study; a refusal comes back
+ * with what was typed and every error, an "add another" row with the form as it now is. A new
+ * case study is created once per form shown (its key), however often it is sent.
  */
-export async function caseStudyFormAction(
-  context: AppLoadContext,
-  userId: string,
-  consultation: Consultation,
-  form: FormData,
-  id?: number,
-) {
-  const { language } = context;
-  const intent = form.get('intent');
-  const nonce = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const extras = (values: CaseStudyFormValues) =>
-    values.funding
-      .map((f) => f.currency)
-      .filter((c) => c && !(COMMON_CURRENCIES as readonly string[]).includes(c))
-      .map((c) => ({ value: c, label: currencyLabel(c, language) }));
-
-  if (intent === 'add-partner' || intent === 'add-funding') {
-    const values = valuesFromForm(form, { keepBlankRows: true });
-    let focus: string;
-    if (intent === 'add-partner') {
-      values.partners.push({ name: '', group: '' });
-      focus = `partners.${values.partners.length - 1}.name`;
-    } else {
-      values.funding.push({ source: '', amount: '', currency: '' });
-      focus = `funding.${values.funding.length - 1}.source`;
-    }
-    return data<CaseStudyFormActionData>({ values, focus, nonce, extraCurrencies: extras(values) });
-  }
-
-  const submit = intent === 'submit';
-  const values = valuesFromForm(form, { keepBlankRows: false });
-  try {
-    const savedId = await context.services.caseStudies.save(userId, consultation.id, caseStudyFromForm(form), { id, submit });
-    throw redirect(`/c/${consultation.slug}/case-studies/${savedId}?${submit ? 'submitted' : 'saved'}=1`);
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    const status = statusOf(error);
-    const errors = isDomainError(error)
-      ? error.fields && Object.keys(error.fields).length > 0
-        ? formErrors(error.fields)
-        : { _form: error.messageKey }
-      : { _form: 'errors.caseStudyInvalid' };
-    return data<CaseStudyFormActionData>({ values, errors, nonce, extraCurrencies: extras(values) }, { status });
-  }
+export async function caseStudyFormAction(context: AppLoadContext, userId: string, consultation: Consultation, form: FormData, id?: number) {
+  const submit = form.get('intent') === 'submit';
+  const vocabulary = await context.services.caseStudies.vocabulary(consultation.id);
+  return handleForm(form, {
+    schema: caseStudySchema(vocabulary, { submit }),
+    once: id === undefined ? { context, userId } : undefined,
+    run: async (value) => {
+      const savedId = await context.services.caseStudies.save(userId, consultation.id, value, { id, submit });
+      return redirect(`/c/${consultation.slug}/case-studies/${savedId}?${submit ? 'submitted' : 'saved'}=1`);
+    },
+  });
 }

@@ -1,11 +1,12 @@
 /**
  * Form pieces the case study form needs beyond app/components/Field.tsx: a multi-line field and
- * groups of radios or checkboxes in a fieldset with a legend, their hint and error tied to them.
- * The first input of a group carries the group's name as id, so that an error summary linking to
- * `#themes` lands on it.
+ * groups of radios or checkboxes in a fieldset with a legend, their hint and error tied to them,
+ * each taking its name, value and error from its conform field. The first input of a group
+ * carries the group's name as id, so that an error summary linking to `#themes` lands on it.
  */
 import type { ReactNode, TextareaHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { AnyField } from '../Field';
 
 function describedBy(id: string, hint?: ReactNode, error?: string) {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
@@ -29,17 +30,27 @@ function ErrorText({ id, error }: { id: string; error?: string }) {
 }
 
 export function TextAreaField({
-  name,
+  field,
   label,
   hint,
-  error,
   ...textarea
-}: { name: string; label: string; hint?: ReactNode; error?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+}: { field: AnyField; label: string; hint?: ReactNode } & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const { name } = field;
+  const error = field.errors?.[0];
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={name}>{label}</label>
       <Hint id={name} hint={hint} />
-      <textarea id={name} name={name} rows={4} aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...textarea} />
+      <textarea
+        key={field.key}
+        id={name}
+        name={name}
+        rows={4}
+        defaultValue={field.defaultValue ?? ''}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, hint, error)}
+        {...textarea}
+      />
       <ErrorText id={name} error={error} />
     </div>
   );
@@ -53,31 +64,33 @@ export interface ChoiceOption {
   lang?: string;
 }
 
-/** Radios (`type="radio"`) or checkboxes in a fieldset. */
+/** Radios (`type="radio"`) or checkboxes in a fieldset, checked as the field's value says. */
 export function ChoiceGroup({
   type,
-  name,
+  field,
   legend,
   hint,
-  error,
+  showError = true,
   options,
-  checked,
   idPrefix,
   className,
   children,
 }: {
   type: 'radio' | 'checkbox';
-  name: string;
+  field: AnyField;
   legend: ReactNode;
   hint?: ReactNode;
-  error?: string;
+  /** false: the error is shown by an enclosing fieldset (several groups, one field). */
+  showError?: boolean;
   options: ChoiceOption[];
-  checked: readonly string[];
-  /** The ids of the inputs (defaults to `name`); the first input's id is the prefix itself. */
+  /** The ids of the inputs (defaults to the name); the first input's id is the prefix itself. */
   idPrefix?: string;
   className?: string;
   children?: ReactNode;
 }) {
+  const { name } = field;
+  const error = showError ? field.errors?.[0] : undefined;
+  const checked = field.defaultOptions ?? [];
   const prefix = idPrefix ?? name;
   return (
     <fieldset
@@ -93,6 +106,7 @@ export function ChoiceGroup({
           return (
             <li key={option.value} className="choice">
               <input
+                key={field.key}
                 type={type}
                 id={id}
                 name={name}

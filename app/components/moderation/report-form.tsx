@@ -1,9 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import { FLAG_REASONS, type FlagSubject } from '../../../db/schema';
+import { FormKeyInput } from '../Field';
 
 /**
  * A reader's report to the moderators (a post or a case study): a plain form to `/c/:slug/flag`,
- * which comes back to `redirectTo` with `?flagged=1` or `?flagError=…` (see FlagNotice).
+ * which comes back to `redirectTo` with `?flagged=1` or `?flagError=…` (see FlagNotice). Sent
+ * with a key: sent twice, it reports once (app/utils/forms.server.ts).
  */
 export function ReportForm({
   action,
@@ -30,6 +32,7 @@ export function ReportForm({
       <input type="hidden" name="subjectType" value={subjectType} />
       <input type="hidden" name="subjectId" value={subjectId} />
       <input type="hidden" name="redirectTo" value={redirectTo} />
+      <FormKeyInput />
       <div className="field">
         <label htmlFor={`${idPrefix}-reason`}>{t('flags.reason')}</label>
         <select id={`${idPrefix}-reason`} name="reason" required defaultValue="">

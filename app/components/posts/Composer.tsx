@@ -11,7 +11,10 @@ const newClientId = () =>
 
 export interface ComposerProps {
   threadId: number;
-  /** Server-made id for the no-JS form (a double submit stays one post). */
+  /**
+   * Server-made id of this composer's next submission, for the no-JS form (a double submit stays
+   * one post). Each composer on a page gets its own; after each successful post it takes a new one.
+   */
   clientId: string;
   intent: 'create' | 'edit';
   parentId?: number;
@@ -79,7 +82,10 @@ export function Composer(props: ComposerProps) {
     setBusy(false);
     if (!ack) return;
     if (!ack.ok) {
-      setError(ack.error?.messageKey ?? 'errors.postInvalid'); // what they wrote stays in the editor
+      const messageKey = ack.error?.messageKey ?? 'errors.postInvalid';
+      setError(messageKey); // what they wrote stays in the editor
+      // The id already named another submission: sending again is a new submission, with a new id.
+      if (messageKey === 'errors.clientIdConflict') setClientId(newClientId());
       return;
     }
     setError(undefined);

@@ -1,5 +1,7 @@
 import { Form, Link } from '@remix-run/react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Ack } from '../../live/socket.client';
 import type { PostView } from '../../posts/post-view';
 import { ReportForm } from '../moderation/report-form';
 import { AuthorLine, translateIsolated, UserText } from '../UserText';
@@ -19,6 +21,8 @@ export interface PostItemProps {
   flag?: { action: string; redirectTo: string };
   /** A refused hide/restore of this post, as an i18n key. */
   moderationError?: { intent: string; error: string; reason?: string };
+  /** A refused delete, endorsement or edit of this post (the no-JavaScript forms), as an i18n key. */
+  actionError?: string;
   children?: React.ReactNode;
 }
 
@@ -34,9 +38,16 @@ function dateFormat(language: string) {
   return format;
 }
 
-export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, moderator, flag, moderationError, children }: PostItemProps) {
+export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, moderator, flag, moderationError, actionError, children }: PostItemProps) {
   const { t, i18n } = useTranslation();
   const date = dateFormat(i18n.language);
+  // A socket's refusal (with JavaScript) is said here as the form's does without.
+  const [liveError, setLiveError] = useState<string | undefined>();
+  const error = liveError ?? actionError;
+  const onAck = (ack: Ack<PostView>) => {
+    if (ack.ok && ack.post) onChange(ack.post);
+    setLiveError(ack.ok ? undefined : (ack.error?.messageKey ?? 'errors.postInvalid'));
+  };
   return (
     <article className={`post post-${post.status}`} id={`post-${post.id}`} aria-labelledby={`post-${post.id}-author`}>
       <header className="post-meta">
@@ -68,6 +79,11 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
           <div className="post-body" lang={post.language} dangerouslySetInnerHTML={{ __html: post.html }} />
         </>
       )}
+      {error ? (
+        <p className="field-error" role="alert">
+          {t(error)}
+        </p>
+      ) : null}
       <footer className="post-actions">
         <span className="post-endorsements">{t('posts.endorsements', { count: post.endorsements })}</span>
         {signedIn && canWrite && post.status === 'visible' && !post.mine ? (
@@ -75,7 +91,7 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
             event="post:endorse"
             hidden={{ intent: 'endorse', postId: post.id, endorse: String(!post.endorsedByMe) }}
             payload={() => ({ postId: post.id, endorse: !post.endorsedByMe })}
-            onAck={(ack) => ack.ok && ack.post && onChange(ack.post)}
+            onAck={onAck}
             className="inline-form"
           >
             <button type="submit" className="button button-small button-secondary" aria-pressed={!!post.endorsedByMe}>
@@ -97,7 +113,7 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
               event="post:delete"
               hidden={{ intent: 'delete', postId: post.id }}
               payload={() => ({ postId: post.id })}
-              onAck={(ack) => ack.ok && ack.post && onChange(ack.post)}
+              onAck={onAck}
               confirm={t('posts.deleteConfirm')}
               className="inline-form"
             >
