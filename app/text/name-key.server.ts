@@ -4,9 +4,9 @@
  *
  * NFKC (full-width letters, ligatures, mathematical letters become plain ones); white space,
  * punctuation, format characters, default-ignorables (zero-width joiners and spaces, fillers,
- * bidirectional controls) and the braille blank dropped; case folded; then Unicode's table of
+ * bidirectional controls) and the braille blank dropped; Unicode's table of
  * confusables (UTS #39, through unhomoglyph: Cyrillic а, Greek ο, 0 and 1 read as Latin a, o,
- * O and l; m as rn), folded again; finally i and l count as one letter, since a capital I
+ * O and l; m as rn) applied before case is folded and again after; finally i and l count as one letter, since a capital I
  * cannot be told from a small l in most typefaces. Accents are kept: Lucía is not Lucia.
  *
  * Changing this function changes what is stored: a migration must then recompute every key.
@@ -19,7 +19,9 @@ const IGNORED = /[\p{White_Space}\p{P}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Poin
 const fold = (s: string) => s.toUpperCase().toLowerCase();
 
 export function nameKey(name: string): string {
-  let key = fold(name.normalize('NFKC').replace(IGNORED, '')).normalize('NFD');
+  // The table maps before case is folded too: lower-cased first, a Cyrillic М or Greek Μ would
+  // meet its small form (м, μ), whose prototype is a small capital (ʍ), not the Latin m.
+  let key = fold(unhomoglyph(name.normalize('NFKC').replace(IGNORED, '').normalize('NFD'))).normalize('NFD');
   // Twice: a confusable's prototype may be a capital (0 → O) or confusable itself once folded.
   for (let i = 0; i < 2; i++) key = fold(unhomoglyph(key)).normalize('NFD');
   return key.replace(IGNORED, '').replace(/i/g, 'l').normalize('NFC');

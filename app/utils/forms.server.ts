@@ -137,7 +137,19 @@ export async function handleForm<Schema extends z.ZodType, Answer, Refused = Rep
   options: HandleFormOptions<Schema, Answer, Refused>,
 ): Promise<Answer | Refused | Reply | Response> {
   const { schema, hide } = options;
-  const submission = parseWithZod(formData, { schema });
+  const parse = (input: FormData | URLSearchParams) => parseWithZod(input, { schema });
+  let submission: ReturnType<typeof parse>;
+  try {
+    submission = parse(formData);
+  } catch {
+    // A malformed intent (`__intent__` that is not conform's JSON, or a path such as __proto__):
+    // the form is shown again as typed, refused as unreadable, and nothing runs.
+    const plain = new URLSearchParams();
+    for (const [key, value] of formData) if (key !== '__intent__' && typeof value === 'string') plain.append(key, value);
+    const unreadable = parse(plain);
+    const refusedForm = refusal(schema, unreadable, 400, { '': ['errors.formUnreadable'] }, hide);
+    return options.refuse ? options.refuse(refusedForm) : data<FormReply>(refusedForm.reply, { status: 400 });
+  }
   const answer = (r: Refusal): Refused | Reply => (options.refuse ? options.refuse(r) : data<FormReply>(r.reply, { status: r.status }));
   const refused = (error: unknown) => {
     const status = statusOf(error); // rethrows what is not a refusal

@@ -252,3 +252,20 @@ describe('a form key', () => {
     expect(keys[0]).not.toBe(keys[1]);
   });
 });
+
+describe('a malformed form intent', () => {
+  it('is refused with a message on every form, never a server error, and nothing is stored', async () => {
+    const { http } = await as('moderator');
+    const before = (await db().selectFrom('caseStudies').select('id').execute()).length;
+    for (const path of ['/register', '/sign-in', '/account', `${BASE}/flag`, `${BASE}/case-studies/new`, `${BASE}/notes`]) {
+      for (const intent of ['{bad', '{"type":"insert","payload":{"name":"__proto__"}}']) {
+        const res = await http.post(path, { __intent__: intent, name: 'x', title: 'A title' }, { origin: app.url });
+        expect(res.status, `${path} ${intent}`).toBeLessThan(500);
+      }
+    }
+    const res = await http.post(`${BASE}/case-studies/new`, { __intent__: '{bad', title: 'Never stored' }, { origin: app.url });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('This form could not be read.');
+    expect((await db().selectFrom('caseStudies').select('id').execute()).length).toBe(before);
+  });
+});

@@ -154,6 +154,12 @@ describe('the look-alike key of names', () => {
     ['Mariama Sow', 'Mariama Sow\u2800', 'a braille blank'],
     ['Mariama Sow', 'Mariama\u3164Sow', 'a Hangul filler'],
     ['Jonas Okafor', 'Jonas Okafor.', 'punctuation'],
+    // Capitals whose small forms are confusable with small capitals, not with Latin letters:
+    ['Mariama Sow', '\u041Cariama Sow', 'a Cyrillic capital М'],
+    ['Tom Ba', '\u0422om \u0412a', 'Cyrillic capitals Т and В'],
+    ['Hana Kim', '\u041Dana \u041Aim', 'Cyrillic capitals Н and К'],
+    ['Mia Nina', '\u039Cia \u039Dina', 'Greek capitals Μ and Ν'],
+    ['Eve Zoe', '\u0395ve \u0396oe', 'Greek capitals Ε and Ζ'],
   ])('%s and %s look alike (%s)', (a, b) => {
     expect(nameKey(a)).toBe(nameKey(b));
   });
