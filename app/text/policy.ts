@@ -14,7 +14,7 @@
  *    noncharacters are removed from multi-line text and refused in a single-line field
  *    (`errors.controlCharacters`): nobody types them, a paste from a PDF or a word processor
  *    may carry a few into long text, and PostgreSQL cannot store NUL at all.
- * 3. Unicode NFC.
+ * 3. Unicode NFC; more than 8 combining marks on one letter are cut to 8.
  * 4. Single-line: runs of spaces become one. Both: blanks (white space of any kind,
  *    zero-width spaces, fillers, the braille blank) are trimmed from both ends.
  * 5. Visually empty (only white space, format characters (Cf), default-ignorables, fillers such
@@ -111,7 +111,18 @@ export function trimBlanks(text: string): string {
  * emptiness and length the document decides.
  */
 export function cleanMultiline(text: string): string {
-  return text.replace(LINE_BREAKS, '\n').replace(CONTROLS, '').normalize('NFC');
+  return capMarks(text.replace(LINE_BREAKS, '\n').replace(CONTROLS, '').normalize('NFC'));
+}
+
+/**
+ * Combining marks stacked on one letter, beyond MAX_MARKS ("Zalgo" text): the rest are dropped.
+ * Real scripts stack a few (Vietnamese two, Hebrew with cantillation four or so); dozens only
+ * spill over the lines around them.
+ */
+const MAX_MARKS = 8;
+const MARK_FLOOD = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, 'gu');
+export function capMarks(text: string): string {
+  return text.replace(MARK_FLOOD, '$1');
 }
 
 /** Applies the policy (see the top of this file) to one field's value. */
@@ -124,7 +135,7 @@ export function applyTextPolicy(input: string, rules: TextRules): TextResult {
   } else {
     value = input.replace(SINGLE_LINE_BREAKS, ' ');
     if (HAS_CONTROL.test(value)) return { ok: false, error: 'errors.controlCharacters' };
-    value = trimBlanks(value.normalize('NFC').replace(/ {2,}/g, ' '));
+    value = trimBlanks(capMarks(value.normalize('NFC')).replace(/ {2,}/g, ' '));
   }
   if (isVisuallyEmpty(value)) return rules.optional ? { ok: true, value: '' } : { ok: false, error: 'errors.required' };
   if (value.length > rules.max) return { ok: false, error: 'errors.tooLong' };

@@ -14,7 +14,7 @@ import { createPostSchema } from '../../app/posts/post.schema';
 import { documentFromText, plainText, sanitizeDocument } from '../../app/posts/lexical';
 import { longText, nameText, shortText } from '../../app/text/fields';
 import { nameKey } from '../../app/text/name-key.server';
-import { applyTextPolicy, hasBalancedBidi, isolate, isVisuallyEmpty, type TextRules } from '../../app/text/policy';
+import { applyTextPolicy, hasBalancedBidi, isolate, isVisuallyEmpty, longTextValue, nameTextValue, type TextRules } from '../../app/text/policy';
 
 const NAME: TextRules = { multiline: false, max: 120, name: true };
 const TITLE: TextRules = { multiline: false, max: 200 };
@@ -86,6 +86,14 @@ describe('the text policy, input by input', () => {
     expect(outcome(input, LONG)).toEqual('stored' in asLong && asLong.stored === '' ? required : asLong);
     expect(post(input)).toEqual(asPost);
     expect(lexicalPost(input)).toEqual(asLexical);
+  });
+
+  it('cuts a flood of combining marks on one letter to 8, and keeps what real scripts stack', () => {
+    const flood = (n: number) => 'a' + '\u0301'.repeat(n);
+    // NFC first composes the first mark with its letter (a + ◌́ = á); eight stay on top of it.
+    expect(longTextValue(flood(20_000), 40_000)).toEqual({ ok: true, value: 'á' + '\u0301'.repeat(8) });
+    expect(nameTextValue(`Z${'\u0301'.repeat(118)}ed`, 120)).toEqual({ ok: true, value: `Ź${'\u0301'.repeat(8)}ed` });
+    for (const real of ['Tiếng Việt', 'שָׁלוֹם', 'བོད་ཡིག']) expect(longTextValue(real, 100)).toEqual({ ok: true, value: real.normalize('NFC') });
   });
 
   it('counts length after cleaning, and a name of 110 characters without a break is a name', () => {
