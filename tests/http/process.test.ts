@@ -2,36 +2,15 @@
  * The real process (`tsx server/index.ts`), as `npm start` runs it: refusing bad configuration
  * and unusable databases at start with a message saying which, and stopping cleanly.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProcess } from '../support/process';
 import { io as connect } from 'socket.io-client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-function start(env: Record<string, string>) {
-  const child = spawn(TSX, ['server/index.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    void exited.then(() => reject(new Error(`exited before listening:\n${output}`)));
-  });
-  listening.catch(() => {}); // awaited only by the tests that expect it to listen
-  return { child, exited, listening, output: () => output };
-}
+const start = startProcess;
 
 describe.concurrent('the server process', () => {
   let db: TestDatabase;

@@ -4,9 +4,8 @@
  * non-zero, instead of dropping them with a log line and exiting 0. The database is made to
  * refuse writes as a full disk or a read-only volume would (support/unwritable.ts).
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProcess } from '../support/process';
 import { applyRole } from '../../app/accounts/accounts.server';
 import { NOTE_EVENTS, type SaveState } from '../../app/notes/protocol';
 import { openDatabase, type DatabaseHandle } from '../../db/database';
@@ -15,28 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { makeDatabaseUnwritable, unwritableEnv } from '../support/unwritable';
 import { openCoEditor } from '../support/yjs-client';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-function start(env: Record<string, string>) {
-  const child = spawn(TSX, ['server/index.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`exited before listening:\n${output}`)));
-  });
-  listening.catch(() => {});
-  return { child, exited, listening, output: () => output };
-}
+const start = startProcess;
 
 describe('stopping the server process', () => {
   let db: TestDatabase;
