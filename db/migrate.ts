@@ -13,7 +13,8 @@ import * as m007 from './migrations/2026-11-25-007-name-key';
 import * as m008 from './migrations/2026-11-25-008-form-submissions';
 import type { Database } from './schema';
 
-const migrations: Record<string, Migration> = {
+/** Every migration by name, in the order they run (tests take the ones before a given one). */
+export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-001-initial': m001,
   '2026-11-25-002-posts': m002,
   '2026-11-25-003-case-studies': m003,
@@ -24,7 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25-008-form-submissions': m008,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });

@@ -84,10 +84,9 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (event.type !== 'note.status') return;
     const { noteId, status } = event;
     const room = rooms.get(noteId);
-    for (const id of io.sockets.adapter.rooms.get(noteRoom(noteId)) ?? []) {
-      const socket = io.sockets.sockets.get(id) as AppSocket | undefined;
-      const membership = socket && memberships.get(socket)?.get(noteId);
-      if (!socket || !membership) continue;
+    for (const socket of localSocketsIn(io, noteRoom(noteId))) {
+      const membership = memberships.get(socket)?.get(noteId);
+      if (!membership) continue;
       membership.canEdit = canEditNote({ status, stakeholderGroup: room?.scope ?? null }, { role: membership.role as never, stakeholderGroup: membership.stakeholderGroup });
       socket.emit(NOTE_EVENTS.status, { noteId, status, canEdit: membership.canEdit });
     }

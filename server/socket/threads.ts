@@ -54,13 +54,16 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
 
   const viewerOf = (user: SessionUser | null, role: Role | null) => (user ? { id: user.id, moderator: can(role, 'moderation.act') } : null);
 
-  /** The room a socket hears a thread in: moderators' (real authors) or everyone's. */
-  async function enterThread(socket: AppSocket, threadId: number, consultationId: number) {
-    const role = await roleIn(socket.data.user, consultationId);
-    const moderator = viewerOf(socket.data.user, role)?.moderator ?? false;
+  /** Puts the socket in the room it hears a thread in: moderators' (real authors) or everyone's, never both. */
+  async function placeIn(socket: AppSocket, threadId: number, moderator: boolean) {
     await socket.leave(moderator ? threadRoom(threadId) : moderatorRoom(threadId));
     await socket.join(moderator ? moderatorRoom(threadId) : threadRoom(threadId));
-    return role;
+  }
+
+  /** The same, for the user's role as it is now (after a role change). */
+  async function enterThread(socket: AppSocket, threadId: number, consultationId: number) {
+    const role = await roleIn(socket.data.user, consultationId);
+    await placeIn(socket, threadId, viewerOf(socket.data.user, role)?.moderator ?? false);
   }
 
   // A role change takes effect on open sockets at once: a demoted moderator leaves the
@@ -95,7 +98,7 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       if (thread.phase === 'draft' && role !== 'admin') throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
       const viewer = viewerOf(user, role);
       joined.set(threadId, thread.consultationId);
-      await enterThread(socket, threadId, thread.consultationId);
+      await placeIn(socket, threadId, viewer?.moderator ?? false);
       announcePresence(threadId);
       const missed = since !== undefined ? await services.posts.since(threadId, since, viewer) : null;
       return { readers: readers(threadId), seq: missed?.seq, missed: missed?.posts ?? [], truncated: missed?.truncated ?? false };
@@ -104,11 +107,10 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
     // The next page of what a rejoining reader missed, when the join's answer was truncated:
     // the client asks again from the answer's `seq` until it is not (useThread's catch-up).
     on(socket, 'thread:catchup', catchUpSchema, { signedIn: false }, async ({ threadId, since }, user) => {
-      // Only a thread the join let this socket read, and seen as the join would show it.
-      if (!joined.has(threadId)) throw new DomainError('forbidden', 'errors.forbidden', 'threadId');
-      const thread = await services.consultations.threadContext(threadId);
-      if (!thread) throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
-      const missed = await services.posts.since(threadId, since, viewerOf(user, await roleIn(user, thread.consultationId)));
+      // Only a thread the join let this socket read (its consultation noted then), seen as the join would show it.
+      const consultationId = joined.get(threadId);
+      if (consultationId === undefined) throw new DomainError('forbidden', 'errors.forbidden', 'threadId');
+      const missed = await services.posts.since(threadId, since, viewerOf(user, await roleIn(user, consultationId)));
       return { seq: missed.seq, missed: missed.posts, truncated: missed.truncated };
     });
 
