@@ -8,3 +8,4 @@ export * from './posts/post.schema';
 export * from './case-studies/case-study.schema';
 export * from './moderation/moderation.schema';
 export * from './notes/note.schema';
+export * from './notifications/notification.schema';

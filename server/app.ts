@@ -54,7 +54,9 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.TRUST_PROXY);
+  // A number of hops, never `true`: Express would then take the leftmost X-Forwarded-For address,
+  // which the client writes, and anyone could step around the per-address rate limits.
+  app.set('trust proxy', config.TRUST_PROXY > 0 ? config.TRUST_PROXY : false);
   app.use(securityHeaders({ development }));
   app.use(compression());
   // Fingerprinted assets never change; everything else in public/ may.
@@ -105,8 +107,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     res.json({ status: 'ok', database: database.kind });
   });
 
-  app.use(originCheck({ allowed: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY }));
-  app.use(bodyLimit({ maxBytes: MAX_BODY_BYTES, trustProxy: config.TRUST_PROXY }));
+  app.use(originCheck({ allowed: config.ALLOWED_ORIGINS, proxies: config.TRUST_PROXY }));
+  app.use(bodyLimit({ maxBytes: MAX_BODY_BYTES, proxies: config.TRUST_PROXY }));
   app.use(sessionMiddleware(services));
   app.all('*', remixHandler(build, services, config.NODE_ENV));
 

@@ -25,6 +25,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** TRUST_PROXY: how many reverse proxies stand in front (false: none; true: one). */
+const proxies = z
+  .string()
+  .regex(/^(true|false|yes|no|[0-9])$/, { error: 'expected false, true (one reverse proxy) or how many stand in front (1 to 9)' })
+  .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)));
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
   PORT: z.coerce
@@ -45,7 +51,7 @@ const schema = z.object({
     .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
     .pipe(z.array(z.string().refine(isBareOrigin, { error: ORIGINS_EXPECTED }).transform((v) => new URL(v).origin))),
   COOKIE_SECURE: bool.optional(),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: proxies.default(0),
   SEED_ON_START: bool.default(true),
   /** Sign-in attempts allowed from one address per 15 minutes (a conference Wi-Fi shares one). */
   SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(60),

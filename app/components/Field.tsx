@@ -5,6 +5,7 @@
  * that the error summary links to `#title` or `#partners[1].name`.
  */
 import type { FieldMetadata } from '@conform-to/react';
+import { useNavigation } from '@remix-run/react';
 import { useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -129,11 +130,13 @@ function randomKey(): string {
 }
 
 /**
- * The key a creation form is sent with (app/utils/forms.server.ts `once`): sent twice (a double
- * click without JavaScript, a slow link), the form is answered with the first result instead of
- * creating twice. New for each form shown: the server's page carries one, which hydration keeps
- * (a click before and one after hydration send the same key); a form first shown in the browser
- * gets its own.
+ * The key a form is sent with (app/utils/forms.server.ts `once`): sent twice (a double click
+ * without JavaScript, a slow link, a click during a retry), the form is answered with the first
+ * result instead of acting twice. New for each form shown: the server's page carries one, which
+ * hydration keeps (a click before and one after hydration send the same key); a form first shown
+ * in the browser gets its own; and once a submission carrying the key has come back, the form
+ * gets a new one, because with JavaScript it stays on the page, and its next submission is
+ * another one (the server refuses a used key with other fields rather than pass it off as done).
  */
 export function FormKeyInput() {
   const ref = useRef<HTMLInputElement>(null);
@@ -141,6 +144,18 @@ export function FormKeyInput() {
   useEffect(() => {
     if (ref.current && !ref.current.value) ref.current.value = randomKey();
   }, []);
+  const navigation = useNavigation();
+  const inFlight = useRef<string | null>(null);
+  useEffect(() => {
+    const key = ref.current?.value;
+    if (navigation.state !== 'idle') {
+      if (key && navigation.formData?.get('formKey') === key) inFlight.current = key;
+    } else if (inFlight.current) {
+      // Back (a redirect, a refusal, an error): a refused key was freed, a used one is done.
+      if (ref.current && ref.current.value === inFlight.current) ref.current.value = randomKey();
+      inFlight.current = null;
+    }
+  }, [navigation.state, navigation.formData]);
   // No value prop in the browser: React would otherwise overwrite the server's key while hydrating.
   return <input ref={ref} type="hidden" name="formKey" suppressHydrationWarning {...(serverKey ? { defaultValue: serverKey } : {})} />;
 }

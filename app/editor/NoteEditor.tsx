@@ -40,6 +40,7 @@ import { cursorColorFor, presentFrom, type Present } from './collab/presence';
 import { NOTE_NODES } from './note-nodes';
 import { OwnUndoPlugin } from './own-undo';
 import { OfficePastePlugin } from './paste';
+import { TextCleaningPlugin } from './text-cleaning';
 import { editorTheme } from './theme';
 import { $keepSafeLink, isAllowedUrl } from './Toolbar';
 
@@ -263,6 +264,7 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
           <TablePlugin hasCellMerge={false} hasCellBackgroundColor={false} hasHorizontalScroll={true} />
           <NoteRulesPlugin />
           <OfficePastePlugin />
+          <TextCleaningPlugin />
           <OwnUndoPlugin />
           <EditablePlugin canEdit={access.canEdit} />
           {citing ? (

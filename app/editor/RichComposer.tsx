@@ -43,6 +43,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { POST_NODES } from './nodes';
 import { OfficePastePlugin } from './paste';
+import { TextCleaningPlugin } from './text-cleaning';
 import { editorTheme } from './theme';
 import { $keepSafeLink, isAllowedUrl, Toolbar } from './Toolbar';
 
@@ -117,6 +118,7 @@ export function RichComposer({
         <OnChangePlugin ignoreHistoryMergeTagChange={false} onChange={publish} />
         <PostRulesPlugin />
         <OfficePastePlugin />
+        <TextCleaningPlugin />
         <LifecyclePlugin
           id={id}
           resetKey={resetKey}

@@ -25,6 +25,16 @@ export const moderatePostSchema = z.object({
   reason: note,
 });
 
+/** The queue's hide and restore: the subject its flags name, which must be a post. */
+export const queuePostSchema = z.object({
+  subjectType: z.literal('post', { error: 'errors.choice' }),
+  subjectId: id,
+  reason: note,
+});
+
+/** A post page's hide or restore form (the intent says which). */
+export const postDecisionSchema = moderatePostSchema.omit({ hide: true });
+
 export const dismissSchema = z.object({
   subjectType: z.enum(FLAG_SUBJECTS, { error: 'errors.choice' }),
   subjectId: id,

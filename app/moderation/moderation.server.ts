@@ -239,11 +239,16 @@ export function createModerationService(db: Kysely<Database>) {
         const consultationId = open[0]!.consultationId;
         if (!can(await roleOf(trx, userId, consultationId), 'moderation.act')) throw new DomainError('forbidden', 'errors.forbidden');
         const now = new Date().toISOString();
-        await trx
+        // Only flags still open: on PostgreSQL a hide (which resolves them) or another dismissal
+        // may have committed since they were read; what it closed stays closed its way.
+        const closed = await trx
           .updateTable('flags')
           .set({ status: 'dismissed', resolvedBy: userId, resolvedAt: now, resolution: 'flags.dismiss' })
           .where('id', 'in', open.map((f) => f.id))
-          .execute();
+          .where('status', '=', 'open')
+          .executeTakeFirst();
+        const dismissed = Number(closed.numUpdatedRows ?? 0);
+        if (dismissed === 0) throw new DomainError('conflict', 'errors.noOpenFlags');
         await recordAudit(trx, {
           actorId: userId,
           consultationId,
@@ -251,9 +256,9 @@ export function createModerationService(db: Kysely<Database>) {
           subjectType,
           subjectId: String(subjectId),
           reason: note?.trim() || null,
-          details: { flags: open.length },
+          details: { flags: dismissed },
         });
-        return open.length;
+        return dismissed;
       });
     },
   };

@@ -31,7 +31,7 @@ import { IS_ALL_FORMATTING } from 'lexical';
 import * as Y from 'yjs';
 import { CITATION_KINDS } from '../editor/citation-node';
 import { NOTE_NODE_TYPES } from '../editor/note-nodes';
-import { isSafeUrl, LIMITS as POST_LIMITS } from '../posts/lexical';
+import { isSafeUrl } from '../posts/lexical';
 import { hasControlCharacters } from '../text/policy';
 import { NOTE_LIMITS } from './protocol';
 
@@ -480,6 +480,8 @@ class UpdateChecker {
     if (content instanceof Y.ContentDeleted) return;
     if (content instanceof Y.ContentString) {
       if (!own(CHILDREN, parent.type!)?.has('text')) refuse(`text directly inside a ${parent.type} node`);
+      // The editors clean them out (app/editor/text-cleaning.ts): one here was sent around them.
+      if (hasControlCharacters(content.str)) refuse('control characters in text');
       return this.checkTextPlace(item);
     }
     if (!(content instanceof Y.ContentType)) return refuse(`content notes do not hold (${content.constructor.name})`);

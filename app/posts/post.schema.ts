@@ -35,6 +35,9 @@ export const createPostSchema = z.object({
 });
 export type CreatePostInput = z.infer<typeof createPostSchema>;
 
+/** A thread page's composer form: the thread is the page's own. */
+export const composerSchema = createPostSchema.omit({ threadId: true });
+
 export const editPostSchema = z.object({ postId: id, ...content });
 export type EditPostInput = z.infer<typeof editPostSchema>;
 

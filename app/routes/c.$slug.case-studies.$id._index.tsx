@@ -4,7 +4,7 @@
  * moderators the real author and a review panel with the steps the lifecycle allows, and
  * featuring on sub-questions once published. Signed-in readers may report a published one.
  */
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
@@ -21,9 +21,10 @@ import { consultationTitle } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
-import { handleForm, type Refusal } from '../utils/forms.server';
-import { formValues, idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { handleIntents, intentForm } from '../utils/forms.server';
+import { idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { featureSchema, transitionSchema } from '../validation.server';
+import { FormKeyInput } from '../components/Field';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
 
@@ -92,55 +93,41 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type ActionData = { intent: string; action?: string; error: string; fields?: Record<string, string>; note?: string; subQuestionId?: string };
-
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const { services } = context;
   const consultation = await requireConsultation(context, params.slug);
   const id = idOf(params.id);
-  const formData = await request.formData();
-  const values = formValues(formData);
   const path = `/c/${consultation.slug}/case-studies/${id}`;
-  const fail = (error: string, status: number, fields?: Record<string, string>) =>
-    data<ActionData>(
-      { intent: values.intent ?? '', action: values.action, error, fields, note: values.note, subQuestionId: values.subQuestionId },
-      { status },
-    );
-  // A refused submission lists what the case study lacks, field by field.
-  const refuse = ({ status, errors, message }: Refusal) => {
-    const fields = Object.fromEntries(Object.entries(errors).filter(([field]) => field !== '').map(([field, keys]) => [field, keys[0]!]));
-    return fail(errors['']?.[0] ?? message, status, Object.keys(fields).length > 0 ? fields : undefined);
-  };
   await readCaseStudy(context, id, user.id, consultation.id);
-  switch (values.intent) {
-    case 'transition':
-      return handleForm(formData, {
-        schema: transitionSchema,
-        run: async ({ action, note }) => {
+  return handleIntents(
+    await request.formData(),
+    {
+      transition: intentForm(
+        transitionSchema,
+        async ({ action, note }) => {
           await services.caseStudies.transition(user.id, id, action, note ?? null);
           return redirect(`${path}?done=${action}`);
         },
-        refuse,
-      });
-    case 'feature':
-      return handleForm(formData, {
-        schema: featureSchema,
-        run: async ({ subQuestionId, featured }) => {
+        { once: true },
+      ),
+      feature: intentForm(
+        featureSchema,
+        async ({ subQuestionId, featured }) => {
           await services.caseStudies.feature(user.id, id, subQuestionId, featured);
           return redirect(`${path}?done=${featured ? 'feature' : 'unfeature'}`);
         },
-        refuse,
-      });
-    default:
-      return fail('errors.choice', 400);
-  }
+        { once: true },
+      ),
+    },
+    { context, userId: user.id },
+  );
 }
 
 export default function CaseStudyPage() {
   const data = useLoaderData<typeof loader>();
   // Its forms add no rows (no conform intents): every answer is an ActionData.
-  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const langOf = useLangOf();
   const location = useLocation();
@@ -162,7 +149,9 @@ export default function CaseStudyPage() {
         : done && (DONE as readonly string[]).includes(done)
           ? t(`caseStudies.done.${done}`)
           : null;
-  const refused = actionData && actionData.intent === 'transition' && actionData.action === 'submit' ? actionData : null;
+  const refused = actionData && actionData.intent === 'transition' && actionData.values.action === 'submit' ? actionData : null;
+  // A refused submission lists what the case study lacks, field by field.
+  const lacking = refused ? Object.entries<string[]>(refused.errors).filter(([field]) => field !== '') : [];
   const moderatorActions = cs.actions.filter((a) => TRANSITIONS[a].by === 'moderator');
   const fieldLabel = (field: string) => {
     const base = field.replace(/[[.].*$/, '');
@@ -243,10 +232,10 @@ export default function CaseStudyPage() {
             {refused ? (
               <div className="error-summary" role="alert">
                 <p>{t(refused.error)}</p>
-                {refused.fields ? (
+                {lacking.length > 0 ? (
                   <ul>
-                    {Object.entries(refused.fields).map(([field, key]) => (
-                      <li key={field}>{`${fieldLabel(field)}: ${t(key)}`}</li>
+                    {lacking.map(([field, keys]) => (
+                      <li key={field}>{`${fieldLabel(field)}: ${t(keys[0]!)}`}</li>
                     ))}
                   </ul>
                 ) : null}
@@ -261,6 +250,7 @@ export default function CaseStudyPage() {
               {cs.actions.includes('submit') && data.open ? (
                 <Form method="post" action={here} className="inline-form">
                   <input type="hidden" name="intent" value="transition" />
+                  <FormKeyInput />
                   <input type="hidden" name="action" value="submit" />
                   <button type="submit" className="button" disabled={busy}>
                     {t('caseStudies.actions.submit')}
@@ -430,8 +420,8 @@ export default function CaseStudyPage() {
                     here={here}
                     action={action}
                     busy={busy}
-                    error={actionData?.intent === 'transition' && actionData.action === action ? actionData.error : undefined}
-                    note={actionData?.intent === 'transition' && actionData.action === action ? actionData.note : undefined}
+                    error={actionData?.intent === 'transition' && actionData.values.action === action ? actionData.error : undefined}
+                    note={actionData?.intent === 'transition' && actionData.values.action === action ? actionData.values.note : undefined}
                   />
                 ))}
               </div>
@@ -447,6 +437,7 @@ export default function CaseStudyPage() {
                       <li key={s.id}>
                         <Form method="post" action={here} className="inline-form">
                           <input type="hidden" name="intent" value="feature" />
+                          <FormKeyInput />
                           <input type="hidden" name="subQuestionId" value={s.id} />
                           <input type="hidden" name="featured" value={String(!featured)} />
                           <button type="submit" className="button button-small button-secondary" disabled={busy}>
@@ -534,6 +525,7 @@ function TransitionForm({
     <Form method="post" action={here} className={`cs-review-form cs-review-${action}`} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{t(`caseStudies.actions.${action}`)}</h3>
       <input type="hidden" name="intent" value="transition" />
+      <FormKeyInput />
       <input type="hidden" name="action" value={action} />
       <div className={`field${error ? ' field-invalid' : ''}`}>
         <label htmlFor={`${id}-note`}>

@@ -3,20 +3,20 @@
  * flags and the decisions at hand), and the case studies waiting for review. Every decision is
  * a POST to this route (intents `hide`, `restore`, `dismiss`) that redirects back with `?done=`.
  */
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS, type CaseStudyStatus } from '../../db/schema';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { SelectField } from '../components/Field';
+import { FormKeyInput, SelectField } from '../components/Field';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
 import { AuthorLine, translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle, groupLabels } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
-import { handleForm, type Refusal } from '../utils/forms.server';
-import { formValues, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
-import { dismissSchema, moderatePostSchema, queueFilterSchema } from '../validation.server';
+import { handleIntents, intentForm, type IntentReply } from '../utils/forms.server';
+import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { dismissSchema, queueFilterSchema, queuePostSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
 
@@ -88,51 +88,41 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type ActionData = { intent: string; error: string; values: Record<string, string> };
-
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   await requireConsultation(context, params.slug);
   const { services } = context;
-  const formData = await request.formData();
-  const values = formValues(formData);
-  const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
-  const refuse = ({ message, status }: Refusal) => fail(message, status);
   const url = new URL(request.url);
   url.searchParams.delete('index');
-  url.searchParams.delete('done');
-  const done = () => {
-    url.searchParams.set('done', values.intent!);
+  const done = (intent: keyof typeof DONE) => {
+    url.searchParams.set('done', intent);
     return redirect(`${url.pathname}${url.search}`);
   };
-
-  switch (values.intent) {
-    case 'hide':
-    case 'restore': {
-      if (values.subjectType !== 'post') return fail('errors.choice', 400);
-      // The queue's form names the subject; the post schema names the post.
-      const post = new URLSearchParams({ postId: values.subjectId ?? '', hide: String(values.intent === 'hide'), reason: values.reason ?? '' });
-      return handleForm(post, {
-        schema: moderatePostSchema,
-        run: async ({ postId, hide, reason }) => {
-          await services.posts.moderate(user.id, postId, hide, reason ?? null);
-          return done();
-        },
-        refuse,
-      });
-    }
-    case 'dismiss':
-      return handleForm(formData, {
-        schema: dismissSchema,
-        run: async ({ subjectType, subjectId, note }) => {
+  const moderate = (hide: boolean) =>
+    intentForm(
+      queuePostSchema,
+      async ({ subjectId, reason }) => {
+        await services.posts.moderate(user.id, subjectId, hide, reason ?? null);
+        return done(hide ? 'hide' : 'restore');
+      },
+      { once: true },
+    );
+  return handleIntents(
+    await request.formData(),
+    {
+      hide: moderate(true),
+      restore: moderate(false),
+      dismiss: intentForm(
+        dismissSchema,
+        async ({ subjectType, subjectId, note }) => {
           await services.moderation.dismiss(user.id, subjectType, subjectId, note ?? null);
-          return done();
+          return done('dismiss');
         },
-        refuse,
-      });
-    default:
-      return fail('errors.choice', 400);
-  }
+        { once: true },
+      ),
+    },
+    { context, userId: user.id },
+  );
 }
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -190,7 +180,7 @@ export default function ModerationQueue() {
   );
 }
 
-function FlagsSection({ data, failed }: { data: LoaderData; failed?: ActionData }) {
+function FlagsSection({ data, failed }: { data: LoaderData; failed?: IntentReply }) {
   const { t, i18n } = useTranslation();
   const items = data.flagged ?? [];
   const groupLabel = (id: string) => data.groups[id] ?? id;
@@ -321,7 +311,7 @@ function FlagActions({
   item: NonNullable<LoaderData['flagged']>[number];
   slugHref: string;
   open: boolean;
-  failed?: ActionData;
+  failed?: IntentReply;
 }) {
   const { t } = useTranslation();
   const navigation = useNavigation();
@@ -330,6 +320,7 @@ function FlagActions({
   const hidden = (intent: string) => (
     <>
       <input type="hidden" name="intent" value={intent} />
+      <FormKeyInput />
       <input type="hidden" name="subjectType" value={item.subjectType} />
       <input type="hidden" name="subjectId" value={item.subjectId} />
     </>

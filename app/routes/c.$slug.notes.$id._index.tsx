@@ -4,7 +4,7 @@
  * Moderators lock it for review and reopen it, rapporteurs sign it off (the forms offer only
  * what `note.actions` allows); moderators, rapporteurs and admins name versions.
  */
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from '@remix-run/react';
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,9 +20,8 @@ import { citationsIn } from '../editor/citation-node';
 import { LiveNote } from '../editor/collab/LiveNote';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
-import { isDomainError } from '../utils/errors';
-import { handleForm, type Refusal } from '../utils/forms.server';
-import { formValues, pageTitle, requireUser, statusOf } from '../utils/http.server';
+import { handleIntents, intentForm, refusedIntent } from '../utils/forms.server';
+import { pageTitle, requireUser } from '../utils/http.server';
 import { noteStatusSchema, noteVersionSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [
@@ -66,49 +65,42 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type ActionData = { intent: string; error: string; values: Record<string, string> };
-
 /** Lock, reopen or sign off (`status`), or name a version (`version`: sent twice, its key names one). */
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const { services } = context;
   const formData = await request.formData();
-  const values = formValues(formData);
-  const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
-  const refuse = ({ message, status }: Refusal) => fail(message, status);
-  let path: string;
-  let noteId: number;
+  let loaded: Awaited<ReturnType<typeof loadNote>>;
   try {
-    const { consultation, note } = await loadNote(context, params, user.id);
-    path = `/c/${consultation.slug}/notes/${note.id}`;
-    noteId = note.id;
+    loaded = await loadNote(context, params, user.id);
   } catch (error) {
-    if (error instanceof Response) throw error;
-    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', statusOf(error));
+    return refusedIntent(error);
   }
-  switch (values.intent) {
-    case 'status':
-      return handleForm(formData, {
-        schema: noteStatusSchema,
-        run: async ({ action }) => {
-          await services.notes.setStatus(user.id, noteId, action);
+  const { consultation, note } = loaded;
+  const path = `/c/${consultation.slug}/notes/${note.id}`;
+  return handleIntents(
+    formData,
+    {
+      status: intentForm(
+        noteStatusSchema,
+        async ({ action }) => {
+          await services.notes.setStatus(user.id, note.id, action);
           return redirect(`${path}?done=${action}`);
         },
-        refuse,
-      });
-    case 'version':
-      return handleForm(formData, {
-        schema: noteVersionSchema,
-        once: { context, userId: user.id },
-        run: async ({ name }) => {
-          await services.notes.saveVersion(user.id, noteId, name);
-          return redirect(`${path}?done=version`);
+        { once: true },
+      ),
+      version: intentForm(
+        noteVersionSchema,
+        async ({ name }) => {
+          // The version's id in the address: the page shows an empty form for the next one.
+          const versionId = await services.notes.saveVersion(user.id, note.id, name);
+          return redirect(`${path}?done=version&version=${versionId}`);
         },
-        refuse,
-      });
-    default:
-      return fail('errors.choice', 400);
-  }
+        { once: true },
+      ),
+    },
+    { context, userId: user.id },
+  );
 }
 
 /** The status forms' labels. */
@@ -205,6 +197,7 @@ export default function NotePage() {
               {note.actions.map((a) => (
                 <Form key={a} method="post" action={here} className="inline-form">
                   <input type="hidden" name="intent" value="status" />
+                  <FormKeyInput />
                   <input type="hidden" name="action" value={a} />
                   <button type="submit" className={`button${a === 'reopen' ? ' button-secondary' : ''}`} disabled={busy} data-testid={`note-action-${a}`}>
                     {t(ACTION_LABELS[a])}
@@ -215,7 +208,7 @@ export default function NotePage() {
           ) : null}
 
           {data.staff ? (
-            <Form method="post" action={here} className="form note-version-form" data-testid="note-version-form" noValidate>
+            <Form key={params.get('version')} method="post" action={here} className="form note-version-form" data-testid="note-version-form" noValidate>
               <input type="hidden" name="intent" value="version" />
               <FormKeyInput />
               <div className={`field${versionError ? ' field-invalid' : ''}`}>

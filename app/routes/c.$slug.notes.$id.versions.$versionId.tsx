@@ -4,7 +4,7 @@
  * for moderators, rapporteurs and admins while the note is editable, "Restore this version"
  * (applied to the live document as a new change: co-editors see it at once, nothing is lost).
  */
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
@@ -18,8 +18,8 @@ import { translateIsolated, UserText } from '../components/UserText';
 import editorStyles from '../styles/editor.css';
 import notesStyles from '../styles/notes.css';
 import { isDomainError } from '../utils/errors';
-import { handleForm } from '../utils/forms.server';
-import { idOf, notFound, pageTitle, requireUser, statusOf } from '../utils/http.server';
+import { handleIntents, intentForm, refusedIntent } from '../utils/forms.server';
+import { idOf, notFound, pageTitle, requireUser } from '../utils/http.server';
 import { noteRestoreSchema } from '../validation.server';
 
 export const links: LinksFunction = () => [
@@ -66,27 +66,27 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title:
 
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
+  const versionId = idOf(params.versionId);
   const formData = await request.formData();
-  const fail = (error: string, status: number) => data({ error }, { status });
   let loaded: Awaited<ReturnType<typeof loadNote>>;
   try {
     loaded = await loadNote(context, params, user.id);
   } catch (error) {
-    if (error instanceof Response) throw error;
-    return fail(isDomainError(error) ? error.messageKey : 'errors.choice', statusOf(error));
+    return refusedIntent(error);
   }
   const { consultation, note } = loaded;
-  if (formData.get('intent') !== 'restore') return fail('errors.choice', 400);
   // The version is the page's own (its URL), not a form field.
-  const version = new URLSearchParams({ versionId: params.versionId ?? '' });
-  return handleForm(version, {
-    schema: noteRestoreSchema,
-    run: async ({ versionId }) => {
-      const changed = await context.services.notes.restore(user.id, note.id, versionId);
-      return redirect(`/c/${consultation.slug}/notes/${note.id}?done=${changed ? 'restored' : 'unchanged'}`);
+  formData.set('versionId', String(versionId));
+  return handleIntents(
+    formData,
+    {
+      restore: intentForm(noteRestoreSchema, async ({ versionId }) => {
+        const changed = await context.services.notes.restore(user.id, note.id, versionId);
+        return redirect(`/c/${consultation.slug}/notes/${note.id}?done=${changed ? 'restored' : 'unchanged'}`);
+      }),
     },
-    refuse: ({ status, message, errors }) => (errors.versionId ? notFound() : fail(message, status)),
-  });
+    { context, userId: user.id },
+  );
 }
 
 export default function NoteVersionPage() {

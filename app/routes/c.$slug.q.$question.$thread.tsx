@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useActionData, useLocation, useSearchParams } from '@remix-run/react';
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,11 +15,11 @@ import { consultationTitle, groupLabels, localize } from '../consultations/local
 import type { Language } from '../consultations/content.schema';
 import { postComposerLinks } from '../editor/PostComposer';
 import { mergePost, useThread } from '../live/useThread';
-import { createPostSchema, editPostSchema, endorseSchema, listQuerySchema, moderatePostSchema, postIdSchema } from '../validation.server';
+import { composerSchema, editPostSchema, endorseSchema, listQuerySchema, postDecisionSchema, postIdSchema } from '../validation.server';
 import { authorLabel, type PostView } from '../posts/post-view';
 import moderationStyles from '../styles/moderation.css';
-import { isDomainError } from '../utils/errors';
-import { formValues, notFound, pageTitle, requireConsultation, requireUser, statusOf } from '../utils/http.server';
+import { handleIntents, intentForm } from '../utils/forms.server';
+import { notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 
 export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: moderationStyles }];
 
@@ -88,66 +88,34 @@ const newClientId = () => crypto.randomBytes(12).toString('base64url');
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
-type ActionData = { intent: string; error: string; values: Record<string, string> };
-
-/** The no-JavaScript path for every write (with JavaScript the same writes go over the socket). */
+/** The no-JavaScript path for every write: each form declared once by its shared schema. */
 export async function action({ params, context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
   const { services, language } = context;
   const { thread } = await resolveThread(context, params);
-  const values = formValues(await request.formData());
   const url = new URL(request.url);
-  url.searchParams.delete('edit');
-  url.searchParams.delete('reply');
-  url.searchParams.delete('flagged');
-  url.searchParams.delete('flagError');
-  const back = (postId?: number) => `${url.pathname}${url.search}${postId ? `#post-${postId}` : ''}`;
-  const fail = (error: string, status: number) => data<ActionData>({ intent: values.intent ?? '', error, values }, { status });
-
-  try {
-    let post: PostView;
-    switch (values.intent) {
-      case 'create': {
-        const parsed = createPostSchema.safeParse({ ...values, threadId: thread.id });
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.postInvalid', 400);
-        post = await services.posts.create(user.id, parsed.data, (user.locale ?? language) as Language);
-        break;
-      }
-      case 'edit': {
-        const parsed = editPostSchema.safeParse(values);
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.postInvalid', 400);
-        post = await services.posts.edit(user.id, parsed.data);
-        break;
-      }
-      case 'delete': {
-        const parsed = postIdSchema.safeParse(values);
-        if (!parsed.success) return fail('errors.postNotFound', 400);
-        post = await services.posts.remove(user.id, parsed.data.postId);
-        break;
-      }
-      case 'hide':
-      case 'restore': {
-        const parsed = moderatePostSchema.safeParse({ postId: values.postId, hide: String(values.intent === 'hide'), reason: values.reason });
-        if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? 'errors.postInvalid', 400);
-        post = await services.posts.moderate(user.id, parsed.data.postId, parsed.data.hide, parsed.data.reason ?? null);
-        break;
-      }
-      case 'endorse': {
-        const parsed = endorseSchema.safeParse(values);
-        if (!parsed.success) return fail('errors.postInvalid', 400);
-        post = await services.posts.endorse(user.id, parsed.data.postId, parsed.data.endorse);
-        break;
-      }
-      default:
-        return fail('errors.postInvalid', 400);
-    }
+  for (const name of ['edit', 'reply', 'flagged', 'flagError']) url.searchParams.delete(name);
+  /** Back to the page the form was on, at the post written. */
+  const done = (post: PostView) => {
     if (post.threadId !== thread.id) notFound();
-    throw redirect(back(post.id));
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    const status = statusOf(error);
-    return fail(isDomainError(error) ? error.messageKey : 'errors.postInvalid', status);
-  }
+    return redirect(`${url.pathname}${url.search}#post-${post.id}`);
+  };
+  return handleIntents(
+    await request.formData(),
+    {
+      create: intentForm(composerSchema, async (input) =>
+        done(await services.posts.create(user.id, { ...input, threadId: thread.id }, (user.locale ?? language) as Language)),
+      ),
+      edit: intentForm(editPostSchema, async (input) => done(await services.posts.edit(user.id, input))),
+      delete: intentForm(postIdSchema, async ({ postId }) => done(await services.posts.remove(user.id, postId))),
+      endorse: intentForm(endorseSchema, async ({ postId, endorse }) => done(await services.posts.endorse(user.id, postId, endorse))),
+      hide: intentForm(postDecisionSchema, async ({ postId, reason }) => done(await services.posts.moderate(user.id, postId, true, reason ?? null)), { once: true }),
+      restore: intentForm(postDecisionSchema, async ({ postId, reason }) => done(await services.posts.moderate(user.id, postId, false, reason ?? null)), {
+        once: true,
+      }),
+    },
+    { context, userId: user.id },
+  );
 }
 
 /**
@@ -232,6 +200,19 @@ function ThreadPage() {
         ? { intent: moderated.intent, error: moderated.error, reason: moderated.values.reason }
         : undefined,
   });
+  // A refusal with no form of the page to show it (an intent it does not have, a post not on this
+  // page, a reply form no longer open): said at the top, so that no refusal goes unsaid.
+  const onPage = (postId: string | undefined) =>
+    data.list.posts.some((p) => String(p.id) === postId || p.replies.some((r) => String(r.id) === postId));
+  const composerShown = (parentId: string | undefined) => signedIn && data.open && (!parentId || String(data.replyTo) === parentId);
+  const strayRefusal =
+    actionData &&
+    !(failed && composerShown(failed.values.parentId)) &&
+    !(moderated && data.moderator && onPage(moderated.values.postId)) &&
+    !(refused && onPage(refused.values.postId)) &&
+    !(actionData.intent === 'edit' && data.editing)
+      ? actionData
+      : null;
   /** The refused submission of this composer (reply to `parentId`, or a new contribution), if any. */
   const failedHere = (parentId?: number) => (failed && String(parentId ?? '') === (failed.values.parentId ?? '') ? failed : null);
   const composer = (parentId?: number) =>
@@ -276,6 +257,11 @@ function ThreadPage() {
       </header>
 
       <FlagNotice />
+      {strayRefusal ? (
+        <p className="notice notice-error" role="alert" data-testid="thread-refusal">
+          {t(strayRefusal.error)}
+        </p>
+      ) : null}
 
       <LiveBar connection={connection} problem={problem} readers={readers} typing={[...typing.values()]} groupLabel={groupLabel} />
       {behind ? (

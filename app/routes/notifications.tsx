@@ -3,12 +3,14 @@
  * the page marks nothing read; a "Mark all as read" form does.
  */
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
 import { translateIsolated } from '../components/UserText';
 import moderationStyles from '../styles/moderation.css';
-import { formValues, pageTitle, requireUser } from '../utils/http.server';
+import { handleIntents, intentForm } from '../utils/forms.server';
+import { pageTitle, requireUser } from '../utils/http.server';
+import { markReadSchema } from '../validation.server';
 import { DECISIONS } from '../audit/actions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
@@ -53,18 +55,24 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
+/** "Mark all as read" (`read-all`), the page's one form. */
 export async function action({ context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request);
-  const values = formValues(await request.formData());
-  if (values.intent === 'read-all') {
-    await context.services.notifications.markRead(user.id);
-    throw redirect('/notifications?done=read');
-  }
-  throw redirect('/notifications');
+  return handleIntents(
+    await request.formData(),
+    {
+      'read-all': intentForm(markReadSchema, async () => {
+        await context.services.notifications.markRead(user.id);
+        return redirect('/notifications?done=read');
+      }),
+    },
+    { context, userId: user.id },
+  );
 }
 
 export default function Notifications() {
   const { notices } = useLoaderData<typeof loader>();
+  const refused = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const [params] = useSearchParams();
   const navigation = useNavigation();
@@ -76,6 +84,11 @@ export default function Notifications() {
         <p className="lead">{t('notifications.intro')}</p>
       </header>
       <div className="status-region" aria-live="polite">
+        {refused ? (
+          <p className="notice notice-error" role="alert">
+            {t(refused.error)}
+          </p>
+        ) : null}
         {params.get('done') === 'read' ? (
           <p className="notice notice-success" role="status">
             {t('notifications.allRead')}

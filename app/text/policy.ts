@@ -22,6 +22,9 @@
  *    base): empty, so `errors.required` (or '' for an optional field; a post's document says
  *    `errors.postEmpty`, as for spaces alone).
  * 6. Longer than the field's maximum (UTF-16 units, after all the above): `errors.tooLong`.
+ *    Input more than eight times the maximum (plus 1,000) is refused so before any cleaning,
+ *    whatever it would shrink to (a flood of marks included): cleaning it would cost more than
+ *    anyone could mean to send.
  * 7. Single-line: bidirectional embeddings, overrides and isolates (U+202A–U+202E,
  *    U+2066–U+2069) must be closed in order (`errors.bidiUnbalanced`), else they would turn
  *    whatever is shown after the field. In names and organisations, overrides (U+202D, U+202E)
@@ -79,6 +82,11 @@ export function isVisuallyEmpty(text: string): boolean {
 /** Holds a control character (tab and LF aside), a lone surrogate or a noncharacter. */
 export function hasControlCharacters(text: string): boolean {
   return HAS_CONTROL.test(text);
+}
+
+/** The text without its control characters (tab and LF aside), lone surrogates and noncharacters. */
+export function removeControlCharacters(text: string): string {
+  return text.replace(CONTROLS, '');
 }
 
 /** Embeddings, overrides and isolates each closed, in order. */

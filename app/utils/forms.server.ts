@@ -8,11 +8,12 @@
  * The page reads the answer with `useForm({ lastResult: actionData?.result })` from
  * @conform-to/react, without `onValidate`, so that zod stays out of the browser's bundles.
  */
+import { createHash } from 'node:crypto';
 import type { SubmissionResult } from '@conform-to/react';
 import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect, type AppLoadContext } from '@remix-run/node';
 import type { z } from 'zod';
-import { DomainError, isDomainError } from './errors';
+import { DomainError } from './errors';
 import { statusOf } from './http.server';
 
 /** The hidden field carrying a creation form's key. */
@@ -172,7 +173,7 @@ export async function handleForm<Schema extends z.ZodType, Answer, Refused = Rep
   // A refusal thrown out of `once` frees the key, so that the corrected form can be sent again.
   const run = async () => options.run(value);
   try {
-    return options.once ? await once(options.once.context, options.once.userId, formData.get(FORM_KEY), run) : await run();
+    return options.once ? await once(options.once.context, options.once.userId, formData, run) : await run();
   } catch (error) {
     if (error instanceof Response) throw error;
     return refused(error);
@@ -180,10 +181,12 @@ export async function handleForm<Schema extends z.ZodType, Answer, Refused = Rep
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Idempotent creation forms. The key is claimed (a row with no result) before the domain runs;
- * a redirect is recorded as the key's result, anything else (a refusal, an error) frees the key so
- * that the corrected form can be sent again. A repeat of a finished key is answered with the
- * recorded redirect; a repeat that arrives while the first is still running waits for it.
+ * Idempotent forms. The key is claimed (a row with no result) before the domain runs; a redirect
+ * is recorded as the key's result with the form's fingerprint, anything else (a refusal, an
+ * error) frees the key so that the corrected form can be sent again. A repeat of a finished key
+ * with the same fields is answered with the recorded redirect, with other fields refused as a
+ * conflict (a stale key must never pass a new submission off as done); a repeat that arrives
+ * while the first is still running waits for it.
  * ------------------------------------------------------------------------------------------- */
 
 const KEY_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -198,13 +201,23 @@ const KEEP_MS = 24 * 60 * 60_000;
 const isRedirect = (value: unknown): value is Response =>
   value instanceof Response && value.status >= 300 && value.status < 400 && value.headers.has('Location');
 
+/** What a form sent, but its key: a SHA-256 of its fields in order (hex). */
+export function fingerprintOf(fields: FormData | URLSearchParams): string {
+  const hash = createHash('sha256');
+  for (const [name, value] of fields) if (name !== FORM_KEY) hash.update(JSON.stringify([name, typeof value === 'string' ? value : `file:${value.size}`]));
+  return hash.digest('hex');
+}
+
 /**
- * Runs `run` once per form key: a repeat of the key (the same user) is answered with the first
- * redirect. Without a well-formed key, or with another user's, it simply runs. Throws a
- * DomainError (`conflict`) when the first is still running after a while.
+ * Runs `run` once per form key: a repeat of the key (the same user, the same fields) is answered
+ * with the first redirect. Without a well-formed key, or with another user's, it simply runs.
+ * Throws a DomainError (`conflict`): `errors.formKeyReused` when the key was used for other
+ * fields, `errors.formPending` when the first is still running after a while.
  */
-export async function once<T>(context: AppLoadContext, userId: string, key: FormDataEntryValue | null, run: () => Promise<T>): Promise<T | Response> {
+export async function once<T>(context: AppLoadContext, userId: string, fields: FormData | URLSearchParams, run: () => Promise<T>): Promise<T | Response> {
+  const key = fields.get(FORM_KEY);
   if (typeof key !== 'string' || !KEY_PATTERN.test(key)) return run();
+  const fingerprint = fingerprintOf(fields);
   const db = context.services.db;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
@@ -221,7 +234,11 @@ export async function once<T>(context: AppLoadContext, userId: string, key: Form
     const first = await db.selectFrom('formSubmissions').selectAll().where('key', '=', key).executeTakeFirst();
     if (!first) continue; // freed meanwhile: claim it
     if (first.userId !== userId) return run();
-    if (first.result !== null) return redirect((JSON.parse(first.result) as { location: string }).location);
+    if (first.result !== null) {
+      const recorded = JSON.parse(first.result) as { location: string; fingerprint?: string };
+      if (recorded.fingerprint !== undefined && recorded.fingerprint !== fingerprint) throw new DomainError('conflict', 'errors.formKeyReused');
+      return redirect(recorded.location);
+    }
     if (first.createdAt < new Date(now.getTime() - ABANDONED_MS).toISOString()) {
       await db.deleteFrom('formSubmissions').where('key', '=', key).where('result', 'is', null).where('createdAt', '=', first.createdAt).execute();
       continue;
@@ -232,7 +249,7 @@ export async function once<T>(context: AppLoadContext, userId: string, key: Form
 
   const free = () => db.deleteFrom('formSubmissions').where('key', '=', key).where('result', 'is', null).execute();
   const record = (response: Response) =>
-    db.updateTable('formSubmissions').set({ result: JSON.stringify({ location: response.headers.get('Location') }) }).where('key', '=', key).execute();
+    db.updateTable('formSubmissions').set({ result: JSON.stringify({ location: response.headers.get('Location'), fingerprint }) }).where('key', '=', key).execute();
   let answer: T;
   try {
     answer = await run();
@@ -244,4 +261,88 @@ export async function once<T>(context: AppLoadContext, userId: string, key: Form
   if (isRedirect(answer)) await record(answer);
   else await free();
   return answer;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Pages of several small forms (a post's edit, delete and hide; a note's status and version),
+ * told apart by their `intent` field. Each intent is declared once, with its schema; a refusal is
+ * answered in one shape, for the form it came from.
+ * ------------------------------------------------------------------------------------------- */
+
+/** The field that names which of a page's forms was sent. */
+export const INTENT = 'intent';
+
+/** One of a page's forms: its schema, what it runs, and whether a repeat of its key runs it again. */
+export interface IntentForm<Schema extends z.ZodType = z.ZodType> {
+  schema: Schema;
+  run: (value: z.output<Schema>) => Promise<Response> | Response;
+  /** Sent with a key (FormKeyInput): a repeat of it is answered with the first result (creations, decisions). */
+  once?: boolean;
+}
+
+/** Declares one intent's form (keeps the schema's type for `run`). */
+export const intentForm = <Schema extends z.ZodType>(
+  schema: Schema,
+  run: (value: z.output<Schema>) => Promise<Response> | Response,
+  options: { once?: boolean } = {},
+): IntentForm<Schema> => ({ schema, run, ...options });
+
+/**
+ * A refused form of a page of several: which one (`intent`), its first message (`error`), its
+ * messages by field (`errors`, '' for the form's own), and its fields as sent (`values`), for the
+ * page to show that one form again as typed.
+ */
+export interface IntentReply {
+  intent: string;
+  error: string;
+  errors: FormErrors;
+  values: Record<string, string>;
+}
+
+/** The fields of a conform reply that are text, as typed. */
+function typedValues(result: SubmissionResult<string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.initialValue ?? {})) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
+/** A refusal as an IntentReply, with its status. */
+export function intentReply({ status, errors, message, reply }: Refusal) {
+  const values = typedValues(reply.result);
+  return data<IntentReply>({ intent: values[INTENT] ?? '', error: message, errors, values }, { status });
+}
+
+/**
+ * Runs the form named by the `intent` field among `forms` (handleForm with its schema). Answers
+ * what its `run` returns (a redirect), or an IntentReply: 400 `errors.choice` for an intent that
+ * is not one of them, the schema's or the domain's refusal otherwise.
+ */
+export async function handleIntents(
+  formData: FormData | URLSearchParams,
+  forms: Record<string, IntentForm<z.ZodType>>,
+  context: { context: AppLoadContext; userId: string },
+) {
+  // These forms have no lists, so conform's own intents (add or remove a row) are not theirs: dropped.
+  const fields = new URLSearchParams();
+  for (const [name, value] of formData) if (typeof value === 'string' && name !== '__intent__') fields.append(name, value);
+  const intent = fields.get(INTENT);
+  const form = intent !== null && Object.hasOwn(forms, intent) ? forms[intent] : undefined;
+  if (!form) {
+    const values = Object.fromEntries([...fields.keys()].map((name) => [name, fields.get(name) ?? '']));
+    return data<IntentReply>({ intent: intent ?? '', error: 'errors.choice', errors: { '': ['errors.choice'] }, values }, { status: 400 });
+  }
+  const answer = handleForm(fields, { schema: form.schema, run: form.run, once: form.once ? context : undefined, refuse: intentReply });
+  // Without a list intent, handleForm answers `run`'s response or a refusal (IntentReply).
+  return answer as Promise<Response | ReturnType<typeof intentReply>>;
+}
+
+/**
+ * A refusal met before any form is read (the page's subject is not the caller's to change), as
+ * an IntentReply with its status; anything that is not a refusal is thrown again.
+ */
+export function refusedIntent(error: unknown) {
+  if (error instanceof Response) throw error;
+  const status = statusOf(error); // rethrows what is not a refusal
+  const key = (error as DomainError).messageKey;
+  return data<IntentReply>({ intent: '', error: key, errors: { '': [key] }, values: {} }, { status });
 }

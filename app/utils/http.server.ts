@@ -50,13 +50,6 @@ export function statusOf(error: unknown): number {
   )[error.code];
 }
 
-/** Form data as plain strings (files and repeated keys are not expected here). */
-export function formValues(formData: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of formData) if (typeof value === 'string' && !(key in out)) out[key] = value;
-  return out;
-}
-
 export function pageTitle(...parts: string[]) {
   return [...parts, 'Palabre'].filter(Boolean).join(' · ');
 }

@@ -3,7 +3,7 @@
  * Content-Length when given (the HTTP parser never delivers more than it says), else (chunked)
  * by reading the body here, up to the limit, and handing what was read back to the stream.
  *
- * A refused request gets the 413 page (too-large.ts) at once, and the rest of its body is read
+ * A refused request gets the 413 page (refusal-page.ts) at once, and the rest of its body is read
  * and thrown away, up to a bound, so that the client, which is usually still sending, can read
  * the answer: closing the connection under a client that is still sending makes its system
  * answer with a reset, and the browser shows "connection reset" instead of the page. Only a
@@ -11,12 +11,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
-import { sendTooLarge } from './too-large';
+import { sendRefusal } from './refusal-page';
 
 export interface BodyLimitOptions {
   maxBytes: number;
   /** TRUST_PROXY, for the page's link back to this site. */
-  trustProxy: boolean;
+  proxies: number;
   /** How much of a refused body is read and thrown away before the connection is closed. */
   drainBytes?: number;
   /** How long a refused body may take to arrive before the connection is closed. */
@@ -26,9 +26,9 @@ export interface BodyLimitOptions {
 const DRAIN_BYTES = 16 * 1024 * 1024;
 const DRAIN_MS = 30_000;
 
-export function bodyLimit({ maxBytes, trustProxy, drainBytes = DRAIN_BYTES, drainMs = DRAIN_MS }: BodyLimitOptions): RequestHandler {
+export function bodyLimit({ maxBytes, proxies, drainBytes = DRAIN_BYTES, drainMs = DRAIN_MS }: BodyLimitOptions): RequestHandler {
   const refuse = (req: IncomingMessage, res: Parameters<RequestHandler>[1]) => {
-    sendTooLarge(req, res, trustProxy);
+    sendRefusal(req, res, 'tooLarge', proxies);
     discardRest(req, drainBytes, drainMs);
   };
   return (req, res, next) => {

@@ -12,15 +12,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHandler } from 'express';
+import { sendRefusal } from './refusal-page';
 
 export interface OriginPolicy {
   /** Origins allowed besides the request's own (ALLOWED_ORIGINS). */
   allowed: readonly string[];
   /**
-   * TRUST_PROXY: the request's own origin is the one the reverse proxy says it served
-   * (X-Forwarded-Proto, X-Forwarded-Host). Without a proxy anyone may send those headers.
+   * TRUST_PROXY: how many reverse proxies stand in front of the server (0: none). With some, the
+   * request's own origin is the one the outermost of them says it served (X-Forwarded-Proto,
+   * X-Forwarded-Host). Without a proxy anyone may send those headers.
    */
-  trustProxy: boolean;
+  proxies: number;
 }
 
 /** `scheme://host[:port]` in the URL standard's form (lower case, default port dropped), or null. */
@@ -34,23 +36,30 @@ export function normalizeOrigin(value: string): string | null {
   }
 }
 
-/** The first value of a header a proxy may have sent as a comma-separated list (as Express reads it). */
-function firstValue(header: string | string[] | undefined): string | undefined {
-  const value = [header].flat()[0]?.split(',')[0]?.trim();
+/**
+ * The value the outermost of `proxies` trusted proxies gave a header that each proxy may append
+ * to (`a, b, c`): the values on its left came from the client, who can write anything there.
+ */
+export function forwardedValue(header: string | string[] | undefined, proxies: number): string | undefined {
+  const values = [header]
+    .flat()
+    .flatMap((h) => h?.split(',') ?? [])
+    .map((v) => v.trim());
+  const value = values[Math.max(0, values.length - proxies)];
   return value || undefined;
 }
 
 /**
  * The origin the browser used to reach this request: the connection's scheme (TLS or not) and
- * the Host header, or, behind a trusted proxy, what the proxy forwarded.
+ * the Host header, or, behind trusted proxies, what the outermost one forwarded.
  */
-export function ownOrigin(req: IncomingMessage, trustProxy: boolean): string | null {
+export function ownOrigin(req: IncomingMessage, proxies: number): string | null {
   let scheme = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
   let host = req.headers.host;
-  if (trustProxy) {
-    const forwardedProto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
+  if (proxies > 0) {
+    const forwardedProto = forwardedValue(req.headers['x-forwarded-proto'], proxies)?.toLowerCase();
     if (forwardedProto === 'http' || forwardedProto === 'https') scheme = forwardedProto;
-    host = firstValue(req.headers['x-forwarded-host']) ?? host;
+    host = forwardedValue(req.headers['x-forwarded-host'], proxies) ?? host;
   }
   if (!host) return null;
   return normalizeOrigin(`${scheme}://${host}`);
@@ -61,7 +70,7 @@ export function isAllowedOrigin(req: IncomingMessage, policy: OriginPolicy): boo
   if (!header) return true;
   const origin = normalizeOrigin(header); // 'null' (sandboxed frames, file:) is no origin
   if (!origin) return false;
-  if (origin === ownOrigin(req, policy.trustProxy)) return true;
+  if (origin === ownOrigin(req, policy.proxies)) return true;
   return policy.allowed.some((a) => normalizeOrigin(a) === origin);
 }
 
@@ -78,10 +87,10 @@ const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port'] 
  */
 export function originCheck(policy: OriginPolicy): RequestHandler {
   return (req, res, next) => {
-    if (!policy.trustProxy) for (const name of FORWARDED) delete req.headers[name];
+    if (policy.proxies === 0) for (const name of FORWARDED) delete req.headers[name];
     if (SAFE_METHODS.has(req.method)) return next();
     if (!isAllowedOrigin(req, policy)) {
-      res.status(403).type('text/plain').send('Cross-site request refused (Origin does not match this site).');
+      sendRefusal(req, res, 'crossSite', policy.proxies);
       return;
     }
     delete req.headers.origin;

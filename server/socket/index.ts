@@ -33,7 +33,7 @@ export function createSocketServer(
   services: Services,
   config: Pick<Config, 'ALLOWED_ORIGINS' | 'TRUST_PROXY' | 'SOCKET_EVENTS_PER_10S' | 'SOCKET_MAX_BACKLOG_BYTES'>,
 ) {
-  const originPolicy = { allowed: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY };
+  const originPolicy = { allowed: config.ALLOWED_ORIGINS, proxies: config.TRUST_PROXY };
   const io = new Server<any, any, any, SocketData>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,

@@ -16,6 +16,9 @@ let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let userId: string;
 let keys = 0;
 const newKey = () => `test-key-${String(++keys).padStart(8, '0')}`;
+/** A form as sent: its key (if any) and its fields. */
+const sent = (key: string | null, fields: Record<string, string> = { title: 'A title' }) =>
+  new URLSearchParams({ ...fields, ...(key === null ? {} : { formKey: key }) });
 
 beforeAll(async () => {
   handle = await openTestDatabase();
@@ -57,13 +60,13 @@ describe('a form key', () => {
     let runs = 0;
     let finish!: () => void;
     const gate = new Promise<void>((resolve) => (finish = resolve));
-    const first = once(context, userId, key, async () => {
+    const first = once(context, userId, sent(key), async () => {
       runs++;
       await gate;
       return redirect('/c/gfmd/case-studies/7?saved=1');
     });
     await expect.poll(async () => (await rowOf(key))?.result).toBeNull(); // claimed, not finished
-    const second = once(context, userId, key, async () => {
+    const second = once(context, userId, sent(key), async () => {
       runs++;
       return redirect('/c/gfmd/case-studies/8?saved=1');
     });
@@ -72,21 +75,21 @@ describe('a form key', () => {
     const [a, b] = await Promise.all([first, second]);
     expect([(a as Response).headers.get('location'), (b as Response).headers.get('location')]).toEqual(['/c/gfmd/case-studies/7?saved=1', '/c/gfmd/case-studies/7?saved=1']);
     expect(runs).toBe(1);
-    expect(JSON.parse((await rowOf(key))!.result!)).toEqual({ location: '/c/gfmd/case-studies/7?saved=1' });
+    expect(JSON.parse((await rowOf(key))!.result!)).toEqual({ location: '/c/gfmd/case-studies/7?saved=1', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('refused (a DomainError, or an answer that is not a redirect), is free again', async () => {
     const { context } = contextCounting();
     const key = newKey();
-    await expect(once(context, userId, key, async () => Promise.reject(new DomainError('invalid', 'errors.required', 'title')))).rejects.toMatchObject({ code: 'invalid' });
+    await expect(once(context, userId, sent(key), async () => Promise.reject(new DomainError('invalid', 'errors.required', 'title')))).rejects.toMatchObject({ code: 'invalid' });
     expect(await rowOf(key)).toBeUndefined();
-    expect(await once(context, userId, key, async () => ({ errors: true }))).toEqual({ errors: true });
+    expect(await once(context, userId, sent(key), async () => ({ errors: true }))).toEqual({ errors: true });
     expect(await rowOf(key)).toBeUndefined();
-    const saved = await once(context, userId, key, async () => {
+    const saved = await once(context, userId, sent(key), async () => {
       throw redirect('/done'); // thrown, as Remix actions may
     }).catch((thrown: unknown) => thrown);
     expect((saved as Response).headers.get('location')).toBe('/done');
-    expect((await once(context, userId, key, async () => redirect('/twice')) as Response).headers.get('location')).toBe('/done');
+    expect((await once(context, userId, sent(key), async () => redirect('/twice')) as Response).headers.get('location')).toBe('/done');
   });
 
   it('left running by a process that died is taken over after a while; old keys are swept', async () => {
@@ -101,9 +104,21 @@ describe('a form key', () => {
         { key: old, userId, result: JSON.stringify({ location: '/yesterday' }), createdAt: minutesAgo(25 * 60) },
       ])
       .execute();
-    const answer = await once(context, userId, abandoned, async () => redirect('/now'));
+    const answer = await once(context, userId, sent(abandoned), async () => redirect('/now'));
     expect((answer as Response).headers.get('location')).toBe('/now');
     expect(await rowOf(old)).toBeUndefined();
+  });
+
+  it('sent again with other fields (a key left on a form sent before) is refused as a conflict, and nothing runs', async () => {
+    const { context } = contextCounting();
+    const key = newKey();
+    let runs = 0;
+    const run = async () => redirect(`/versions/${++runs}`);
+    expect(((await once(context, userId, sent(key, { name: 'Version A' }), run)) as Response).headers.get('location')).toBe('/versions/1');
+    expect(((await once(context, userId, sent(key, { name: 'Version A' }), run)) as Response).headers.get('location')).toBe('/versions/1');
+    await expect(once(context, userId, sent(key, { name: 'Version B' }), run)).rejects.toMatchObject({ code: 'conflict', messageKey: 'errors.formKeyReused' });
+    await expect(once(context, userId, sent(key, { name: 'Version A', extra: '' }), run)).rejects.toMatchObject({ code: 'conflict' });
+    expect(runs).toBe(1);
   });
 
   it('without a well-formed key, or with another user’s, simply runs', async () => {
@@ -113,11 +128,11 @@ describe('a form key', () => {
       runs++;
       return redirect(`/run-${runs}`);
     };
-    await once(context, userId, null, run);
-    await once(context, userId, 'short', run);
+    await once(context, userId, sent(null), run);
+    await once(context, userId, sent('short'), run);
     const key = newKey();
-    await once(context, userId, key, run);
-    const other = await once(context, 'someone-else', key, run);
+    await once(context, userId, sent(key), run);
+    const other = await once(context, 'someone-else', sent(key), run);
     expect((other as Response).headers.get('location')).toBe('/run-4');
     expect(runs).toBe(4);
   });

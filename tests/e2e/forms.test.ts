@@ -15,8 +15,8 @@ const BASE = '/c/gfmd-2020-partnerships';
 describe.skipIf(!HAS_CHROMIUM)('forms in Chromium', () => {
   const suite = browserSuite();
 
-  async function signedIn(javaScriptEnabled: boolean): Promise<{ context: BrowserContext; userId: string }> {
-    const user = await createUser(suite.app);
+  async function signedIn(javaScriptEnabled: boolean, role?: 'moderator'): Promise<{ context: BrowserContext; userId: string }> {
+    const user = await createUser(suite.app, { role });
     const context = await suite.browser.newContext({ locale: 'en-GB', javaScriptEnabled });
     await context.addCookies([{ name: 'palabre_session', value: user.cookie.split('=')[1]!, url: suite.app.url }]);
     return { context, userId: user.id };
@@ -83,6 +83,29 @@ describe.skipIf(!HAS_CHROMIUM)('forms in Chromium', () => {
     expect(await page.locator('[name="partners[1].name"]').inputValue()).toBe('Workers’ collective');
     expect(await page.locator('[name="results"]').inputValue()).toBe('4,000 visits.');
     expect(await draftsOf(userId)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('with JavaScript, two named versions saved one after the other are both kept, and the form is emptied after each', { timeout: 60_000 }, async () => {
+    const { context, userId } = await signedIn(true, 'moderator');
+    const { services } = suite.app.server;
+    const consultation = (await services.consultations.getDefault())!;
+    const question = (await services.consultations.getQuestion(consultation.id, '4'))!;
+    const noteId = await services.notes.open(userId, consultation.id, { questionId: question.id, stakeholderGroup: 'business', title: 'Two versions' });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${suite.app.url}${BASE}/notes/${noteId}`);
+    await page.locator('[data-testid=note-connection][data-state=connected]').waitFor({ timeout: 15_000 });
+    const name = page.getByLabel('Save a named version');
+    for (const version of ['Before the review', 'After the review']) {
+      await name.fill(version);
+      await page.getByRole('button', { name: 'Save the version' }).click();
+      await page.waitForURL(/\?done=version&version=\d+$/);
+      await expect.poll(() => name.inputValue()).toBe('');
+    }
+    const versions = await suite.app.server.database.db.selectFrom('noteVersions').select('name').where('noteId', '=', noteId).orderBy('id').execute();
+    expect(versions.map((v) => v.name)).toEqual(['Before the review', 'After the review']);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -39,7 +39,7 @@ describe.skipIf(!HAS_CHROMIUM)('a form post over the limit in Chromium', () => {
       expect((await answer).status()).toBe(413);
       await page.getByRole('heading', { name: fr.errors.tooLargeTitle }).waitFor();
       expect(await page.getByText(fr.errors.tooLargeText).isVisible()).toBe(true);
-      await page.getByRole('link', { name: fr.errors.tooLargeBack }).click();
+      await page.getByRole('link', { name: fr.errors.pageBack }).click();
       await page.waitForURL(`${suite.app.url}${PATH}`);
     }
     await context.close();

@@ -125,6 +125,18 @@ describe.skipIf(!HAS_CHROMIUM)('submissions and pasting in Chromium', () => {
     expect(await content.locator('ol > li').allInnerTexts()).toEqual(['Sign a memorandum of understanding', 'Set up a joint committee', 'Report every year']);
     expect(await content.locator('ul ul ul li').allInnerTexts()).toEqual(['Nursing and care work first']);
     expect(await content.innerText()).not.toMatch(/[·§]/);
+
+    // Plain text from a PDF or a terminal: its control characters are cleaned out before they are
+    // sent (the server would refuse them), the rest is kept.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await pasteHtml(page, '[data-testid=note-content]', '', 'A PDF\u000Cpage break, a NUL\u0000 and a bell\u0007 here.');
+    await content.getByText('A PDFpage break, a NUL and a bell here.').waitFor();
+    await page.keyboard.type(' Typed after.');
+    await expect
+      .poll(async () => (await services.notes.get(noteId, moderator.id)).text, { timeout: 10_000 })
+      .toContain('A PDFpage break, a NUL and a bell here. Typed after.');
+    expect(await page.locator('[data-testid=note-refused]').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });

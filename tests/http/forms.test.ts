@@ -219,8 +219,52 @@ describe('a creation form sent twice creates once', () => {
     const noteId = Number(/\/notes\/(\d+)$/.exec(path)![1]);
     const key = formKey(await (await http.get(path)).text(), 'note-version-form');
     const answers = await thrice(() => http.post(path, { formKey: key, intent: 'version', name: 'Before the forum' }));
-    expect(locations(answers)).toEqual(Array(3).fill(`302 ${path}?done=version`));
+    const versions = await db().selectFrom('noteVersions').select(['id', 'name']).where('noteId', '=', noteId).execute();
+    expect(versions.map((v) => v.name)).toEqual(['Before the forum']);
+    expect(locations(answers)).toEqual(Array(3).fill(`302 ${path}?done=version&version=${versions[0]!.id}`));
+    // The same key with another name (a form left with its key after a save): refused, not passed off as saved.
+    const reused = await http.post(path, { formKey: key, intent: 'version', name: 'After the forum' });
+    expect(reused.status).toBe(409);
+    expect(await reused.text()).toContain('This form was already sent, with other content.');
     expect(await db().selectFrom('noteVersions').select('name').where('noteId', '=', noteId).execute()).toEqual([{ name: 'Before the forum' }]);
+  });
+});
+
+describe('a decision sent twice (a double click without JavaScript) is answered as done both times', () => {
+  it('hide and restore (thread and queue), dismiss, and a note’s status', async () => {
+    const writer = await createUser(app);
+    const thread = `${BASE}/q/2/2.4`;
+    const post = async (text: string) =>
+      (await app.server.services.posts.create(writer.id, { threadId: await threadId(app, '2.4'), clientId: clientId(), text }, 'en')).id;
+    const { http, user } = await as('moderator');
+    /** The form as one page showed it: its key, sent with each click. */
+    const keyed = (path: string, fields: Record<string, string>) => {
+      const key = crypto.randomUUID().replace(/-/g, '');
+      return () => http.post(path, { ...fields, formKey: key });
+    };
+    const statusOf = async (id: number) => (await db().selectFrom('posts').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+    const hidden = await post('Hide me twice.');
+    const hide = await thrice(keyed(thread, { intent: 'hide', postId: String(hidden), reason: 'Off topic' }));
+    expect(locations(hide)).toEqual(Array(3).fill(`302 ${thread}#post-${hidden}`));
+    expect(await statusOf(hidden)).toBe('hidden');
+    const restore = await thrice(keyed(`${BASE}/moderation`, { intent: 'restore', subjectType: 'post', subjectId: String(hidden) }));
+    expect(locations(restore)).toEqual(Array(3).fill(`302 ${BASE}/moderation?done=restore`));
+    expect(await statusOf(hidden)).toBe('visible');
+
+    const flagged = await post('Report me, then dismiss twice.');
+    await app.server.services.moderation.flag((await createUser(app)).id, { subjectType: 'post', subjectId: flagged, reason: 'spam' });
+    const dismiss = await thrice(keyed(`${BASE}/moderation`, { intent: 'dismiss', subjectType: 'post', subjectId: String(flagged) }));
+    expect(locations(dismiss)).toEqual(Array(3).fill(`302 ${BASE}/moderation?done=dismiss`));
+    const audit = await db().selectFrom('auditLog').select('action').where('subjectType', '=', 'post').where('subjectId', 'in', [String(hidden), String(flagged)]).execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['flags.dismiss', 'post.hide', 'post.restore']);
+
+    const consultation = (await app.server.services.consultations.getDefault())!;
+    const question = (await app.server.services.consultations.getQuestion(consultation.id, '5'))!;
+    const noteId = await app.server.services.notes.open(user.id, consultation.id, { questionId: question.id, stakeholderGroup: null, title: 'Locked twice' });
+    const note = `${BASE}/notes/${noteId}`;
+    const lock = await thrice(keyed(note, { intent: 'status', action: 'lock' }));
+    expect(locations(lock)).toEqual(Array(3).fill(`302 ${note}?done=lock`));
   });
 });
 
@@ -267,5 +311,62 @@ describe('a malformed form intent', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('This form could not be read.');
     expect((await db().selectFrom('caseStudies').select('id').execute()).length).toBe(before);
+  });
+});
+
+describe('pages of several forms (a thread, a note, a version, the queue, a case study, notices)', () => {
+  /** Every such page, with one form's intent that it has. */
+  async function pages(stakeholderGroup: string) {
+    const writer = await createUser(app);
+    const { id: postId } = await app.server.services.posts.create(writer.id, { threadId: await threadId(app, '2.4'), clientId: clientId(), text: 'A post for the forms.' }, 'en');
+    const { http, user } = await as('moderator');
+    const opened = await http.post(`${BASE}/notes`, { intent: 'open', questionId: '', stakeholderGroup, title: 'Forms note' });
+    const note = opened.headers.get('location')!.replace(/\?.*$/, '');
+    const noteId = Number(/\/notes\/(\d+)$/.exec(note)![1]);
+    const versionId = await app.server.services.notes.saveVersion(user.id, noteId, 'First');
+    const caseStudy = await http.post(`${BASE}/case-studies/new`, form({ intent: 'save', title: 'Forms case study', attribution: 'named', language: 'en' }));
+    const caseStudyPath = caseStudy.headers.get('location')!.replace(/\?.*$/, '');
+    return {
+      http,
+      postId,
+      paths: [`${BASE}/q/2/2.4`, note, `${note}/versions/${versionId}`, `${BASE}/moderation`, caseStudyPath, '/notifications'],
+    };
+  }
+
+  it('answer an intent they do not have with a 400 and a message, a malformed conform intent never with a 500', async () => {
+    const { http, paths } = await pages('civil-society');
+    for (const path of paths) {
+      for (const intent of ['unknown', '__proto__', 'constructor', '']) {
+        const res = await http.post(path, { intent, postId: '1' });
+        expect([path, intent, res.status]).toEqual([path, intent, 400]);
+        expect(await res.text()).toContain('Choose one of the options.');
+      }
+      const res = await http.post(path, { intent: 'delete', __intent__: '{bad' });
+      expect(res.status, path).toBeLessThan(500);
+    }
+  });
+
+  it('a refused form comes back as typed, with its message, on the form it came from', async () => {
+    const { http, postId } = await pages('government');
+    const thread = `${BASE}/q/2/2.4`;
+    // Hiding needs a reason: refused, and the post's hide form shows the refusal.
+    const hide = await http.post(thread, { intent: 'hide', postId: String(postId), reason: '\u200B\u2060' });
+    expect(hide.status).toBe(400);
+    const page = await hide.text();
+    expect(page).toContain('Write a note explaining the decision.');
+    // The queue's hide takes posts only.
+    const queue = await http.post(`${BASE}/moderation`, { intent: 'hide', subjectType: 'case_study', subjectId: String(postId), reason: 'Spam' });
+    expect(queue.status).toBe(400);
+    expect(await queue.text()).toContain('Choose one of the options.');
+    // A post that does not exist.
+    const gone = await http.post(thread, { intent: 'delete', postId: '999999999' });
+    expect(gone.status).toBe(404);
+    expect(await gone.text()).toContain('This contribution does not exist.');
+    // A participant cannot hide.
+    const { http: participant } = await as();
+    const forbidden = await participant.post(thread, { intent: 'hide', postId: String(postId), reason: 'Mine now' });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.text()).toContain('You are not allowed to do this.');
+    expect((await db().selectFrom('posts').select('status').where('id', '=', postId).executeTakeFirstOrThrow()).status).toBe('visible');
   });
 });

@@ -77,7 +77,7 @@ function expectTooLargePage(answer: Answer, messages: typeof en, language: strin
   expect(answer.body).toContain(`<html lang="${language}">`);
   expect(answer.body).toContain(`<h1>${messages.errors.tooLargeTitle}</h1>`);
   expect(answer.body).toContain(messages.errors.tooLargeText);
-  expect(answer.body).toMatch(new RegExp(`<a href="[^"]*">${messages.errors.tooLargeBack}</a>`));
+  expect(answer.body).toMatch(new RegExp(`<a href="[^"]*">${messages.errors.pageBack}</a>`));
 }
 
 describe('a request body over the limit', () => {

@@ -11,15 +11,20 @@ import { startTestServer, type TestServer } from '../support/server';
 
 const PARTNER = 'https://partner.example.org';
 let plain: TestServer; // TRUST_PROXY=false, ALLOWED_ORIGINS=PARTNER
-let proxied: TestServer; // TRUST_PROXY=true
+let proxied: TestServer; // TRUST_PROXY=true: one proxy
+let chained: TestServer; // TRUST_PROXY=2: a load balancer, then a proxy
 
 beforeAll(async () => {
-  plain = await startTestServer({ ALLOWED_ORIGINS: `${PARTNER}, http://127.0.0.1:1` });
-  proxied = await startTestServer({ TRUST_PROXY: 'true' });
+  [plain, proxied, chained] = await Promise.all([
+    startTestServer({ ALLOWED_ORIGINS: `${PARTNER}, http://127.0.0.1:1` }),
+    startTestServer({ TRUST_PROXY: 'true' }),
+    startTestServer({ TRUST_PROXY: '2' }),
+  ]);
 });
 afterAll(async () => {
   await plain?.close();
   await proxied?.close();
+  await chained?.close();
 });
 
 /** Whether a form post with these headers gets past the Origin check (403 is its refusal). */
@@ -33,7 +38,9 @@ async function formAllowed(app: TestServer, headers: Record<string, string>): Pr
   });
   const text = await res.text();
   if (res.status === 403) {
-    expect(text).toContain('Cross-site request refused');
+    // The refusal page, in the reader's language (the request says none: English).
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(text).toContain('<h1>Sent from another site</h1>');
     return false;
   }
   expect(res.status).toBe(302);
@@ -88,6 +95,23 @@ describe('the request’s own origin', () => {
   });
 });
 
+describe('the refusal', () => {
+  it('is a page in the reader’s language, leading back to the site', async () => {
+    for (const [language, title] of [['fr-FR,fr;q=0.9', 'Envoyé depuis un autre site'], ['es', 'Enviado desde otro sitio']] as const) {
+      const res = await fetch(`${plain.url}/c/gfmd-2020-partnerships/q/2/2.4`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'accept-language': language, referer: `${plain.url}/c/gfmd-2020-partnerships` },
+        body: new URLSearchParams({ intent: 'create', clientId: 'origin-test-0002', text: 'Hello' }),
+        redirect: 'manual',
+      });
+      expect(res.status).toBe(403);
+      const page = await res.text();
+      expect(page).toContain(`<h1>${title}</h1>`);
+      expect(page).toContain('<a href="/c/gfmd-2020-partnerships">');
+    }
+  });
+});
+
 describe('forwarded headers', () => {
   it('are ignored without TRUST_PROXY: anyone can send them', async () => {
     expect(await allowed(plain, { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' })).toBe(false);
@@ -105,17 +129,38 @@ describe('forwarded headers', () => {
     expect(await allowed(proxied, { origin: 'http://palabre.example.org', ...site })).toBe(false);
     expect(await allowed(proxied, { origin: 'https://palabre.example.org:8443', ...site })).toBe(false);
     expect(await allowed(proxied, { origin: 'https://other.example.org', ...site })).toBe(false);
-    // A chain of proxies: the first (client-facing) value counts, as Express reads it.
-    expect(
-      await allowed(proxied, {
-        origin: 'https://palabre.example.org',
-        'x-forwarded-host': 'palabre.example.org, internal:8080',
-        'x-forwarded-proto': 'https, http',
-      }),
-    ).toBe(true);
+    // Proxies that append: the value the trusted proxy added counts, not what the client put before it.
+    const appended = { 'x-forwarded-host': 'evil.example, palabre.example.org', 'x-forwarded-proto': 'http, https' };
+    expect(await allowed(proxied, { origin: 'https://palabre.example.org', ...appended })).toBe(true);
+    expect(await allowed(proxied, { origin: 'http://evil.example', ...appended })).toBe(false);
+    // Two proxies (TRUST_PROXY=2): the outer one's value counts.
+    const chain = { 'x-forwarded-host': 'evil.example, palabre.example.org, internal:8080', 'x-forwarded-proto': 'http, https, http' };
+    expect(await allowed(chained, { origin: 'https://palabre.example.org', ...chain })).toBe(true);
+    expect(await allowed(chained, { origin: 'http://internal:8080', ...chain })).toBe(false);
+    expect(await allowed(chained, { origin: 'http://evil.example', ...chain })).toBe(false);
     // Without X-Forwarded-Proto, the connection's scheme (http) stands.
     expect(await allowed(proxied, { origin: 'https://palabre.example.org', 'x-forwarded-host': 'palabre.example.org' })).toBe(false);
     expect(await allowed(proxied, { origin: 'http://palabre.example.org', 'x-forwarded-host': 'palabre.example.org' })).toBe(true);
+  });
+});
+
+describe('the client address behind a proxy', () => {
+  it('is the one the proxy saw: addresses a client writes before it do not step around the sign-in limit', async () => {
+    const tag = Math.random().toString(36).slice(2, 10);
+    const email = `spoof.${tag}@example.org`;
+    const password = 'a long enough password';
+    await proxied.server.services.accounts.register({ email, name: `Spoof ${tag}`, password, organisation: 'Spoof Org', stakeholderGroup: 'business', country: 'IN' });
+    const signIn = (forwardedFor: string, attempt: string) =>
+      fetch(`${proxied.url}/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor, 'accept-language': 'en' },
+        body: new URLSearchParams({ email, password: attempt }),
+        redirect: 'manual',
+      });
+    for (let i = 0; i < 5; i++) expect((await signIn(`9.9.9.${i}, 10.0.0.1`, `wrong ${i}`)).status).toBe(401);
+    expect((await signIn('9.9.9.99, 10.0.0.1', password)).status).toBe(429);
+    // Another address, as the proxy saw it, is another client.
+    expect((await signIn('10.0.0.2', password)).status).toBe(302);
   });
 });
 

@@ -21,7 +21,10 @@ describe('configuration', () => {
     expect(() => parseConfig({ PORT: '70000' })).toThrow(/PORT="70000": expected a port number from 0 to 65535/);
     expect(() => parseConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV="staging"/);
     expect(() => parseConfig({ ALLOWED_ORIGINS: 'not a url' })).toThrow(/ALLOWED_ORIGINS/);
-    expect(() => parseConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY="maybe": expected true or false/);
+    expect(() => parseConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY="maybe": expected false, true \(one reverse proxy\)/);
+    expect(parseConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
+    expect(parseConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(parseConfig({}).TRUST_PROXY).toBe(0);
   });
 
   it('treats an empty variable as unset', () => {

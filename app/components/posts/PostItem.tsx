@@ -6,6 +6,7 @@ import type { PostView } from '../../posts/post-view';
 import { ReportForm } from '../moderation/report-form';
 import { AuthorLine, translateIsolated, UserText } from '../UserText';
 import { LiveForm } from './LiveForm';
+import { FormKeyInput } from '../Field';
 
 export interface PostItemProps {
   post: PostView;
@@ -154,6 +155,7 @@ function ModerateForm({ post, error }: { post: PostView; error?: PostItemProps['
     return (
       <Form method="post" preventScrollReset className="inline-form">
         <input type="hidden" name="intent" value="restore" />
+        <FormKeyInput />
         <input type="hidden" name="postId" value={post.id} />
         <button type="submit" className="button button-small button-secondary" aria-describedby={error ? errorId : undefined}>
           {t('posts.restore')}
@@ -172,6 +174,7 @@ function ModerateForm({ post, error }: { post: PostView; error?: PostItemProps['
       <summary>{t('posts.hide')}</summary>
       <Form method="post" preventScrollReset className="moderation-form">
         <input type="hidden" name="intent" value="hide" />
+        <FormKeyInput />
         <input type="hidden" name="postId" value={post.id} />
         <div className={`field${error ? ' field-invalid' : ''}`}>
           <label htmlFor={`${id}-reason`}>{t('posts.hideReason')}</label>

@@ -1,7 +1,8 @@
 /**
- * The answer to a request body over the limit: status 413 and a small page in the reader's
- * language. It is written by the server itself, not by Remix: the body was never handed to the
- * app, and the page must not depend on anything that reads it (a session, the database).
+ * Requests refused before the app sees them (a body over the limit: 413; a cross-site form: 403)
+ * are answered with a small page in the reader's language. It is written by the server itself,
+ * not by Remix: the request was never handed to the app, and the page must not depend on
+ * anything that reads it (a session, the database).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { detectLanguage } from '../../app/i18n/detect.server';
@@ -15,20 +16,27 @@ const escapeHtml = (s: string) =>
  * Where "Go back" leads: the page the form was on (Referer) when it is on this site, so the
  * writer lands where they were; else the home page. Never another site's address.
  */
-function backHref(req: IncomingMessage, trustProxy: boolean): string {
+function backHref(req: IncomingMessage, proxies: number): string {
   const referer = [req.headers.referer].flat()[0];
   if (referer && URL.canParse(referer)) {
     const url = new URL(referer);
-    if (url.origin === ownOrigin(req, trustProxy)) return `${url.pathname}${url.search}`;
+    if (url.origin === ownOrigin(req, proxies)) return `${url.pathname}${url.search}`;
   }
   return '/';
 }
 
-export function tooLargePage(req: IncomingMessage, trustProxy: boolean): { language: string; html: string } {
+/** Why a request was refused: the status, and the i18n keys of the page's title and text. */
+export const REFUSALS = {
+  tooLarge: { status: 413, title: 'errors.tooLargeTitle', text: 'errors.tooLargeText' },
+  crossSite: { status: 403, title: 'errors.crossSiteTitle', text: 'errors.crossSiteText' },
+} as const;
+export type RefusalKind = keyof typeof REFUSALS;
+
+export function refusalPage(req: IncomingMessage, kind: RefusalKind, proxies: number): { language: string; html: string } {
   // The language cookie, else Accept-Language: the session is not read for a refused request.
   const language = detectLanguage(req.headers);
   const t = i18nFor(language).t;
-  const title = escapeHtml(t('errors.tooLargeTitle'));
+  const title = escapeHtml(t(REFUSALS[kind].title));
   const html = `<!DOCTYPE html>
 <html lang="${language}">
 <head>
@@ -40,8 +48,8 @@ export function tooLargePage(req: IncomingMessage, trustProxy: boolean): { langu
 <body>
 <main>
 <h1>${title}</h1>
-<p>${escapeHtml(t('errors.tooLargeText'))}</p>
-<p><a href="${escapeHtml(backHref(req, trustProxy))}">${escapeHtml(t('errors.tooLargeBack'))}</a></p>
+<p>${escapeHtml(t(REFUSALS[kind].text))}</p>
+<p><a href="${escapeHtml(backHref(req, proxies))}">${escapeHtml(t('errors.pageBack'))}</a></p>
 </main>
 </body>
 </html>
@@ -49,10 +57,10 @@ export function tooLargePage(req: IncomingMessage, trustProxy: boolean): { langu
   return { language, html };
 }
 
-/** Writes the 413 page (headers and body); the caller decides what happens to the rest of the request. */
-export function sendTooLarge(req: IncomingMessage, res: ServerResponse, trustProxy: boolean): void {
-  const { language, html } = tooLargePage(req, trustProxy);
-  res.statusCode = 413;
+/** Writes the refusal's page (status, headers and body); the caller decides what happens to the rest of the request. */
+export function sendRefusal(req: IncomingMessage, res: ServerResponse, kind: RefusalKind, proxies: number): void {
+  const { language, html } = refusalPage(req, kind, proxies);
+  res.statusCode = REFUSALS[kind].status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Language', language);
   res.setHeader('Cache-Control', 'no-store');
