@@ -11,6 +11,15 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BUILD_PATH = path.join(ROOT, 'build', 'index.js');
 export const ASSETS_PATH = path.join(ROOT, 'public', 'build');
 
+/**
+ * The environment `remix build` runs in. Remix 2's CLI loads `vite-node` at start even for the
+ * classic compiler (for its Vite plugin, which Palabre does not use), and vite-node requires
+ * Vite's CommonJS entry, which prints "The CJS build of Vite's Node API is deprecated" at every
+ * build. Nothing of Vite runs here, so the notice is switched off with Vite's own variable.
+ * (package.json's `build` and `dev` scripts set the same.)
+ */
+export const REMIX_CLI_ENV = { VITE_CJS_IGNORE_WARNING: 'true' } as const;
+
 /** Builds the app if there is no build yet (a fresh clone's first `npm start`). */
 export function ensureBuild(): void {
   if (fs.existsSync(BUILD_PATH)) return;
@@ -18,7 +27,7 @@ export function ensureBuild(): void {
   const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'remix'), ['build'], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...REMIX_CLI_ENV, NODE_ENV: 'production' },
   });
   if (result.status !== 0) throw new Error('`remix build` failed');
 }

@@ -3,7 +3,7 @@
  * Socket.io provider (collab/socket-provider.client.ts). Loaded only after hydration by
  * collab/LiveNote.tsx, which shows the server's HTML until then (the page works without JS).
  *
- * Follows ../shared/STACK.md: <LexicalCollaboration> around the composer, `editorState: null`,
+ * Avoids the traps listed in docs/decisions/0008: <LexicalCollaboration> around the composer, `editorState: null`,
  * no HistoryPlugin (the CollaborationPlugin has its own undo; OwnUndoPlugin keeps it from deleting
  * co-editors' words, see own-undo.ts), one provider factory per mount
  * that registers its doc in `yjsDocMap`, `shouldBootstrap={false}` (the server seeds notes).

@@ -7,7 +7,7 @@
  * Every conversion goes through headless Lexical bound with @lexical/yjs, exactly as the browser's
  * CollaborationPlugin is, so the server reads and writes the same Yjs shapes the editors do
  * (root `XmlText`, elements as embedded `XmlText`s, text as a `Y.Map` embed plus characters, node
- * types in a `__type` attribute). See ../shared/STACK.md for the traps this avoids.
+ * types in a `__type` attribute). docs/decisions/0008 lists the traps this avoids.
  *
  * Yjs is imported as ESM only: a CommonJS copy next to @lexical/yjs's would be a second Yjs.
  */

@@ -11,6 +11,16 @@ import { seedDemoNotes } from '../seeds/demo-notes';
 import { seedDemoPosts } from '../seeds/demo-posts';
 import { openMigratedDatabase, runCli } from './open';
 
+/**
+ * Columns padded with spaces, without quotes or borders (console.table quotes strings, and a
+ * password copied with its quotes fails), so each value can be double-clicked and copied alone.
+ */
+function plainTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
 runCli(async () => {
   const { values } = parseArgs({ options: { demo: { type: 'boolean', default: false } } });
   const handle = await openMigratedDatabase();
@@ -20,7 +30,7 @@ runCli(async () => {
     if (values.demo) {
       const accounts = await seedDemo(handle.db, result.consultationId);
       console.log('\nDemo accounts (passwords are new at every run):\n');
-      console.table(accounts.map(({ email, password, role, group }) => ({ role, group, email, password })));
+      console.log(plainTable(['role', 'group', 'email', 'password'], accounts.map(({ email, password, role, group }) => [role, group, email, password])));
       const posts = await seedDemoPosts(handle.db, result.consultationId);
       console.log(`\n${posts} demo contributions in threads 1.1, 2.4, 3.2 and 4.1 (try /c/gfmd-2020-partnerships/q/2/2.4)`);
       const studies = await seedDemoCaseStudies(handle.db, result.consultationId);

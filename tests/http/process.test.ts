@@ -12,7 +12,15 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const start = startProcess;
 
-describe.concurrent('the server process', () => {
+/*
+ * Each case waits on what the process does (its exit, its "listening" line), never on a fixed
+ * delay. Starting `tsx server/index.ts` compiles the server first: seconds on a quiet machine, far
+ * more on a loaded one, so the cases get a limit well above the usual 30 s, that only a hung
+ * process reaches.
+ */
+const PROCESS_TIMEOUT_MS = 120_000;
+
+describe.concurrent('the server process', { timeout: PROCESS_TIMEOUT_MS }, () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -30,8 +38,10 @@ describe.concurrent('the server process', () => {
     // Tests may run as root, who can write anywhere on disk: a folder inside a file cannot exist for anyone.
     const blocker = path.join(os.tmpdir(), `palabre-blocker-${process.pid}`);
     fs.writeFileSync(blocker, '');
-    for (const file of [`${blocker}/data/palabre.sqlite`, '/proc/palabre/palabre.sqlite']) {
-      const proc = start({ DATABASE_URL: file });
+    const files = [`${blocker}/data/palabre.sqlite`, '/proc/palabre/palabre.sqlite'];
+    // Both at once: each waits for its own exit.
+    const procs = files.map((file) => ({ file, proc: start({ DATABASE_URL: file }) }));
+    for (const { file, proc } of procs) {
       expect(await proc.exited).toBe(1);
       expect(proc.output()).toContain(`Cannot open the SQLite database at ${file}`);
     }

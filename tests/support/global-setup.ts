@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { CI, HAS_CHROMIUM, POSTGRES_URL, SKIP_CHROMIUM_MESSAGE, SKIP_POSTGRES_MESSAGE } from './env';
+import { REMIX_CLI_ENV } from '../../server/build';
 
 export default function setup() {
   const root = path.resolve(import.meta.dirname, '../..');
@@ -11,7 +12,7 @@ export default function setup() {
   if (process.env.SKIP_BUILD !== '1') execFileSync(path.join(root, 'node_modules/.bin/remix'), ['build'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...REMIX_CLI_ENV, NODE_ENV: 'production' },
   });
   if (!HAS_CHROMIUM) {
     if (CI) throw new Error(`CI=true but ${SKIP_CHROMIUM_MESSAGE}`);

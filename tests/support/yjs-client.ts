@@ -6,7 +6,7 @@
  * `synced` resolves once the server's step 2 has been applied. Refusals and status changes are
  * recorded, not acted on (a test decides what a client does next).
  *
- * Edits are made with plain Yjs in the shapes Lexical's binding uses (../shared/STACK.md), as
+ * Edits are made with plain Yjs in the shapes Lexical's binding uses (docs/decisions/0008), as
  * the server's `initialUpdate` produces them: the root is `doc.get('root', Y.XmlText)`; each
  * block is an embedded XmlText with `__type` and the element's other properties as attributes;
  * a text node is a Y.Map embed (`__type: 'text'`, format, style, mode, detail) followed by its

@@ -1,7 +1,7 @@
 /**
  * A Yjs provider over the app's Socket.io connection, for Lexical's CollaborationPlugin
  * (the `Provider` contract of @lexical/yjs 0.52) and the note protocol of
- * docs/decisions/0008 (app/notes/protocol.ts). See ../shared/STACK.md for the traps it avoids.
+ * docs/decisions/0008 (app/notes/protocol.ts); that ADR lists the traps it avoids.
  *
  * - `connect()` is synchronous and idempotent; `connect()` after `disconnect()` works again
  *   (React StrictMode runs the plugin's effect twice).
