@@ -167,9 +167,11 @@ export function createAccountService(db: Kysely<Database>, options: { publish?: 
     /**
      * Gives `userId` a role in the consultation (or the global admin role). Only admins may,
      * and the last admin cannot step down. The change and its audit entry commit together.
+     * Answers whether the role changed: false when the user already held it (nothing written,
+     * nothing audited, no one told).
      */
-    async setRole(actorId: string, userId: string, consultationId: number, role: Role): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+    async setRole(actorId: string, userId: string, consultationId: number, role: Role): Promise<boolean> {
+      const changed = await db.transaction().execute(async (trx) => {
         const actor = await trx.selectFrom('users').select('siteRole').where('id', '=', actorId).executeTakeFirst();
         if (actor?.siteRole !== 'admin') throw new DomainError('forbidden', 'errors.forbidden');
         const target = await trx
@@ -182,7 +184,7 @@ export function createAccountService(db: Kysely<Database>, options: { publish?: 
           .executeTakeFirst();
         if (!target) throw new DomainError('not_found', 'errors.userNotFound', 'userId');
         const from = effectiveRole(target.siteRole, target.role);
-        if (from === role) return;
+        if (from === role) return false;
 
         if (target.siteRole === 'admin' && role !== 'admin') {
           const { admins } = await trx
@@ -194,8 +196,10 @@ export function createAccountService(db: Kysely<Database>, options: { publish?: 
         }
 
         await applyRole(trx, { actorId, userId, consultationId, from, to: role });
+        return true;
       });
-      publish({ type: 'role.changed', userId, consultationId });
+      if (changed) publish({ type: 'role.changed', userId, consultationId });
+      return changed;
     },
   };
 }

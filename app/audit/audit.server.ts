@@ -37,7 +37,22 @@ export interface AuditQuery {
   action?: string;
   subjectType?: string;
   subjectId?: string;
+  /**
+   * Part of a name or title, any case: entries whose actor's name, or whose subject's name (a
+   * user) or current title (a case study, a synthesis note), contains it.
+   */
+  search?: string;
   limit?: number;
+}
+
+/** An entry's subject in people's words, read when the log is (names and titles change). */
+export interface AuditSubject {
+  /** A user's name, a case study's or a note's current title; null when gone or not titled (posts). */
+  name: string | null;
+  /** The number of a post's thread ("2.2"). */
+  thread: string | null;
+  /** The number ("2.2") of the sub-question in `details.subQuestionId` (featuring). */
+  subQuestion: string | null;
 }
 
 export interface AuditView {
@@ -49,12 +64,51 @@ export interface AuditView {
   reason: string | null;
   details: Record<string, unknown>;
   actor: { id: string; name: string } | null;
+  subject: AuditSubject;
+}
+
+/** `text` as a LIKE pattern matching it anywhere, its wildcards taken literally (escape `\`). */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export function createAuditService(db: Kysely<Database>) {
+  /** Subject names, thread and sub-question numbers of a page of entries: one query per kind. */
+  async function describe(rows: { subjectType: string; subjectId: string; details: Record<string, unknown> }[]) {
+    const idsOf = (type: string) => [...new Set(rows.filter((r) => r.subjectType === type).map((r) => r.subjectId))];
+    const numeric = (ids: string[]) => ids.filter((id) => /^[0-9]{1,15}$/.test(id)).map(Number);
+    const userIds = idsOf('user');
+    const caseStudyIds = numeric(idsOf('case_study'));
+    const noteIds = numeric(idsOf('note'));
+    const postIds = numeric(idsOf('post'));
+    const subQuestionIds = [...new Set(rows.map((r) => r.details.subQuestionId).filter((v): v is number => Number.isInteger(v)))];
+    const [users, caseStudies, notes, posts, subQuestions] = await Promise.all([
+      userIds.length ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [],
+      caseStudyIds.length ? db.selectFrom('caseStudies').select(['id', 'title']).where('id', 'in', caseStudyIds).execute() : [],
+      noteIds.length ? db.selectFrom('notes').select(['id', 'title']).where('id', 'in', noteIds).execute() : [],
+      postIds.length
+        ? db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select(['posts.id', 'threads.number']).where('posts.id', 'in', postIds).execute()
+        : [],
+      subQuestionIds.length ? db.selectFrom('subQuestions').select(['id', 'number']).where('id', 'in', subQuestionIds).execute() : [],
+    ]);
+    const names = new Map<string, string>([
+      ...users.map((u) => [`user:${u.id}`, u.name] as const),
+      ...caseStudies.map((c) => [`case_study:${c.id}`, c.title] as const),
+      ...notes.map((n) => [`note:${n.id}`, n.title] as const),
+    ]);
+    const threads = new Map(posts.map((p) => [String(p.id), p.number]));
+    const numbers = new Map(subQuestions.map((s) => [s.id, s.number]));
+    return (row: { subjectType: string; subjectId: string; details: Record<string, unknown> }): AuditSubject => ({
+      name: names.get(`${row.subjectType}:${row.subjectId}`) ?? null,
+      thread: row.subjectType === 'post' ? (threads.get(row.subjectId) ?? null) : null,
+      subQuestion: Number.isInteger(row.details.subQuestionId) ? (numbers.get(row.details.subQuestionId as number) ?? null) : null,
+    });
+  }
+
   return {
     record: (entry: AuditEntry) => recordAudit(db, entry),
 
+    /** The latest entries (newest first, at most 500), each with its subject in words. */
     async list(query: AuditQuery = {}): Promise<AuditView[]> {
       let q = db
         .selectFrom('auditLog')
@@ -80,11 +134,32 @@ export function createAuditService(db: Kysely<Database>) {
       }
       if (query.subjectType) q = q.where('auditLog.subjectType', '=', query.subjectType);
       if (query.subjectId) q = q.where('auditLog.subjectId', '=', query.subjectId);
-      const rows = await q.execute();
-      return rows.map(({ actorId, actorName, details, ...r }) => ({
+      const search = query.search?.trim();
+      if (search) {
+        const pattern = containsPattern(search);
+        // lower() on both sides: PostgreSQL's LIKE minds case, SQLite's does not (for ASCII).
+        const matches = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+        q = q.where((eb) =>
+          eb.or([
+            matches('users.name'),
+            eb.and([eb('auditLog.subjectType', '=', 'user'), eb('auditLog.subjectId', 'in', eb.selectFrom('users as s').select('s.id').where(matches('s.name')))]),
+            eb.and([
+              eb('auditLog.subjectType', '=', 'case_study'),
+              eb('auditLog.subjectId', 'in', eb.selectFrom('caseStudies as c').select(sql<string>`cast(${sql.ref('c.id')} as text)`.as('id')).where(matches('c.title'))),
+            ]),
+            eb.and([
+              eb('auditLog.subjectType', '=', 'note'),
+              eb('auditLog.subjectId', 'in', eb.selectFrom('notes as n').select(sql<string>`cast(${sql.ref('n.id')} as text)`.as('id')).where(matches('n.title'))),
+            ]),
+          ]),
+        );
+      }
+      const rows = (await q.execute()).map(({ details, ...r }) => ({ ...r, details: JSON.parse(details) as Record<string, unknown> }));
+      const subjectOf = await describe(rows);
+      return rows.map(({ actorId, actorName, ...r }) => ({
         ...r,
-        details: JSON.parse(details) as Record<string, unknown>,
         actor: actorId ? { id: actorId, name: actorName ?? '' } : null,
+        subject: subjectOf(r),
       }));
     },
   };

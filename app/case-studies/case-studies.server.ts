@@ -445,7 +445,11 @@ export function createCaseStudyService(db: Kysely<Database>) {
       return items.sort((a, b) => featured(a) - featured(b));
     },
 
-    /** Features (or stops featuring) a published case study on a sub-question it informs. */
+    /**
+     * Features (or stops featuring) a published case study on a sub-question it informs; audited,
+     * and its author notified (`details.thread`: the sub-question's number). Doing what is already
+     * done changes nothing and tells no one.
+     */
     async feature(userId: string, id: number, subQuestionId: number, featured: boolean): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const { row, who } = await readable(trx, id, userId);
@@ -473,6 +477,18 @@ export function createCaseStudyService(db: Kysely<Database>) {
           subjectId: String(id),
           details: { subQuestionId, title: row.title },
         });
+        if (userId !== row.authorId) {
+          // The author hears of it as of any decision about their work; the page words it in their language.
+          const { slug } = await trx.selectFrom('consultations').select('slug').where('id', '=', row.consultationId).executeTakeFirstOrThrow();
+          const { number } = await trx.selectFrom('subQuestions').select('number').where('id', '=', subQuestionId).executeTakeFirstOrThrow();
+          await notify(trx, {
+            userId: row.authorId,
+            kind: featured ? 'case_study.feature' : 'case_study.unfeature',
+            subjectType: 'case_study',
+            subjectId: id,
+            details: { title: row.title, slug, thread: number },
+          });
+        }
       });
     },
   };

@@ -35,3 +35,13 @@ export function Original({ shown }: { shown: Shown }) {
     </details>
   );
 }
+
+/**
+ * Says, after a consultation text, that it is shown in its original language because it has no
+ * translation in the reader's (nothing when it is in the reader's language).
+ */
+export function InSourceLanguage({ lang }: { lang: string }) {
+  const { t, i18n } = useTranslation();
+  if (lang === i18n.language) return null;
+  return <span className="muted">{` ${t('original.untranslated', { language: LANGUAGE_NAMES[lang as keyof typeof LANGUAGE_NAMES] ?? lang })}`}</span>;
+}

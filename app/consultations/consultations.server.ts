@@ -13,7 +13,8 @@ export interface Consultation {
   sourceLanguage: Language;
   languages: Language[];
   title: LocalizedText;
-  forum: string;
+  /** The forum's name by language (the source language's at least, when there is one). */
+  forum: Partial<LocalizedText>;
   background: Partial<Record<Language, string[]>>;
   themes: Labelled[];
   stakeholderGroups: Labelled[];
@@ -137,7 +138,7 @@ function toConsultation(row: ConsultationRow): Consultation {
     sourceLanguage: row.sourceLanguage as Language,
     languages: JSON.parse(row.languages),
     title: JSON.parse(row.title),
-    forum: row.forum,
+    forum: forumOf(row.forum, row.sourceLanguage as Language),
     background: JSON.parse(row.background),
     themes: JSON.parse(row.themes),
     stakeholderGroups: JSON.parse(row.stakeholderGroups),
@@ -145,6 +146,12 @@ function toConsultation(row: ConsultationRow): Consultation {
     keyFigures: JSON.parse(row.keyFigures),
     closesAt: row.closesAt,
   };
+}
+
+/** The stored forum name: its languages as JSON, or (stored before it was translated) the source's text. */
+function forumOf(stored: string, source: Language): Partial<LocalizedText> {
+  if (stored.startsWith('{')) return JSON.parse(stored) as Partial<LocalizedText>;
+  return stored ? { [source]: stored } : {};
 }
 
 export type ConsultationService = ReturnType<typeof createConsultationService>;

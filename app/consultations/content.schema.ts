@@ -17,7 +17,8 @@ export type Labelled = z.infer<typeof labelled>;
 const keyFigure = z.object({
   id: z.string().min(1),
   value: z.number(),
-  unit: z.string(),
+  /** A unit in the source language only ("milliards USD", "%"), or in several. */
+  unit: z.union([z.string(), localizedText]),
   fr: z.string(),
   en: z.string().optional(),
   es: z.string().optional(),
@@ -35,7 +36,8 @@ const question = localizedText.extend({
 export const consultationContent = z.object({
   slug: z.string().regex(/^[a-z0-9-]+$/),
   title: localizedText,
-  forum: z.string().default(''),
+  /** The forum's name: in the source language only, or translated too. */
+  forum: z.union([z.string(), localizedText]).default(''),
   languages: z.array(z.enum(LANGUAGES)).min(1),
   sourceLanguage: z.enum(LANGUAGES),
   /** Paragraphs, in the source language (the note was published in French only). */

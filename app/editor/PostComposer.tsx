@@ -32,6 +32,8 @@ export interface PostComposerProps {
   onJsonChange?: (json: string) => void;
   disabled?: boolean;
   invalid?: boolean; // sets aria-invalid
+  /** the empty editor's prompt, when not a contribution's (`editor.placeholder`) */
+  placeholder?: string;
 }
 
 /** The composer's stylesheet, for the `links` export of the route that renders it. */

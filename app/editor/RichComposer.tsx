@@ -66,6 +66,7 @@ export function RichComposer({
   disabled = false,
   invalid = false,
   autoFocus = false,
+  placeholder: prompt,
 }: PostComposerProps & { autoFocus?: boolean }) {
   const { t } = useTranslation();
   const [body, setBody] = useState('');
@@ -90,7 +91,7 @@ export function RichComposer({
     callbacks.current.onJsonChange?.(json);
   };
 
-  const placeholder = t('editor.placeholder');
+  const placeholder = prompt ?? t('editor.placeholder');
   return (
     <div className={`ed${invalid ? ' ed-invalid' : ''}${disabled ? ' ed-disabled' : ''}`}>
       <LexicalComposer initialConfig={initialConfig}>

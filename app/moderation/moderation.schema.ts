@@ -48,8 +48,9 @@ export const queueFilterSchema = z.object({
   reason: z.enum(FLAG_REASONS).optional().catch(undefined),
 });
 
+/** The audit log's filters: a kind of action, a kind of subject, part of a name or title. */
 export const auditFilterSchema = z.object({
   action: z.string().max(100).regex(/^[a-z_.]*$/).optional().catch(undefined),
   subjectType: z.string().max(50).regex(/^[a-z_]*$/).optional().catch(undefined),
-  subjectId: z.string().max(50).regex(/^[^\p{Cc}]*$/u).optional().catch(undefined),
+  q: z.string().max(100).regex(/^[^\p{Cc}]*$/u).optional().catch(undefined),
 });

@@ -59,9 +59,10 @@ export async function action({ context, request }: ActionFunctionArgs) {
   return handleForm(formData, {
     schema: setRoleSchema,
     run: async ({ userId, role }) => {
-      await services.accounts.setRole(user.id, userId, consultation.id, role);
+      const changed = await services.accounts.setRole(user.id, userId, consultation.id, role);
       const target = (await services.accounts.listUsers(consultation.id)).find((u) => u.id === userId);
-      return data<ActionData>({ ok: true, message: 'admin.saved', userId, name: target?.name, role });
+      // Saving the role a user already holds changes nothing, and says so.
+      return data<ActionData>({ ok: true, message: changed ? 'admin.saved' : 'admin.unchanged', userId, name: target?.name, role });
     },
     refuse: ({ status, message }) => data<ActionData>({ ok: false, message, userId: String(formData.get('userId') ?? '') }, { status }),
   });

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { Original, useLangOf } from '../components/Translated';
-import { localize } from '../consultations/localize';
+import { InSourceLanguage, Original, useLangOf } from '../components/Translated';
+import type { KeyFigure, Language } from '../consultations/content.schema';
+import { localize, type Shown } from '../consultations/localize';
 import { pageTitle, requireConsultation } from '../utils/http.server';
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
@@ -19,17 +20,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     slug: consultation.slug,
     phase: consultation.phase,
     heading: title,
-    forum: consultation.forum,
+    // A name: its translation alone (no original to fold out under an eyebrow).
+    forum: forumName(localize(consultation.forum, language, source)),
     background: {
       lang: consultation.background[language] ? language : source,
       paragraphs: consultation.background[language] ?? consultation.background[source] ?? [],
     },
-    keyFigures: consultation.keyFigures.map((f) => ({
-      id: f.id,
-      value: f.value,
-      unit: f.unit,
-      sentence: localize(f, language, source)!,
-    })),
+    keyFigures: consultation.keyFigures.map((f) => keyFigure(f, language, source)),
     questions: questions.map((q) => ({
       number: q.number,
       text: localize(q.text, language, source)!,
@@ -37,6 +34,19 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     })),
     caseStudyCount,
   };
+}
+
+const forumName = (shown: Shown | null) => (shown ? { text: shown.text, lang: shown.lang } : null);
+
+/**
+ * A key figure in the reader's language when its sentence and unit are both translated, else
+ * wholly in the source language (`lang`), never half and half.
+ */
+function keyFigure(figure: KeyFigure, language: Language, source: Language) {
+  const units: Partial<Record<Language, string>> = typeof figure.unit === 'string' ? { [source]: figure.unit } : figure.unit;
+  const translated = language !== source && !!figure[language]?.trim() && units[language] !== undefined;
+  const lang = translated ? language : source;
+  return { id: figure.id, value: figure.value, unit: units[lang] ?? '', sentence: figure[lang] ?? '', lang };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
@@ -48,9 +58,12 @@ export default function ConsultationLanding() {
   return (
     <div className="page">
       <header className="page-header">
-        <p className="eyebrow" lang={langOf('fr')}>
-          {data.forum}
-        </p>
+        {data.forum ? (
+          <p className="eyebrow">
+            <span lang={langOf(data.forum.lang)}>{data.forum.text}</span>
+            <InSourceLanguage lang={data.forum.lang} />
+          </p>
+        ) : null}
         <h1 lang={langOf(data.heading.lang)}>{data.heading.text}</h1>
         <Original shown={data.heading} />
         <p className="phase">
@@ -87,15 +100,14 @@ export default function ConsultationLanding() {
       {data.keyFigures.length > 0 ? (
         <section aria-labelledby="figures-heading" className="section">
           <h2 id="figures-heading">{t('landing.keyFigures')}</h2>
+          {data.keyFigures.some((f) => f.lang !== i18n.language) ? <p className="note">{t('landing.figuresInSource')}</p> : null}
           <ul className="figures">
             {data.keyFigures.map((f) => (
-              <li key={f.id} className="figure">
-                <p className="figure-value" lang={langOf('fr')}>
-                  {f.value.toLocaleString(i18n.language)} <span className="figure-unit">{f.unit}</span>
+              <li key={f.id} className="figure" lang={langOf(f.lang)}>
+                <p className="figure-value">
+                  {f.value.toLocaleString(f.lang)} <span className="figure-unit">{f.unit}</span>
                 </p>
-                <p className="figure-text" lang={langOf(f.sentence.lang)}>
-                  {f.sentence.text}
-                </p>
+                <p className="figure-text">{f.sentence}</p>
               </li>
             ))}
           </ul>

@@ -8,6 +8,7 @@ import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunct
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
+import { NEEDED_TO_SUBMIT } from '../case-studies/case-study-form';
 import { EDITABLE, TRANSITIONS, type TransitionAction } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { CaseStudyStatusBadge, RestrictedBadge } from '../components/case-studies/badges';
@@ -25,6 +26,13 @@ import { handleIntents, intentForm } from '../utils/forms.server';
 import { idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { featureSchema, transitionSchema } from '../validation.server';
 import { FormKeyInput } from '../components/Field';
+
+/** Where a field comes in the case study form (what a submission needs is listed in that order). */
+const FORM_ORDER: string[] = ['title', ...Object.keys(NEEDED_TO_SUBMIT)];
+const formRank = (field: string) => {
+  const rank = FORM_ORDER.indexOf(field.replace(/[[.].*$/, ''));
+  return rank === -1 ? FORM_ORDER.length : rank;
+};
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
 
@@ -150,14 +158,23 @@ export default function CaseStudyPage() {
           ? t(`caseStudies.done.${done}`)
           : null;
   const refused = actionData && actionData.intent === 'transition' && actionData.values.action === 'submit' ? actionData : null;
-  // A refused submission lists what the case study lacks, field by field.
-  const lacking = refused ? Object.entries<string[]>(refused.errors).filter(([field]) => field !== '') : [];
+  // A refused submission lists what the stored case study lacks, in the form's order, each
+  // linking to its field on the edit page (nothing was typed here: the fields are there).
+  const lacking = refused
+    ? Object.entries<string[]>(refused.errors)
+        .filter(([field]) => field !== '')
+        .sort(([a], [b]) => formRank(a) - formRank(b))
+    : [];
+  const editHref = `${base}/${cs.id}/edit`;
   const moderatorActions = cs.actions.filter((a) => TRANSITIONS[a].by === 'moderator');
   const fieldLabel = (field: string) => {
     const base = field.replace(/[[.].*$/, '');
     return i18n.exists(`caseStudies.fields.${base}`) ? t(`caseStudies.fields.${base}`) : field;
   };
   const lang = langOf(cs.language);
+  // A draft may have none of these yet: no empty box then.
+  const hasFacts =
+    cs.partners.length > 0 || cs.implementation.length + cs.origin.length + cs.destination.length > 0 || !!cs.level || !!cs.stage || data.themes.length + data.sdgTargets.length > 0;
 
   return (
     <div className="page case-study-page">
@@ -231,19 +248,20 @@ export default function CaseStudyPage() {
             <p className="muted">{t(`caseStudies.page.authorHint.${cs.status === 'changes_requested' ? 'changes' : 'draft'}`)}</p>
             {refused ? (
               <div className="error-summary" role="alert">
-                <p>{t(refused.error)}</p>
+                <p>{lacking.length > 0 ? t(data.editable ? 'caseStudies.page.lacking' : 'caseStudies.page.lackingLocked') : t(refused.error)}</p>
                 {lacking.length > 0 ? (
                   <ul>
-                    {lacking.map(([field, keys]) => (
-                      <li key={field}>{`${fieldLabel(field)}: ${t(keys[0]!)}`}</li>
-                    ))}
+                    {lacking.map(([field, keys]) => {
+                      const line = `${fieldLabel(field)}: ${t(keys[0]!)}`;
+                      return <li key={field}>{data.editable ? <a href={`${editHref}#${field}`}>{line}</a> : line}</li>;
+                    })}
                   </ul>
                 ) : null}
               </div>
             ) : null}
             <div className="actions">
               {data.editable ? (
-                <Link className="button button-secondary" to={`${base}/${cs.id}/edit`}>
+                <Link className="button button-secondary" to={editHref}>
                   {t('caseStudies.page.edit')}
                 </Link>
               ) : null}
@@ -267,68 +285,70 @@ export default function CaseStudyPage() {
           </p>
         ) : null}
 
-        <dl className="cs-facts">
-          {cs.partners.length > 0 ? (
-            <div>
-              <dt>{t('caseStudies.fields.partners')}</dt>
-              <dd>
-                <ul className="cs-inline-list">
-                  {cs.partners.map((p, i) => (
-                    <li key={i}>
-                      <UserText lang={lang}>{p.name}</UserText> <span className="muted">({groupLabel(p.group)})</span>
-                    </li>
-                  ))}
-                </ul>
-              </dd>
-            </div>
-          ) : null}
-          {(['implementation', 'origin', 'destination'] as const).map((field) =>
-            cs[field].length > 0 ? (
-              <div key={field}>
-                <dt>{t(`caseStudies.fields.${field}`)}</dt>
-                <dd>{cs[field].map(country).join(', ')}</dd>
+        {hasFacts ? (
+          <dl className="cs-facts">
+            {cs.partners.length > 0 ? (
+              <div>
+                <dt>{t('caseStudies.fields.partners')}</dt>
+                <dd>
+                  <ul className="cs-inline-list">
+                    {cs.partners.map((p, i) => (
+                      <li key={i}>
+                        <UserText lang={lang}>{p.name}</UserText> <span className="muted">({groupLabel(p.group)})</span>
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
               </div>
-            ) : null,
-          )}
-          {cs.level ? (
-            <div>
-              <dt>{t('caseStudies.fields.level')}</dt>
-              <dd>{t(`caseStudies.levels.${cs.level}`)}</dd>
-            </div>
-          ) : null}
-          {cs.stage ? (
-            <div>
-              <dt>{t('caseStudies.fields.stage')}</dt>
-              <dd>{t(`caseStudies.stages.${cs.stage}`)}</dd>
-            </div>
-          ) : null}
-          {data.themes.length > 0 ? (
-            <div>
-              <dt>{t('caseStudies.fields.themes')}</dt>
-              <dd>
-                <ul className="cs-tags">
-                  {data.themes.map((th) => (
-                    <li key={th.id}>
-                      <Link to={`${base}?theme=${encodeURIComponent(th.id)}`}>{th.label}</Link>
-                    </li>
-                  ))}
-                </ul>
-              </dd>
-            </div>
-          ) : null}
-          {data.sdgTargets.length > 0 ? (
-            <div>
-              <dt>{t('caseStudies.fields.sdgTargets')}</dt>
-              <dd>
-                <ul className="cs-plain-list">
-                  {data.sdgTargets.map((s) => (
-                    <li key={s.id}>{t('caseStudies.sdgLabel', { id: s.id, label: s.label })}</li>
-                  ))}
-                </ul>
-              </dd>
-            </div>
-          ) : null}
-        </dl>
+            ) : null}
+            {(['implementation', 'origin', 'destination'] as const).map((field) =>
+              cs[field].length > 0 ? (
+                <div key={field}>
+                  <dt>{t(`caseStudies.fields.${field}`)}</dt>
+                  <dd>{cs[field].map(country).join(', ')}</dd>
+                </div>
+              ) : null,
+            )}
+            {cs.level ? (
+              <div>
+                <dt>{t('caseStudies.fields.level')}</dt>
+                <dd>{t(`caseStudies.levels.${cs.level}`)}</dd>
+              </div>
+            ) : null}
+            {cs.stage ? (
+              <div>
+                <dt>{t('caseStudies.fields.stage')}</dt>
+                <dd>{t(`caseStudies.stages.${cs.stage}`)}</dd>
+              </div>
+            ) : null}
+            {data.themes.length > 0 ? (
+              <div>
+                <dt>{t('caseStudies.fields.themes')}</dt>
+                <dd>
+                  <ul className="cs-tags">
+                    {data.themes.map((th) => (
+                      <li key={th.id}>
+                        <Link to={`${base}?theme=${encodeURIComponent(th.id)}`}>{th.label}</Link>
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+            ) : null}
+            {data.sdgTargets.length > 0 ? (
+              <div>
+                <dt>{t('caseStudies.fields.sdgTargets')}</dt>
+                <dd>
+                  <ul className="cs-plain-list">
+                    {data.sdgTargets.map((s) => (
+                      <li key={s.id}>{t('caseStudies.sdgLabel', { id: s.id, label: s.label })}</li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+            ) : null}
+          </dl>
+        ) : null}
 
         {cs.html ? (
           <section className="section" aria-labelledby="cs-body-heading">

@@ -1,15 +1,18 @@
 /**
  * The audit log of a consultation, for moderators and administrators: every moderation
- * decision and role change, with who, what, when and why. Read-only; GET filters.
+ * decision and role change, with who, what, when and why, in people's words (names, titles,
+ * thread and sub-question numbers, statuses in the reader's language). Read-only; GET filters
+ * by kind of action, kind of subject and a name or title.
  */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { SelectField } from '../components/Field';
 import { caseStudyHref, formatUtc, postHrefFromThread } from '../components/moderation/links';
-import { UserText } from '../components/UserText';
+import { translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
@@ -28,6 +31,8 @@ const FAMILIES = [
   { value: 'note.', key: 'audit.families.notes' },
 ] as const;
 const SUBJECT_TYPES = ['post', 'case_study', 'user', 'note'] as const;
+/** The most entries one page shows. */
+const LIMIT = 200;
 /** Actions with a label of their own; anything else shows its code. */
 const KNOWN_ACTIONS = [
   ...DECISIONS,
@@ -39,7 +44,7 @@ const KNOWN_ACTIONS = [
   'note.finalise',
   'note.version',
   'note.restore',
-] as const;
+] as readonly string[];
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { services, language, t } = context;
@@ -50,18 +55,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
 
   const url = new URL(request.url);
   const filters = auditFilterSchema.parse(Object.fromEntries(url.searchParams));
-  const family = FAMILIES.find((f) => f.value === filters.action) ? filters.action : filters.action?.includes('.') ? filters.action : undefined;
-  const subjectId = filters.subjectId?.trim() || undefined;
-  const entries = await services.audit.list({
-    consultationId: consultation.id,
-    action: family || undefined,
-    subjectType: filters.subjectType || undefined,
-    subjectId,
-    limit: 200,
-  });
-  // Role changes name their subject by user id: show the name instead.
-  const userIds = new Set(entries.filter((e) => e.subjectType === 'user').map((e) => e.subjectId));
-  const names = userIds.size ? new Map((await services.accounts.listUsers(consultation.id)).filter((u) => userIds.has(u.id)).map((u) => [u.id, u.name])) : new Map<string, string>();
+  // A family from the list, or one action (e.g. from a link): anything else is no filter.
+  const action = filters.action && (FAMILIES.some((f) => f.value === filters.action) || KNOWN_ACTIONS.includes(filters.action)) ? filters.action : undefined;
+  const subjectType = SUBJECT_TYPES.find((s) => s === filters.subjectType);
+  const search = filters.q?.trim() || undefined;
+  const entries = await services.audit.list({ consultationId: consultation.id, action, subjectType, search, limit: LIMIT });
   const slug = consultation.slug;
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
 
@@ -69,23 +67,26 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(t('audit.title'), consultationTitle(consultation, language)),
     slug,
     consultationTitle: consultationTitle(consultation, language),
-    filters: { action: family ?? '', subjectType: filters.subjectType ?? '', subjectId: subjectId ?? '' },
+    filters: { action: action ?? '', subjectType: subjectType ?? '', q: search ?? '' },
     entries: entries.map((e) => {
-      const thread = str(e.details.thread);
-      const title = str(e.details.title);
+      // The subject as it is named now, else as the entry recorded it (a title), else by its kind.
+      const name = e.subject.name ?? str(e.details.title);
       let href: string | null = null;
-      let label = `${e.subjectType} ${e.subjectId}`;
+      let label: string;
       if (e.subjectType === 'post') {
+        const thread = e.subject.thread ?? str(e.details.thread);
         href = thread ? postHrefFromThread(slug, thread, e.subjectId) : null;
         label = thread ? t('audit.postInThread', { id: e.subjectId, thread }) : t('audit.post', { id: e.subjectId });
       } else if (e.subjectType === 'case_study') {
         href = caseStudyHref(slug, e.subjectId);
-        label = title ?? t('audit.caseStudy', { id: e.subjectId });
+        label = name ?? t('audit.caseStudy', { id: e.subjectId });
       } else if (e.subjectType === 'note') {
         href = `/c/${slug}/notes/${e.subjectId}`;
-        label = title ?? `${t('audit.subjectTypes.note')} #${e.subjectId}`;
+        label = name ?? t('audit.note', { id: e.subjectId });
       } else if (e.subjectType === 'user') {
-        label = names.get(e.subjectId) ?? e.subjectId;
+        label = name ?? t('audit.unknownUser');
+      } else {
+        label = t('audit.otherSubject');
       }
       return {
         id: e.id,
@@ -94,12 +95,13 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
         action: e.action,
         known: KNOWN_ACTIONS.includes(e.action),
         subjectType: e.subjectType,
-        subject: { href, label },
+        subject: { href, label, named: name !== null },
         reason: e.reason,
         from: str(e.details.from),
         to: str(e.details.to),
         flags: typeof e.details.flags === 'number' ? e.details.flags : null,
-        subQuestionId: str(e.details.subQuestionId),
+        subQuestion: e.subject.subQuestion,
+        version: e.action === 'note.version' || e.action === 'note.restore' ? str(e.details.name) : null,
       };
     }),
   };
@@ -113,15 +115,19 @@ export default function AuditLog() {
   const data = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
 
-  /** A status (case studies), a role (users) or a code, in words. */
-  const valueLabel = (e: Entry, value: string) =>
-    e.subjectType === 'user' ? t(`roles.${value}`, { defaultValue: value }) : t(`moderation.caseStatuses.${value}`, { defaultValue: value });
-  const detailsOf = (e: Entry) => {
+  /** A role (users) or a status (case studies, notes), in the reader's language. */
+  const valueLabel = (e: Entry, value: string) => {
+    const key = e.subjectType === 'user' ? `roles.${value}` : e.subjectType === 'note' ? `notes.status.${value}` : `caseStudies.statuses.${value}`;
+    return i18n.exists(key) ? t(key) : value;
+  };
+  const detailsOf = (e: Entry): ReactNode => {
     if (e.from && e.to) return t('audit.change', { from: valueLabel(e, e.from), to: valueLabel(e, e.to) });
     if (e.flags !== null) return t('audit.flagsClosed', { count: e.flags });
-    if (e.subQuestionId) return t('audit.onSubQuestion', { id: e.subQuestionId });
+    if (e.subQuestion) return t('audit.onSubQuestion', { number: e.subQuestion });
+    if (e.version) return translateIsolated(t, 'audit.version', { name: e.version }, ['name']);
     return '';
   };
+  const actionLabel = (action: string) => t(`audit.actions.${action.replace('.', '_')}`);
 
   return (
     <div className="page page-wide moderation-page">
@@ -147,8 +153,8 @@ export default function AuditLog() {
               defaultValue={data.filters.action}
               options={[
                 ...FAMILIES.map((f) => ({ value: f.value, label: t(f.key) })),
-                // An action typed in the URL that is not a family stays selected, as typed.
-                ...(FAMILIES.some((f) => f.value === data.filters.action) ? [] : [{ value: data.filters.action, label: data.filters.action }]),
+                // One action asked for in the address (not a family) stays selected, in words.
+                ...(FAMILIES.some((f) => f.value === data.filters.action) ? [] : [{ value: data.filters.action, label: actionLabel(data.filters.action) }]),
               ]}
             />
             <SelectField
@@ -159,8 +165,11 @@ export default function AuditLog() {
               options={SUBJECT_TYPES.map((s) => ({ value: s, label: t(`audit.subjectTypes.${s}`) }))}
             />
             <div className="field">
-              <label htmlFor="audit-subject-id">{t('audit.subjectId')}</label>
-              <input id="audit-subject-id" name="subjectId" defaultValue={data.filters.subjectId} maxLength={50} inputMode="text" />
+              <label htmlFor="audit-q">{t('audit.search')}</label>
+              <p className="field-hint" id="audit-q-hint">
+                {t('audit.searchHint')}
+              </p>
+              <input id="audit-q" name="q" type="search" defaultValue={data.filters.q} maxLength={100} aria-describedby="audit-q-hint" />
             </div>
             <button type="submit" className="button button-secondary">
               {t('audit.apply')}
@@ -194,15 +203,15 @@ export default function AuditLog() {
                     <time dateTime={e.at}>{formatUtc(i18n.language, e.at)}</time>
                   </th>
                   <td>{e.actor ? <UserText>{e.actor}</UserText> : t('audit.system')}</td>
-                  <td>{e.known ? t(`audit.actions.${e.action.replace('.', '_')}`) : <code>{e.action}</code>}</td>
+                  <td>{e.known ? actionLabel(e.action) : <code>{e.action}</code>}</td>
                   <td>
-                    {/* A case study's or a note's title, or a user's name, as often as not: isolated. */}
+                    {/* A case study's or a note's title, or a user's name: isolated. */}
                     {e.subject.href ? (
-                      <Link to={e.subject.href}>
-                        <UserText>{e.subject.label}</UserText>
-                      </Link>
-                    ) : (
+                      <Link to={e.subject.href}>{e.subject.named ? <UserText>{e.subject.label}</UserText> : e.subject.label}</Link>
+                    ) : e.subject.named ? (
                       <UserText>{e.subject.label}</UserText>
+                    ) : (
+                      e.subject.label
                     )}
                   </td>
                   <td className="audit-reason">{e.reason ?? <span className="muted">—</span>}</td>
@@ -213,7 +222,7 @@ export default function AuditLog() {
           </table>
         </div>
       )}
-      {data.entries.length >= 200 ? <p className="muted">{t('audit.limit', { count: 200 })}</p> : null}
+      {data.entries.length >= LIMIT ? <p className="muted">{t('audit.limit', { count: LIMIT })}</p> : null}
     </div>
   );
 }

@@ -36,7 +36,8 @@ export async function seedConsultation(
       sourceLanguage: content.sourceLanguage,
       languages: json(content.languages),
       title: pick(content.title),
-      forum: content.forum,
+      // Its languages as JSON, like the title; a name given in the source language alone stays a plain text.
+      forum: typeof content.forum === 'string' ? content.forum : pick(content.forum),
       background: json({ [content.sourceLanguage]: content.background }),
       themes: json(content.themes),
       stakeholderGroups: json(content.stakeholderGroups),

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../db/migrate';
 import { readConsultationContent, seedConsultation } from '../../db/seeds/consultation';
 import { createConsultationService } from '../../app/consultations/consultations.server';
+import { seedDemo } from '../../db/seeds/demo';
+import { seedDemoCaseStudies } from '../../db/seeds/demo-case-studies';
+import { seedDemoPosts } from '../../db/seeds/demo-posts';
 import { openTestDatabase } from '../support/database';
 
 type Handle = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -70,5 +73,42 @@ describe(`migrations and seeding`, () => {
     expect(general?.subQuestion).toBeNull();
     expect(await service.getThread(consultation.id, '9.9')).toBeNull();
     expect(await service.getQuestion(consultation.id, '6')).toBeNull();
+  });
+});
+
+describe('seeded texts and demo data', () => {
+  it('stores the forum’s name in every language the content gives, translating a name stored before in French alone', async () => {
+    const service = createConsultationService(handle.db);
+    const { id } = (await service.getBySlug('gfmd-2020-partnerships'))!;
+    await handle.db.updateTable('consultations').set({ forum: 'Forum mondial sur la migration et le développement (FMMD) 2020' }).where('id', '=', id).execute();
+    expect((await service.getBySlug('gfmd-2020-partnerships'))!.forum).toEqual({ fr: 'Forum mondial sur la migration et le développement (FMMD) 2020' });
+    expect((await seedConsultation(handle.db)).updated).toBeGreaterThan(0); // (question 1's text too, corrected above)
+    expect((await service.getBySlug('gfmd-2020-partnerships'))!.forum).toEqual({
+      fr: 'Forum mondial sur la migration et le développement (FMMD) 2020',
+      en: 'Global Forum on Migration and Development (GFMD) 2020',
+      es: 'Foro Mundial sobre Migración y Desarrollo (FMMD) 2020',
+    });
+  });
+
+  it('tells the author of a featured demo case study, once however often the demo is seeded', { timeout: 60_000 }, async () => {
+    await handle.db.updateTable('consultations').set({ phase: 'open' }).execute(); // an earlier test closed it
+    const { consultationId } = await seedConsultation(handle.db);
+    const featuredNotices = () =>
+      handle.db
+        .selectFrom('notifications')
+        .innerJoin('users', 'users.id', 'notifications.userId')
+        .select(['users.email', 'notifications.details'])
+        .where('notifications.kind', '=', 'case_study.feature')
+        .execute();
+    for (let run = 0; run < 2; run++) {
+      await seedDemo(handle.db, consultationId);
+      await seedDemoPosts(handle.db, consultationId);
+      const summary = await seedDemoCaseStudies(handle.db, consultationId);
+      expect(summary.featured.length).toBeGreaterThan(0);
+      const notices = await featuredNotices();
+      expect(notices).toHaveLength(summary.featured.length);
+      expect(notices.map((n) => JSON.parse(n.details).thread).sort()).toEqual([...summary.featured].sort());
+      expect(notices.some((n) => n.email === 'ana@demo.palabre.org')).toBe(true);
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Case studies and moderation in Chromium: a participant submits a case study through the
- * guided form, a moderator takes it from the queue to publication, the participant is told and
- * finds it in the catalogue. Then axe scans of the form (with errors), the queue, the catalogue,
- * the case study page, the audit log and the notifications.
+ * guided form (the Description editor prompting for a case study), a moderator takes it from
+ * the queue to publication and features it, the participant is told of both and finds it in
+ * the catalogue. Then axe scans of the form (with errors), the queue, the catalogue, the case
+ * study page, the audit log and the notifications.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -44,6 +45,9 @@ describe.skipIf(!HAS_CHROMIUM)('case studies and moderation in Chromium', () => 
     await author.getByLabel('Summary', { exact: false }).fill('Neighbourhood information points tell departing workers their rights.');
     const editor = author.locator('.ed-input');
     await editor.waitFor();
+    // The case study's own prompt, not a thread's ("Share your experience…").
+    expect(await editor.getAttribute('aria-placeholder')).toBe('Describe the partnership: who works together, for whom, and how…');
+    expect(await author.locator('.ed-placeholder').textContent()).toBe('Describe the partnership: who works together, for whom, and how…');
     await editor.click();
     await author.keyboard.type('Run jointly by the city and a workers’ collective.');
     await author.locator('[name="partners[0].name"]').fill('City of Dakar');
@@ -74,9 +78,14 @@ describe.skipIf(!HAS_CHROMIUM)('case studies and moderation in Chromium', () => 
     }
     await expect.poll(async () => (await suite.app.server.database.db.selectFrom('caseStudies').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('published');
 
-    // The author is told, and anyone finds it in the catalogue, filtered by its theme.
+    // Featured on its sub-question (1.1, the first one ticked).
+    await moderator.getByRole('button', { name: 'Feature on 1.1' }).click();
+    await moderator.getByRole('button', { name: 'Stop featuring on 1.1' }).waitFor();
+
+    // The author is told of both, and anyone finds it in the catalogue, filtered by its theme.
     await author.goto(`${suite.app.url}/notifications`);
     await author.getByText('Information points for departing workers in Dakar', { exact: false }).first().waitFor();
+    await author.getByText('is now featured in the thread of sub-question 1.1', { exact: false }).waitFor();
     const visitor = await suite.browser.newContext({ locale: 'en-GB' });
     const catalogue = await visitor.newPage();
     await catalogue.goto(`${suite.app.url}${BASE}/case-studies?theme=protection`);

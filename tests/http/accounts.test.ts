@@ -154,6 +154,14 @@ describe('users and roles', () => {
     const [entry] = await app.server.services.audit.list({ action: 'user.role_changed', subjectId: userId });
     expect(entry).toMatchObject({ actor: { id: adminId }, details: { from: 'participant', to: 'moderator' } });
     expect(await (await client.get('/admin/users')).text()).toMatch(/changed the role of <bdi class="user-text">Lucía Fernández<\/bdi> from Participant to Moderator/);
+
+    // Saving the role held already says that nothing changed, and records nothing.
+    const again = await client.post('/admin/users', { userId, role: 'moderator' });
+    expect(again.status).toBe(200);
+    const answer = await again.text();
+    expect(answer).toMatch(/<bdi class="user-text">Lucía Fernández<\/bdi> already had the role Moderator: nothing changed\./);
+    expect(answer).not.toContain('is now:');
+    expect(await app.server.services.audit.list({ action: 'user.role_changed', subjectId: userId })).toHaveLength(1);
   });
 
   it('refuses the page and the change to a participant, and sends an anonymous visitor to sign in', async () => {

@@ -2,7 +2,8 @@
  * Case studies and moderation over HTTP, as a browser without JavaScript uses them: the form
  * (errors per field, nothing typed lost), the lifecycle through the pages' forms and who may
  * use them, restricted and Chatham House case studies on every page and in the `.data` JSON,
- * flags reaching the queue, hiding audited, and the author told.
+ * flags reaching the queue, hiding audited, and the author told; a submission refused on the
+ * case study's own page, featuring told to the author, the audit log in people's words.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../support/http';
@@ -77,6 +78,12 @@ async function published(author: Client, overrides: Record<string, string | stri
   }
   return id;
 }
+/** The visible text of each row of a page's tables, tags dropped. */
+const rowsOf = (html: string) =>
+  html
+    .split('<tr')
+    .slice(1)
+    .map((row) => row.slice(0, row.indexOf('</tr>')).replace(/<[^>]*>/g, ' ').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim());
 const statusOf = async (id: number) =>
   (await app.server.database.db.selectFrom('caseStudies').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
@@ -117,6 +124,37 @@ describe('the case study form without JavaScript', () => {
     expect(page).toContain('Say how many nurses returned.');
     const notices = await (await http.get('/notifications')).text();
     expect(notices).toContain('Draft practice');
+  });
+});
+
+describe('submitting from the case study’s own page', () => {
+  it('lists what the stored case study lacks in the form’s order, each linking to its field on the edit page', async () => {
+    const { http } = await as('participant');
+    const id = idFrom(await http.post(`${BASE}/case-studies/new`, form({ intent: 'save', title: 'Half-written practice', attribution: 'named', language: 'en', results: 'Some results.' })));
+    const page = await (await http.get(`${BASE}/case-studies/${id}`)).text();
+    // A draft with no partners, countries, level, stage or themes has no facts: no empty box for them.
+    expect(page).not.toContain('class="cs-facts"');
+
+    const res = await http.post(`${BASE}/case-studies/${id}`, { intent: 'transition', action: 'submit' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    const summary = /<div class="error-summary" role="alert">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
+    // Nothing was typed on this page: it does not say anything typed was kept.
+    expect(summary).toContain('This case study cannot be submitted yet. Complete these fields on its edit page, then submit it again:');
+    expect(html).not.toContain('everything you typed');
+    const links = [...summary.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
+    const edit = `${BASE}/case-studies/${id}/edit`;
+    // The form's order (Description right after Summary); Results was given, so it is not listed.
+    expect(links.map(([href]) => href)).toEqual(
+      ['summary', 'body', 'partners', 'implementation', 'level', 'themes', 'stage', 'worked', 'didNotWork', 'subQuestions'].map((field) => `${edit}#${field}`),
+    );
+    expect(links[1]![1]).toBe('Description: This field is required.');
+    expect(links[2]![1]).toBe('Partners: Name at least one partner.');
+    expect(await statusOf(id)).toBe('draft');
+
+    // Each target exists on the edit page, as the id of the field it names.
+    const editPage = await (await http.get(edit)).text();
+    for (const [href] of links) expect(editPage, href).toContain(`id="${href!.split('#')[1]}"`);
   });
 });
 
@@ -227,5 +265,84 @@ describe('moderation', () => {
     const featured = thread.indexOf('Featured practice');
     expect(featured).toBeGreaterThan(0);
     expect(thread.indexOf('Anonymous return programme') === -1 || thread.indexOf('Anonymous return programme') > featured).toBe(true);
+
+    // The author is told, in the language they read in (the notice is worded when shown).
+    const inFrench = new Client(app.url, { cookie: author.defaultHeaders.cookie!, 'accept-language': 'fr' });
+    expect(await (await author.get('/notifications')).text()).toContain('Your case study “<bdi class="user-text">Featured practice</bdi>” is now featured in the thread of sub-question 2.4');
+    expect(await (await inFrench.get('/notifications')).text()).toContain('Votre étude de cas « <bdi class="user-text">Featured practice</bdi> » est mise à la une dans le fil de la sous-question 2.4');
+    // Featuring again changes nothing and tells no one; stopping is told too.
+    const notices = async () => (await app.server.database.db.selectFrom('notifications').select('kind').where('subjectType', '=', 'case_study').where('subjectId', '=', String(id)).orderBy('id').execute()).map((n) => n.kind);
+    await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'feature', subQuestionId: String(subQuestionId), featured: 'true' });
+    expect((await notices()).filter((k) => k === 'case_study.feature')).toHaveLength(1);
+    await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'feature', subQuestionId: String(subQuestionId), featured: 'false' });
+    expect((await notices()).slice(-2)).toEqual(['case_study.feature', 'case_study.unfeature']);
+    expect(await (await author.get('/notifications')).text()).toContain('is no longer featured in the thread of sub-question 2.4');
+  });
+});
+
+describe('the audit log in people’s words', () => {
+  it('names subjects by title, name, thread and sub-question number, with statuses in the reader’s language', async () => {
+    const { services } = app.server;
+    const consultation = (await services.consultations.getDefault())!;
+    const { http: author } = await as('participant');
+    const id = await published(author, { title: 'Audited seasonal work scheme' });
+    const { http: moderator, user: moderatorUser } = await as('moderator', { name: 'Audit Moderator' });
+    await moderator.post(`${BASE}/case-studies/${id}`, { intent: 'feature', subQuestionId: String(subQuestionId), featured: 'true' });
+    const question = (await services.consultations.getQuestion(consultation.id, '2'))!;
+    const noteId = await services.notes.open(moderatorUser.id, consultation.id, { questionId: question.id, stakeholderGroup: null, title: 'Audited note on question 2' });
+    await services.notes.setStatus(moderatorUser.id, noteId, 'lock');
+
+    const html = await (await moderator.get(`${BASE}/moderation/audit`)).text();
+    const rows = rowsOf(html);
+    const row = (...parts: string[]) => rows.filter((r) => parts.every((p) => r.includes(p)));
+    expect(row('Case study featured', 'Audited seasonal work scheme', 'On sub-question 2.4')).toHaveLength(1);
+    expect(row('Review started', 'Audited seasonal work scheme', 'Submitted → In review')).toHaveLength(1);
+    // A note's entries all carry its title, and its statuses are translated like the others.
+    expect(row('Note opened', 'Audited note on question 2')).toHaveLength(1);
+    expect(row('Note locked for review', 'Audited note on question 2', 'Drafting → In review')).toHaveLength(1);
+    const shown = rows.join('\n');
+    for (const code of ['Sub-question id', 'Synthesis note #', 'drafting →', 'in_review', '→ published', 'submitted →']) expect(shown).not.toContain(code);
+    expect(html).toContain(`href="${BASE}/notes/${noteId}"`);
+
+    const { http: moderatorFr } = await as('moderator');
+    const fr = rowsOf(await (await new Client(app.url, { cookie: moderatorFr.defaultHeaders.cookie!, 'accept-language': 'fr' }).get(`${BASE}/moderation/audit`)).text());
+    expect(fr.filter((r) => r.includes('Audited note on question 2') && r.includes('En rédaction → En relecture'))).toHaveLength(1);
+    expect(fr.filter((r) => r.includes('Audited seasonal work scheme') && r.includes('Sur la sous-question 2.4'))).toHaveLength(1);
+  });
+
+  it('filters by kind and by a name or title, never asking for an id', async () => {
+    const { services } = app.server;
+    const consultation = (await services.consultations.getDefault())!;
+    const { http: author } = await as('participant');
+    const id = await published(author, { title: 'Filterable 100% practice' });
+    const admin = await createUser(app, { name: 'Filter Admin' });
+    await services.db.updateTable('users').set({ siteRole: 'admin' }).where('id', '=', admin.id).execute();
+    const promoted = await createUser(app, { name: 'Zoé Promoted' });
+    await services.accounts.setRole(admin.id, promoted.id, consultation.id, 'rapporteur');
+    const { http: moderator } = await as('moderator');
+    const audit = (query: string) => moderator.get(`${BASE}/moderation/audit?${query}`).then((r) => r.text());
+
+    const page = await audit('');
+    expect(page).toContain('<label for="audit-q">Name or title</label>');
+    expect(page).not.toContain('name="subjectId"');
+
+    // A title, any case: that case study's entries only.
+    const byTitle = rowsOf(await audit('q=FILTERABLE'));
+    expect(byTitle.length).toBeGreaterThan(3); // the header row and its submit, review, verify and publish
+    expect(byTitle.slice(1).every((r) => r.includes('Filterable 100% practice'))).toBe(true);
+    // The wildcards of a search are its own characters: "100%" is not "anything".
+    expect(rowsOf(await audit('q=100%25 practice')).slice(1).every((r) => r.includes('Filterable 100% practice'))).toBe(true);
+    expect(await audit('q=0%25p')).toContain('No entry matches these filters.');
+    // A person's name: the role change of the user named, shown by name and in words.
+    const byName = rowsOf(await audit(`q=${encodeURIComponent('zoé prom')}`));
+    expect(byName.slice(1)).toHaveLength(1);
+    expect(byName[1]).toContain('Role changed');
+    expect(byName[1]).toContain('Zoé Promoted');
+    expect(byName[1]).toContain('Participant → Rapporteur');
+    // The one who acted is found by name too; with a kind, only that kind.
+    expect(rowsOf(await audit('q=filter admin')).slice(1).every((r) => r.includes('Filter Admin'))).toBe(true);
+    expect(rowsOf(await audit('q=filterable&action=case_study.&subjectType=case_study')).slice(1).length).toBeGreaterThan(2);
+    expect(await audit('q=filterable&action=post.')).toContain('No entry matches these filters.');
+    expect(id).toBeGreaterThan(0);
   });
 });

@@ -228,6 +228,7 @@ describe('case studies, flags, moderation and notes', () => {
 
     // Searches and filters with a NUL (PostgreSQL cannot compare one): answered, not a 500.
     expect((await http.get(`${BASE}/notes/${noteId}/sources?q=%00skills`)).status).toBe(200);
-    expect((await http.get(`${BASE}/moderation/audit?subjectId=%00`)).status).toBe(200);
+    expect((await http.get(`${BASE}/moderation/audit?q=%00`)).status).toBe(200);
+    expect((await http.get(`${BASE}/moderation/audit?q=${encodeURIComponent('\\%_')}`)).status).toBe(200);
   });
 });

@@ -31,6 +31,43 @@ describe('consultation pages (no JavaScript)', () => {
     expect(html.match(/<h1/g)).toHaveLength(1);
   });
 
+  it('shows the forum’s name translated, and the key figures, which have no translation, marked as in French', async () => {
+    const page = async (language: string) => (await new Client(app.url, { 'accept-language': language }).get(SLUG)).text();
+    const [en, es, fr] = await Promise.all([page('en'), page('es'), page('fr')]);
+    expect(en).toContain('<p class="eyebrow"><span>Global Forum on Migration and Development (GFMD) 2020</span></p>');
+    expect(es).toContain('<p class="eyebrow"><span>Foro Mundial sobre Migración y Desarrollo (FMMD) 2020</span></p>');
+    expect(fr).toContain('<p class="eyebrow"><span>Forum mondial sur la migration et le développement (FMMD) 2020</span></p>');
+    for (const translated of [en, es]) expect(translated).not.toContain('Forum mondial sur la migration et le développement (FMMD) 2020');
+    // Each figure is wholly in French (value, unit, sentence), said so once, as for the background note.
+    expect(en).toContain('<p class="note">The key figures were published in French and are shown in their original language.</p>');
+    expect(es).toContain('<p class="note">Las cifras clave se publicaron en francés y se muestran en su idioma original.</p>');
+    expect(en.match(/<li class="figure" lang="fr">/g)).toHaveLength(3);
+    expect(en).toMatch(/554(<!-- -->)? <span class="figure-unit">milliards USD<\/span>/);
+    expect(fr).not.toContain('<p class="note">Les chiffres clés');
+    expect(fr).not.toMatch(/class="figure" lang=/);
+  });
+
+  it('shows a key figure translated when its sentence and unit are, and an untranslated forum name as original', async () => {
+    const { db } = app.server.database;
+    const row = await db.selectFrom('consultations').select(['id', 'forum', 'keyFigures']).executeTakeFirstOrThrow();
+    const figures = JSON.parse(row.keyFigures) as { id: string; unit: unknown; en?: string }[];
+    const translated = figures.map((f, i) => (i === 0 ? { ...f, unit: { fr: 'milliards USD', en: 'billion USD' }, en: 'Remittances to low- and middle-income countries reached USD 554 billion in 2019.' } : f));
+    const halfway = figures.map((f, i) => (i === 1 ? { ...f, en: 'Remittances were expected to fall by 20 % in 2020.' } : f)); // the sentence, not the unit
+    try {
+      await db.updateTable('consultations').set({ forum: 'Forum mondial 2020', keyFigures: JSON.stringify(translated) }).where('id', '=', row.id).execute();
+      const en = await (await new Client(app.url, { 'accept-language': 'en' }).get(SLUG)).text();
+      expect(en).toContain('<p class="eyebrow"><span lang="fr">Forum mondial 2020</span><span class="muted"> (original language: Français)</span></p>');
+      expect(en).toMatch(/<li class="figure"><p class="figure-value">554(<!-- -->)? <span class="figure-unit">billion USD<\/span><\/p><p class="figure-text">Remittances to low- and middle-income/);
+      expect(en.match(/<li class="figure" lang="fr">/g)).toHaveLength(2);
+      await db.updateTable('consultations').set({ keyFigures: JSON.stringify(halfway) }).where('id', '=', row.id).execute();
+      const half = await (await new Client(app.url, { 'accept-language': 'en' }).get(SLUG)).text();
+      expect(half).not.toContain('Remittances were expected');
+      expect(half.match(/<li class="figure" lang="fr">/g)).toHaveLength(3);
+    } finally {
+      await db.updateTable('consultations').set({ forum: row.forum, keyFigures: row.keyFigures }).where('id', '=', row.id).execute();
+    }
+  });
+
   it('serves every question, sub-question thread and general thread', async () => {
     const client = new Client(app.url, { 'accept-language': 'es' });
     const counts = { 1: 4, 2: 4, 3: 4, 4: 3, 5: 4 } as Record<string, number>;

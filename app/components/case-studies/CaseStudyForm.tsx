@@ -140,6 +140,7 @@ export function CaseStudyForm({ options, defaultValue, lastResult, cancelHref, c
             initialJson={fields.body.defaultValue || null}
             initialText={fields.body.defaultValue ? undefined : fields.text.defaultValue}
             invalid={!!bodyError}
+            placeholder={t('caseStudies.form.bodyPlaceholder')}
           />
           {bodyError ? (
             <p className="field-error" id="body-error">
