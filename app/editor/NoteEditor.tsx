@@ -68,6 +68,11 @@ export interface NoteEditorProps {
   onRefused?: (reason: RefusalReason) => void;
   /** the local doc holds changes the server never got (a reader became an editor): remount */
   onResync?: () => void;
+  /**
+   * The text changed now: a co-editor's change arrived, or this user typed. Not called for what
+   * the joins bring (changes made before, at times this page cannot know).
+   */
+  onChanged?: () => void;
   /** how co-editors see this user, and how to change it (the parent remounts the editor) */
   presence?: { as: Attribution; onChange: (next: Attribution) => void };
   /** citations: where to search what may be cited, the groups' labels, and the page's footnotes */
@@ -102,7 +107,7 @@ export const noteTheme: EditorThemeClasses = {
 
 const NAMESPACE = 'palabre-note';
 
-export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync, presence, citing }: NoteEditorProps) {
+export function NoteEditor({ noteId, title, user, initialAccess, describedBy, onAccess, onRefused, onResync, onChanged, presence, citing }: NoteEditorProps) {
   const { t } = useTranslation();
   const [provider, setProvider] = useState<SocketProvider | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -124,8 +129,8 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
   labelRef.current = label;
 
   // Latest callbacks, without re-subscribing.
-  const callbacks = useRef({ onAccess, onRefused, onResync });
-  callbacks.current = { onAccess, onRefused, onResync };
+  const callbacks = useRef({ onAccess, onRefused, onResync, onChanged });
+  callbacks.current = { onAccess, onRefused, onResync, onChanged };
 
   const [initialConfig] = useState<InitialConfigType>(() => ({
     namespace: NAMESPACE,
@@ -186,6 +191,19 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
     };
   }, [provider]);
 
+  // "Last changed": Yjs fires 'update' only for what changes the document. Once synced, what comes
+  // from the server is a co-editor's change as it is made; a local change counts only from an
+  // editor (a reader's editor may normalise what it receives, which changes nothing for others).
+  useEffect(() => {
+    if (!provider) return;
+    const onUpdate = (_update: Uint8Array, origin: unknown) => {
+      if (!provider.isSynced) return;
+      if (origin === provider || accessRef.current.canEdit) callbacks.current.onChanged?.();
+    };
+    provider.doc.on('update', onUpdate);
+    return () => provider.doc.off('update', onUpdate);
+  }, [provider]);
+
   // The server's saves failing or working again (`note:saving`). After a reconnection nobody knows
   // yet: assume saved, the server repeats "not saved" at each failed retry.
   useEffect(() => {
@@ -216,19 +234,21 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
           data-saved={String(!notSaved)}
         >
           <span className="note-connection-dot" aria-hidden="true" />
-          {t(notSaved ? 'notes.connection.notSaved' : `notes.connection.${connection}`)}
+          {connectionLine(t, access, connection, notSaved)}
         </p>
         <PresenceList people={people} />
-        <div className="note-presence-as">
-          <label htmlFor={`${editorId}-presence-as`}>{t('notes.presence.showAs')}</label>
-          <select id={`${editorId}-presence-as`} value={presenceAs} onChange={(e) => presence?.onChange(e.target.value as Attribution)} data-testid="note-presence-as">
-            {ATTRIBUTIONS.map((a) => (
-              <option key={a} value={a}>
-                {label(authorAs(a, user))}
-              </option>
-            ))}
-          </select>
-        </div>
+        {access.status === 'final' ? null : (
+          <div className="note-presence-as">
+            <label htmlFor={`${editorId}-presence-as`}>{t('notes.presence.showAs')}</label>
+            <select id={`${editorId}-presence-as`} value={presenceAs} onChange={(e) => presence?.onChange(e.target.value as Attribution)} data-testid="note-presence-as">
+              {ATTRIBUTIONS.map((a) => (
+                <option key={a} value={a}>
+                  {label(authorAs(a, user))}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
       </div>
       {joinError ? (
         <p className="notice notice-error" role="alert" data-testid="note-join-error">
@@ -288,6 +308,17 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
       </LexicalCollaboration>
     </div>
   );
+}
+
+/**
+ * The note's status line, true to what this reader can do: a signed-off note says so whatever
+ * the connection (nothing will change); a locked one says it is locked; a reader is not told
+ * that "changes are shared" or "kept", since they make none.
+ */
+function connectionLine(t: (key: string) => string, access: NoteAccess, connection: ConnectionState, notSaved: boolean): string {
+  if (access.status === 'final') return t('notes.connection.final');
+  const live = notSaved ? t('notes.connection.notSaved') : t(access.canEdit ? `notes.connection.${connection}` : `notes.connection.readOnly.${connection}`);
+  return access.status === 'in_review' ? `${t('notes.connection.locked')} ${live}` : live;
 }
 
 /** Who is in the note: names (the colour only repeats what the text says). */

@@ -10,7 +10,9 @@
  */
 import {
   $applyNodeReplacement,
+  isHTMLElement,
   TextNode,
+  type DOMExportOutput,
   type EditorConfig,
   type LexicalEditor,
   type LexicalNode,
@@ -75,11 +77,34 @@ export class CitationNode extends TextNode {
     return { ...super.exportJSON(), kind: this.__kind, targetId: this.__targetId };
   }
 
+  /**
+   * A link to its footnote under the note, as in the server's HTML (`#source-post-17`): a reader
+   * (read-only editor) reaches it with Tab and follows it with Enter; its name is the marker. The
+   * element is the text node's own (no wrapper): TextNode.updateDOM then finds the text where it
+   * expects it. Inside an editable area browsers do not follow links on click, so writing is
+   * unaffected; editors reach the same footnotes in "Sources cited".
+   */
   createDOM(config: EditorConfig): HTMLElement {
-    const dom = super.createDOM(config);
-    dom.classList.add('citation');
-    dom.dataset.citation = citationKey(this.getRef());
-    return dom;
+    const text = super.createDOM(config);
+    const ref = this.getRef();
+    const link = text.ownerDocument.createElement('a');
+    for (const { name, value } of [...text.attributes]) link.setAttribute(name, value);
+    link.append(...text.childNodes);
+    link.href = `#${citationAnchor(ref)}`;
+    link.classList.add('citation');
+    link.dataset.citation = citationKey(ref);
+    return link;
+  }
+
+  /** Copied, a citation is its marker as text: the footnote it links to is this page's only. */
+  exportDOM(editor: LexicalEditor): DOMExportOutput {
+    const output = super.exportDOM(editor);
+    const link = output.element;
+    if (!isHTMLElement(link) || link.tagName !== 'A') return output;
+    const span = link.ownerDocument.createElement('span');
+    for (const { name, value } of [...link.attributes]) if (name !== 'href') span.setAttribute(name, value);
+    span.append(...link.childNodes);
+    return { ...output, element: span };
   }
 
   getRef(): CitationRef {

@@ -1,7 +1,9 @@
 /**
  * Live state of one thread in the browser: joins its room, applies posts, edits, deletions
  * and endorsements as they arrive, catches up after a reconnection from the last change seen
- * (a since-cursor), and tracks readers present, who is typing and the connection state.
+ * (a since-cursor), and tracks the contribution count, readers present, who is typing and the
+ * connection state (offline as soon as the browser says so: a socket can look connected for
+ * the better part of a minute after the network went).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Socket } from 'socket.io-client';
@@ -24,6 +26,14 @@ interface ThreadEventPayload {
   threadId: number;
   seq: number;
   post: PostView;
+  /** The thread's contributions as this socket's room counts them, once this change committed. */
+  count?: number;
+}
+
+/** A contribution count and the thread's seq it is exact at: the newest one wins. */
+export interface Counted {
+  count: number;
+  seq: number;
 }
 
 /** The answer to 'thread:join' (with `since`) and 'thread:catchup'. */
@@ -92,8 +102,13 @@ export function mergePost(old: PostView | undefined, incoming: PostView): PostVi
 
 const browserOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
 
-export function useThread(threadId: number, initialSeq: number) {
+/** `initial`: the page's own count and the seq it was read at (the loader's). */
+export function useThread(threadId: number, initialSeq: number, initial: Counted) {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [offline, setOffline] = useState(false);
+  const [counted, setCounted] = useState<Counted | null>(null);
+  /** Keeps the newest count, whichever way it came (a change, a join's answer). */
+  const count = useCallback((next: Counted) => setCounted((current) => (current && current.seq >= next.seq ? current : next)), []);
   const [readers, setReaders] = useState<number | null>(null);
   const [typing, setTyping] = useState<Map<string, PublicAuthor>>(new Map());
   const [live, setLive] = useState<Map<number, PostView>>(new Map());
@@ -162,7 +177,7 @@ export function useThread(threadId: number, initialSeq: number) {
       const isCurrent = () => generation === joins.current;
       // From the room join on, live events may arrive before the missed pages.
       catchingUp.current = true;
-      let ack: (MissedAnswer & { readers?: number }) | undefined;
+      let ack: (MissedAnswer & { readers?: number; contributions?: Counted }) | undefined;
       try {
         ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('thread:join', { threadId, since: seq.current });
       } catch {
@@ -179,6 +194,7 @@ export function useThread(threadId: number, initialSeq: number) {
       rejoins = 0;
       setConnection('connected');
       if (typeof ack.readers === 'number') setReaders(ack.readers);
+      if (ack.contributions) count(ack.contributions);
       takePage(ack.missed ?? [], typeof ack.seq === 'number' ? ack.seq : seq.current);
       const outcome = ack.truncated ? await catchUp(socket, threadId, seq.current, takePage, { isCurrent }) : 'complete';
       if (!isCurrent()) return;
@@ -190,7 +206,9 @@ export function useThread(threadId: number, initialSeq: number) {
       if (seen.current > seq.current) seq.current = seen.current;
     };
     const onEvent = (payload: ThreadEventPayload) => {
-      if (payload.threadId === threadId) apply([payload.post]);
+      if (payload.threadId !== threadId) return;
+      apply([payload.post]);
+      if (typeof payload.count === 'number') count({ count: payload.count, seq: payload.seq });
     };
     const onPresence = (payload: { threadId: number; readers: number }) => {
       if (payload.threadId === threadId) setReaders(payload.readers);
@@ -246,6 +264,16 @@ export function useThread(threadId: number, initialSeq: number) {
     ];
     for (const [event, handler] of subscriptions) socket.on(event, handler);
     socket.io.on('reconnect_attempt', onReconnecting);
+    // The browser lost the network: say so at once, whatever the socket still believes. Back
+    // online on a socket that never noticed, join again: its answer brings what was missed.
+    const onOffline = () => setOffline(true);
+    const onOnline = () => {
+      setOffline(false);
+      if (socket.connected) void join();
+    };
+    setOffline(browserOffline());
+    window.addEventListener('offline', onOffline);
+    window.addEventListener('online', onOnline);
     // Only the server's own i18n keys are shown; a transport error says nothing worth translating.
     const showProblem = (next: ConnectionProblem | null) => setProblem(next?.messageKey?.startsWith('errors.') ? next.messageKey : null);
     showProblem(connectionProblem());
@@ -256,11 +284,14 @@ export function useThread(threadId: number, initialSeq: number) {
       clearTimeout(rejoinTimer);
       for (const [event, handler] of subscriptions) socket.off(event, handler);
       socket.io.off('reconnect_attempt', onReconnecting);
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
       stopProblems();
       socket.emit('thread:leave', { threadId });
       for (const timer of typingTimers.current.values()) clearTimeout(timer);
     };
-  }, [threadId, apply]);
+  }, [threadId, apply, count]);
 
-  return { connection, problem, behind, readers, typing, live, apply };
+  const contributions = counted && counted.seq > initial.seq ? counted.count : initial.count;
+  return { connection: offline ? ('offline' as const) : connection, problem, behind, readers, typing, live, apply, contributions };
 }

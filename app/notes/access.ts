@@ -40,6 +40,14 @@ export const NOTE_TRANSITIONS: Record<NoteAction, { from: NoteStatus; to: NoteSt
   finalise: { from: 'in_review', to: 'final', by: ['rapporteur', 'admin'] },
 };
 
+/**
+ * Naming a version: moderators, rapporteurs and admins, until the note is signed off (its final
+ * text is what it is; there is nothing left to compare or restore).
+ */
+export function canNameVersion(status: NoteStatus, role: Role | null): boolean {
+  return status !== 'final' && can(role, 'content.review');
+}
+
 export function noteActions(status: NoteStatus, role: Role | null): NoteAction[] {
   return NOTE_ACTIONS.filter((a) => NOTE_TRANSITIONS[a].from === status && !!role && NOTE_TRANSITIONS[a].by.includes(role));
 }

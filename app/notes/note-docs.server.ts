@@ -35,10 +35,36 @@ const MAX_BATCH = 256;
 
 export const DEFAULT_NOTE_DOCS_OPTIONS: NoteDocsOptions = { flushMs: 8, compactEvery: 500, idleMs: 60_000, deriveMs: 2_000 };
 
-/** An update waiting to be stored, and how many editors' updates were merged into it. */
+/**
+ * An update waiting to be stored, how many editors' updates were merged into it, and when the
+ * last of them that changed the document was applied (null: none did).
+ */
 interface Batch {
   update: Uint8Array;
   count: number;
+  changedAt: string | null;
+}
+
+/** The later of two ISO times (either may be missing). */
+const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+
+/**
+ * Applies `update` to `doc` and says whether the document changed: new content or new deletions
+ * (what makes Yjs announce an update). A repeat, or an update whose dependencies have not
+ * arrived yet, changes nothing now.
+ */
+function applyChanging(doc: Y.Doc, update: Uint8Array, origin: unknown): boolean {
+  let changed = false;
+  const observe = (tr: Y.Transaction) => {
+    changed ||= tr.deleteSet.clients.size > 0 || [...tr.afterState].some(([client, clock]) => tr.beforeState.get(client) !== clock);
+  };
+  doc.on('afterTransaction', observe);
+  try {
+    Y.applyUpdate(doc, update, origin);
+  } finally {
+    doc.off('afterTransaction', observe);
+  }
+  return changed;
 }
 
 interface LiveNote {
@@ -174,10 +200,16 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       // updates, and a long storage outage can pile up thousands.
       const taken = note.pending.splice(0, MAX_BATCH);
       const batch: Batch =
-        taken.length === 1 ? taken[0]! : { update: Y.mergeUpdates(taken.map((b) => b.update)), count: taken.reduce((n, b) => n + b.count, 0) };
+        taken.length === 1
+          ? taken[0]!
+          : {
+              update: Y.mergeUpdates(taken.map((b) => b.update)),
+              count: taken.reduce((n, b) => n + b.count, 0),
+              changedAt: taken.reduce<string | null>((at, b) => later(at, b.changedAt), null),
+            };
       note.storing = batch;
       try {
-        note.lastUpdateId = await store.append(note.noteId, batch.update);
+        note.lastUpdateId = await store.append(note.noteId, batch.update, batch.changedAt);
       } catch (error) {
         // Keep the batch (ahead of anything newer) and try again later; the doc still holds it.
         note.pending.unshift(batch);
@@ -325,8 +357,8 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       // slip in between them.
       const note = live.get(noteId) ?? (await get(noteId));
       if (note.freezes > 0 || note.sealed) throw new NoteFrozenError(noteId);
-      Y.applyUpdate(note.doc, update, origin);
-      note.pending.push({ update, count: 1 });
+      const changed = applyChanging(note.doc, update, origin);
+      note.pending.push({ update, count: 1, changedAt: changed ? new Date().toISOString() : null });
       note.unsaved++;
       scheduleFlush(note);
     },

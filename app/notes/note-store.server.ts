@@ -10,14 +10,19 @@ import type { Database } from '../../db/schema';
 export interface NoteStore {
   /** The snapshot merged with every later update, and the id of the last update included. */
   load(noteId: number): Promise<{ state: Uint8Array | null; lastUpdateId: number; updates: number }>;
-  /** Appends one (merged) update; resolves once it is stored. */
-  append(noteId: number, update: Uint8Array): Promise<number>;
+  /**
+   * Appends one (merged) update; resolves once it is stored. `changedAt` (ISO time) when the
+   * update changed the text: it becomes the note's "last changed" time (`notes.updated_at`) in the
+   * same transaction. Null for an update that changed nothing yet (a repeat, or one waiting for
+   * another it depends on).
+   */
+  append(noteId: number, update: Uint8Array, changedAt?: string | null): Promise<number>;
   /** Replaces the snapshot by `state` and drops the updates it covers, in one transaction. */
   compact(noteId: number, state: Uint8Array, lastUpdateId: number): Promise<void>;
   /**
    * The derived copies kept for search, export and the no-JavaScript view. Written only when
-   * they differ from what the row holds, so that re-deriving an unchanged note (loading it, a
-   * status change) does not move its "last changed" time; resolves to whether it wrote.
+   * they differ from what the row holds; resolves to whether it wrote. Never moves the note's
+   * "last changed" time: deriving, compacting or loading a note is no change to it (`append` is).
    */
   writeDerived(noteId: number, derived: { content: string; text: string; html: string }): Promise<boolean>;
 }
@@ -61,13 +66,16 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
       };
     },
 
-    async append(noteId, update) {
-      const { id } = await db
-        .insertInto('noteUpdates')
-        .values({ noteId, data: bytes(update), createdAt: new Date().toISOString() })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return id;
+    async append(noteId, update, changedAt = null) {
+      const insert = (trx: Kysely<Database>) =>
+        trx.insertInto('noteUpdates').values({ noteId, data: bytes(update), createdAt: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
+      if (!changedAt) return (await insert(db)).id;
+      return db.transaction().execute(async (trx) => {
+        const { id } = await insert(trx);
+        // Never backwards: appends of one note are serial, but a clock may step back.
+        await trx.updateTable('notes').set({ updatedAt: changedAt }).where('id', '=', noteId).where('updatedAt', '<', changedAt).execute();
+        return id;
+      });
     },
 
     async compact(noteId, state, lastUpdateId) {
@@ -85,7 +93,7 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
     async writeDerived(noteId, derived) {
       const result = await db
         .updateTable('notes')
-        .set({ ...derived, updatedAt: new Date().toISOString() })
+        .set(derived)
         .where('id', '=', noteId)
         .where((eb) => eb.or([eb('content', '!=', derived.content), eb('text', '!=', derived.text), eb('html', '!=', derived.html)]))
         .executeTakeFirst();

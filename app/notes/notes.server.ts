@@ -12,7 +12,7 @@ import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
 import { shortTextValue } from '../text/policy';
 import { DomainError } from '../utils/errors';
-import { canEditNote, NOTE_TRANSITIONS, noteActions, type NoteAction } from './access';
+import { canEditNote, canNameVersion, NOTE_TRANSITIONS, noteActions, type NoteAction } from './access';
 import { isNoteFrozen, type NoteDocs } from './note-docs.server';
 import { diffText, initialUpdate, readDocument } from './note-document.server';
 import { NOTE_TITLE_MAX } from './note.schema';
@@ -232,6 +232,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       const trimmed = checked.value;
       const { note, role } = await access(noteId, userId);
       if (!can(role, 'content.review')) throw new DomainError('forbidden', 'errors.forbidden');
+      if (!canNameVersion(note.status, role)) throw new DomainError('conflict', 'errors.noteFinal');
       const snapshot = await docs.snapshot(noteId);
       return db.transaction().execute(async (trx) => {
         const { id } = await trx

@@ -33,6 +33,18 @@ export interface ThreadEvent {
   public: PostView;
   /** What moderators may see. */
   moderator: PostView;
+  /** The thread's contributions once this change committed; absent when it cannot change them (edits, endorsements). */
+  counts?: ThreadCounts;
+}
+
+/**
+ * How many contributions a thread holds, as each audience counts them: deleted and hidden posts
+ * leave only a placeholder, so they are not counted, except hidden ones for moderators, who
+ * still read them.
+ */
+export interface ThreadCounts {
+  public: number;
+  moderator: number;
 }
 
 /** One page of a thread, as `list` answers it. */
@@ -41,6 +53,8 @@ export interface ThreadPage {
   /** Top-level posts (what pages count) and every post, replies included. */
   total: number;
   all: number;
+  /** Contributions as this viewer counts them (ThreadCounts). */
+  contributions: number;
   /** This page's top-level posts are the `from`-th to the `to`-th (from 1) of `total`. */
   from: number;
   to: number;
@@ -123,13 +137,30 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
     return toView(row, { id: row.authorId, moderator: false });
   }
 
-  function publishRow(type: ThreadEvent['type'], row: Row) {
+  /**
+   * Read in the writing transaction, after the thread's seq was taken: writers of one thread are
+   * serialised by that row, so the counts are exactly those of this seq.
+   */
+  async function countsOf(trx: Kysely<Database>, threadId: number): Promise<ThreadCounts> {
+    const { visible, hidden } = await trx
+      .selectFrom('posts')
+      .select((eb) => [
+        eb.fn.countAll<string | number>().filterWhere('status', '=', 'visible').as('visible'),
+        eb.fn.countAll<string | number>().filterWhere('status', '=', 'hidden').as('hidden'),
+      ])
+      .where('threadId', '=', threadId)
+      .executeTakeFirstOrThrow();
+    return { public: Number(visible), moderator: Number(visible) + Number(hidden) };
+  }
+
+  function publishRow(type: ThreadEvent['type'], row: Row, counts?: ThreadCounts) {
     options.publish({
       type,
       threadId: row.threadId,
       seq: row.seq,
       public: toView(row, null),
       moderator: toView(row, { id: '', moderator: true }),
+      ...(counts ? { counts } : {}),
     });
   }
 
@@ -145,6 +176,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       if (!postLimiter.consume(authorId).ok) throw new DomainError('rate_limited', 'errors.rateLimitedPosts');
       const text = plainText(doc);
       let row: Row;
+      let counts: ThreadCounts | undefined;
       try {
         row = await db.transaction().execute(async (trx) => {
           await openThread(trx, input.threadId);
@@ -185,6 +217,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
             })
             .returning('id')
             .executeTakeFirstOrThrow();
+          counts = await countsOf(trx, input.threadId);
           return loadRow(trx, id);
         });
       } catch (error) {
@@ -198,7 +231,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         }
         throw error;
       }
-      publishRow('post:created', row);
+      publishRow('post:created', row, counts);
       return toView(row, { id: authorId, moderator: false });
     },
 
@@ -251,6 +284,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
      * post a moderator hid (see `refuseIfHidden`).
      */
     async remove(authorId: string, postId: number): Promise<PostView> {
+      let counts: ThreadCounts | undefined;
       const row = await db.transaction().execute(async (trx) => {
         const current = await loadRow(trx, postId);
         if (current.authorId !== authorId) throw new DomainError('forbidden', 'errors.notYourPost');
@@ -269,9 +303,10 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
           refuseIfHidden(now);
           return now; // already deleted
         }
+        counts = await countsOf(trx, current.threadId);
         return loadRow(trx, postId);
       });
-      publishRow('post:updated', row);
+      publishRow('post:updated', row, counts);
       return toView(row, { id: authorId, moderator: false });
     },
 
@@ -337,12 +372,14 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
 
       const first = rootRows[0];
       const last = rootRows[rootRows.length - 1];
-      const [{ total, all, earlier }, thread] = await Promise.all([
+      const [{ total, all, visible, hidden, earlier }, thread] = await Promise.all([
         db
           .selectFrom('posts')
           .select((eb) => [
             eb.fn.countAll<string | number>().filterWhere('rootId', 'is', null).as('total'),
             eb.fn.countAll<string | number>().as('all'),
+            eb.fn.countAll<string | number>().filterWhere('status', '=', 'visible').as('visible'),
+            eb.fn.countAll<string | number>().filterWhere('status', '=', 'hidden').as('hidden'),
             // Where this page starts among the top-level posts: how many come before it.
             (first
               ? eb.fn.countAll<string | number>().filterWhere((w) => w.and([w('rootId', 'is', null), beyond(w, order, cursorOf(first, query.sort), 'before')]))
@@ -386,6 +423,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         posts: rootRows.map((r) => ({ ...view(r), replies: replyRows.filter((x) => x.rootId === r.id).map(view) })),
         total: Number(total),
         all: Number(all),
+        contributions: Number(visible) + (viewer?.moderator ? Number(hidden) : 0),
         from: rootRows.length ? start + 1 : 0,
         to: start + rootRows.length,
         previous: hasPrevious && first ? encodeCursor(cursorOf(first, query.sort)) : null,
@@ -416,6 +454,20 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       return { posts: page.map((r) => toView(r, viewer)), truncated, seq: thread?.lastSeq ?? since };
     },
 
+    /** The thread's contributions as `viewer` counts them (ThreadCounts), and the seq they are exact at. */
+    async contributions(threadId: number, viewer: Viewer | null): Promise<{ count: number; seq: number }> {
+      // One statement: the seq and the counts are read from the same state.
+      const counted = (eb: ExpressionBuilder<Database, 'threads'>, status: 'visible' | 'hidden') =>
+        eb.selectFrom('posts').select((p) => p.fn.countAll<string | number>().as('n')).whereRef('posts.threadId', '=', 'threads.id').where('posts.status', '=', status);
+      const row = await db
+        .selectFrom('threads')
+        .select((eb) => ['lastSeq', counted(eb, 'visible').as('visible'), counted(eb, 'hidden').as('hidden')])
+        .where('id', '=', threadId)
+        .executeTakeFirst();
+      if (!row) return { count: 0, seq: 0 };
+      return { count: Number(row.visible) + (viewer?.moderator ? Number(row.hidden) : 0), seq: row.lastSeq };
+    },
+
     /**
      * A moderator hides a post (with a reason) or restores it, in any phase. The author and
      * moderators still see hidden text, marked; everyone else sees a placeholder. The change,
@@ -425,6 +477,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
     async moderate(actorId: string, postId: number, hide: boolean, reason: string | null): Promise<PostView> {
       const trimmed = reason?.trim() || null;
       if (hide && !trimmed) throw new DomainError('invalid', 'errors.noteRequired', 'reason');
+      let counts: ThreadCounts | undefined;
       const row = await db.transaction().execute(async (trx) => {
         const current = await loadRow(trx, postId);
         const context = await trx
@@ -470,9 +523,10 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
           subjectId: postId,
           details: { note: trimmed, slug: context.slug, question: context.questionNumber, thread: context.number },
         });
+        counts = await countsOf(trx, current.threadId);
         return loadRow(trx, postId);
       });
-      publishRow('post:updated', row);
+      publishRow('post:updated', row, counts);
       return toView(row, { id: actorId, moderator: true });
     },
 

@@ -2,16 +2,19 @@
  * One synthesis note. Without JavaScript (and until the editor has loaded) the note's text is
  * the server's HTML; then the live co-editor takes its place (app/editor/collab/LiveNote.tsx).
  * Moderators lock it for review and reopen it, rapporteurs sign it off (the forms offer only
- * what `note.actions` allows); moderators, rapporteurs and admins name versions.
+ * what `note.actions` allows); moderators, rapporteurs and admins name versions until it is
+ * signed off. "Last changed" is the time of the last change to the text; the live editor moves
+ * it as changes arrive.
  */
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from '@remix-run/react';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { FormKeyInput } from '../components/Field';
 import { formatUtc } from '../components/moderation/links';
-import { can } from '../accounts/roles';
+import { canNameVersion } from '../notes/access';
+import { opensWithTitle } from '../notes/note-title';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
 import { NoteSources, useLiveSources } from '../components/notes/sources';
@@ -45,7 +48,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     consultationTitle,
     // Only the user's own record, to show them to co-editors as they choose (NoteEditor).
     user: { id: user.id, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup, defaultAttribution: user.defaultAttribution },
-    staff: can(role, 'content.review'),
+    canNameVersion: canNameVersion(note.status, role),
+    // The note's text shows the title already: the page's h1 stays, out of sight (note-title.ts).
+    titleInText: opensWithTitle(note.content, note.title),
+    // The server's clock when the page was made: live "last changed" times are read against it.
+    serverNow: new Date().toISOString(),
     groupLabel: note.stakeholderGroup ? (groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null,
     groups,
     sources,
@@ -123,6 +130,7 @@ export default function NotePage() {
   const statusError = actionData && actionData.intent !== 'version' ? actionData.error : null;
 
   const live = useLiveSources(data.sources, `${here}/sources`);
+  const changedAt = useChangedAt(note.updatedAt, data.serverNow);
   const citing = useMemo(
     () => ({ sourcesUrl: `${here}/sources`, groups: data.groups, onCitations: live.setRefs, onCited: live.learn }),
     [here, data.groups, live.setRefs, live.learn],
@@ -147,13 +155,13 @@ export default function NotePage() {
       />
       <header className="page-header note-header">
         <p className="eyebrow">{scopeLabel(t, note.questionNumber, data.groupLabel)}</p>
-        <h1 id="note-title">
+        <h1 id="note-title" className={data.titleInText ? 'visually-hidden' : undefined}>
           <UserText>{note.title}</UserText>
         </h1>
         <p className="note-card-meta">
           <NoteStatusBadge status={note.status} />
-          <time dateTime={note.updatedAt} className="muted">
-            {t('notes.list.updated', { date: formatUtc(i18n.language, note.updatedAt) })}
+          <time dateTime={changedAt.value} className="muted" data-testid="note-changed">
+            {t('notes.list.updated', { date: formatUtc(i18n.language, changedAt.value) })}
           </time>
         </p>
       </header>
@@ -182,6 +190,7 @@ export default function NotePage() {
             canEdit={note.canEdit}
             groupLabel={data.groupLabel}
             onAccessChange={onAccessChange}
+            onChanged={changedAt.onChanged}
             citing={citing}
           />
           <NoteSources sources={live.sources} groups={data.groups} />
@@ -207,7 +216,7 @@ export default function NotePage() {
             </div>
           ) : null}
 
-          {data.staff ? (
+          {data.canNameVersion ? (
             <Form key={params.get('version')} method="post" action={here} className="form note-version-form" data-testid="note-version-form" noValidate>
               <input type="hidden" name="intent" value="version" />
               <FormKeyInput />
@@ -247,4 +256,17 @@ export default function NotePage() {
       </div>
     </div>
   );
+}
+
+/**
+ * The note's "last changed" time: the loader's, moved to now (on the server's clock, as far as the
+ * page can tell) whenever the live editor sees the text change. A reload shows the stored time.
+ */
+function useChangedAt(stored: string, serverNow: string) {
+  const [offset] = useState(() => (typeof window === 'undefined' ? 0 : Date.parse(serverNow) - Date.now()));
+  const [changed, setChanged] = useState<string | null>(null);
+  const onChanged = useCallback(() => setChanged(new Date(Date.now() + offset).toISOString()), [offset]);
+  // Whichever is later: a revalidation may bring a newer stored time (ISO times in UTC compare as text).
+  const value = changed && changed > stored ? changed : stored;
+  return { value, onChanged };
 }

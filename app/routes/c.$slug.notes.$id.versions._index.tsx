@@ -7,7 +7,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { formatUtc } from '../components/moderation/links';
-import { can } from '../accounts/roles';
+import { canNameVersion } from '../notes/access';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
 import { translateIsolated, UserText } from '../components/UserText';
@@ -26,7 +26,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(t('notes.versions.title'), note.title, consultationTitle),
     slug: consultation.slug,
     consultationTitle,
-    staff: can(role, 'content.review'),
+    // Only those who may still name one are told how (nobody, once the note is signed off).
+    canNameVersion: canNameVersion(note.status, role),
     note: { id: note.id, title: note.title, status: note.status },
     versions: versions.map((v) => ({ id: v.id, name: v.name, createdAt: v.createdAt, createdByName: v.createdByName ?? null })),
   };
@@ -61,7 +62,7 @@ export default function NoteVersionsPage() {
       {data.versions.length === 0 ? (
         <div className="empty-state" data-testid="note-versions-empty">
           <p className="empty-title">{t('notes.versions.empty')}</p>
-          <p className="muted">{data.staff ? t('notes.versions.emptyStaff') : t('notes.versions.emptyReader')}</p>
+          <p className="muted">{data.canNameVersion ? t('notes.versions.emptyStaff') : t('notes.versions.emptyReader')}</p>
         </div>
       ) : (
         <ol className="note-version-list" data-testid="note-version-list" reversed>

@@ -134,7 +134,10 @@ function ThreadPage() {
   const langOf = useLangOf();
   const location = useLocation();
   const [params] = useSearchParams();
-  const { connection, problem, behind, readers, typing, live, apply } = useThread(data.threadId, data.list.seq);
+  const { connection, problem, behind, readers, typing, live, apply, contributions } = useThread(data.threadId, data.list.seq, {
+    count: data.list.contributions,
+    seq: data.list.seq,
+  });
   const groupLabel = useCallback((id: string) => data.groups[id] ?? id, [data.groups]);
   const onChange = useCallback((post: PostView) => apply([post]), [apply]);
 
@@ -273,7 +276,7 @@ function ThreadPage() {
       <section aria-labelledby="contributions-heading" className="section">
         <div className="thread-heading">
           <h2 id="contributions-heading">
-            {t('thread.contributions')} <span className="muted">({t('posts.count', { count: data.list.all })})</span>
+            {t('thread.contributions')} <span className="muted" data-testid="thread-count">({t('posts.count', { count: contributions })})</span>
           </h2>
           <form method="get" className="sort-form">
             <label htmlFor="sort">{t('posts.sort')}</label>

@@ -26,8 +26,9 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
 
   services.events.subscribe((event) => {
     const payload = { threadId: event.threadId, seq: event.seq };
-    io.to(threadRoom(event.threadId)).emit(event.type, { ...payload, post: event.public });
-    io.to(moderatorRoom(event.threadId)).emit(event.type, { ...payload, post: event.moderator });
+    // Each room hears the count its readers may see (ThreadCounts), when the change moved it.
+    io.to(threadRoom(event.threadId)).emit(event.type, { ...payload, post: event.public, ...(event.counts ? { count: event.counts.public } : {}) });
+    io.to(moderatorRoom(event.threadId)).emit(event.type, { ...payload, post: event.moderator, ...(event.counts ? { count: event.counts.moderator } : {}) });
   });
 
   // Readers present, announced at most once a second per thread: a crowd joining at once
@@ -100,8 +101,12 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       joined.set(threadId, thread.consultationId);
       await placeIn(socket, threadId, viewer?.moderator ?? false);
       announcePresence(threadId);
-      const missed = since !== undefined ? await services.posts.since(threadId, since, viewer) : null;
-      return { readers: readers(threadId), seq: missed?.seq, missed: missed?.posts ?? [], truncated: missed?.truncated ?? false };
+      const [missed, contributions] = await Promise.all([
+        since !== undefined ? services.posts.since(threadId, since, viewer) : null,
+        // After the room join: a change committed later reaches the client live, with its count.
+        services.posts.contributions(threadId, viewer),
+      ]);
+      return { readers: readers(threadId), seq: missed?.seq, missed: missed?.posts ?? [], truncated: missed?.truncated ?? false, contributions };
     });
 
     // The next page of what a rejoining reader missed, when the join's answer was truncated:

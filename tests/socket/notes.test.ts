@@ -449,6 +449,55 @@ describe('holding and releasing', () => {
   });
 });
 
+describe('last changed', () => {
+  const changedAt = async (noteId: number) =>
+    (await app.server.database.db.selectFrom('notes').select('updatedAt').where('id', '=', noteId).executeTakeFirstOrThrow()).updatedAt;
+  const compactedAt = async (noteId: number) =>
+    (await app.server.database.db.selectFrom('noteSnapshots').select('createdAt').where('noteId', '=', noteId).executeTakeFirstOrThrow()).createdAt;
+
+  it('is the time of the last change to the text: readers opening, reading and leaving the note do not move it', async () => {
+    const noteId = await openNote('Note des gouvernements', 'government');
+    const opened = await changedAt(noteId);
+    const seeded = await compactedAt(noteId);
+    await sleep(20); // a later write would carry a later time
+
+    // A reader of another group and an editor who types nothing open the note (the page and the
+    // live editor), then leave: the last one out has it compacted and derived again.
+    const outsider = await createUser(app, { stakeholderGroup: 'business' });
+    const quiet = await createUser(app, { stakeholderGroup: 'government' });
+    const reader = await join(outsider, noteId);
+    expect(reader.ack).toMatchObject({ ok: true, canEdit: false });
+    const idle = await join(quiet, noteId);
+    expect((await app.server.services.notes.get(noteId, outsider.id)).updatedAt).toBe(opened);
+    reader.close();
+    idle.close();
+    await expect.poll(() => compactedAt(noteId), { timeout: 5_000 }).not.toBe(seeded);
+    await app.server.services.noteDocs.idle(noteId);
+    expect(await changedAt(noteId)).toBe(opened);
+
+    // An edit moves it, once stored: to the time it was made.
+    const writer = await join(quiet, noteId);
+    const before = Date.now();
+    writer.typeAt(1, 'Les États s’engagent.');
+    await expect.poll(() => changedAt(noteId), { timeout: 5_000 }).not.toBe(opened);
+    const moved = await changedAt(noteId);
+    expect(Date.parse(moved)).toBeGreaterThanOrEqual(before - 5);
+    // When it was made, not when the derived copy was refreshed (deriveMs, 2 s, later).
+    expect(Date.parse(moved) - before).toBeLessThan(1_000);
+    expect((await app.server.services.notes.get(noteId, outsider.id)).updatedAt).toBe(moved);
+
+    // Leaving again (compaction, derivation) keeps the edit's time.
+    writer.close();
+    const compacted = await compactedAt(noteId);
+    await sleep(20);
+    const other = await join(outsider, noteId);
+    other.close();
+    await expect.poll(() => compactedAt(noteId), { timeout: 5_000 }).not.toBe(compacted);
+    await app.server.services.noteDocs.idle(noteId);
+    expect(await changedAt(noteId)).toBe(moved);
+  });
+});
+
 describe('protocol details', () => {
   it('binary payloads arrive in Node as Buffers and are used as they are', async () => {
     const noteId = await openNote('Binary note', 'business'); // read only for this user: joining is enough

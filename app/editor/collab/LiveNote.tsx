@@ -25,6 +25,8 @@ export interface LiveNoteProps {
   groupLabel: string | null;
   /** the server announced another status or right to edit (the page may reload its data) */
   onAccessChange?: (access: { status: NoteStatus; canEdit: boolean }) => void;
+  /** the text changed, live (see NoteEditor) */
+  onChanged?: () => void;
   /** citing contributions and following the document's citations (see NoteEditor) */
   citing?: NoteEditorProps['citing'];
 }
@@ -35,7 +37,7 @@ let loadEditor: Promise<EditorType> | undefined;
 /** Remounts after refusals in a row wait longer each time (a loop must not hammer the server). */
 const REFUSAL_WINDOW_MS = 60_000;
 
-export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabel, onAccessChange, citing }: LiveNoteProps) {
+export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabel, onAccessChange, onChanged, citing }: LiveNoteProps) {
   const { t } = useTranslation();
   const [Editor, setEditor] = useState<EditorType | null>(null);
   const [access, setAccess] = useState({ status, canEdit });
@@ -134,6 +136,7 @@ export function LiveNote({ noteId, title, html, user, status, canEdit, groupLabe
           onRefused={onRefused}
           onResync={onResync}
           presence={presence}
+          onChanged={onChanged}
           citing={citing}
         />
       ) : (

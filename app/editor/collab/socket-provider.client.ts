@@ -80,7 +80,10 @@ export class SocketProvider {
   /** bumped on every (re)join and disconnect: late acks of an older attempt are ignored */
   private generation = 0;
   private access: NoteAccess | null = null;
+  /** What the page is told: the link's state, or 'offline' whenever the browser has no network. */
   private connection: ConnectionState = 'connecting';
+  /** The state of the link itself, as the socket and the join say. */
+  private link: ConnectionState = 'connecting';
   private everConnected = false;
   /** a local change was made while it could not be sent as an editor (a reader's normalisation) */
   private unsent = false;
@@ -293,7 +296,7 @@ export class SocketProvider {
     this.setConnection(this.socketOffline() ? 'offline' : 'reconnecting');
     // A renewal (renewSocket: disconnect, then connect at once) is on its way back by now.
     queueMicrotask(() => {
-      if (this.wanted && !this.socket.connected && this.connection === 'offline' && !this.socketOffline()) this.setConnection('reconnecting');
+      if (this.wanted && !this.socket.connected && this.link === 'offline' && !this.socketOffline()) this.setConnection('reconnecting');
     });
     this.emit('status', [{ status: 'disconnected' }]);
   };
@@ -302,15 +305,21 @@ export class SocketProvider {
     if (!this.socket.connected) this.setConnection(this.socketOffline() ? 'offline' : 'reconnecting');
   };
 
-  private onBrowserOffline = () => {
-    if (!this.socket.connected) this.setConnection('offline');
-  };
+  // The browser knows at once; a socket whose network went may look connected for the better
+  // part of a minute (until its pings time out), so 'offline' follows the browser.
+  private onBrowserOffline = () => this.announce();
 
   private onBrowserOnline = () => {
     if (!this.socket.connected) {
       this.setConnection('reconnecting');
       if (!this.socket.active) this.socket.connect();
+      return;
     }
+    this.announce();
+    // The socket never noticed: pull whatever may have been missed meanwhile (edits sent while
+    // offline were kept in the doc, and the server's step 1 in answer pulls them).
+    if (this.joined) this.send(noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc)));
+    else this.join();
   };
 
   /**
@@ -325,6 +334,12 @@ export class SocketProvider {
   }
 
   private setConnection(state: ConnectionState) {
+    this.link = state;
+    this.announce();
+  }
+
+  private announce() {
+    const state = typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : this.link;
     if (this.connection === state) return;
     this.connection = state;
     this.emit('connection', [state]);
