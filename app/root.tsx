@@ -18,10 +18,13 @@ import { SiteHeader } from './components/SiteHeader';
 import { consultationTitle } from './consultations/localize';
 import { useLiveSession } from './live/useLiveSession';
 import styles from './styles/app.css';
+import printStyles from './styles/print.css';
 import { useNonce } from './utils/nonce';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: styles },
+  // Print only: the browser fetches it without holding the page's rendering for it.
+  { rel: 'stylesheet', href: printStyles, media: 'print' },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ];
 
