@@ -14,7 +14,8 @@ import { ASSETS_PATH, ROOT } from './build';
 import type { Config } from './config';
 import { bodyLimit } from './http/body-limit';
 import { originCheck } from './http/origin';
-import { remixHandler } from './http/remix';
+import { threadPageCache } from './http/page-cache';
+import { loadContextFor, remixHandler } from './http/remix';
 import { securityHeaders } from './http/security';
 import { sessionMiddleware } from './http/session';
 import { createServices, type Services } from './services';
@@ -31,6 +32,8 @@ export interface PalabreServer {
   services: Services;
   httpServer: http.Server;
   io: ReturnType<typeof createSocketServer>;
+  /** The anonymous thread-page cache's hit and miss counts (null under `remix dev`). */
+  pageCache: { stats: { hits: number; misses: number } } | null;
   listen(): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
 }
@@ -110,6 +113,10 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use(originCheck({ allowed: config.ALLOWED_ORIGINS, proxies: config.TRUST_PROXY }));
   app.use(bodyLimit({ maxBytes: MAX_BODY_BYTES, proxies: config.TRUST_PROXY }));
   app.use(sessionMiddleware(services));
+  // Anonymous thread pages, rendered once per change (server/http/page-cache.ts); not under
+  // `remix dev`, whose builds change under a running process.
+  const pageCache = development ? null : threadPageCache({ build, mode: config.NODE_ENV, services, loadContext: loadContextFor(services) });
+  if (pageCache) app.use(pageCache.invalidateOnWrite, pageCache.middleware);
   app.all('*', remixHandler(build, services, config.NODE_ENV));
 
   const httpServer = http.createServer(app);
@@ -122,6 +129,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     services,
     httpServer,
     io,
+    pageCache,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -394,6 +394,12 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       };
     },
 
+    /** The thread's last change (its sequence number), bumped by every write to its posts; -1 if no such thread. */
+    async lastSeq(threadId: number): Promise<number> {
+      const row = await db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirst();
+      return row?.lastSeq ?? -1;
+    },
+
     /**
      * What changed in a thread after `since` (a reconnecting client's cursor), oldest change
      * first, at most `limit` posts. `seq` is the cursor to ask from next: everything up to it is
