@@ -69,6 +69,14 @@ const TARGETS: Target[] = [
         : null,
   },
   { label: 'thread page: ≥ 250 req/s', check: (r) => (has(r, 'thread_page_rps') ? { met: r.thread_page_rps >= 250, detail: `${r.thread_page_rps} req/s` } : null) },
+  { label: 'thread page: ≥ 250 req/s with gzip', check: (r) => (has(r, 'thread_page_gzip_rps') ? { met: r.thread_page_gzip_rps >= 250, detail: `${r.thread_page_gzip_rps} req/s` } : null) },
+  {
+    label: 'thread page: CPU per request ≤ 5 × a bare renderToString of its posts',
+    check: (r) =>
+      has(r, 'thread_page_floor_ratio')
+        ? { met: r.thread_page_floor_ratio <= 5, detail: `${r.thread_page_cpu_ms} ms vs floor ${r.thread_page_floor_cpu_ms} ms (×${r.thread_page_floor_ratio})` }
+        : null,
+  },
   { label: 'thread page: p99 ≤ 50 ms', check: (r) => (has(r, 'thread_page_p99_ms') ? { met: r.thread_page_p99_ms <= 50, detail: `${r.thread_page_p99_ms} ms` } : null) },
   { label: 'co-editing 100: keystroke → all replicas p99 ≤ 100 ms', check: (r) => (has(r, 'coedit_100_p99_ms') ? { met: r.coedit_100_p99_ms <= 100, detail: `${r.coedit_100_p99_ms} ms` } : null) },
   {

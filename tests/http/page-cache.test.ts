@@ -35,6 +35,10 @@ describe('the anonymous thread-page cache', () => {
     const first = await anonymous().get(PATH);
     const html = await first.text();
     expect(first.status).toBe(200);
+    // The way to the composer, near the top, ahead of every post.
+    expect(html.indexOf('<a href="#write-heading">Contribute</a>')).toBeGreaterThan(0);
+    expect(html.indexOf('<a href="#write-heading">Contribute</a>')).toBeLessThan(html.indexOf('id="contributions-heading"'));
+    expect(html).toContain('<h2 id="write-heading" tabindex="-1">');
     const before = stats();
     const again = await anonymous().get(PATH);
     expect(await again.text()).toBe(html);
