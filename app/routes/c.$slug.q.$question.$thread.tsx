@@ -14,6 +14,7 @@ import { Original, useLangOf } from '../components/Translated';
 import { consultationTitle, groupLabels, localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
 import { lazyModuleGraph } from '../editor/assets.server';
+import { EditorPreload } from '../editor/EditorPreload';
 import { postComposerLinks } from '../editor/PostComposer';
 import { mergePost, useThread } from '../live/useThread';
 import { composerSchema, editPostSchema, endorseSchema, listQuerySchema, postDecisionSchema, postIdSchema } from '../validation.server';
@@ -262,6 +263,7 @@ function ThreadPage() {
         <p>
           <a href="#write-heading">{t('thread.contribute')}</a>
         </p>
+        <EditorPreload modules={data.editorModules} />
       </header>
 
       <FlagNotice />
