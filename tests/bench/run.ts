@@ -81,6 +81,13 @@ const TARGETS: Target[] = [
         ? { met: r.thread_page_floor_ratio <= 5, detail: `${r.thread_page_cpu_ms} ms vs floor ${r.thread_page_floor_cpu_ms} ms (×${r.thread_page_floor_ratio})` }
         : null,
   },
+  {
+    label: 'thread page, signed in (always rendered): ≥ 250 req/s with gzip',
+    check: (r) =>
+      has(r, 'thread_page_signed_in_gzip_rps')
+        ? { met: r.thread_page_signed_in_gzip_rps >= 250, detail: `${r.thread_page_signed_in_gzip_rps} req/s, ${r.thread_page_signed_in_gzip_cpu_ms ?? r.thread_page_signed_in_cpu_ms} ms CPU per request` }
+        : null,
+  },
   { label: 'thread page: p99 ≤ 50 ms', check: (r) => (has(r, 'thread_page_p99_ms') ? { met: r.thread_page_p99_ms <= 50, detail: `${r.thread_page_p99_ms} ms` } : null) },
   { label: 'thread page: JavaScript ≤ 150 KB gzip', check: (r) => (has(r, 'thread_js_gzip_kb') ? { met: r.thread_js_gzip_kb <= 150, detail: `${r.thread_js_gzip_kb} KB (+ ${r.thread_editor_js_gzip_kb} KB of editor on focus; note page ${r.note_js_gzip_kb} KB)` } : null) },
   {
