@@ -66,7 +66,10 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use('/build', express.static(ASSETS_PATH, { immutable: true, maxAge: '1y' }));
   // A missing asset is a plain 404, not an HTML page a browser would refuse as a stylesheet.
   app.use('/build', (_req, res) => res.status(404).type('text/plain').send('Not Found'));
-  app.use(express.static(`${ROOT}/public`, { maxAge: '1h', index: false }));
+  // Only a path whose last segment has an extension (favicon.svg…) can name a file there: pages
+  // skip the file-system lookup, a failed stat (and its error object) per page view.
+  const publicFiles = express.static(`${ROOT}/public`, { maxAge: '1h', index: false });
+  app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
 
   // Healthy means "what people write is saved": the database takes a write (one upsert of one
   // row), and no open note has saves failing. Probes do not pile up: while one runs (even one that
