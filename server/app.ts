@@ -14,7 +14,8 @@ import { ASSETS_PATH, ROOT } from './build';
 import type { Config } from './config';
 import { bodyLimit } from './http/body-limit';
 import { originCheck } from './http/origin';
-import { remixHandler } from './http/remix';
+import { threadPageCache } from './http/page-cache';
+import { loadContextFor, remixHandler } from './http/remix';
 import { securityHeaders } from './http/security';
 import { sessionMiddleware } from './http/session';
 import { createServices, type Services } from './services';
@@ -31,6 +32,8 @@ export interface PalabreServer {
   services: Services;
   httpServer: http.Server;
   io: ReturnType<typeof createSocketServer>;
+  /** The anonymous thread-page cache's hit and miss counts (null under `remix dev`). */
+  pageCache: { stats: { hits: number; misses: number } } | null;
   listen(): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
 }
@@ -63,7 +66,10 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use('/build', express.static(ASSETS_PATH, { immutable: true, maxAge: '1y' }));
   // A missing asset is a plain 404, not an HTML page a browser would refuse as a stylesheet.
   app.use('/build', (_req, res) => res.status(404).type('text/plain').send('Not Found'));
-  app.use(express.static(`${ROOT}/public`, { maxAge: '1h', index: false }));
+  // Only a path whose last segment has an extension (favicon.svg…) can name a file there: pages
+  // skip the file-system lookup, a failed stat (and its error object) per page view.
+  const publicFiles = express.static(`${ROOT}/public`, { maxAge: '1h', index: false });
+  app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
 
   // Healthy means "what people write is saved": the database takes a write (one upsert of one
   // row), and no open note has saves failing. Probes do not pile up: while one runs (even one that
@@ -110,6 +116,10 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use(originCheck({ allowed: config.ALLOWED_ORIGINS, proxies: config.TRUST_PROXY }));
   app.use(bodyLimit({ maxBytes: MAX_BODY_BYTES, proxies: config.TRUST_PROXY }));
   app.use(sessionMiddleware(services));
+  // Anonymous thread pages, rendered once per change (server/http/page-cache.ts); not under
+  // `remix dev`, whose builds change under a running process.
+  const pageCache = development ? null : threadPageCache({ build, mode: config.NODE_ENV, services, loadContext: loadContextFor(services) });
+  if (pageCache) app.use(pageCache.invalidateOnWrite, pageCache.middleware);
   app.all('*', remixHandler(build, services, config.NODE_ENV));
 
   const httpServer = http.createServer(app);
@@ -122,6 +132,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     services,
     httpServer,
     io,
+    pageCache,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -123,10 +123,22 @@ export function ErrorSummary({
   );
 }
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Random bytes drawn 4 KB at a time: a signed-in thread page has a form key per post, and one
+ * getRandomValues call per key cost more than rendering the form. Each byte is used once. */
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
 /** A random key: 128 bits, URL-safe (crypto.randomUUID is missing outside secure contexts). */
 function randomKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (poolOffset + 16 > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(4096));
+    poolOffset = 0;
+  }
+  let key = '';
+  for (let i = poolOffset; i < poolOffset + 16; i++) key += HEX[pool[i]!];
+  poolOffset += 16;
+  return key;
 }
 
 /**

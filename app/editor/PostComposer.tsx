@@ -3,13 +3,16 @@
  *
  * Progressive enhancement: the server and the first client render show a plain
  * `<textarea name="text">` (a post works without JavaScript: the server turns plain text into
- * paragraphs). Once the page has hydrated, the Lexical editor (RichComposer.tsx) is loaded on
- * its own and replaces the textarea, carrying over what was typed; it posts its content as
- * Lexical JSON in a hidden `body` field ('' when the post is empty).
+ * paragraphs). The Lexical editor (RichComposer.tsx, ~130 KB gzipped) is loaded only where it
+ * is needed: when the textarea is first focused or touched (at once when editing a formatted
+ * post; else 1.5 s after hydration, when the page's own code is in), all its modules asked for together (`editorModules`, `<link rel="modulepreload">`), so a
+ * slow link pays one round trip, not one per import level. The textarea works meanwhile; the
+ * editor then replaces it, carrying over what was typed, and posts its content as Lexical JSON in
+ * a hidden `body` field ('' when the post is empty).
  *
  * The route that renders it must add `postComposerLinks()` to its `links` (the stylesheet).
  */
-import { useEffect, useRef, useState, type ComponentType } from 'react';
+import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import editorStyles from '../styles/editor.css';
 
@@ -34,6 +37,8 @@ export interface PostComposerProps {
   invalid?: boolean; // sets aria-invalid
   /** the empty editor's prompt, when not a contribution's (`editor.placeholder`) */
   placeholder?: string;
+  /** URLs of the editor's modules (app/editor/assets.server.ts), preloaded together on first focus. */
+  editorModules?: string[];
 }
 
 /** The composer's stylesheet, for the `links` export of the route that renders it. */
@@ -43,6 +48,8 @@ export function postComposerLinks() {
 
 type RichComposerType = ComponentType<PostComposerProps & { autoFocus?: boolean }>;
 let loadRich: Promise<RichComposerType> | undefined;
+/** Without a focus, the editor is loaded this long after the composer mounted. */
+const IDLE_LOAD_MS = 1_500;
 
 export function PostComposer(props: PostComposerProps) {
   const { t } = useTranslation();
@@ -54,12 +61,22 @@ export function PostComposer(props: PostComposerProps) {
 
   const plainText = initialText ?? (initialJson ? plainTextFromJson(initialJson) : '');
 
-  useEffect(() => {
-    let cancelled = false;
-    loadRich ??= import('./RichComposer').then((m) => m.RichComposer);
+  const cancelled = useRef(false);
+  useEffect(() => () => void (cancelled.current = true), []);
+  const load = useCallback(() => {
+    if (!loadRich) {
+      for (const href of props.editorModules ?? []) {
+        if (document.head.querySelector(`link[rel="modulepreload"][href="${href}"]`)) continue;
+        const link = document.createElement('link');
+        link.rel = 'modulepreload';
+        link.href = href;
+        document.head.appendChild(link);
+      }
+      loadRich = import('./RichComposer').then((m) => m.RichComposer);
+    }
     loadRich.then(
       (component) => {
-        if (cancelled) return;
+        if (cancelled.current) return;
         const textarea = textareaRef.current;
         if (textarea) {
           setCarried({
@@ -70,12 +87,19 @@ export function PostComposer(props: PostComposerProps) {
         setRich(() => component);
       },
       () => {
-        loadRich = undefined; // keep the textarea; a later mount may try again
+        loadRich = undefined; // keep the textarea; the next focus tries again
       },
     );
-    return () => {
-      cancelled = true;
-    };
+  }, [props.editorModules]);
+
+  // Focused before the page hydrated, editing a formatted post, or the editor already here (another
+  // composer loaded it): no reason to wait. Otherwise it comes on first focus or touch, or once the
+  // page has been idle a while after hydrating (the page's own code and data go first).
+  useEffect(() => {
+    if (loadRich || initialJson || document.activeElement === textareaRef.current) return load();
+    const timer = setTimeout(load, IDLE_LOAD_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   if (!Rich) {
@@ -93,6 +117,8 @@ export function PostComposer(props: PostComposerProps) {
           aria-describedby={[hintId, describedBy].filter(Boolean).join(' ')}
           aria-invalid={invalid || undefined}
           disabled={disabled}
+          onFocus={load}
+          onPointerDown={load}
         />
         <p className="ed-plain-hint" id={hintId}>
           {t('editor.plainHint')}

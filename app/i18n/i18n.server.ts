@@ -27,7 +27,47 @@ export function i18nFor(language: Language): I18n {
   let instance = perLanguage.get(language);
   if (!instance) {
     instance = root.cloneInstance({ lng: language, initImmediate: false });
+    memoizePlainKeys(instance, language);
     perLanguage.set(language, instance);
   }
   return instance;
+}
+
+/** Distinct plain keys remembered per language and namespace; beyond it, keys are translated each time. */
+const MEMO_LIMIT = 5_000;
+
+/**
+ * Remembers the translation of every `t('some.key')` called without options by the components
+ * (react-i18next's `useTranslation` → `getFixedT`). A signed-in thread page asks for the same
+ * few dozen labels once per post (reply, endorse, report, each flag reason…), a few thousand
+ * calls that were a tenth of its CPU. Exact: such a result depends only on the key, the
+ * clone's fixed language and resources loaded once at start. Calls with options (interpolation,
+ * plurals, context) or in another language are passed through. A key built from request data
+ * cannot grow the memo past MEMO_LIMIT.
+ */
+function memoizePlainKeys(instance: I18n, language: Language): void {
+  const memos = new Map<string, Map<string, string>>();
+  const getFixedT = instance.getFixedT.bind(instance);
+  instance.getFixedT = ((lng: string | readonly string[] | null, ns?: string | readonly string[] | null, keyPrefix?: string) => {
+    const fixed = getFixedT(lng as string, ns as string, keyPrefix);
+    if (lng != null && lng !== language) return fixed;
+    const memoKey = `${String(ns ?? '')}\u0000${keyPrefix ?? ''}`;
+    let memo = memos.get(memoKey);
+    if (!memo) memos.set(memoKey, (memo = new Map()));
+    const known = memo;
+    const call = fixed as unknown as (...args: unknown[]) => unknown;
+    const t = (key: unknown, ...rest: unknown[]) => {
+      if (typeof key !== 'string' || rest.length) return call(key, ...rest);
+      let value = known.get(key);
+      if (value === undefined) {
+        const translated = call(key);
+        if (typeof translated !== 'string') return translated;
+        if (known.size < MEMO_LIMIT) known.set(key, translated);
+        value = translated;
+      }
+      return value;
+    };
+    // The fixed function's own fields (lng, ns, keyPrefix), which react-i18next reads.
+    return Object.assign(t, fixed) as unknown as typeof fixed;
+  }) as I18n['getFixedT'];
 }

@@ -3,7 +3,7 @@
  * catching up. Every write commits before it is acknowledged or published; `publish` then
  * hands each audience (everyone, moderators) the view it may see.
  */
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Attribution, Database, PostRow } from '../../db/schema';
 import type { Language } from '../consultations/content.schema';
 import { roleOf } from '../accounts/accounts.server';
@@ -72,6 +72,8 @@ export interface PostServiceOptions {
 
 type PostsFrom = Pick<Database, 'posts'>;
 type Row = PostRow & { authorName: string; authorOrganisation: string; authorGroup: string };
+/** What toView reads: a Row without the plain text, and the JSON only where it is the reader's. */
+type ViewRow = Omit<Row, 'body' | 'bodyText'> & { body: string | null };
 
 export function createPostService(db: Kysely<Database>, options: PostServiceOptions) {
   const postLimiter = new RateLimiter(options.postsPerMinute, 60_000);
@@ -82,6 +84,38 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       .innerJoin('users', 'users.id', 'posts.authorId')
       .selectAll('posts')
       .select(['users.name as authorName', 'users.organisation as authorOrganisation', 'users.stakeholderGroup as authorGroup']);
+
+  /**
+   * The columns a page of posts shows: the stored HTML, not the Lexical JSON nor the plain text
+   * (a page of 100 posts would copy both out of the database for nothing), except the JSON of the
+   * reader's own posts (`body`, for their edit forms); `body` is null for everyone else's.
+   */
+  const selectListed = (viewerId: string | null) =>
+    db
+      .selectFrom('posts')
+      .innerJoin('users', 'users.id', 'posts.authorId')
+      .select([
+        'posts.id',
+        'posts.threadId',
+        'posts.authorId',
+        'posts.clientId',
+        'posts.parentId',
+        'posts.rootId',
+        'posts.attribution',
+        'posts.language',
+        'posts.bodyHtml',
+        'posts.status',
+        'posts.hiddenReason',
+        'posts.endorsementCount',
+        'posts.seq',
+        'posts.createdAt',
+        'posts.updatedAt',
+        'posts.editedAt',
+        'users.name as authorName',
+        'users.organisation as authorOrganisation',
+        'users.stakeholderGroup as authorGroup',
+      ])
+      .select(viewerId === null ? sql<string | null>`null`.as('body') : sql<string | null>`case when posts.author_id = ${viewerId} then posts.body end`.as('body'));
 
   /** The thread and its consultation's phase; writes need the phase `open`. */
   async function openThread(trx: Kysely<Database>, threadId: number) {
@@ -351,7 +385,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       const order = ORDERS[query.sort];
       const after = decodeCursor(query.after, query.sort);
       const before = after ? null : decodeCursor(query.before, query.sort);
-      let page = selectPosts().where('posts.threadId', '=', threadId).where('posts.rootId', 'is', null);
+      let page = selectListed(viewer?.id ?? null).where('posts.threadId', '=', threadId).where('posts.rootId', 'is', null);
       if (after) page = page.where((eb) => beyond(eb, order, after, 'after'));
       if (before) page = page.where((eb) => beyond(eb, order, before, 'before'));
       // Going back, read backwards from the cursor, then put the page in reading order.
@@ -394,7 +428,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       const hasNext = backwards ? true : more;
       const hasPrevious = start > 0;
       const replyRows = rootRows.length
-        ? await selectPosts()
+        ? await selectListed(viewer?.id ?? null)
             .where('posts.threadId', '=', threadId) // lets the (thread_id, root_id, …) index serve it
             .where(
               'posts.rootId',
@@ -418,7 +452,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
           for (const r of rows) endorsed.add(r.postId);
         }
       }
-      const view = (r: Row) => ({ ...toView(r, viewer), ...(viewer ? { endorsedByMe: endorsed.has(r.id) } : {}) });
+      const view = (r: ViewRow) => ({ ...toView(r, viewer), ...(viewer ? { endorsedByMe: endorsed.has(r.id) } : {}) });
       return {
         posts: rootRows.map((r) => ({ ...view(r), replies: replyRows.filter((x) => x.rootId === r.id).map(view) })),
         total: Number(total),
@@ -430,6 +464,12 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         next: hasNext && last ? encodeCursor(cursorOf(last, query.sort)) : null,
         seq: thread.lastSeq,
       };
+    },
+
+    /** The thread's last change (its sequence number), bumped by every write to its posts; -1 if no such thread. */
+    async lastSeq(threadId: number): Promise<number> {
+      const row = await db.selectFrom('threads').select('lastSeq').where('id', '=', threadId).executeTakeFirst();
+      return row?.lastSeq ?? -1;
     },
 
     /**
@@ -621,7 +661,7 @@ function documentOf(input: { body?: string | Record<string, unknown>; text?: str
  * is reduced to what the attribution allows; moderators also get the real author; hidden text
  * reaches only moderators and the author, deleted text no one.
  */
-export function toView(row: Row, viewer: Viewer | null): PostView {
+export function toView(row: ViewRow, viewer: Viewer | null): PostView {
   const mine = !!viewer && viewer.id === row.authorId;
   const moderator = !!viewer?.moderator;
   const readable = row.status === 'visible' || (row.status === 'hidden' && (moderator || mine));
@@ -643,7 +683,7 @@ export function toView(row: Row, viewer: Viewer | null): PostView {
     createdAt: row.createdAt,
     editedAt: row.editedAt,
     ...(moderator ? { realAuthor } : {}),
-    ...(mine ? { mine: true, body: readable ? row.body : undefined } : {}),
+    ...(mine ? { mine: true, body: (readable && row.body) || undefined } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ import { PostItem } from '../components/posts/PostItem';
 import { Original, useLangOf } from '../components/Translated';
 import { consultationTitle, groupLabels, localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
+import { lazyModuleGraph } from '../editor/assets.server';
+import { EditorPreload } from '../editor/EditorPreload';
 import { postComposerLinks } from '../editor/PostComposer';
 import { mergePost, useThread } from '../live/useThread';
 import { composerSchema, editPostSchema, endorseSchema, listQuerySchema, postDecisionSchema, postIdSchema } from '../validation.server';
@@ -76,6 +78,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     // One id per composer, never shared: a client id names one submission (posts.server.ts
     // `retried`), so the reply form and the contribution form on one page must not share one.
     clientIds: { post: newClientId(), reply: newClientId() },
+    // The rich editor's modules, asked for all at once when a composer is first focused.
+    editorModules: user && consultation.phase === 'open' ? lazyModuleGraph('RichComposer') : [],
     list,
     sort: query.sort,
     editing: editing ? { id: editing.id, body: editing.body ?? null, attribution: editing.author.attribution, language: editing.language } : null,
@@ -241,6 +245,7 @@ function ThreadPage() {
         submitLabel={parentId ? t('posts.reply') : t('posts.submit')}
         doneHref={parentId ? doneHref : undefined}
         onPosted={onChange}
+        editorModules={data.editorModules}
       />
     ) : null;
 
@@ -257,6 +262,11 @@ function ThreadPage() {
         <p className="eyebrow">{data.heading}</p>
         <h1 lang={langOf(data.text.lang)}>{data.text.text}</h1>
         <Original shown={data.text} />
+        {/* Straight to the composer (or the sign-in prompt), however many posts come before it. */}
+        <p>
+          <a href="#write-heading">{t('thread.contribute')}</a>
+        </p>
+        <EditorPreload modules={data.editorModules} />
       </header>
 
       <FlagNotice />
@@ -363,7 +373,9 @@ function ThreadPage() {
       ) : null}
 
       <section aria-labelledby="write-heading" className="section">
-        <h2 id="write-heading">{t('posts.write')}</h2>
+        <h2 id="write-heading" tabIndex={-1}>
+          {t('posts.write')}
+        </h2>
         {!data.open ? (
           <p className="notice">{t('posts.closed')}</p>
         ) : data.user ? (
@@ -414,6 +426,7 @@ function EditForm({
         submitLabel={t('posts.save')}
         doneHref={doneHref}
         onPosted={onPosted}
+        editorModules={data.editorModules}
       />
     </div>
   );

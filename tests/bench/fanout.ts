@@ -57,7 +57,11 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     // Deliveries still in flight: wait until all arrived, at most 15 s.
     await waitUntil(async () => (await pool.received()) >= expected, 15_000, 250);
     const wallMs = performance.now() - started;
-    m[key('server_cpu_pct')] = cpuPercent(o.server.cpuSeconds() - cpuServer0, wallMs);
+    const serverCpuS = o.server.cpuSeconds() - cpuServer0;
+    m[key('server_cpu_pct')] = cpuPercent(serverCpuS, wallMs);
+    // Per operation: one post taken in and sent to every listener of the thread.
+    m[key('server_cpu_ms_per_post')] = round1((serverCpuS * 1000) / Math.max(1, schedule.sent));
+    m[key('server_cpu_us_per_delivery')] = round1((serverCpuS * 1e6) / Math.max(1, schedule.sent * ready.joined));
     m[key('listener_processes_cpu_pct')] = cpuPercent(pool.cpuSeconds() - cpuLoad0, wallMs);
 
     const got = await pool.collect();

@@ -318,6 +318,8 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     m[key('update_rows')] = bytesLive.updateRows;
     m[key('snapshot_bytes')] = bytesLive.snapshot;
     m[key('server_cpu_pct')] = cpuPercent(cpuServerTyping, typingWallMs);
+    // Per operation: one keystroke's update checked, stored and relayed to every other replica.
+    m[key('server_cpu_ms_per_keystroke')] = Math.round(((cpuServerTyping * 1000) / Math.max(1, sent)) * 100) / 100;
     m[key('server_rss_peak_mb')] = peakRss;
     m[key('loadgen_cpu_pct')] = cpuPercent((cpuLoadTyping.user + cpuLoadTyping.system) / 1e6, typingWallMs);
     m[key('loadgen_eventloop_p99_ms')] = round1(Math.max(...results.map((r) => r.eventLoopP99Ms)));

@@ -18,6 +18,7 @@ import { cpuWindow, waitForQuiet } from './machine';
 import { RAISED_LIMITS, stopAllChildren } from './server';
 import { sustained } from './sustained';
 import { threadPage } from './thread-page';
+import { pageWeight } from './page-weight';
 
 /** group → scenario name → scenario. A later group (notes…) adds its own entry. */
 const REGISTRY: Record<string, Record<string, Scenario>> = {
@@ -28,6 +29,9 @@ const REGISTRY: Record<string, Record<string, Scenario>> = {
   },
   notes: {
     notes,
+  },
+  pages: {
+    'page-weight': pageWeight,
   },
 };
 
@@ -69,7 +73,27 @@ const TARGETS: Target[] = [
         : null,
   },
   { label: 'thread page: ≥ 250 req/s', check: (r) => (has(r, 'thread_page_rps') ? { met: r.thread_page_rps >= 250, detail: `${r.thread_page_rps} req/s` } : null) },
+  { label: 'thread page: ≥ 250 req/s with gzip', check: (r) => (has(r, 'thread_page_gzip_rps') ? { met: r.thread_page_gzip_rps >= 250, detail: `${r.thread_page_gzip_rps} req/s` } : null) },
+  {
+    label: 'thread page: CPU per request ≤ 5 × a bare renderToString of its posts',
+    check: (r) =>
+      has(r, 'thread_page_floor_ratio')
+        ? { met: r.thread_page_floor_ratio <= 5, detail: `${r.thread_page_cpu_ms} ms vs floor ${r.thread_page_floor_cpu_ms} ms (×${r.thread_page_floor_ratio})` }
+        : null,
+  },
+  {
+    label: 'thread page, signed in (always rendered): ≥ 250 req/s with gzip',
+    check: (r) =>
+      has(r, 'thread_page_signed_in_gzip_rps')
+        ? { met: r.thread_page_signed_in_gzip_rps >= 250, detail: `${r.thread_page_signed_in_gzip_rps} req/s, ${r.thread_page_signed_in_gzip_cpu_ms ?? r.thread_page_signed_in_cpu_ms} ms CPU per request` }
+        : null,
+  },
   { label: 'thread page: p99 ≤ 50 ms', check: (r) => (has(r, 'thread_page_p99_ms') ? { met: r.thread_page_p99_ms <= 50, detail: `${r.thread_page_p99_ms} ms` } : null) },
+  { label: 'thread page: JavaScript ≤ 150 KB gzip', check: (r) => (has(r, 'thread_js_gzip_kb') ? { met: r.thread_js_gzip_kb <= 150, detail: `${r.thread_js_gzip_kb} KB (+ ${r.thread_editor_js_gzip_kb} KB of editor on focus; note page ${r.note_js_gzip_kb} KB)` } : null) },
+  {
+    label: 'thread page, 400 kbps / 400 ms: rich composer editable ≤ 3,000 ms after readable',
+    check: (r) => (has(r, 'thread_editor_ready_slow_ms') ? { met: r.thread_editor_ready_slow_ms <= 3000, detail: `${r.thread_editor_ready_slow_ms} ms (readable at ${r.thread_readable_slow_ms} ms)` } : null),
+  },
   { label: 'co-editing 100: keystroke → all replicas p99 ≤ 100 ms', check: (r) => (has(r, 'coedit_100_p99_ms') ? { met: r.coedit_100_p99_ms <= 100, detail: `${r.coedit_100_p99_ms} ms` } : null) },
   {
     label: 'co-editing 100: all replicas identical within 1 s of the last keystroke',

@@ -255,11 +255,18 @@ export function treeCpuSeconds(pid: number): number {
   return total;
 }
 
-/** The Palabre server under test over `file`. */
+/**
+ * The Palabre server under test over `file`. BENCH_CPU_PROF=<folder> runs it under
+ * `node --cpu-prof` (tsx as an import hook, so the profile is the server's own process): each
+ * server writes a .cpuprofile there when it stops, to open in Chrome's DevTools.
+ */
 export function startApp(file: string): Promise<RunningServer> {
+  const profile = process.env.BENCH_CPU_PROF;
   return startProcess({
     name: 'Palabre server',
-    command: [path.join(ROOT, 'node_modules', '.bin', 'tsx'), 'server/index.ts'],
+    command: profile
+      ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--import', 'tsx', 'server/index.ts']
+      : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), 'server/index.ts'],
     env: {
       NODE_ENV: 'production',
       PORT: '0',

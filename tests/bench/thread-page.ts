@@ -3,6 +3,9 @@
  * then autocannon with 10 connections against its server-rendered first page.
  */
 import autocannon from 'autocannon';
+import SQLite from 'better-sqlite3';
+import { createElement as h } from 'react';
+import { renderToString } from 'react-dom/server';
 import type { Socket } from 'socket.io-client';
 import { createPost, lexicalDoc, openSocket } from './client';
 import { makeClientId } from './listener-worker';
@@ -10,7 +13,48 @@ import { contributionText, cpuPercent, envNumber, type Scenario, type ScenarioRe
 import { prepareDatabase, startApp, type RunningServer } from './server';
 import { nowMs, round1 } from './stats';
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
 export const PAGE_PATH = '/c/gfmd-2020-partnerships/q/2/2.4';
+
+/**
+ * The floor: a bare React renderToString of the page's 100 posts (author line, date, the stored
+ * HTML) with their data embedded as JSON, as a minimal server-rendered page would do. CPU ms per
+ * render, in this process, averaged over `rounds` after a warm-up.
+ */
+export function floorCpuMs(file: string, threadId: number, rounds = 300): number {
+  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+  const posts = sqlite
+    .prepare(
+      `select p.id, p.body_html as html, p.attribution, p.created_at as createdAt, p.endorsement_count as endorsements,
+              u.name, u.organisation, u.stakeholder_group as stakeholderGroup
+         from posts p join users u on u.id = p.author_id
+        where p.thread_id = ? and p.root_id is null order by p.created_at, p.id limit 100`,
+    )
+    .all(threadId) as { id: number; html: string; attribution: string; createdAt: string; endorsements: number; name: string; organisation: string; stakeholderGroup: string }[];
+  sqlite.close();
+  const format = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  const page = () =>
+    h('main', null, [
+      h(
+        'ol',
+        { key: 'l' },
+        posts.map((p) =>
+          h('li', { key: p.id }, h('article', { id: `post-${p.id}` }, [
+            h('header', { key: 'h' }, [p.attribution === 'named' ? `${p.name}, ${p.organisation}` : p.stakeholderGroup, ' ', h('time', { key: 't', dateTime: p.createdAt }, format.format(new Date(p.createdAt)))]),
+            h('div', { key: 'b', dangerouslySetInnerHTML: { __html: p.html } }),
+            h('p', { key: 'e' }, `${p.endorsements} endorsements`),
+          ])),
+        ),
+      ),
+      h('script', { key: 's', dangerouslySetInnerHTML: { __html: `window.__data=${JSON.stringify(posts).replace(/</g, '\\u003c')}` } }),
+    ]);
+  for (let i = 0; i < 50; i++) renderToString(page());
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) renderToString(page());
+  const used = process.cpuUsage(cpu0);
+  return (used.user + used.system) / 1000 / rounds;
+}
 
 export const threadPage: Scenario = {
   description: 'GET the thread page (1,000 posts, first page of 100) with autocannon, 10 connections',
@@ -78,15 +122,39 @@ export const threadPage: Scenario = {
         result.problems.push(`thread_page: ${run.non2xx} non-2xx answers, ${run.errors} errors, ${run.timeouts} timeouts out of ${run.requests.total} requests`);
       }
 
-      // The same with gzip, as browsers ask for it (the server compresses each answer).
+      m.thread_page_cpu_ms = round2(((app.cpuSeconds() - cpu0) * 1000) / Math.max(1, run.requests.total));
+
+      // The same with gzip, as browsers ask for it.
+      const gzCpu0 = app.cpuSeconds();
       const gz = await autocannon({ url, connections, duration: seconds, timeout: 10, headers: { 'accept-encoding': 'gzip' } });
+      m.thread_page_gzip_cpu_ms = round2(((app.cpuSeconds() - gzCpu0) * 1000) / Math.max(1, gz.requests.total));
       m.thread_page_gzip_rps = round1(gz.requests.average);
       m.thread_page_gzip_p99_ms = round1(gz.latency.p99);
       m.thread_page_gzip_non2xx = gz.non2xx;
 
+      // A signed-in participant's page is theirs (own posts, endorsements, name): always rendered.
+      // Plain first (the headline, like the anonymous one), then with gzip as browsers ask.
+      const cookie = db.users[0].cookie;
+      const signedCpu0 = app.cpuSeconds();
+      const signed = await autocannon({ url, connections, duration: seconds, timeout: 10, headers: { cookie } });
+      m.thread_page_signed_in_cpu_ms = round2(((app.cpuSeconds() - signedCpu0) * 1000) / Math.max(1, signed.requests.total));
+      m.thread_page_signed_in_rps = round1(signed.requests.average);
+      m.thread_page_signed_in_p99_ms = round1(signed.latency.p99);
+      const signedGzCpu0 = app.cpuSeconds();
+      const signedGz = await autocannon({ url, connections, duration: seconds, timeout: 10, headers: { 'accept-encoding': 'gzip', cookie } });
+      m.thread_page_signed_in_gzip_cpu_ms = round2(((app.cpuSeconds() - signedGzCpu0) * 1000) / Math.max(1, signedGz.requests.total));
+      m.thread_page_signed_in_gzip_rps = round1(signedGz.requests.average);
+      m.thread_page_signed_in_gzip_p99_ms = round1(signedGz.latency.p99);
+      m.thread_page_signed_in_non2xx = signed.non2xx + signedGz.non2xx;
+
+      // The floor, in the same minutes on the same machine.
+      m.thread_page_floor_cpu_ms = round2(floorCpuMs(db.file, threadId));
+      m.thread_page_floor_ratio = round2(m.thread_page_cpu_ms / m.thread_page_floor_cpu_ms);
+
       result.notes.push(
         `thread_page: ${posts} posts of ~300 characters in thread 2.4 (page shows ${m.thread_page_posts_shown}, ${m.thread_page_bytes} bytes of HTML), anonymous GET, ${connections} connections for ${seconds} s after a 2 s warm-up; autocannon runs in the benchmark process on the same 2 cores`,
-        'thread_page: the headline figures are without Accept-Encoding (autocannon’s default); *_gzip_* is the same with gzip, as browsers ask',
+        'thread_page: the headline figures are without Accept-Encoding (autocannon’s default); *_gzip_* is the same with gzip, as browsers ask; anonymous pages come from the page cache (docs/decisions/0011), *_signed_in_* are a participant’s own pages, always rendered',
+        'thread_page: *_cpu_ms is the server process’s CPU time (user + system) per request; thread_page_floor_cpu_ms a bare React renderToString of the same 100 posts with their data embedded, in the benchmark process; thread_page_floor_ratio = thread_page_cpu_ms / floor',
       );
       if (app.errors.length) result.problems.push(...app.errors.slice(0, 30).map((e) => `server log: ${e}`));
     } finally {

@@ -80,4 +80,28 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
       await context.close();
     }
   });
+  it('focused before the page has hydrated, the plain textarea asks for every editor module at once', { timeout: 60_000 }, async () => {
+    const context = await signedInContext('Kofi Mensah');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    // Hold the page's own code back, as a slow link would: only the inline listener can act.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/build\/entry\.client-[^/]+\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${suite.app.url}${PATH}`, { waitUntil: 'domcontentloaded' });
+    const preloaded = () => page.evaluate(() => [...document.querySelectorAll('link[rel="modulepreload"]')].map((l) => l.getAttribute('href')!));
+    expect((await preloaded()).some((href) => /RichComposer-/.test(href))).toBe(false);
+    await page.locator('textarea.ed-textarea').first().focus();
+    const after = await preloaded();
+    expect(after.filter((href) => /RichComposer-/.test(href))).toHaveLength(1);
+    expect(await page.locator('.ed-input').count()).toBe(0); // not hydrated yet: the links came from the inline script
+    release();
+    // Once hydrated, the editor takes over the focused textarea.
+    await page.locator('.ed-input[contenteditable="true"]').waitFor({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

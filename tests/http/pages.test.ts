@@ -100,6 +100,16 @@ describe('consultation pages (no JavaScript)', () => {
     expect(await es.text()).toContain('<h1>Página no encontrada</h1>');
   });
 
+  it('serves the files of public/ by their name, and a missing one as the 404 page', async () => {
+    const client = new Client(app.url);
+    const icon = await client.get('/favicon.svg');
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await icon.text()).toContain('<svg');
+    const missing = await client.get('/missing.svg');
+    expect(missing.status).toBe(404);
+  });
+
   it('switches language with a plain form, remembered in a cookie', async () => {
     const client = new Client(app.url, { 'accept-language': 'fr' });
     const res = await client.post('/locale', { language: 'es', redirectTo: `${SLUG}/q/2` });

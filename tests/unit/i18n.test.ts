@@ -70,3 +70,19 @@ describe('localized consultation texts', () => {
     expect(localize(text, 'fr', 'fr')).toEqual({ text: 'Bonjour', lang: 'fr', original: null });
   });
 });
+
+describe('server translations remembered per language', () => {
+  it('a plain key gives the same text as i18next; keys with options and other languages are translated each time', () => {
+    for (const [language, strings] of [['en', en], ['fr', fr], ['es', es]] as const) {
+      const t = i18nFor(language).getFixedT(language);
+      expect(t('posts.reply')).toBe(strings.posts.reply);
+      expect(t('posts.reply')).toBe(strings.posts.reply); // the remembered value, still this language's
+      expect(i18nFor(language).getFixedT(language)('thread.contribute')).toBe(strings.thread.contribute);
+      // Interpolated: two calls with two values give two texts, never the first one remembered.
+      expect(t('thread.signedInHint', { name: 'Ada' })).toContain('Ada');
+      expect(t('thread.signedInHint', { name: 'Grace' })).toContain('Grace');
+    }
+    expect(i18nFor('en').getFixedT('fr')('posts.reply')).toBe(fr.posts.reply);
+    expect(i18nFor('en').getFixedT('en')('posts.reply')).toBe(en.posts.reply);
+  });
+});

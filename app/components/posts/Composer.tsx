@@ -27,6 +27,8 @@ export interface ComposerProps {
   submitLabel: string;
   label: string;
   onPosted?: (post: PostView) => void;
+  /** The rich editor's module URLs, preloaded together when the composer is first focused. */
+  editorModules?: string[];
 }
 
 /** Writing a contribution, a reply or an edit. */
@@ -119,6 +121,7 @@ export function Composer(props: ComposerProps) {
         onTextChange={onTextChange}
         invalid={!!error}
         disabled={busy}
+        editorModules={props.editorModules}
       />
       {error ? (
         <p className="field-error" id={errorId} role="alert">
