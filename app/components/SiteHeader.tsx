@@ -121,8 +121,13 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
               ) : null}
               {data?.user ? (
                 <li className="nav-account">
-                  <Link to="/account" className="signed-in">
-                    {translateIsolated(t, 'nav.signedInAs', { name: data.user.name }, ['name'])}
+                  <Link to="/account" className="signed-in" title={t('nav.signedInAs', { name: data.user.name })}>
+                    {/* Wide, only the name shows (cut short if long), so the navigation keeps to one
+                        row; the sentence is what assistive technologies read at every width. */}
+                    <span className="signed-in-sentence">{translateIsolated(t, 'nav.signedInAs', { name: data.user.name }, ['name'])}</span>
+                    <bdi className="signed-in-name" aria-hidden="true">
+                      {data.user.name}
+                    </bdi>
                   </Link>
                   <Form method="post" action="/sign-out" className="inline-form">
                     <button type="submit" className="link-button">

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS } from '../../db/schema';
-import { longText } from '../text/fields';
+import { longText, searchText } from '../text/fields';
 
 const id = z.coerce.number({ error: 'errors.notFoundTitle' }).int().positive({ error: 'errors.notFoundTitle' });
 /** A reason or a note: the text policy's multi-line text; blank (spaces, invisible characters) is ''. */
@@ -52,5 +52,9 @@ export const queueFilterSchema = z.object({
 export const auditFilterSchema = z.object({
   action: z.string().max(100).regex(/^[a-z_.]*$/).optional().catch(undefined),
   subjectType: z.string().max(50).regex(/^[a-z_]*$/).optional().catch(undefined),
-  q: z.string().max(100).regex(/^[^\p{Cc}]*$/u).optional().catch(undefined),
 });
+
+/** The audit log's "name or title" search: at most this many characters. */
+export const AUDIT_SEARCH_MAX = 100;
+/** The search as typed, cleaned like stored text (control characters removed, NFC); too long is refused (`errors.tooLong`), never dropped. */
+export const auditSearchSchema = searchText(AUDIT_SEARCH_MAX);

@@ -16,7 +16,7 @@ import { translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
-import { auditFilterSchema } from '../validation.server';
+import { AUDIT_SEARCH_MAX, auditFilterSchema, auditSearchSchema } from '../validation.server';
 import { DECISIONS } from '../audit/actions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
@@ -58,8 +58,12 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   // A family from the list, or one action (e.g. from a link): anything else is no filter.
   const action = filters.action && (FAMILIES.some((f) => f.value === filters.action) || KNOWN_ACTIONS.includes(filters.action)) ? filters.action : undefined;
   const subjectType = SUBJECT_TYPES.find((s) => s === filters.subjectType);
-  const search = filters.q?.trim() || undefined;
-  const entries = await services.audit.list({ consultationId: consultation.id, action, subjectType, search, limit: LIMIT });
+  // A search that cannot be run is said, with no rows: never the whole log as if it matched.
+  const typed = url.searchParams.get('q') ?? '';
+  const query = auditSearchSchema.safeParse(typed);
+  const searchError = query.success ? null : (query.error.issues[0]?.message ?? 'errors.tooLong');
+  const search = query.success ? query.data || undefined : undefined;
+  const entries = searchError ? [] : await services.audit.list({ consultationId: consultation.id, action, subjectType, search, limit: LIMIT });
   const slug = consultation.slug;
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
 
@@ -67,7 +71,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(t('audit.title'), consultationTitle(consultation, language)),
     slug,
     consultationTitle: consultationTitle(consultation, language),
-    filters: { action: action ?? '', subjectType: subjectType ?? '', q: search ?? '' },
+    filters: { action: action ?? '', subjectType: subjectType ?? '', q: searchError ? typed.slice(0, AUDIT_SEARCH_MAX * 2) : (search ?? '') },
+    searchError,
     entries: entries.map((e) => {
       // The subject as it is named now, else as the entry recorded it (a title), else by its kind.
       const name = e.subject.name ?? str(e.details.title);
@@ -164,12 +169,25 @@ export default function AuditLog() {
               placeholder={t('audit.anySubject')}
               options={SUBJECT_TYPES.map((s) => ({ value: s, label: t(`audit.subjectTypes.${s}`) }))}
             />
-            <div className="field">
+            <div className={`field${data.searchError ? ' field-invalid' : ''}`}>
               <label htmlFor="audit-q">{t('audit.search')}</label>
               <p className="field-hint" id="audit-q-hint">
                 {t('audit.searchHint')}
               </p>
-              <input id="audit-q" name="q" type="search" defaultValue={data.filters.q} maxLength={100} aria-describedby="audit-q-hint" />
+              <input
+                id="audit-q"
+                name="q"
+                type="search"
+                defaultValue={data.filters.q}
+                maxLength={100}
+                aria-invalid={data.searchError ? true : undefined}
+                aria-describedby={data.searchError ? 'audit-q-hint audit-q-error' : 'audit-q-hint'}
+              />
+              {data.searchError ? (
+                <p className="field-error" id="audit-q-error" role="alert">
+                  {t(data.searchError)}
+                </p>
+              ) : null}
             </div>
             <button type="submit" className="button button-secondary">
               {t('audit.apply')}

@@ -232,6 +232,33 @@ describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromiu
     await context.close();
   });
 
+  it('wide, the navigation stays one row for the longest names and labels (French, admin; a 110-character name)', async () => {
+    const { services } = suite.app.server;
+    const tag = Math.random().toString(36).slice(2, 8);
+    const longName = `Qz${tag}${'abcdefghij'.repeat(11)}`.slice(0, 110);
+    const id = await services.accounts.register({
+      email: `long.${tag}@example.org`,
+      name: longName,
+      organisation: `Organisation ${'sansespace'.repeat(18)}`,
+      stakeholderGroup: 'business',
+      country: 'IN',
+      password: 'a long enough password',
+    });
+    const longSession = (await services.auth.createSession(id, {})).id;
+    for (const session of [sessions.admin, longSession]) {
+      const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+      await context.addCookies([{ name: 'palabre_session', value: session, url: suite.app.url }]);
+      const page = await context.newPage();
+      await page.goto(`${suite.app.url}${SLUG}/q/2/2.4`);
+      const tops = await page.locator('.site-nav > ul > li').evaluateAll((items) => items.map((li) => Math.round(li.getBoundingClientRect().top)));
+      expect(new Set(tops).size, `navigation rows: ${tops.join(', ')}`).toBe(1);
+      expect((await page.locator('header.site-header').boundingBox())!.height).toBeLessThanOrEqual(130);
+      // The name is cut short on screen, whole for assistive technologies.
+      if (session === longSession) expect(await page.locator('.signed-in').textContent()).toContain(longName);
+      await context.close();
+    }
+  });
+
   it('printed pages keep their content and drop navigation, forms and live status', { timeout: 60_000 }, async () => {
     const context = await contextFor('moderator', { javaScriptEnabled: true, locale: 'en-GB' });
     const page = await context.newPage();

@@ -343,6 +343,15 @@ describe('the audit log in people’s words', () => {
     expect(rowsOf(await audit('q=filter admin')).slice(1).every((r) => r.includes('Filter Admin'))).toBe(true);
     expect(rowsOf(await audit('q=filterable&action=case_study.&subjectType=case_study')).slice(1).length).toBeGreaterThan(2);
     expect(await audit('q=filterable&action=post.')).toContain('No entry matches these filters.');
+    // A search too long to run is said, with no rows, never answered with the whole log.
+    const tooLong = await audit(`q=${'a'.repeat(101)}`);
+    expect(tooLong).toContain('This is too long.');
+    expect(tooLong).toContain('aria-invalid="true"');
+    expect(rowsOf(tooLong).slice(1)).toHaveLength(0);
+    // Control characters are not text: removed, as from stored text, and the rest searched.
+    const cleaned = rowsOf(await audit('q=FILTER%00ABLE')).slice(1);
+    expect(cleaned.length).toBeGreaterThan(2);
+    expect(cleaned.every((r) => r.includes('Filterable 100% practice'))).toBe(true);
     expect(id).toBeGreaterThan(0);
   });
 });
