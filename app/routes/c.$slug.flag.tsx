@@ -22,6 +22,8 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   const back = new URL(safeRedirect(formData.get('redirectTo'), `/c/${consultation.slug}`), 'http://local');
   back.searchParams.delete('flagged');
   back.searchParams.delete('flagError');
+  // Back to the page with the report form closed (it opens on demand: OnDemandForm).
+  back.searchParams.delete('report');
   back.hash = '';
   const subjectType = formData.get('subjectType');
   const subjectId = String(formData.get('subjectId') ?? '');

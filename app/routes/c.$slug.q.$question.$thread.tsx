@@ -9,7 +9,7 @@ import { caseStudyHref } from '../components/moderation/links';
 import { FlagNotice } from '../components/moderation/flag-notice';
 import { Composer } from '../components/posts/Composer';
 import { LiveBar } from '../components/posts/LiveBar';
-import { PostItem } from '../components/posts/PostItem';
+import { PostItem, type PostLinkParam } from '../components/posts/PostItem';
 import { Original, useLangOf } from '../components/Translated';
 import { consultationTitle, groupLabels, localize } from '../consultations/localize';
 import type { Language } from '../consultations/content.schema';
@@ -98,7 +98,7 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   const { services, language } = context;
   const { thread } = await resolveThread(context, params);
   const url = new URL(request.url);
-  for (const name of ['edit', 'reply', 'flagged', 'flagError']) url.searchParams.delete(name);
+  for (const name of [...POST_LINK_PARAMS, 'flagged', 'flagError']) url.searchParams.delete(name);
   /** Back to the page the form was on, at the post written. */
   const done = (post: PostView) => {
     if (post.threadId !== thread.id) notFound();
@@ -121,6 +121,9 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
     { context, userId: user.id },
   );
 }
+
+/** The query parameters that open one post's form (the links of PostItem). */
+const POST_LINK_PARAMS: PostLinkParam[] = ['reply', 'edit', 'report', 'hide'];
 
 /**
  * One live state per thread: moving to another thread (same route, other params) mounts a fresh
@@ -145,17 +148,16 @@ function ThreadPage() {
   const groupLabel = useCallback((id: string) => data.groups[id] ?? id, [data.groups]);
   const onChange = useCallback((post: PostView) => apply([post]), [apply]);
 
-  const linkFor = (param: 'reply' | 'edit', id: number) => {
+  // One form open at a time: opening one closes any other the URL asked for.
+  const linkFor = (param: PostLinkParam, id: number) => {
     const next = new URLSearchParams(params);
-    next.delete('reply');
-    next.delete('edit');
+    for (const name of POST_LINK_PARAMS) next.delete(name);
     next.set(param, String(id));
     return `?${next}#${param === 'reply' ? `reply-${id}` : `post-${id}`}`;
   };
   const doneHref = useMemo(() => {
     const next = new URLSearchParams(params);
-    next.delete('reply');
-    next.delete('edit');
+    for (const name of POST_LINK_PARAMS) next.delete(name);
     const search = next.toString();
     return `${location.pathname}${search ? `?${search}` : ''}`;
   }, [params, location.pathname]);
@@ -186,6 +188,9 @@ function ThreadPage() {
 
   const failed = actionData && actionData.intent === 'create' ? actionData : null;
   const signedIn = !!data.user;
+  // The one post whose report or hide form the URL asks for (the others render none).
+  const reportId = params.get('report');
+  const hideId = params.get('hide');
   const flag = useMemo(() => ({ action: `/c/${data.slug}/flag`, redirectTo: doneHref }), [data.slug, doneHref]);
   const moderated = actionData && (actionData.intent === 'hide' || actionData.intent === 'restore') ? actionData : null;
   // A refused delete, endorsement or edit (without JavaScript: with it, the socket's answer is shown
@@ -199,6 +204,8 @@ function ThreadPage() {
     signedIn,
     canWrite: data.open,
     linkFor,
+    pageHref: doneHref,
+    requested: reportId === String(post.id) ? ('report' as const) : hideId === String(post.id) ? ('hide' as const) : undefined,
     onChange,
     moderator: data.moderator,
     flag,

@@ -186,8 +186,9 @@ describe('a creation form sent twice creates once', () => {
     const { id: postId } = await app.server.services.posts.create(writer.id, { threadId: await threadId(app, '2.4'), clientId: clientId(), text: 'Report me once.' }, 'en');
     const { http, user } = await as();
     const thread = `${BASE}/q/2/2.4`;
-    const page = await (await http.get(thread)).text();
-    const key = formKey(page, `id="post-${postId}"`);
+    // The post's report form, as its Report link opens it (one post's form per page).
+    const page = await (await http.get(`${thread}?report=${postId}`)).text();
+    const key = formKey(page, `id="report-${postId}-title"`);
     const report = () => http.post(`${BASE}/flag`, { formKey: key, subjectType: 'post', subjectId: String(postId), reason: 'spam', note: 'An advert', redirectTo: thread });
     const [first, second] = await Promise.all([report(), report()]);
     const { http: moderator } = await as('moderator');
@@ -198,7 +199,7 @@ describe('a creation form sent twice creates once', () => {
     const flags = await db().selectFrom('flags').select('status').where('subjectId', '=', postId).where('reporterId', '=', user.id).execute();
     expect(flags).toEqual([{ status: 'dismissed' }]);
     // A new report is a new form.
-    expect((await http.post(`${BASE}/flag`, { formKey: formKey(await (await http.get(thread)).text(), `id="post-${postId}"`), subjectType: 'post', subjectId: String(postId), reason: 'spam', redirectTo: thread })).status).toBe(302);
+    expect((await http.post(`${BASE}/flag`, { formKey: formKey(await (await http.get(`${thread}?report=${postId}`)).text(), `id="report-${postId}-title"`), subjectType: 'post', subjectId: String(postId), reason: 'spam', redirectTo: thread })).status).toBe(302);
     expect(await db().selectFrom('flags').select('id').where('subjectId', '=', postId).where('reporterId', '=', user.id).execute()).toHaveLength(2);
   });
 

@@ -81,6 +81,56 @@ describe('threads without JavaScript', () => {
     expect(page).toContain('Agreed, and trade unions too.'); // the reply stays
   });
 
+  it('renders a post’s report or hide form only on the post the URL asks for, and comes back without it', async () => {
+    const { user: writer } = await signedIn('Report Subject');
+    const { http } = await signedIn('A Reader');
+    const moderatorUser = await createUser(app, { role: 'moderator' });
+    const moderator = new Client(app.url, { cookie: moderatorUser.cookie, 'accept-language': 'en' });
+    const thread = await threadId(app, '2.4');
+    const [first, second] = [
+      (await app.server.services.posts.create(writer.id, { threadId: thread, clientId: clientId(), text: 'First to report.' }, 'en')).id,
+      (await app.server.services.posts.create(writer.id, { threadId: thread, clientId: clientId(), text: 'Second to report.' }, 'en')).id,
+    ];
+    const reportForms = (html: string) => [...html.matchAll(/<p id="report-(\d+)-title"/g)].map((m) => Number(m[1]));
+    const hideForms = (html: string) => [...html.matchAll(/<textarea id="moderate-(\d+)-reason"/g)].map((m) => Number(m[1]));
+    const article = (html: string, id: number) => html.slice(html.indexOf(`id="post-${id}"`), html.indexOf('</article>', html.indexOf(`id="post-${id}"`)));
+
+    // No form on the page, a link per post that opens it, keeping the page's sort.
+    const plain = await (await http.get(`${PATH}?sort=newest`)).text();
+    expect(reportForms(plain)).toEqual([]);
+    expect(article(plain, first)).toContain(`<a href="?sort=newest&amp;report=${first}#post-${first}" class="post-disclosure-toggle" aria-expanded="false">Report</a>`);
+    expect(plain).not.toContain('name="reason"');
+    // Asked for: that post's form alone, open, with a Cancel link back to the page; it comes back without `report`.
+    const asked = await (await http.get(`${PATH}?sort=newest&report=${second}`)).text();
+    expect(reportForms(asked)).toEqual([second]);
+    const opened = article(asked, second);
+    expect(opened).toContain(`<a href="${PATH}?sort=newest#post-${second}" class="post-disclosure-toggle" aria-expanded="true"`);
+    expect(opened).toContain(`<input type="hidden" name="redirectTo" value="${PATH}?sort=newest"/>`);
+    expect(opened).toMatch(new RegExp(`<a href="${PATH}\\?sort=newest#post-${second}" class="post-action">Cancel</a>`));
+    expect(article(asked, first)).not.toContain('name="reason"');
+    // Sent as the form would (its redirectTo): back to the thread, form closed, the report said.
+    const key = /name="formKey" value="([0-9a-f]{32})"/.exec(opened)![1]!;
+    const sent = await http.post('/c/gfmd-2020-partnerships/flag', { formKey: key, subjectType: 'post', subjectId: String(second), reason: 'spam', redirectTo: `${PATH}?sort=newest&report=${second}` });
+    expect(sent.headers.get('location')).toBe(`${PATH}?sort=newest&flagged=1#post-${second}`);
+    // Anonymous readers have neither links nor forms (and their page may come from the cache).
+    const anonymous = await (await new Client(app.url, { 'accept-language': 'en' }).get(`${PATH}?report=${second}`)).text();
+    expect(reportForms(anonymous)).toEqual([]);
+    expect(anonymous).not.toContain('post-disclosure-toggle');
+
+    // Moderators: a Hide link per post, its form on the post asked for; a refused hide shows it again.
+    const modPage = await (await moderator.get(PATH)).text();
+    expect(hideForms(modPage)).toEqual([]);
+    expect(article(modPage, first)).toContain(`<a href="?hide=${first}#post-${first}" class="post-disclosure-toggle" aria-expanded="false">Hide</a>`);
+    expect(hideForms(await (await moderator.get(`${PATH}?hide=${first}`)).text())).toEqual([first]);
+    const refused = await moderator.post(`${PATH}?hide=${first}`, { intent: 'hide', postId: String(first), reason: '' });
+    expect(refused.status).toBe(400);
+    const refusedPage = await refused.text();
+    expect(hideForms(refusedPage)).toEqual([first]);
+    expect(article(refusedPage, first)).toContain('aria-invalid="true"');
+    const hidden = await moderator.post(`${PATH}?hide=${first}`, { intent: 'hide', postId: String(first), reason: 'Off topic' });
+    expect(hidden.headers.get('location')).toBe(`${PATH}#post-${first}`);
+  });
+
   it('sends an anonymous poster to sign in and stores nothing', async () => {
     const res = await new Client(app.url).post(PATH, { intent: 'create', clientId: clientId(), text: 'Anonymous?' });
     expect(res.status).toBe(302);

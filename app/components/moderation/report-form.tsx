@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FLAG_REASONS, type FlagSubject } from '../../../db/schema';
 import { FormKeyInput } from '../Field';
@@ -14,6 +15,7 @@ export function ReportForm({
   subjectId,
   title,
   idPrefix,
+  cancel,
 }: {
   action: string;
   redirectTo: string;
@@ -22,6 +24,8 @@ export function ReportForm({
   title: string;
   /** Makes the form's ids unique on the page. */
   idPrefix: string;
+  /** Beside the submit button: how to close the form where it opens on demand (OnDemandForm). */
+  cancel?: ReactNode;
 }) {
   const { t } = useTranslation();
   return (
@@ -58,6 +62,7 @@ export function ReportForm({
       <button type="submit" className="button button-small">
         {t('flags.submit')}
       </button>
+      {cancel ? <> {cancel}</> : null}
     </form>
   );
 }

@@ -6,6 +6,7 @@ import type { PostView } from '../../posts/post-view';
 import { ReportForm } from '../moderation/report-form';
 import { AuthorLine, translateIsolated, UserText } from '../UserText';
 import { LiveForm } from './LiveForm';
+import { OnDemandForm } from './OnDemandForm';
 import { FormKeyInput } from '../Field';
 
 export interface PostItemProps {
@@ -13,8 +14,12 @@ export interface PostItemProps {
   groupLabel: (id: string) => string;
   signedIn: boolean;
   canWrite: boolean;
-  /** The current page's search, kept on reply/edit links. */
-  linkFor: (param: 'reply' | 'edit', id: number) => string;
+  /** The current page's search, kept on the links that open a reply, an edit, a report or a hide form. */
+  linkFor: (param: PostLinkParam, id: number) => string;
+  /** This page without any of them (path and search): where a form opened on demand closes to. */
+  pageHref: string;
+  /** The form this post shows open, asked for by the page's URL (`?report=<id>`, `?hide=<id>`). */
+  requested?: 'report' | 'hide';
   onChange: (post: PostView) => void;
   /** The reader may hide and restore posts (the server checks again). */
   moderator?: boolean;
@@ -26,6 +31,9 @@ export interface PostItemProps {
   actionError?: string;
   children?: React.ReactNode;
 }
+
+/** The query parameters that open one post's form (the page renders it for that post alone). */
+export type PostLinkParam = 'reply' | 'edit' | 'report' | 'hide';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 /** One formatter per language (a page renders up to a few hundred dates). UTC, so that the
@@ -39,7 +47,8 @@ function dateFormat(language: string) {
   return format;
 }
 
-export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChange, moderator, flag, moderationError, actionError, children }: PostItemProps) {
+export function PostItem(props: PostItemProps) {
+  const { post, groupLabel, signedIn, canWrite, linkFor, pageHref, requested, onChange, moderator, flag, moderationError, actionError, children } = props;
   const { t, i18n } = useTranslation();
   const date = dateFormat(i18n.language);
   // A socket's refusal (with JavaScript) is said here as the form's does without.
@@ -125,20 +134,34 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
           </>
         ) : null}
         {signedIn && flag && !post.mine && post.status === 'visible' ? (
-          <details className="post-disclosure post-report">
-            <summary>{t('flags.report')}</summary>
-            <ReportForm
-              action={flag.action}
-              redirectTo={flag.redirectTo}
-              subjectType="post"
-              subjectId={post.id}
-              title={t('flags.reportPost')}
-              idPrefix={`report-${post.id}`}
-            />
-          </details>
+          <OnDemandForm
+            label={t('flags.report')}
+            openHref={linkFor('report', post.id)}
+            closeHref={`${pageHref}#post-${post.id}`}
+            requested={requested === 'report'}
+            className="post-report"
+          >
+            {(cancel) => (
+              <ReportForm
+                action={flag.action}
+                redirectTo={flag.redirectTo}
+                subjectType="post"
+                subjectId={post.id}
+                title={t('flags.reportPost')}
+                idPrefix={`report-${post.id}`}
+                cancel={cancel}
+              />
+            )}
+          </OnDemandForm>
         ) : null}
         {moderator && (post.status === 'visible' || post.status === 'hidden') ? (
-          <ModerateForm post={post} error={moderationError} />
+          <ModerateForm
+            post={post}
+            error={moderationError}
+            openHref={linkFor('hide', post.id)}
+            closeHref={`${pageHref}#post-${post.id}`}
+            requested={requested === 'hide' || !!moderationError}
+          />
         ) : null}
       </footer>
       {children}
@@ -147,7 +170,19 @@ export function PostItem({ post, groupLabel, signedIn, canWrite, linkFor, onChan
 }
 
 /** Moderators: hide a visible post (a reason is required, and its author is told) or restore a hidden one. */
-function ModerateForm({ post, error }: { post: PostView; error?: PostItemProps['moderationError'] }) {
+function ModerateForm({
+  post,
+  error,
+  openHref,
+  closeHref,
+  requested,
+}: {
+  post: PostView;
+  error?: PostItemProps['moderationError'];
+  openHref: string;
+  closeHref: string;
+  requested: boolean;
+}) {
   const { t } = useTranslation();
   const id = `moderate-${post.id}`;
   const errorId = `${id}-error`;
@@ -170,37 +205,40 @@ function ModerateForm({ post, error }: { post: PostView; error?: PostItemProps['
     );
   }
   return (
-    <details className="post-disclosure post-moderate" open={error ? true : undefined}>
-      <summary>{t('posts.hide')}</summary>
-      <Form method="post" preventScrollReset className="moderation-form">
-        <input type="hidden" name="intent" value="hide" />
-        <FormKeyInput />
-        <input type="hidden" name="postId" value={post.id} />
-        <div className={`field${error ? ' field-invalid' : ''}`}>
-          <label htmlFor={`${id}-reason`}>{t('posts.hideReason')}</label>
-          <p className="field-hint" id={`${id}-hint`}>
-            {t('posts.hideHint')}
-          </p>
-          <textarea
-            id={`${id}-reason`}
-            name="reason"
-            rows={3}
-            required
-            maxLength={2000}
-            defaultValue={error?.reason}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-hint ${errorId}` : `${id}-hint`}
-          />
-          {error ? (
-            <p className="field-error" id={errorId} role="alert">
-              {t(error.error)}
-            </p>
-          ) : null}
-        </div>
-        <button type="submit" className="button button-small button-danger">
-          {t('posts.hideSubmit')}
-        </button>
-      </Form>
-    </details>
+    // On demand like the report form: a moderator's page would otherwise carry a hide form per post.
+    <OnDemandForm label={t('posts.hide')} openHref={openHref} closeHref={closeHref} requested={requested} className="post-moderate">
+      {(cancel) => (
+        <Form method="post" preventScrollReset className="moderation-form">
+            <input type="hidden" name="intent" value="hide" />
+            <FormKeyInput />
+            <input type="hidden" name="postId" value={post.id} />
+            <div className={`field${error ? ' field-invalid' : ''}`}>
+              <label htmlFor={`${id}-reason`}>{t('posts.hideReason')}</label>
+              <p className="field-hint" id={`${id}-hint`}>
+                {t('posts.hideHint')}
+              </p>
+              <textarea
+                id={`${id}-reason`}
+                name="reason"
+                rows={3}
+                required
+                maxLength={2000}
+                defaultValue={error?.reason}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-hint ${errorId}` : `${id}-hint`}
+              />
+              {error ? (
+                <p className="field-error" id={errorId} role="alert">
+                  {t(error.error)}
+                </p>
+              ) : null}
+            </div>
+            <button type="submit" className="button button-small button-danger">
+              {t('posts.hideSubmit')}
+            </button>{' '}
+            {cancel}
+        </Form>
+      )}
+    </OnDemandForm>
   );
 }
