@@ -106,7 +106,7 @@ describe.skipIf(!HAS_CHROMIUM)('case studies and moderation in Chromium', () => 
     const { id: threadId } = (await suite.app.server.services.consultations.getThread((await suite.app.server.services.consultations.getDefault())!.id, '2.4'))!;
     const post = await suite.app.server.services.posts.create(writer.id, { threadId, clientId: clientId(), text: 'Flag me please' }, 'en');
     await page.goto(thread);
-    await page.locator(`#post-${post.id} summary`, { hasText: 'Report' }).click();
+    await page.locator(`#post-${post.id}`).getByRole('link', { name: 'Report' }).click();
     await page.locator(`#post-${post.id} select[name="reason"]`).selectOption('off_topic');
     await page.locator(`#post-${post.id} button[type="submit"]`, { hasText: /report/i }).click();
     await page.getByText(/moderators will/i).first().waitFor();

@@ -62,7 +62,7 @@ function findOverflow(): string[] {
 describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromium)', () => {
   const suite = browserSuite();
   const sessions: Record<'participant' | 'moderator' | 'admin', string> = { participant: '', moderator: '', admin: '' };
-  const ids = { caseStudy: 0, ownCaseStudy: 0, note: 0, version: 0 };
+  const ids = { caseStudy: 0, ownCaseStudy: 0, note: 0, version: 0, longPost: 0 };
 
   beforeAll(async () => {
     const { services, database } = suite.app.server;
@@ -83,7 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromiu
     const url = `https://example.org/${'very-long-path-segment-'.repeat(8)}end`;
     const text = (t: string) => ({ type: 'text', text: t, format: 0, detail: 0, mode: 'normal', style: '', version: 1 });
     const paragraph = { type: 'paragraph', children: [text('See '), { type: 'link', url, children: [text(url)] }, text(' for the full agreement.')] };
-    await services.posts.create(participant, { threadId, clientId: clientId(), body: { root: { type: 'root', children: [paragraph] } } }, 'en');
+    ids.longPost = (await services.posts.create(participant, { threadId, clientId: clientId(), body: { root: { type: 'root', children: [paragraph] } } }, 'en')).id;
     const published = await db.selectFrom('caseStudies').select('id').where('status', '=', 'published').orderBy('id').executeTakeFirstOrThrow();
     ids.caseStudy = published.id;
     // Editable by its author, with the moderator's request for changes shown.
@@ -105,6 +105,9 @@ describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromiu
     { role: 'moderator', path: SLUG },
     { role: 'moderator', path: `${SLUG}/q/2` },
     { role: 'moderator', path: `${SLUG}/q/2/2.4` },
+    // A post's report and hide forms, opened on demand (one at a time), on the post with the long link.
+    { role: 'moderator', path: `${SLUG}/q/2/2.4?report=${ids.longPost}` },
+    { role: 'moderator', path: `${SLUG}/q/2/2.4?hide=${ids.longPost}` },
     { role: 'moderator', path: `${SLUG}/q/3/general` },
     { role: 'moderator', path: `${SLUG}/case-studies` },
     { role: 'moderator', path: `${SLUG}/case-studies/${ids.caseStudy}` },
@@ -131,7 +134,7 @@ describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromiu
     return context;
   }
 
-  /** Loads the page, opens every disclosure (the menu, report and hide forms…) and measures. */
+  /** Loads the page, opens every disclosure (the menu, the original texts…) and measures. */
   async function overflowOf(page: Page, path: string, javaScriptEnabled: boolean): Promise<string[]> {
     const response = await page.goto(`${suite.app.url}${path}`, { waitUntil: javaScriptEnabled ? 'networkidle' : 'load' });
     expect(response?.status(), path).toBe(path === '/no-such-page' ? 404 : 200);

@@ -3,7 +3,7 @@ import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, watchErrors } from '../support/browser';
 import { HAS_CHROMIUM } from '../support/env';
-import { createUser } from '../support/sockets';
+import { clientId, createUser, threadId } from '../support/sockets';
 
 const PATH = '/c/gfmd-2020-partnerships/q/2/2.4';
 
@@ -80,6 +80,61 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
       await context.close();
     }
   });
+  it('a post’s Report opens its form in place with JavaScript (focus in, Escape and Cancel give it back), and by a link without', { timeout: 60_000 }, async () => {
+    const writer = await createUser(suite.app, { name: 'Report Writer' });
+    const { id: postId } = await suite.app.server.services.posts.create(writer.id, { threadId: await threadId(suite.app, '2.4'), clientId: clientId(), text: 'Report me in place.' }, 'en');
+    const context = await signedInContext('Report Reader');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${suite.app.url}${PATH}`, { waitUntil: 'networkidle' });
+    const post = page.locator(`#post-${postId}`);
+    const toggle = post.getByRole('link', { name: 'Report' });
+    const reason = post.getByLabel('Reason');
+    expect(await page.locator('select[name="reason"]').count()).toBe(0); // no post carries a closed form
+    await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await reason.waitFor();
+    expect(await reason.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('select[name="reason"]').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => reason.count()).toBe(0);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+
+    await toggle.click();
+    await post.getByRole('link', { name: 'Cancel' }).click();
+    await expect.poll(() => reason.count()).toBe(0);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true); // never reloaded
+    expect(page.url()).toBe(`${suite.app.url}${PATH}`);
+
+    // Opened, it passes an axe scan, and it reports as before (a plain form: the page comes back).
+    await toggle.click();
+    const { violations } = await new AxeBuilder({ page }).include(`#post-${postId}`).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await reason.selectOption('spam');
+    await post.getByRole('button', { name: 'Report' }).click();
+    await page.getByText('Thank you, moderators will look at it.').waitFor();
+    expect(await page.locator('select[name="reason"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // Without JavaScript: the link asks the server for the page with this post's form.
+    const plain = await signedInContext('Report Reader Without JavaScript', { javaScriptEnabled: false });
+    const noJs = await plain.newPage();
+    await noJs.goto(`${suite.app.url}${PATH}`);
+    await noJs.locator(`#post-${postId}`).getByRole('link', { name: 'Report' }).click();
+    await noJs.locator(`#post-${postId}`).getByLabel('Reason').selectOption('off_topic');
+    expect(noJs.url()).toBe(`${suite.app.url}${PATH}?report=${postId}#post-${postId}`);
+    await noJs.locator(`#post-${postId}`).getByRole('button', { name: 'Report' }).click();
+    await noJs.getByText('Thank you, moderators will look at it.').waitFor();
+    expect(noJs.url()).toBe(`${suite.app.url}${PATH}?flagged=1#post-${postId}`);
+    await plain.close();
+  });
+
   it('focused before the page has hydrated, the plain textarea asks for every editor module at once', { timeout: 60_000 }, async () => {
     const context = await signedInContext('Kofi Mensah');
     const page = await context.newPage();
