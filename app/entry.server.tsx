@@ -2,13 +2,13 @@
  * Server rendering: streams the page, wrapped in the request's i18next instance, with the
  * request's CSP nonce on every inline script.
  */
-import { PassThrough } from 'node:stream';
 import type { AppLoadContext, EntryContext } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';
 import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
 import { I18nextProvider } from 'react-i18next';
+import { coalesceWrites } from './utils/coalesce.server';
 import { NonceContext } from './utils/nonce';
 
 export const streamTimeout = 5_000;
@@ -35,7 +35,9 @@ export default function handleRequest(
         nonce,
         [waitForAll ? 'onAllReady' : 'onShellReady']() {
           shellRendered = true;
-          const body = new PassThrough();
+          // React's ~2 KB pieces, handed on once per turn: each piece would otherwise be a
+          // web-stream chunk and, with gzip, a zlib flush (app/utils/coalesce.server.ts).
+          const body = coalesceWrites();
           responseHeaders.set('Content-Type', 'text/html; charset=utf-8');
           resolve(
             new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),

@@ -67,9 +67,10 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   // A missing asset is a plain 404, not an HTML page a browser would refuse as a stylesheet.
   app.use('/build', (_req, res) => res.status(404).type('text/plain').send('Not Found'));
   // Only a path whose last segment has an extension (favicon.svg…) can name a file there: pages
-  // skip the file-system lookup, a failed stat (and its error object) per page view.
+  // skip the file-system lookup, a failed stat (and its error object) per page view. An
+  // extension starts with a letter: a sub-question's thread (`/q/2/2.4`) is a page, not a file.
   const publicFiles = express.static(`${ROOT}/public`, { maxAge: '1h', index: false });
-  app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
+  app.use((req, res, next) => (/\.[a-z][a-z0-9]*$/i.test(req.path) ? publicFiles(req, res, next) : next()));
 
   // Healthy means "what people write is saved": the database takes a write (one upsert of one
   // row), and no open note has saves failing. Probes do not pile up: while one runs (even one that

@@ -56,6 +56,20 @@ export function floorCpuMs(file: string, threadId: number, rounds = 300): number
   return (used.user + used.system) / 1000 / rounds;
 }
 
+/** The bytes of a page as sent with gzip (undefined if it did not come compressed). */
+async function gzipBytes(url: string, cookie: string): Promise<number | undefined> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { cookie, 'accept-encoding': 'gzip' } }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve(res.headers['content-encoding'] === 'gzip' ? bytes : undefined));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export const threadPage: Scenario = {
   description: 'GET the thread page (1,000 posts, first page of 100) with autocannon, 10 connections',
   async run() {
@@ -135,6 +149,9 @@ export const threadPage: Scenario = {
       // A signed-in participant's page is theirs (own posts, endorsements, name): always rendered.
       // Plain first (the headline, like the anonymous one), then with gzip as browsers ask.
       const cookie = db.users[0].cookie;
+      const signedProbe = await fetch(url, { headers: { cookie } });
+      m.thread_page_signed_in_bytes = Buffer.byteLength(await signedProbe.text());
+      m.thread_page_signed_in_gzip_bytes = (await gzipBytes(url, cookie)) ?? -1;
       const signedCpu0 = app.cpuSeconds();
       const signed = await autocannon({ url, connections, duration: seconds, timeout: 10, headers: { cookie } });
       m.thread_page_signed_in_cpu_ms = round2(((app.cpuSeconds() - signedCpu0) * 1000) / Math.max(1, signed.requests.total));
@@ -154,6 +171,7 @@ export const threadPage: Scenario = {
       result.notes.push(
         `thread_page: ${posts} posts of ~300 characters in thread 2.4 (page shows ${m.thread_page_posts_shown}, ${m.thread_page_bytes} bytes of HTML), anonymous GET, ${connections} connections for ${seconds} s after a 2 s warm-up; autocannon runs in the benchmark process on the same 2 cores`,
         'thread_page: the headline figures are without Accept-Encoding (autocannon’s default); *_gzip_* is the same with gzip, as browsers ask; anonymous pages come from the page cache (docs/decisions/0011), *_signed_in_* are a participant’s own pages, always rendered',
+        'thread_page: *_signed_in_bytes and *_signed_in_gzip_bytes are the size of that participant’s page as sent, plain and with gzip',
         'thread_page: *_cpu_ms is the server process’s CPU time (user + system) per request; thread_page_floor_cpu_ms a bare React renderToString of the same 100 posts with their data embedded, in the benchmark process; thread_page_floor_ratio = thread_page_cpu_ms / floor',
       );
       if (app.errors.length) result.problems.push(...app.errors.slice(0, 30).map((e) => `server log: ${e}`));
