@@ -37,13 +37,28 @@ export function i18nFor(language: Language): I18n {
 const MEMO_LIMIT = 5_000;
 
 /**
+ * The memo key of a call whose options are numbers only (`{ count: 3 }`: a plural, a range), or
+ * null: those are exact to remember, and never carry what people wrote (names, titles…).
+ */
+function numericOptionsKey(key: string, options: unknown): string | null {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return null;
+  let memoKey = key;
+  for (const [name, value] of Object.entries(options)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+    memoKey += `\u0001${name}=${value}`;
+  }
+  return memoKey;
+}
+
+/**
  * Remembers the translation of every `t('some.key')` called without options by the components
- * (react-i18next's `useTranslation` → `getFixedT`). A signed-in thread page asks for the same
- * few dozen labels once per post (reply, endorse, report, each flag reason…), a few thousand
- * calls that were a tenth of its CPU. Exact: such a result depends only on the key, the
- * clone's fixed language and resources loaded once at start. Calls with options (interpolation,
- * plurals, context) or in another language are passed through. A key built from request data
- * cannot grow the memo past MEMO_LIMIT.
+ * (react-i18next's `useTranslation` → `getFixedT`), and of those with numbers only as options
+ * (`t('posts.endorsements', { count })`). A signed-in thread page asks for the same few dozen
+ * labels once per post (reply, endorse, report, each post's endorsement count…), hundreds of
+ * calls that were a tenth of its CPU. Exact: such a result depends only on the key, those
+ * numbers, the clone's fixed language and resources loaded once at start. Calls with other
+ * options (interpolated text, context) or in another language are passed through. A key built
+ * from request data cannot grow the memo past MEMO_LIMIT.
  */
 function memoizePlainKeys(instance: I18n, language: Language): void {
   const memos = new Map<string, Map<string, string>>();
@@ -57,12 +72,14 @@ function memoizePlainKeys(instance: I18n, language: Language): void {
     const known = memo;
     const call = fixed as unknown as (...args: unknown[]) => unknown;
     const t = (key: unknown, ...rest: unknown[]) => {
-      if (typeof key !== 'string' || rest.length) return call(key, ...rest);
-      let value = known.get(key);
+      if (typeof key !== 'string' || rest.length > 1) return call(key, ...rest);
+      const memoKey = rest.length ? numericOptionsKey(key, rest[0]) : key;
+      if (memoKey === null) return call(key, ...rest);
+      let value = known.get(memoKey);
       if (value === undefined) {
-        const translated = call(key);
+        const translated = call(key, ...rest);
         if (typeof translated !== 'string') return translated;
-        if (known.size < MEMO_LIMIT) known.set(key, translated);
+        if (known.size < MEMO_LIMIT) known.set(memoKey, translated);
         value = translated;
       }
       return value;

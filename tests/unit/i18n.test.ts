@@ -85,4 +85,18 @@ describe('server translations remembered per language', () => {
     expect(i18nFor('en').getFixedT('fr')('posts.reply')).toBe(fr.posts.reply);
     expect(i18nFor('en').getFixedT('en')('posts.reply')).toBe(en.posts.reply);
   });
+
+  it('a call with numbers only (a plural) is remembered per number, in its language', () => {
+    const t = i18nFor('en').getFixedT('en');
+    expect(t('posts.endorsements', { count: 1 })).toBe('1 endorsement');
+    expect(t('posts.endorsements', { count: 2 })).toBe('2 endorsements');
+    expect(t('posts.endorsements', { count: 1 })).toBe('1 endorsement');
+    expect(t('posts.endorsements', { count: 0 })).toBe('0 endorsements');
+    const fr = i18nFor('fr').getFixedT('fr');
+    expect(fr('posts.endorsements', { count: 1 })).toBe(i18nFor('fr').t('posts.endorsements', { count: 1 }));
+    expect(fr('posts.endorsements', { count: 1 })).not.toBe('1 endorsement');
+    // Mixed options (a number and a text) are translated each time.
+    expect(t('thread.signedInHint', { name: 'Ada', count: 1 })).toContain('Ada');
+    expect(t('thread.signedInHint', { name: 'Grace', count: 1 })).toContain('Grace');
+  });
 });
