@@ -1,22 +1,12 @@
-import {
-  useEffect,
-  useId,
-  useRef,
-  useState,
-  type KeyboardEvent,
-  type MouseEvent,
-  type ReactNode,
-} from "react";
-import { useTranslation } from "react-i18next";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 
 /** A click the browser should handle itself (a new tab or window). */
-const modified = (e: MouseEvent) =>
-  e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey;
+const modified = (e: MouseEvent) => e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey;
 
 /**
  * A post's form asked for by its control ("Report", "Hide"), rendered only on the post it is
  * asked for: a page of 100 posts would otherwise carry 100 closed forms (a report form is about
- * 2 KB of markup and a form key), which made up most of a signed-in reader's page and of its
+ * 2 KB of markup and a form key), which made up much of a signed-in reader's page and of its
  * server rendering time (docs/decisions/0011).
  *
  * Without JavaScript the control is a link to `openHref` (the same page with
@@ -29,6 +19,7 @@ const modified = (e: MouseEvent) =>
  */
 export function OnDemandForm({
   label,
+  cancelLabel,
   openHref,
   closeHref,
   requested,
@@ -36,6 +27,8 @@ export function OnDemandForm({
   children,
 }: {
   label: string;
+  /** Passed in rather than translated here: a page renders one of these per post. */
+  cancelLabel: string;
   openHref: string;
   closeHref: string;
   /** Shown from the start: asked for by the URL, or shown again with a refusal. */
@@ -44,7 +37,6 @@ export function OnDemandForm({
   className: string;
   children: (cancel: ReactNode) => ReactNode;
 }) {
-  const { t } = useTranslation();
   const [open, setOpen] = useState(requested);
   // A navigation (another page of the thread, a refusal) decides again.
   useEffect(() => setOpen(requested), [requested]);
@@ -56,11 +48,7 @@ export function OnDemandForm({
   useEffect(() => {
     if (!open || !focusIn.current) return;
     focusIn.current = false;
-    panel.current
-      ?.querySelector<HTMLElement>(
-        'select, textarea, input:not([type="hidden"]), button'
-      )
-      ?.focus();
+    panel.current?.querySelector<HTMLElement>('select, textarea, input:not([type="hidden"]), button')?.focus();
   }, [open]);
 
   const close = () => {
@@ -75,7 +63,7 @@ export function OnDemandForm({
     setOpen(true);
   };
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key !== "Escape") return;
+    if (e.key !== 'Escape') return;
     e.preventDefault();
     close();
   };
@@ -89,23 +77,12 @@ export function OnDemandForm({
         close();
       }}
     >
-      {t("posts.cancel")}
+      {cancelLabel}
     </a>
   );
   return (
-    <div
-      className={`post-disclosure ${className}${
-        open ? " post-disclosure-open" : ""
-      }`}
-    >
-      <a
-        ref={toggle}
-        href={open ? closeHref : openHref}
-        className="post-disclosure-toggle"
-        aria-expanded={open}
-        aria-controls={open ? panelId : undefined}
-        onClick={onToggle}
-      >
+    <div className={`post-disclosure ${className}${open ? ' post-disclosure-open' : ''}`}>
+      <a ref={toggle} href={open ? closeHref : openHref} className="post-disclosure-toggle" aria-expanded={open} aria-controls={open ? panelId : undefined} onClick={onToggle}>
         {label}
       </a>
       {open ? (

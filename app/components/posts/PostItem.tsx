@@ -136,6 +136,7 @@ export function PostItem(props: PostItemProps) {
         {signedIn && flag && !post.mine && post.status === 'visible' ? (
           <OnDemandForm
             label={t('flags.report')}
+            cancelLabel={t('posts.cancel')}
             openHref={linkFor('report', post.id)}
             closeHref={`${pageHref}#post-${post.id}`}
             requested={requested === 'report'}
@@ -206,7 +207,7 @@ function ModerateForm({
   }
   return (
     // On demand like the report form: a moderator's page would otherwise carry a hide form per post.
-    <OnDemandForm label={t('posts.hide')} openHref={openHref} closeHref={closeHref} requested={requested} className="post-moderate">
+    <OnDemandForm label={t('posts.hide')} cancelLabel={t('posts.cancel')} openHref={openHref} closeHref={closeHref} requested={requested} className="post-moderate">
       {(cancel) => (
         <Form method="post" preventScrollReset className="moderation-form">
             <input type="hidden" name="intent" value="hide" />
