@@ -38,8 +38,13 @@ export function OnDemandForm({
   children: (cancel: ReactNode) => ReactNode;
 }) {
   const [open, setOpen] = useState(requested);
-  // A navigation (another page of the thread, a refusal) decides again.
-  useEffect(() => setOpen(requested), [requested]);
+  // A navigation (another page of the thread, a refusal) decides again; set while rendering, not
+  // in an effect: an effect run late after hydration would close a form the reader just opened.
+  const [asked, setAsked] = useState(requested);
+  if (asked !== requested) {
+    setAsked(requested);
+    setOpen(requested);
+  }
   const toggle = useRef<HTMLAnchorElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   // Focus moves in only when the reader opened it here, not when a page arrives with it open.
