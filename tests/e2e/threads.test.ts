@@ -80,7 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
       await context.close();
     }
   });
-  it('a post’s Report opens its form in place with JavaScript (focus in, Escape and Cancel give it back), and by a link without', { timeout: 60_000 }, async () => {
+  it('a post’s Report opens its form in place with JavaScript (focus in, Escape and Cancel give it back), and by a link without; Reply opens without a reload', { timeout: 60_000 }, async () => {
     const writer = await createUser(suite.app, { name: 'Report Writer' });
     const { id: postId } = await suite.app.server.services.posts.create(writer.id, { threadId: await threadId(suite.app, '2.4'), clientId: clientId(), text: 'Report me in place.' }, 'en');
     const context = await signedInContext('Report Reader');
@@ -110,6 +110,11 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
     expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true); // never reloaded
     expect(page.url()).toBe(`${suite.app.url}${PATH}`);
+    // Reply, a plain link followed by the page's one handler, opens the reply form without a reload either.
+    await post.getByRole('link', { name: 'Reply' }).click();
+    await page.locator(`#reply-${postId} textarea, #reply-${postId} .ed-input`).first().waitFor();
+    expect(page.url()).toBe(`${suite.app.url}${PATH}?reply=${postId}#reply-${postId}`);
+    expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
 
     // Opened, it passes an axe scan, and it reports as before (a plain form: the page comes back).
     await toggle.click();

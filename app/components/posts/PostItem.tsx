@@ -1,4 +1,4 @@
-import { Form, Link } from '@remix-run/react';
+import { Form } from '@remix-run/react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Ack } from '../../live/socket.client';
@@ -14,7 +14,11 @@ export interface PostItemProps {
   groupLabel: (id: string) => string;
   signedIn: boolean;
   canWrite: boolean;
-  /** The current page's search, kept on the links that open a reply, an edit, a report or a hide form. */
+  /**
+   * The current page's search, kept on the links that open a reply, an edit, a report or a hide
+   * form. Reply and edit are plain links marked `data-navigate`: the page follows them in the app
+   * (useNavigateOnClick), one handler for all of them instead of a router Link per post.
+   */
   linkFor: (param: PostLinkParam, id: number) => string;
   /** This page without any of them (path and search): where a form opened on demand closes to. */
   pageHref: string;
@@ -110,15 +114,15 @@ export function PostItem(props: PostItemProps) {
           </LiveForm>
         ) : null}
         {signedIn && canWrite && post.status === 'visible' ? (
-          <Link to={linkFor('reply', post.rootId ?? post.id)} className="post-action" preventScrollReset>
+          <a href={linkFor('reply', post.rootId ?? post.id)} className="post-action" data-navigate="">
             {t('posts.reply')}
-          </Link>
+          </a>
         ) : null}
         {post.mine && canWrite && post.status === 'visible' ? (
           <>
-            <Link to={linkFor('edit', post.id)} className="post-action" preventScrollReset>
+            <a href={linkFor('edit', post.id)} className="post-action" data-navigate="">
               {t('posts.edit')}
-            </Link>
+            </a>
             <LiveForm
               event="post:delete"
               hidden={{ intent: 'delete', postId: post.id }}
