@@ -120,8 +120,9 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   // Anonymous thread pages, rendered once per change (server/http/page-cache.ts); not under
   // `remix dev`, whose builds change under a running process.
   const pageCache = development ? null : threadPageCache({ build, mode: config.NODE_ENV, services, loadContext: loadContextFor(services) });
-  if (pageCache) app.use(pageCache.invalidateOnWrite, pageCache.middleware);
-  app.all('*', remixHandler(build, services, config.NODE_ENV));
+  if (pageCache) app.use(pageCache.middleware);
+  const handler = remixHandler(build, services, config.NODE_ENV);
+  app.all('*', pageCache ? pageCache.countWrites(handler) : handler);
 
   const httpServer = http.createServer(app);
   const io = createSocketServer(httpServer, services, config);

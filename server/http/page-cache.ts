@@ -14,8 +14,8 @@
  * - only the thread route, with no query but `sort`, `after`, `before`;
  * - an entry is valid while the thread's last sequence number (bumped in the same transaction as
  *   every post, edit, deletion, endorsement and moderation) is the one read before rendering it,
- *   and while no other write (any non-GET request: case studies, renames, phase changes…) has
- *   finished since (`generation`);
+ *   and while no other write (a signed-in non-GET request that succeeded: case studies, phase
+ *   changes…) has finished since (`generation`, counted by `countWrites`);
  * - the CSP nonce cannot be shared by several answers: a cached page's inline scripts are
  *   allowed by their SHA-256 hashes instead, and carry no nonce.
  */
@@ -68,19 +68,25 @@ export function threadPageCache(options: PageCacheOptions) {
   let generation = 0;
   const stats = { hits: 0, misses: 0 };
 
-  /** Any write may change what a cached page shows: counted once it has finished. */
-  const invalidateOnWrite: RequestHandler = (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      let counted = false;
-      const done = () => {
-        if (!counted) generation += 1;
-        counted = true;
-      };
-      res.once('finish', done);
-      res.once('close', done);
-    }
-    next();
-  };
+  /**
+   * Wraps the app's handler: a write may change what a cached page shows, so a signed-in
+   * request other than GET or HEAD that succeeded (status below 400) counts once the handler is
+   * done, that is once the action and its transaction are, even if the client left before the
+   * answer (counting when the connection closes could come before the commit, and a render in
+   * between would store the old content as new). Anonymous requests (sign-in, registration, the
+   * language) and refused ones write nothing an anonymous page shows: counting them would let
+   * anyone empty the cache with cheap requests.
+   */
+  const countWrites =
+    (handler: RequestHandler): RequestHandler =>
+    async (req, res, next) => {
+      const write = req.method !== 'GET' && req.method !== 'HEAD';
+      try {
+        await handler(req, res, next);
+      } finally {
+        if (write && res.locals.user && res.statusCode < 400) generation += 1;
+      }
+    };
 
   const serve = (req: ExpressRequest, res: ExpressResponse, entry: Entry) => {
     for (const [name, value] of entry.headers) res.setHeader(name, value);
@@ -160,5 +166,5 @@ export function threadPageCache(options: PageCacheOptions) {
     }
   };
 
-  return { middleware, invalidateOnWrite, stats, clear: () => entries.clear() };
+  return { middleware, countWrites, stats, clear: () => entries.clear() };
 }

@@ -106,6 +106,20 @@ describe('the anonymous thread-page cache', () => {
     expect(await (await anonymous().get(PATH)).text()).toContain('Diaspora bonds for rural clinics');
   });
 
+  it('is not emptied by requests that write nothing: anonymous posts, refused forms, other methods', async () => {
+    await anonymous().get(PATH); // cached now
+    const before = stats();
+    const raw = (method: string, path: string) => fetch(`${app.url}${path}`, { method, redirect: 'manual' });
+    for (const method of ['POST', 'DELETE', 'OPTIONS', 'PUT']) await raw(method, '/nope');
+    await raw('POST', PATH); // an anonymous form post: sent to sign in
+    await anonymous().post('/locale', { language: 'es', redirectTo: PATH });
+    const participant = await as('participant', 'Refused Writer');
+    expect((await participant.post(PATH, { intent: 'hide', postId: '1', reason: 'Not mine to hide' })).status).toBe(403);
+    await anonymous().get(PATH);
+    const after = stats();
+    expect([after.hits - before.hits, after.misses - before.misses]).toEqual([1, 0]);
+  });
+
   it('never serves a signed-in reader from it, nor a moderator’s view to anyone else', async () => {
     const author = await as('participant', 'Hidden Author Quispe');
     await author.post(PATH, { intent: 'create', clientId: clientId(), text: 'Under the Chatham House rule.', attribution: 'chatham' });
