@@ -179,6 +179,15 @@ describe('a creation form sent twice creates once', () => {
     // One submission in the history, not three attempts.
     const entries = await db().selectFrom('auditLog').select('action').where('subjectType', '=', 'case_study').where('subjectId', '=', String(rows[0]!.id)).execute();
     expect(entries.map((e) => e.action)).toEqual(['case_study.submit']);
+
+    // A moderator's decision on it, clicked twice: one review started, both answers "done".
+    const { http: moderator } = await as('moderator');
+    const path = `${BASE}/case-studies/${rows[0]!.id}`;
+    const reviewKey = crypto.randomUUID().replace(/-/g, '');
+    const review = await thrice(() => moderator.post(path, { formKey: reviewKey, intent: 'transition', action: 'review' }));
+    expect(locations(review)).toEqual(Array(3).fill(`302 ${path}?done=review`));
+    const after = await db().selectFrom('auditLog').select('action').where('subjectType', '=', 'case_study').where('subjectId', '=', String(rows[0]!.id)).execute();
+    expect(after.map((e) => e.action)).toEqual(['case_study.submit', 'case_study.review']);
   });
 
   it('a report to the moderators, even after they dismissed it', async () => {
