@@ -116,6 +116,17 @@ describe.skipIf(!HAS_CHROMIUM)('live threads in Chromium', () => {
     expect(page.url()).toBe(`${suite.app.url}${PATH}?reply=${postId}#reply-${postId}`);
     expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
 
+    // Opened by the address (a reload, a shared link), closing it takes it out of the address.
+    await page.goto(`${suite.app.url}${PATH}?report=${postId}#post-${postId}`);
+    await reason.waitFor();
+    await page.locator('.live-bar.live-connected').waitFor(); // hydrated: the link is handled in place
+    await post.getByRole('link', { name: 'Cancel' }).click();
+    await expect.poll(() => reason.count()).toBe(0);
+    expect(page.url()).not.toContain('report=');
+    await page.reload();
+    await post.waitFor();
+    expect(await reason.count()).toBe(0);
+
     // Opened, it passes an axe scan, and it reports as before (a plain form: the page comes back).
     await toggle.click();
     const { violations } = await new AxeBuilder({ page }).include(`#post-${postId}`).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();

@@ -59,6 +59,10 @@ export function OnDemandForm({
   const close = () => {
     setOpen(false);
     toggle.current?.focus();
+    // Opened by the address (`?report=…`): the address no longer asks for it, or a reload or a
+    // shared link would open it again. Replaced in place, without a navigation (no reload of the
+    // page's data); the router's own entry keeps its state, and the next navigation starts from it.
+    if (asked && typeof window !== 'undefined') window.history.replaceState(window.history.state, '', closeHref);
   };
   const onToggle = (e: MouseEvent) => {
     if (modified(e)) return;
