@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { readDocument } from '../../app/notes/note-document.server';
 import { NOTE_EVENTS, type SaveState } from '../../app/notes/protocol';
 import { startTestServer, type TestServer } from '../support/server';
-import { createUser } from '../support/sockets';
+import { createUser, noteScopes, type NoteScope } from '../support/sockets';
 import { appendParagraph, openCoEditor, typeAt, type CoEditor } from '../support/yjs-client';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -19,7 +19,7 @@ let consultationId: number;
 let moderator: User;
 let rapporteur: User;
 const editors: CoEditor[] = [];
-let scopes: { questionId: number | null; stakeholderGroup: string | null }[] = [];
+let scopes: NoteScope[] = [];
 
 async function join(user: User, noteId: number, server: TestServer = app): Promise<CoEditor> {
   const editor = await openCoEditor(server, noteId, { cookie: user.cookie, name: user.name });
@@ -60,9 +60,7 @@ async function health(server: TestServer = app) {
 
 beforeAll(async () => {
   app = await startTestServer();
-  consultationId = (await app.server.services.consultations.getDefault())!.id;
-  const questionIds = (await app.server.database.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).orderBy('id').execute()).map((q) => q.id);
-  scopes = [null, ...questionIds].map((questionId) => ({ questionId, stakeholderGroup: null }));
+  ({ consultationId, scopes } = await noteScopes(app));
   moderator = await createUser(app, { role: 'moderator', name: 'Mona Moderator' });
   rapporteur = await createUser(app, { role: 'rapporteur', name: 'Rafael Rapporteur' });
 });

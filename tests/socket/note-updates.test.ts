@@ -24,7 +24,7 @@ import { bindLexicalEditor } from '../support/lexical-collab';
 import { blocks, children, COVER_THE_PAGE, insert, node, PARAGRAPH, TEXT } from '../support/note-fixtures';
 import { vocabularyViolations } from '../support/note-walk';
 import { startTestServer, type TestServer } from '../support/server';
-import { createUser } from '../support/sockets';
+import { createUser, noteScopes, type NoteScope } from '../support/sockets';
 import { connectCoEditor, noteText, openCoEditor, type CoEditor } from '../support/yjs-client';
 import { op, run } from '../support/yjs-fuzz';
 
@@ -33,14 +33,12 @@ type User = Awaited<ReturnType<typeof createUser>>;
 let app: TestServer;
 let consultationId: number;
 let moderator: User;
-let scopes: { questionId: number | null; stakeholderGroup: string | null }[] = [];
+let scopes: NoteScope[] = [];
 const editors: CoEditor[] = [];
 
 beforeAll(async () => {
   app = await startTestServer();
-  consultationId = (await app.server.services.consultations.getDefault())!.id;
-  const questionIds = (await app.server.database.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).orderBy('id').execute()).map((q) => q.id);
-  scopes = [null, ...questionIds].map((questionId) => ({ questionId, stakeholderGroup: null }));
+  ({ consultationId, scopes } = await noteScopes(app));
   moderator = await createUser(app, { role: 'moderator', name: 'Mona Moderator' });
 });
 afterAll(async () => {

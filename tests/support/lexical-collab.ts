@@ -23,11 +23,13 @@ const provider = {
 export type LexicalCoEditor = ReturnType<typeof bindLexicalEditor>;
 
 /**
- * A headless co-editor on `doc`. `edit` runs a discrete update and returns the Yjs updates it
- * produced. Bind it while `doc` is still empty (the binding only reacts to changes).
+ * A headless note editor bound to `doc` as the CollaborationPlugin binds one: Yjs → Lexical from
+ * the deep observer, Lexical → Yjs from the update listener, no undo manager yet. Bind it while
+ * `doc` is still empty (the binding only reacts to changes).
  */
-export function bindLexicalEditor(doc: Y.Doc) {
+export function bindHeadlessNoteEditor(doc: Y.Doc, options: { namespace?: string } = {}) {
   const editor = createHeadlessEditor({
+    namespace: options.namespace,
     nodes: [...NOTE_NODES],
     onError: (error) => {
       throw error;
@@ -41,6 +43,15 @@ export function bindLexicalEditor(doc: Y.Doc) {
   editor.registerUpdateListener(({ prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags }) => {
     if (!tags.has(SKIP_COLLAB_TAG)) syncLexicalUpdateToYjs(binding, provider, prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags);
   });
+  return { editor, binding, shared };
+}
+
+/**
+ * A headless co-editor on `doc`. `edit` runs a discrete update and returns the Yjs updates it
+ * produced. Bind it while `doc` is still empty (the binding only reacts to changes).
+ */
+export function bindLexicalEditor(doc: Y.Doc) {
+  const { editor, binding, shared } = bindHeadlessNoteEditor(doc);
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
   const undo = createUndoManager(binding, shared);

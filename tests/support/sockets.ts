@@ -120,3 +120,16 @@ export async function threadId(app: TestServer, number: string): Promise<number>
   const row = await app.server.database.db.selectFrom('threads').select('id').where('number', '=', number).executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** A note scope: a question (or the whole consultation: null) and a stakeholder group (or everyone: null). */
+export type NoteScope = { questionId: number | null; stakeholderGroup: string | null };
+
+/**
+ * The default consultation's id and one free note scope per question and one for the whole
+ * consultation (a scope holds one note), for tests that open a fresh note each.
+ */
+export async function noteScopes(app: TestServer): Promise<{ consultationId: number; scopes: NoteScope[] }> {
+  const consultationId = (await app.server.services.consultations.getDefault())!.id;
+  const questionIds = (await app.server.database.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).orderBy('id').execute()).map((q) => q.id);
+  return { consultationId, scopes: [null, ...questionIds].map((questionId) => ({ questionId, stakeholderGroup: null })) };
+}

@@ -4,36 +4,20 @@
  * them, with the Yjs UndoManager it makes (`createUndoManager`) and the undo command wired as it
  * wires it; updates exchanged both ways as the server relays them.
  */
-import { createHeadlessEditor } from '@lexical/headless';
-import { createUndoManager, createYjsBinding, syncLexicalUpdateToYjs, syncYjsChangesToLexical, type Provider } from '@lexical/yjs';
-import { $createParagraphNode, $createTextNode, $getRoot, $isTextNode, COMMAND_PRIORITY_EDITOR, SKIP_COLLAB_TAG, UNDO_COMMAND, type ElementNode } from 'lexical';
+import { createUndoManager } from '@lexical/yjs';
+import { $createParagraphNode, $createTextNode, $getRoot, $isTextNode, COMMAND_PRIORITY_EDITOR, UNDO_COMMAND, type ElementNode } from 'lexical';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { registerOwnUndo } from '../../app/editor/own-undo';
-import { NOTE_NODES } from '../../app/editor/note-nodes';
 import { initialUpdate } from '../../app/notes/note-document.server';
+import { bindHeadlessNoteEditor } from '../support/lexical-collab';
 
 const noop = () => {};
-const provider = {
-  awareness: { getLocalState: () => null, getStates: () => new Map(), setLocalState: noop, setLocalStateField: noop, on: noop, off: noop },
-  connect: noop,
-  disconnect: noop,
-  on: noop,
-  off: noop,
-} as unknown as Provider;
 
 /** One person's editor: a headless Lexical editor on its own Y.Doc, with the collaboration undo. */
 function replica(seed: Uint8Array, options: { ownUndo: boolean }) {
   const doc = new Y.Doc();
-  const editor = createHeadlessEditor({ namespace: 'note', nodes: [...NOTE_NODES], onError: (e) => { throw e; } });
-  const binding = createYjsBinding({ editor, id: 'note', doc, docMap: new Map([['note', doc]]) });
-  const shared = binding.root.getSharedType();
-  shared.observeDeep((events, transaction) => {
-    if (transaction.origin !== binding) syncYjsChangesToLexical(binding, provider, events as Y.YEvent<Y.Text>[], transaction.origin instanceof Y.UndoManager, noop);
-  });
-  editor.registerUpdateListener(({ prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags }) => {
-    if (!tags.has(SKIP_COLLAB_TAG)) syncLexicalUpdateToYjs(binding, provider, prevEditorState, editorState, dirtyElements, dirtyLeaves, normalizedNodes, tags);
-  });
+  const { editor, binding, shared } = bindHeadlessNoteEditor(doc, { namespace: 'note' });
   // As @lexical/react's CollaborationPlugin: its UndoManager, published on the editor, and its
   // UNDO_COMMAND handler; then the note editor's OwnUndoPlugin in front of it.
   const undoManager = createUndoManager(binding, shared);
