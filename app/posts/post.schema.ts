@@ -67,11 +67,14 @@ const cursorParam = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional().catch(
 
 /**
  * Which page of a thread: the sort, and the cursor of the page the reader comes from (`after`
- * its last top-level post, or `before` its first). Neither: the first page.
+ * its last top-level post, or `before` its first), or a post it must hold (`at`). None: the
+ * first page.
  */
 export const listQuerySchema = z.object({
   sort: z.enum(SORTS).catch('oldest'),
   after: cursorParam,
   before: cursorParam,
+  /** A post to show: without a cursor, the page that holds it (posts.server.ts `list`). */
+  at: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
 });
-export type ListQuery = { sort: Sort; after?: string | null; before?: string | null };
+export type ListQuery = { sort: Sort; after?: string | null; before?: string | null; at?: number | null };

@@ -90,6 +90,34 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
    * (a page of 100 posts would copy both out of the database for nothing), except the JSON of the
    * reader's own posts (`body`, for their edit forms); `body` is null for everyone else's.
    */
+  /**
+   * The `after` cursor of the page that ends with post `at`'s top-level post (the post itself,
+   * or the one it replies to), so a link to a post deep in a thread (`?at=`) opens the page it is
+   * on; null when the first page holds it, or when `at` is not a post of this thread.
+   */
+  const pageEndingAt = async (threadId: number, viewer: Viewer | null, sort: Sort, at: number): Promise<Cursor | null> => {
+    const target = await db.selectFrom('posts').select(['id', 'rootId']).where('id', '=', at).where('threadId', '=', threadId).executeTakeFirst();
+    if (!target) return null;
+    const root = await db
+      .selectFrom('posts')
+      .select(['id', 'createdAt', 'endorsementCount'])
+      .where('id', '=', target.rootId ?? target.id)
+      .executeTakeFirst();
+    if (!root) return null;
+    const order = ORDERS[sort];
+    // Counting back from the root: the PAGE_SIZE-th top-level post before it starts the page after it.
+    const start = await selectListed(viewer?.id ?? null)
+      .where('posts.threadId', '=', threadId)
+      .where('posts.rootId', 'is', null)
+      .where((eb) => beyond(eb, order, cursorOf(root, sort), 'before'))
+      .orderBy(order.key, flip(order.keyDir))
+      .orderBy('posts.id', flip(order.idDir))
+      .limit(1)
+      .offset(PAGE_SIZE - 1)
+      .executeTakeFirst();
+    return start ? cursorOf(start, sort) : null;
+  };
+
   const selectListed = (viewerId: string | null) =>
     db
       .selectFrom('posts')
@@ -383,8 +411,8 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
      */
     async list(threadId: number, viewer: Viewer | null, query: ListQuery): Promise<ThreadPage> {
       const order = ORDERS[query.sort];
-      const after = decodeCursor(query.after, query.sort);
-      const before = after ? null : decodeCursor(query.before, query.sort);
+      const before = query.after ? null : decodeCursor(query.before, query.sort);
+      const after = decodeCursor(query.after, query.sort) ?? (!before && query.at ? await pageEndingAt(threadId, viewer, query.sort, query.at) : null);
       let page = selectListed(viewer?.id ?? null).where('posts.threadId', '=', threadId).where('posts.rootId', 'is', null);
       if (after) page = page.where((eb) => beyond(eb, order, after, 'after'));
       if (before) page = page.where((eb) => beyond(eb, order, before, 'before'));

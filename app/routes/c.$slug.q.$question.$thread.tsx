@@ -104,11 +104,17 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
     if (post.threadId !== thread.id) notFound();
     return redirect(`${url.pathname}${url.search}#post-${post.id}`);
   };
+  /** A new contribution: to the page that holds it (the last one when oldest first), at it. */
+  const created = (post: PostView) => {
+    if (post.threadId !== thread.id) notFound();
+    if (post.parentId !== null) return done(post);
+    return redirect(`${url.pathname}?${atPost(listQuerySchema.parse(Object.fromEntries(url.searchParams)).sort, post.id)}`);
+  };
   return handleIntents(
     await request.formData(),
     {
       create: intentForm(composerSchema, async (input) =>
-        done(await services.posts.create(user.id, { ...input, threadId: thread.id }, (user.locale ?? language) as Language)),
+        created(await services.posts.create(user.id, { ...input, threadId: thread.id }, (user.locale ?? language) as Language)),
       ),
       edit: intentForm(editPostSchema, async (input) => done(await services.posts.edit(user.id, input))),
       delete: intentForm(postIdSchema, async ({ postId }) => done(await services.posts.remove(user.id, postId))),
@@ -120,6 +126,11 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
     },
     { context, userId: user.id },
   );
+}
+
+/** The address (query and fragment) of the thread page that holds post `id`, in `sort` order. */
+function atPost(sort: string, id: number): string {
+  return `${new URLSearchParams({ sort, at: String(id) })}#post-${id}`;
 }
 
 /** The query parameters that open one post's form (the links of PostItem). */
@@ -137,6 +148,7 @@ export default function ThreadRoute() {
 function ThreadPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const navigate = useNavigate();
   const { t } = useTranslation();
   const langOf = useLangOf();
   const location = useLocation();
@@ -147,6 +159,16 @@ function ThreadPage() {
   });
   const groupLabel = useCallback((id: string) => data.groups[id] ?? id, [data.groups]);
   const onChange = useCallback((post: PostView) => apply([post]), [apply]);
+  // One's own new contribution, when this page is not where new ones appear (an earlier page
+  // oldest first, a later one newest first, or by endorsements): open the page that holds it.
+  const showsNew = (data.sort === 'oldest' && data.list.next === null) || (data.sort === 'newest' && data.list.previous === null);
+  const onCreated = useCallback(
+    (post: PostView) => {
+      apply([post]);
+      if (post.parentId === null && !showsNew) navigate(`?${atPost(data.sort, post.id)}`);
+    },
+    [apply, showsNew, data.sort, navigate],
+  );
   const followLink = useNavigateOnClick();
 
   // One form open at a time: opening one closes any other the URL asked for.
@@ -165,7 +187,7 @@ function ThreadPage() {
 
   // What the page holds, with live changes laid over it; new top-level posts join the page
   // the reader would find them on (the last page when oldest first, the first when newest).
-  const { roots, unseen } = useMemo(() => {
+  const { roots, unseen, firstUnseen } = useMemo(() => {
     const view = (p: PostView) => {
       const patch = live.get(p.id);
       return patch ? mergePost(p, patch) : p;
@@ -184,6 +206,7 @@ function ThreadPage() {
     return {
       roots: data.sort === 'newest' ? [...extra.reverse(), ...rootsList] : [...rootsList, ...extra],
       unseen: showFresh ? 0 : freshRoots.length,
+      firstUnseen: showFresh ? null : (freshRoots[0]?.id ?? null),
     };
   }, [data.list, data.sort, live]);
 
@@ -252,7 +275,7 @@ function ThreadPage() {
         label={parentId ? t('posts.reply') : t('editor.label')}
         submitLabel={parentId ? t('posts.reply') : t('posts.submit')}
         doneHref={parentId ? doneHref : undefined}
-        onPosted={onChange}
+        onPosted={onCreated}
         editorModules={data.editorModules}
       />
     ) : null;
@@ -312,7 +335,7 @@ function ThreadPage() {
 
         {unseen > 0 ? (
           <p className="notice" role="status">
-            {t('live.newPosts')} ({unseen})
+            {firstUnseen !== null ? <Link to={`?${atPost(data.sort, firstUnseen)}`}>{t('live.newPosts')}</Link> : t('live.newPosts')} ({unseen})
           </p>
         ) : null}
 

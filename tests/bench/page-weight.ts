@@ -12,7 +12,13 @@
  *   BENCH_WEIGHT_POSTS posts; as soon as the page is readable (the composer's plain textarea is
  *   in the document, i.e. parsed and painted with the posts above it) the textarea is focused;
  *   the figure is the time from then until the rich composer is editable (`.ed-input`
- *   contenteditable). Median of BENCH_WEIGHT_ROUNDS fresh browser contexts.
+ *   contenteditable). Median of BENCH_WEIGHT_ROUNDS fresh browser contexts. This is bounded by
+ *   bytes: the page's own code and the editor's must both cross the link.
+ * - `thread_post_slow_ms`: on the same link, what a participant meets: as soon as the page is
+ *   readable they type a contribution into the composer (whatever it is at that moment: the
+ *   plain textarea, which posts with or without the page's code, or the rich editor) and press
+ *   Send; the figure is the time from readable until their words are shown in the thread
+ *   (posted live, or on the page the no-JavaScript form returns to). Median of the same rounds.
  */
 import zlib from 'node:zlib';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -93,15 +99,21 @@ async function newContext(browser: Browser, base: string, cookie: string | null)
   return context;
 }
 
+/** A fresh context and page on the emulated slow link, cache off. */
+async function slowPage(browser: Browser, base: string, cookie: string) {
+  const context = await newContext(browser, base, cookie);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', SLOW_LINK);
+  return { context, page };
+}
+
 /** One slow-link run: ms from readable to the rich composer being editable, and the milestones. */
 async function editorReadySlow(browser: Browser, base: string, cookie: string): Promise<{ readyMs: number; readableMs: number; domContentLoadedMs: number }> {
-  const context = await newContext(browser, base, cookie);
+  const { context, page } = await slowPage(browser, base, cookie);
   try {
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Network.emulateNetworkConditions', SLOW_LINK);
     const navigation = page.goto(`${base}${PAGE_PATH}`, { waitUntil: 'commit', timeout: 120_000 });
     // Readable: the composer's textarea is parsed, so the thread above it is in the document.
     await page.waitForSelector('textarea[name="text"]', { state: 'attached', timeout: 120_000 });
@@ -115,6 +127,30 @@ async function editorReadySlow(browser: Browser, base: string, cookie: string): 
     const dcl: number = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
     // The in-page evaluate calls themselves cross no network (CDP), so these are the page's own times.
     return { readyMs: readyAt - readableAt, readableMs: readableAt, domContentLoadedMs: dcl };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * One slow-link run: ms from readable (the composer's textarea parsed) to the participant's own
+ * words shown in the thread, having typed them and pressed Send at once. Whichever composer is
+ * there at that moment takes the words (the rich editor carries over what the textarea held).
+ */
+async function postSlow(browser: Browser, base: string, cookie: string, words: string): Promise<number> {
+  const { context, page } = await slowPage(browser, base, cookie);
+  try {
+    void page.goto(`${base}${PAGE_PATH}`, { waitUntil: 'commit', timeout: 120_000 }).catch(() => {});
+    await page.waitForSelector('form.composer textarea[name="text"]', { state: 'attached', timeout: 120_000 });
+    // Measured on this side's clock: a native form post replaces the page and its clock.
+    const started = Date.now();
+    // Whatever composer is there now: the textarea, or the rich editor if it just took over.
+    const composer = page.locator('form.composer .ed-input[contenteditable="true"], form.composer textarea[name="text"]').first();
+    await composer.click({ timeout: 120_000 });
+    await page.keyboard.type(words);
+    await page.locator('form.composer button[type="submit"]').click({ timeout: 120_000 });
+    await page.waitForFunction((text) => Array.from(document.querySelectorAll('article, li')).some((el) => !el.closest('form') && (el.textContent ?? '').includes(text)), words, { timeout: 120_000, polling: 50 });
+    return Date.now() - started;
   } finally {
     await context.close();
   }
@@ -193,6 +229,18 @@ export const pageWeight: Scenario = {
         } catch (error) {
           result.problems.push(`page_weight: slow-link round ${r + 1}: ${(error as Error).message.split('\n')[0]}`);
         }
+      }
+      const posted: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        try {
+          posted.push(await postSlow(browser, app.url, participant.cookie, `Slow link contribution ${r + 1} ${Date.now().toString(36)}`));
+        } catch (error) {
+          result.problems.push(`page_weight: slow-link post round ${r + 1}: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+      if (posted.length) {
+        m.thread_post_slow_ms = Math.round(summarize(posted).p50);
+        m.thread_post_slow_max_ms = Math.round(Math.max(...posted));
       }
       if (ready.length) {
         m.thread_editor_ready_slow_ms = Math.round(summarize(ready).p50);

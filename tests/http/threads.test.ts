@@ -168,6 +168,34 @@ describe('threads without JavaScript', () => {
     const newest = await (await http.get(`${base}?sort=newest`)).text();
     expect(newest.indexOf('Numbered contribution 101.')).toBeLessThan(newest.indexOf('Numbered contribution 100.'));
   });
+
+  it('takes a new contribution on a thread of more than one page to the page that shows it', async () => {
+    const { user, http } = await signedIn('Deep Thread');
+    const thread = await threadId(app, '3.2');
+    const base = '/c/gfmd-2020-partnerships/q/3/3.2';
+    for (let i = 1; i <= 100; i++) {
+      await app.server.services.posts.create(user.id, { threadId: thread, clientId: clientId(), body: doc(`Earlier contribution ${i}.`) }, 'en');
+    }
+    // Posted from the first page (oldest first): it is the 101st, so it is on the second page.
+    const res = await http.post(base, { intent: 'create', clientId: clientId(), text: 'The contribution just sent.' });
+    expect(res.status).toBe(302);
+    const id = idFrom(res);
+    const location = res.headers.get('location')!;
+    expect(location).toBe(`${base}?sort=oldest&at=${id}#post-${id}`);
+    const landed = await (await http.get(location.split('#')[0]!)).text();
+    expect(landed).toContain(`id="post-${id}"`);
+    expect(landed).toContain('Contributions 2–101 of 101'); // the page that ends with it, full
+    expect(landed).toMatch(/rel="prev"/);
+    // Newest first it is on the first page; `at` of a reply opens its root's page; an unknown `at`, the first page.
+    const newest = await http.post(`${base}?sort=newest`, { intent: 'create', clientId: clientId(), text: 'And another one.' });
+    const newestId = idFrom(newest);
+    expect(newest.headers.get('location')).toBe(`${base}?sort=newest&at=${newestId}#post-${newestId}`);
+    expect(await (await http.get(`${base}?sort=newest&at=${newestId}`)).text()).toContain('Contributions 1–100 of 102');
+    const reply = await app.server.services.posts.create(user.id, { threadId: thread, clientId: clientId(), parentId: id, body: doc('A reply deep down.') }, 'en');
+    expect(await (await http.get(`${base}?at=${reply.id}`)).text()).toContain('A reply deep down.');
+    expect(await (await http.get(`${base}?at=99999999`)).text()).toContain('Contributions 1–100 of 102');
+    expect((await http.get(`${base}?at=nonsense`)).status).toBe(200);
+  });
 });
 
 describe('default attribution', () => {
