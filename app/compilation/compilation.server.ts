@@ -330,6 +330,27 @@ export function createCompilationService(db: Kysely<Database>) {
     return questionId;
   }
 
+  const earlierKeyPoint = async (userId: string, clientId: string | undefined) =>
+    clientId ? (await db.selectFrom('keyPoints').select('id').where('authorId', '=', userId).where('clientId', '=', clientId).executeTakeFirst())?.id : undefined;
+  const earlierClip = async (userId: string, clientId: string | undefined) => {
+    const row = clientId ? await db.selectFrom('clips').select(['id', 'keyPointId']).where('clippedBy', '=', userId).where('clientId', '=', clientId).executeTakeFirst() : undefined;
+    return row && { clipId: row.id, keyPointId: row.keyPointId };
+  };
+
+  /**
+   * Runs a creation; when it fails and its client id is now taken (the same request sent twice at
+   * once: the unique index refused the second), answers what the first stored.
+   */
+  async function retriedOnce<T>(clientId: string | undefined, earlier: () => Promise<T | undefined>, create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (error) {
+      const first = clientId ? await earlier() : undefined;
+      if (first !== undefined) return first;
+      throw error;
+    }
+  }
+
   async function viewerOf(userId: string | null, questionId: number) {
     const question = await questionOf(db, questionId);
     const role: Role = userId ? await roleOf(db, userId, question.consultationId) : 'participant';
@@ -341,7 +362,7 @@ export function createCompilationService(db: Kysely<Database>) {
     /** A new key point at the end of question `questionId`'s list; its id. Retried with the same clientId: the same id. */
     async createKeyPoint(userId: string, questionId: number, input: KeyPointInput): Promise<number> {
       const checked = parse(keyPointSchema, input);
-      return db.transaction().execute(async (trx) => {
+      return retriedOnce(checked.clientId, () => earlierKeyPoint(userId, checked.clientId), () => db.transaction().execute(async (trx) => {
         const question = await questionOf(trx, questionId, true);
         await assertModerator(trx, userId, question.consultationId);
         if (checked.clientId) {
@@ -349,7 +370,7 @@ export function createCompilationService(db: Kysely<Database>) {
           if (earlier) return earlier.id;
         }
         return insertKeyPoint(trx, userId, question, checked);
-      });
+      }));
     },
 
     /** New heading, summary (and language) of a live key point. */
@@ -432,7 +453,7 @@ export function createCompilationService(db: Kysely<Database>) {
     async clip(userId: string, input: ClipInput & { questionId?: number }): Promise<{ clipId: number; keyPointId: number }> {
       const checked = parse(clipSchema, input);
       const questionId = await questionForClip(checked, input.questionId);
-      return db.transaction().execute((trx) =>
+      return retriedOnce(checked.clientId, () => earlierClip(userId, checked.clientId), () => db.transaction().execute((trx) =>
         storeClip(trx, userId, questionId, checked, (text) => {
           const { start, end, quote } = checked;
           if (end <= start || end > text.length) throw new DomainError('invalid', 'compilation.rangeOutside', 'start');
@@ -443,19 +464,19 @@ export function createCompilationService(db: Kysely<Database>) {
           if (text.slice(start, end) !== quote) throw new DomainError('invalid', 'compilation.quoteMismatch', 'quote');
           return { start, end, quote };
         }),
-      );
+      ));
     },
 
     /** Clips a whole field of a contribution (the form without JavaScript). */
     async clipWhole(userId: string, input: ClipWholeInput & { questionId?: number }): Promise<{ clipId: number; keyPointId: number }> {
       const checked = parse(clipWholeSchema, input);
       const questionId = await questionForClip(checked, input.questionId);
-      return db.transaction().execute((trx) =>
+      return retriedOnce(checked.clientId, () => earlierClip(userId, checked.clientId), () => db.transaction().execute((trx) =>
         storeClip(trx, userId, questionId, checked, (text) => {
           if (text.length === 0) throw new DomainError('invalid', 'compilation.fieldEmpty', 'field');
           return { start: 0, end: text.length, quote: text };
         }),
-      );
+      ));
     },
 
     /** Whether a clip supports, qualifies or disagrees with its key point. */

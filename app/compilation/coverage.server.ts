@@ -79,17 +79,21 @@ async function viewer(db: Kysely<Database>, consultationId: number, questionId: 
   return { number: question.number, readsRestricted: can(role, 'content.review') };
 }
 
-/** The question's contributions, each with `reflected` (1 or 0): a CTE body (snake_case columns). */
-function marked(db: Kysely<Database>, consultationId: number, questionId: number, readsRestricted: boolean): RawBuilder<unknown> {
-  return sql`select c.*, case when exists (
-      select 1 from clips cl join key_points kp on kp.id = cl.key_point_id
-      where cl.source_kind = c.kind and cl.source_id = c.source_id and kp.question_id = ${questionId}
-    ) or exists (
-      select 1 from note_citations nc join notes n on n.id = nc.note_id
-      where nc.source_kind = c.kind and nc.source_id = c.source_id and n.consultation_id = ${consultationId}
-        and (n.question_id = ${questionId} or n.question_id is null)
-    ) then 1 else 0 end as reflected
-    from (${contributionsOf(db, questionId, readsRestricted)}) c`;
+/**
+ * The question's contributions, each with `reflected` (1 or 0): a subquery (snake_case columns).
+ * What is reflected is gathered once (clips of this question's key points, citations in its notes
+ * and the consultation's) and joined, rather than asked per contribution.
+ */
+export function marked(db: Kysely<Database>, consultationId: number, questionId: number, readsRestricted: boolean): RawBuilder<unknown> {
+  return sql`select c.*, case when r.source_id is null then 0 else 1 end as reflected
+    from (${contributionsOf(db, questionId, readsRestricted)}) c
+    left join (
+      select cl.source_kind, cl.source_id from clips cl join key_points kp on kp.id = cl.key_point_id
+      where kp.question_id = ${questionId}
+      union
+      select nc.source_kind, nc.source_id from note_citations nc join notes n on n.id = nc.note_id
+      where n.consultation_id = ${consultationId} and (n.question_id = ${questionId} or n.question_id is null)
+    ) r on r.source_kind = c.kind and r.source_id = c.source_id`;
 }
 
 /** The consultation's stakeholder groups (id, order) from its JSON column, per dialect. */
@@ -111,7 +115,11 @@ function consultationGroups(db: Kysely<Database>, consultationId: number): RawBu
 export async function coverage(db: Kysely<Database>, consultationId: number, questionId: number, userId: string | null): Promise<CoverageRow[]> {
   const { number, readsRestricted } = await viewer(db, consultationId, questionId, userId);
   const { rows } = await sql<{ bucket: number; number: string; grp: string; language: string | null; received: number; reflected: number }>`
-    with marked as (${marked(db, consultationId, questionId, readsRestricted)}),
+    with counts as materialized (
+      select bucket, stakeholder_group as grp, language, count(*) as received, sum(reflected) as reflected
+      from (${marked(db, consultationId, questionId, readsRestricted)}) m
+      group by bucket, stakeholder_group, language
+    ),
     buckets as (
       select id as bucket, number, position from sub_questions where question_id = ${questionId}
       union all select 0, ${number}, 0
@@ -119,15 +127,14 @@ export async function coverage(db: Kysely<Database>, consultationId: number, que
     all_groups as (
       select grp, min(ord) as ord from (
         ${consultationGroups(db, consultationId)}
-        union all select distinct stakeholder_group, 1000000 from marked
+        union all select grp, 1000000 from counts
       ) gs group by grp
     )
     select b.bucket, b.number, g.grp, m.language,
-      cast(count(m.source_id) as integer) as received,
-      cast(coalesce(sum(m.reflected), 0) as integer) as reflected
+      cast(coalesce(m.received, 0) as integer) as received,
+      cast(coalesce(m.reflected, 0) as integer) as reflected
     from buckets b cross join all_groups g
-    left join marked m on m.bucket = b.bucket and m.stakeholder_group = g.grp
-    group by b.bucket, b.number, b.position, g.grp, g.ord, m.language
+    left join counts m on m.bucket = b.bucket and m.grp = g.grp
     order by b.position, g.ord, g.grp, m.language`.execute(db);
   return rows.map((r) => ({
     subQuestionId: Number(r.bucket) === 0 ? null : Number(r.bucket),

@@ -47,6 +47,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .unique()
     .where(sql.ref('merged_into_id'), 'is', null)
     .execute();
+  // A question's contributions are found through its threads (coverage, not-yet-reflected).
+  await db.schema.createIndex('threads_question_idx').on('threads').columns(['question_id', 'sub_question_id']).execute();
   await db.schema.createIndex('key_points_question_idx').on('key_points').columns(['question_id', 'id']).execute();
   await db.schema.createIndex('key_points_author_client_key').on('key_points').columns(['author_id', 'client_id']).unique().execute();
 
@@ -131,6 +133,7 @@ function citedIn(content: string): { kind: string; id: number }[] {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('threads_question_idx').ifExists().execute();
   for (const table of ['note_citations', 'key_point_merges', 'clips', 'key_points']) {
     await db.schema.dropTable(table).ifExists().execute();
   }
