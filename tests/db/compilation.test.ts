@@ -178,6 +178,20 @@ describe('key points', () => {
     // Clean up for the coverage of question 2 elsewhere in this file: nothing here clips.
   });
 
+  it('creates once when the same creation is sent twice at once (one client id)', async () => {
+    const [a, b] = await Promise.all([
+      compilation.createKeyPoint(users.moderator, q.one, { heading: 'Sent twice', clientId: 'twice-at-once' }),
+      compilation.createKeyPoint(users.moderator, q.one, { heading: 'Sent twice', clientId: 'twice-at-once' }),
+    ]);
+    expect(a).toBe(b);
+    expect(await handle.db.selectFrom('keyPoints').select('id').where('clientId', '=', 'twice-at-once').execute()).toEqual([{ id: a }]);
+    const postId = await post(q.thread11, 'Clipped twice at once.');
+    const clip = () => compilation.clipWhole(users.moderator, { keyPointId: a, sourceKind: 'post', sourceId: postId, field: 'body', clientId: 'clip-twice' });
+    const [c, d] = await Promise.all([clip(), clip()]);
+    expect(c).toEqual(d);
+    expect(await handle.db.selectFrom('clips').select('id').where('clientId', '=', 'clip-twice').execute()).toHaveLength(1);
+  });
+
   it('keeps positions unique when two moderators add key points at once', async () => {
     const made = await Promise.all(Array.from({ length: 6 }, (_, i) => compilation.createKeyPoint(i % 2 ? users.moderator : users.admin, q.one, { heading: `Concurrent ${i}` })));
     const positions = (await livePositions(q.one)).map(([, p]) => p);
