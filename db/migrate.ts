@@ -11,6 +11,7 @@ import * as m005 from './migrations/2026-11-25-005-open-flag-key';
 import * as m006 from './migrations/2026-11-25-006-health-probe';
 import * as m007 from './migrations/2026-11-25-007-name-key';
 import * as m008 from './migrations/2026-11-25-008-form-submissions';
+import * as m009 from './migrations/2026-11-25-009-compilation';
 import type { Database } from './schema';
 
 /** Every migration by name, in the order they run (tests take the ones before a given one). */
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-006-health-probe': m006,
   '2026-11-25-007-name-key': m007,
   '2026-11-25-008-form-submissions': m008,
+  '2026-11-25-009-compilation': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -310,6 +310,73 @@ export interface FormSubmissionsTable {
   createdAt: string;
 }
 
+export const STANCES = ['supports', 'qualifies', 'disagrees'] as const;
+export type Stance = (typeof STANCES)[number];
+export const SOURCE_KINDS = ['post', 'case_study'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+/** The plain-text fields a clip may quote: a post's body; a case study's text fields. */
+export const CASE_STUDY_CLIP_FIELDS = ['title', 'summary', 'body', 'results', 'indicators', 'worked', 'didNotWork'] as const;
+export type SourceField = 'body' | (typeof CASE_STUDY_CLIP_FIELDS)[number];
+
+/** A key point of a question's compilation (migration 009). */
+export interface KeyPointsTable {
+  id: Generated<number>;
+  consultationId: number;
+  /** A question (not a sub-question). */
+  questionId: number;
+  heading: string;
+  summary: ColumnType<string, string | undefined, string>;
+  /** 1…n among the question's live key points; a merged one keeps its last, unused. */
+  position: number;
+  language: string;
+  authorId: string | null;
+  /** The creator's retry key: (authorId, clientId) is unique. */
+  clientId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** The survivor this point was merged into; null while live. */
+  mergedIntoId: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/**
+ * Words of a contribution quoted by a key point. Offsets are UTF-16 code units into the field's
+ * plain text (a post's body_text, a case study's column named by sourceField), end exclusive.
+ */
+export interface ClipsTable {
+  id: Generated<number>;
+  keyPointId: number;
+  sourceKind: SourceKind;
+  sourceId: number;
+  sourceField: SourceField;
+  startOffset: number;
+  endOffset: number;
+  quote: string;
+  /** SHA-256 of the quote's UTF-8 bytes, lower-case hex. */
+  quoteSha256: string;
+  stance: ColumnType<Stance, Stance | undefined, Stance>;
+  clippedBy: string | null;
+  clippedAt: string;
+  clientId: string | null;
+  /** The key point it was clipped into, when a merge moved it. */
+  movedFromId: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface KeyPointMergesTable {
+  id: Generated<number>;
+  survivorId: number;
+  mergedId: number;
+  clipsMoved: number;
+  mergedBy: string | null;
+  mergedAt: string;
+}
+
+/** What a note cites, one row per contribution, kept in step with the note's derived content. */
+export interface NoteCitationsTable {
+  noteId: number;
+  sourceKind: SourceKind;
+  sourceId: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -332,6 +399,10 @@ export interface Database {
   noteSnapshots: NoteSnapshotsTable;
   noteVersions: NoteVersionsTable;
   formSubmissions: FormSubmissionsTable;
+  keyPoints: KeyPointsTable;
+  clips: ClipsTable;
+  keyPointMerges: KeyPointMergesTable;
+  noteCitations: NoteCitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -346,3 +417,5 @@ export type PostRow = Selectable<PostsTable>;
 export type CaseStudyRow = Selectable<CaseStudiesTable>;
 export type FlagRow = Selectable<FlagsTable>;
 export type NoteRow = Selectable<NotesTable>;
+export type KeyPointRow = Selectable<KeyPointsTable>;
+export type ClipRow = Selectable<ClipsTable>;

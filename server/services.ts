@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createAccountService } from '../app/accounts/accounts.server';
 import { createAuditService } from '../app/audit/audit.server';
+import { createCompilationService } from '../app/compilation/compilation.server';
 import { createCaseStudyService } from '../app/case-studies/case-studies.server';
 import type { AccessEvent } from '../app/auth/access-events';
 import { createAuth } from '../app/auth/auth.server';
@@ -71,6 +72,8 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     audit: createAuditService(db),
     caseStudies: createCaseStudyService(db),
     moderation: createModerationService(db),
+    /** Key points and clips of each question's compilation, its coverage (issue 12). */
+    compilation: createCompilationService(db),
     notifications: createNotificationService(db),
     limits: {
       /** Failed sign-ins per email and address: 5 per 15 minutes. */

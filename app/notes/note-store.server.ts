@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import * as Y from 'yjs';
 import type { Database } from '../../db/schema';
+import { syncNoteCitations } from './note-citations.server';
 
 export interface NoteStore {
   /** The snapshot merged with every later update, and the id of the last update included. */
@@ -91,13 +92,18 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
     },
 
     async writeDerived(noteId, derived) {
-      const result = await db
-        .updateTable('notes')
-        .set(derived)
-        .where('id', '=', noteId)
-        .where((eb) => eb.or([eb('content', '!=', derived.content), eb('text', '!=', derived.text), eb('html', '!=', derived.html)]))
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      // The citations' queryable copy changes with the content, in the same transaction.
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('notes')
+          .set(derived)
+          .where('id', '=', noteId)
+          .where((eb) => eb.or([eb('content', '!=', derived.content), eb('text', '!=', derived.text), eb('html', '!=', derived.html)]))
+          .executeTakeFirst();
+        const wrote = Number(result.numUpdatedRows) > 0;
+        if (wrote) await syncNoteCitations(trx, noteId, derived.content);
+        return wrote;
+      });
     },
   };
 }

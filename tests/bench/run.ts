@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { compilation } from './compilation';
 import { fanout } from './fanout';
 import { notes } from './notes';
 import type { Scenario, ScenarioResult } from './scenario';
@@ -32,6 +33,9 @@ const REGISTRY: Record<string, Record<string, Scenario>> = {
   },
   pages: {
     'page-weight': pageWeight,
+  },
+  compilation: {
+    compilation,
   },
 };
 
@@ -107,6 +111,11 @@ const TARGETS: Target[] = [
       const met = identical && r.coedit_100_converge_ms >= 0 && r.coedit_100_converge_ms <= 1000;
       return { met, detail: `${identical ? 'identical' : 'NOT identical'}, converged ${r.coedit_100_converge_ms} ms after the last keystroke` };
     },
+  },
+  { label: 'compilation: coverage query p99 ≤ 20 ms (SQLite)', check: (r) => (has(r, 'coverage_p99_ms') ? { met: r.coverage_p99_ms <= 20, detail: `${r.coverage_p99_ms} ms` } : null) },
+  {
+    label: 'compilation: list of 100 key points / 1,000 clips p99 ≤ 100 ms (SQLite; the page target, page not built yet)',
+    check: (r) => (has(r, 'compilation_list_p99_ms') ? { met: r.compilation_list_p99_ms <= 100, detail: `${r.compilation_list_p99_ms} ms` } : null),
   },
   { label: 'notes: loading a 100k-update history', check: (r) => (has(r, 'note_load_100k_ms') ? { met: true, detail: `${r.note_load_100k_ms} ms (no target set)` } : null) },
 ];
