@@ -29,8 +29,8 @@
  */
 import { IS_ALL_FORMATTING } from 'lexical';
 import * as Y from 'yjs';
-import { CITATION_KINDS } from '../editor/citation-node';
-import { NOTE_NODE_TYPES } from '../editor/note-nodes';
+import { CITATION_KINDS } from '../contributions/refs';
+import { NOTE_NODE_TYPES } from './note-nodes';
 import { isSafeUrl } from '../posts/lexical';
 import { hasControlCharacters } from '../text/policy';
 import { NOTE_LIMITS } from './protocol';
