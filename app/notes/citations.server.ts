@@ -1,5 +1,5 @@
 /**
- * The contributions a synthesis note cites (app/editor/citation-node.ts): what each citation
+ * The contributions a synthesis note cites (app/notes/citation-node.ts): what each citation
  * shows as a footnote, and what an editor may cite. A footnote honours the contribution's own
  * attribution (named, organisation, Chatham House) for every reader, moderators included: a note
  * is a shared document that leaves the platform. A hidden or withdrawn post shows its marker and

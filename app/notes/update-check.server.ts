@@ -130,7 +130,7 @@ export const PROPERTIES: Readonly<Record<string, Readonly<Record<string, Rule>>>
   text: TEXT,
   tab: TEXT,
   linebreak: {},
-  // app/editor/citation-node.ts: a target (a post or a case study, by id) and nothing else.
+  // app/notes/citation-node.ts: a target (a post or a case study, by id) and nothing else.
   citation: { ...TEXT, __kind: oneOf(...CITATION_KINDS), __targetId: integer(1, 999_999_999) },
 };
 
