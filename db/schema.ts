@@ -5,6 +5,19 @@
  * Multilingual texts are JSON objects keyed by language code, stored as text.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Attribution } from '../app/contributions/attribution';
+import type { CaseStudyStatus, PostStatus, Visibility } from '../app/contributions/statuses';
+import type { Level, Stage, TagKind } from '../app/case-studies/vocabulary';
+import type { FlagReason, FlagStatus, FlagSubject } from '../app/moderation/flags';
+import type { NoteStatus } from '../app/notes/note-status';
+
+// Domain vocabulary lives in the domain (docs/decisions/0014); re-exported for the database
+// layer, migrations and services. Pages, components and the editor import it from the domain.
+export { ATTRIBUTIONS, type Attribution } from '../app/contributions/attribution';
+export { CASE_STUDY_STATUSES, POST_STATUSES, VISIBILITIES, type CaseStudyStatus, type PostStatus, type Visibility } from '../app/contributions/statuses';
+export { LEVELS, STAGES, TAG_KINDS, type Level, type Stage, type TagKind } from '../app/case-studies/vocabulary';
+export { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS, type FlagReason, type FlagStatus, type FlagSubject } from '../app/moderation/flags';
+export { NOTE_STATUSES, type NoteStatus } from '../app/notes/note-status';
 
 export const PHASES = ['draft', 'open', 'compiling', 'synthesis', 'final'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -14,9 +27,6 @@ export type ConsultationRole = (typeof CONSULTATION_ROLES)[number];
 
 export const SITE_ROLES = ['member', 'admin'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
-
-export const ATTRIBUTIONS = ['named', 'organisation', 'chatham'] as const;
-export type Attribution = (typeof ATTRIBUTIONS)[number];
 
 /** A JSON document stored as text. */
 type JsonText = string;
@@ -92,9 +102,6 @@ export interface ThreadsTable {
   lastSeq: ColumnType<number, number | undefined, number>;
 }
 
-export const POST_STATUSES = ['visible', 'hidden', 'deleted'] as const;
-export type PostStatus = (typeof POST_STATUSES)[number];
-
 export interface PostsTable {
   id: Generated<number>;
   threadId: number;
@@ -155,26 +162,6 @@ export interface AuditLogTable {
   details: JsonText;
 }
 
-export const CASE_STUDY_STATUSES = [
-  'draft',
-  'submitted',
-  'in_review',
-  'changes_requested',
-  'verified',
-  'published',
-  'rejected',
-] as const;
-export type CaseStudyStatus = (typeof CASE_STUDY_STATUSES)[number];
-export const VISIBILITIES = ['public', 'restricted'] as const;
-export type Visibility = (typeof VISIBILITIES)[number];
-export const LEVELS = ['local', 'regional', 'global'] as const;
-export type Level = (typeof LEVELS)[number];
-export const STAGES = ['building', 'implementing', 'steering', 'evaluating', 'reporting'] as const;
-export type Stage = (typeof STAGES)[number];
-/** What a case study can be filtered by (case_study_tags.kind). */
-export const TAG_KINDS = ['theme', 'sdg', 'origin', 'destination', 'implementation', 'group', 'subQuestion'] as const;
-export type TagKind = (typeof TAG_KINDS)[number];
-
 export interface CaseStudiesTable {
   id: Generated<number>;
   consultationId: number;
@@ -220,13 +207,6 @@ export interface FeaturedCaseStudiesTable {
   featuredAt: string;
 }
 
-export const FLAG_SUBJECTS = ['post', 'case_study'] as const;
-export type FlagSubject = (typeof FLAG_SUBJECTS)[number];
-export const FLAG_REASONS = ['abusive', 'off_topic', 'spam', 'misinformation', 'privacy', 'other'] as const;
-export type FlagReason = (typeof FLAG_REASONS)[number];
-export const FLAG_STATUSES = ['open', 'resolved', 'dismissed'] as const;
-export type FlagStatus = (typeof FLAG_STATUSES)[number];
-
 export interface FlagsTable {
   id: Generated<number>;
   consultationId: number;
@@ -252,9 +232,6 @@ export interface NotificationsTable {
   createdAt: string;
   readAt: string | null;
 }
-
-export const NOTE_STATUSES = ['drafting', 'in_review', 'final'] as const;
-export type NoteStatus = (typeof NOTE_STATUSES)[number];
 
 export interface NotesTable {
   id: Generated<number>;

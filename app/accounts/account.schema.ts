@@ -3,7 +3,7 @@
  * same schema serves every language, form actions and socket events alike.
  */
 import { z } from 'zod';
-import { ATTRIBUTIONS } from '../../db/schema';
+import { ATTRIBUTIONS } from '../contributions/attribution';
 import { NAME_MAX, nameText, ORGANISATION_MAX } from '../text/fields';
 
 export const emailField = z

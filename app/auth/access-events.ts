@@ -13,7 +13,7 @@
  * - `note.status`: a note was locked, reopened or signed off: editing rights are recomputed on
  *   every socket in the note.
  */
-import type { NoteStatus } from '../../db/schema';
+import type { NoteStatus } from '../notes/note-status';
 
 export type AccessEvent =
   | { type: 'sessions.ended'; sessionId: string; userId?: undefined }

@@ -2,23 +2,22 @@
  * Case studies: writing and submitting them, their review lifecycle (lifecycle.ts), who may
  * read what, the catalogue with its facets, and featuring on sub-questions.
  *
- * Who may read a case study:
- * - its author: always; moderators (and admins) of its consultation: once submitted;
- * - rapporteurs: once published, restricted ones included;
- * - everyone else, signed in or not: once published, and only if `public`.
- * Anything else answers "not found", so that a restricted case study's existence does not leak.
+ * Who may read a case study is app/contributions/visibility.ts's rule (`mayReadCaseStudy`,
+ * docs/decisions/0014); anything else answers "not found", so that a restricted case study's
+ * existence does not leak.
  * Every method works out the caller's role itself from the user id (accounts.roleOf).
  */
 import type { Kysely } from 'kysely';
-import type { Attribution, CaseStudyRow, Database, TagKind } from '../../db/schema';
+import type { CaseStudyRow, Database, TagKind } from '../../db/schema';
 import { TAG_KINDS } from '../../db/schema';
 import { roleOf } from '../accounts/accounts.server';
 import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
 import type { Language } from '../consultations/content.schema';
+import { AUTHOR_COLUMNS, authorsOf, sourceCaseStudies } from '../contributions/filters.server';
+import { mayReadCaseStudy, moderates } from '../contributions/visibility';
 import { notify } from '../notifications/notifications.server';
 import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocument, type LexicalDocument } from '../posts/lexical';
-import { authorAs } from '../posts/post-view';
 import { isVisuallyEmpty } from '../text/policy';
 import { DomainError } from '../utils/errors';
 import { caseStudySchema, missingForSubmission, type CaseStudyInput, type Vocabulary } from './case-study.schema';
@@ -44,7 +43,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
       .selectFrom('caseStudies')
       .innerJoin('users', 'users.id', 'caseStudies.authorId')
       .selectAll('caseStudies')
-      .select(['users.name as authorName', 'users.organisation as authorOrganisation', 'users.stakeholderGroup as authorGroup']);
+      .select(AUTHOR_COLUMNS);
 
   /** `trx` matters: inside a transaction, SQLite's one connection is the transaction's. */
   async function caller(userId: string | null, consultationId: number, trx: Kysely<Database> = db): Promise<Caller> {
@@ -100,7 +99,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
   async function readable(trx: Kysely<Database>, id: number, userId: string | null) {
     const row = await loadRow(trx, id);
     const who = await caller(userId, row.consultationId, trx);
-    if (!mayRead(row, who)) throw new DomainError('not_found', 'errors.caseStudyNotFound');
+    if (!mayReadCaseStudy(row, { userId: who.id, role: who.role })) throw new DomainError('not_found', 'errors.caseStudyNotFound');
     return { row, who };
   }
 
@@ -214,9 +213,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
     let q = db
       .selectFrom('caseStudies')
       .select('caseStudies.id')
-      .where('caseStudies.consultationId', '=', consultationId)
-      .where('caseStudies.status', '=', 'published');
-    if (!can(who.role, 'content.review')) q = q.where('caseStudies.visibility', '=', 'public');
+      .where(sourceCaseStudies({ consultationId, userId: who.id, role: who.role }));
     if (filters.level?.length) q = q.where('caseStudies.level', 'in', filters.level as CaseStudyRow['level'][] & string[]);
     for (const kind of TAG_KINDS) {
       const values = filters[kind];
@@ -494,15 +491,6 @@ export function createCaseStudyService(db: Kysely<Database>) {
   };
 }
 
-/** The read rule (see the top of this file), shared with flags (moderation.server.ts). */
-export function mayRead(row: Pick<CaseStudyRow, 'authorId' | 'status' | 'visibility'>, who: Caller): boolean {
-  if (who.id && row.authorId === who.id) return true;
-  // A draft is the author's own business until it is submitted.
-  if (can(who.role, 'moderation.act')) return row.status !== 'draft';
-  if (row.status !== 'published') return false;
-  return row.visibility === 'public' || can(who.role, 'content.review');
-}
-
 /** Raw form input, unchecked, as far as `missingForSubmission` looks at it (when parsing failed). */
 function roughInput(raw: unknown): CaseStudyInput {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
@@ -550,8 +538,8 @@ function inputOf(row: Row, tags: Tags): CaseStudyInput {
 
 function toView(row: Row, tags: Tags, featuredOn: number[], who: Caller): CaseStudyView {
   const mine = !!who.id && who.id === row.authorId;
-  const moderator = can(who.role, 'moderation.act');
-  const user = { name: row.authorName, organisation: row.authorOrganisation, stakeholderGroup: row.authorGroup };
+  const moderator = moderates(who);
+  const { author, real } = authorsOf(row);
   return {
     id: row.id,
     consultationId: row.consultationId,
@@ -577,13 +565,13 @@ function toView(row: Row, tags: Tags, featuredOn: number[], who: Caller): CaseSt
     implementation: tags.implementation,
     subQuestions: tags.subQuestion.map(Number).sort((a, b) => a - b),
     featuredOn,
-    author: authorAs(row.attribution as Attribution, user),
+    author,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     submittedAt: row.submittedAt,
     publishedAt: row.publishedAt,
     ...(mine || moderator ? { reviewNote: row.reviewNote } : {}),
-    ...(moderator ? { realAuthor: { id: row.authorId, ...user } } : {}),
+    ...(moderator ? { realAuthor: real } : {}),
     ...(mine ? { mine: true, body: row.body, attribution: row.attribution } : {}),
   };
 }

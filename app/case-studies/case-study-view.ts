@@ -3,8 +3,9 @@
  * reduced to what the chosen attribution allows (`authorAs`, as for posts); the contact,
  * which could name the author, is withheld from others under the Chatham House rule.
  */
-import type { Attribution, CaseStudyStatus, Level, Stage, Visibility } from '../../db/schema';
-import type { AuthorRecord, PublicAuthor } from '../posts/post-view';
+import type { Attribution, AuthorRecord, PublicAuthor } from '../contributions/attribution';
+import type { CaseStudyStatus, Visibility } from '../contributions/statuses';
+import type { Level, Stage } from './vocabulary';
 
 export interface Partner {
   name: string;

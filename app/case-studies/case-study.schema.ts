@@ -8,7 +8,9 @@
  * Messages are i18n keys. Free text goes through the text policy (app/text/policy.ts).
  */
 import { z } from 'zod';
-import { ATTRIBUTIONS, LEVELS, STAGES, VISIBILITIES } from '../../db/schema';
+import { ATTRIBUTIONS } from '../contributions/attribution';
+import { VISIBILITIES } from '../contributions/statuses';
+import { LEVELS, STAGES } from './vocabulary';
 import { isCountry } from '../accounts/countries.server';
 import { LANGUAGES } from '../consultations/content.schema';
 import { documentText, longText, nameText, shortText } from '../text/fields';

@@ -6,7 +6,7 @@
  *   draft → submitted → in_review → changes_requested → submitted … → verified → published
  *                                  ↘ rejected (with a reason)
  */
-import type { CaseStudyStatus } from '../../db/schema';
+import type { CaseStudyStatus } from '../contributions/statuses';
 
 export const TRANSITION_ACTIONS = ['submit', 'review', 'request_changes', 'verify', 'publish', 'reject', 'unpublish'] as const;
 export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];

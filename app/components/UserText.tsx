@@ -5,7 +5,7 @@
  * in app.css: a 110-character name without a space must not widen a phone's page).
  */
 import { Fragment, isValidElement, type ReactNode } from 'react';
-import type { PublicAuthor } from '../posts/post-view';
+import type { PublicAuthor } from '../contributions/attribution';
 
 export function UserText({ children, className, lang }: { children: ReactNode; className?: string; lang?: string }) {
   return (

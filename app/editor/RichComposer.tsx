@@ -41,7 +41,7 @@ import {
 } from 'lexical';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { POST_NODES } from './nodes';
+import { POST_NODES } from '../posts/nodes';
 import { OfficePastePlugin } from './paste';
 import { TextCleaningPlugin } from './text-cleaning';
 import { editorTheme } from './theme';

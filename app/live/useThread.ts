@@ -7,7 +7,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Socket } from 'socket.io-client';
-import type { PostView, PublicAuthor } from '../posts/post-view';
+import type { PublicAuthor } from '../contributions/attribution';
+import type { PostView } from '../posts/post-view';
 import { connectionProblem, getSocket, isReconnecting, onConnectionProblem, type ConnectionProblem } from './socket.client';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';

@@ -3,7 +3,7 @@
  * socket event that may carry them). Messages are i18n keys.
  */
 import { z } from 'zod';
-import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS } from '../../db/schema';
+import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS } from './flags';
 import { longText, searchText } from '../text/fields';
 
 const id = z.coerce.number({ error: 'errors.notFoundTitle' }).int().positive({ error: 'errors.notFoundTitle' });

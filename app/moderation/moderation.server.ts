@@ -9,8 +9,9 @@ import type { Database, FlagReason, FlagStatus, FlagSubject } from '../../db/sch
 import { roleOf } from '../accounts/accounts.server';
 import { can } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
-import { mayRead } from '../case-studies/case-studies.server';
-import { authorAs, type PublicAuthor } from '../posts/post-view';
+import type { PublicAuthor } from '../contributions/attribution';
+import { AUTHOR_COLUMNS, authorsOf } from '../contributions/filters.server';
+import { mayReadCaseStudy, postReachable } from '../contributions/visibility';
 import { DomainError } from '../utils/errors';
 import type { FlagInput } from './moderation.schema';
 
@@ -50,7 +51,7 @@ export function createModerationService(db: Kysely<Database>) {
         .select(['posts.authorId', 'posts.status', 'threads.consultationId', 'consultations.phase'])
         .where('posts.id', '=', subjectId)
         .executeTakeFirst();
-      if (!post || post.phase === 'draft' || post.status === 'deleted') throw new DomainError('not_found', 'errors.postNotFound');
+      if (!post || !postReachable(post)) throw new DomainError('not_found', 'errors.postNotFound');
       return { consultationId: post.consultationId, authorId: post.authorId };
     }
     const study = await db
@@ -60,7 +61,7 @@ export function createModerationService(db: Kysely<Database>) {
       .executeTakeFirst();
     if (!study) throw new DomainError('not_found', 'errors.caseStudyNotFound');
     const role = await roleOf(db, userId, study.consultationId);
-    if (!mayRead(study, { id: userId, role })) throw new DomainError('not_found', 'errors.caseStudyNotFound');
+    if (!mayReadCaseStudy(study, { userId, role })) throw new DomainError('not_found', 'errors.caseStudyNotFound');
     return { consultationId: study.consultationId, authorId: study.authorId };
   }
 
@@ -148,12 +149,11 @@ export function createModerationService(db: Kysely<Database>) {
             .innerJoin('questions', 'questions.id', 'threads.questionId')
             .select([
               'posts.id',
+              'posts.authorId',
               'posts.bodyText',
               'posts.status',
               'posts.attribution',
-              'users.name',
-              'users.organisation',
-              'users.stakeholderGroup',
+              ...AUTHOR_COLUMNS,
               'threads.number',
               'questions.number as question',
             ])
@@ -166,13 +166,12 @@ export function createModerationService(db: Kysely<Database>) {
             .innerJoin('users', 'users.id', 'caseStudies.authorId')
             .select([
               'caseStudies.id',
+              'caseStudies.authorId',
               'caseStudies.title',
               'caseStudies.summary',
               'caseStudies.status',
               'caseStudies.attribution',
-              'users.name',
-              'users.organisation',
-              'users.stakeholderGroup',
+              ...AUTHOR_COLUMNS,
             ])
             .where('caseStudies.id', 'in', studyIds)
             .execute()
@@ -192,13 +191,13 @@ export function createModerationService(db: Kysely<Database>) {
               title: '',
               excerpt: excerpt(p.bodyText),
               status: p.status,
-              author: authorAs(p.attribution, p),
-              realAuthor: p.name,
+              author: authorsOf(p).author,
+              realAuthor: p.authorName,
               thread: { number: p.number, question: p.question },
             };
         } else {
           const s = studies.find((x) => x.id === id);
-          if (s) subject = { title: s.title, excerpt: excerpt(s.summary), status: s.status, author: authorAs(s.attribution, s), realAuthor: s.name };
+          if (s) subject = { title: s.title, excerpt: excerpt(s.summary), status: s.status, author: authorsOf(s).author, realAuthor: s.authorName };
         }
         if (subject) items.push({ subjectType: type, subjectId: id, flags, reasons, lastAt: flags[0]!.createdAt, subject });
       }

@@ -2,7 +2,7 @@
  * Who may edit a synthesis note: decided from its status, its scope and the user's role.
  * Isomorphic, so pages offer only what the server would accept; the server decides.
  */
-import type { NoteStatus } from '../../db/schema';
+import type { NoteStatus } from './note-status';
 import { can, type Role } from '../accounts/roles';
 
 export interface NoteScope {

@@ -11,8 +11,8 @@
  */
 import crypto from 'node:crypto';
 import type { SessionUser } from '../auth/auth.server';
-import { cursorColorFor } from '../editor/collab/presence';
-import { authorAs } from '../posts/post-view';
+import { cursorColorFor } from './awareness';
+import { authorAs } from '../contributions/attribution';
 import { decodeAwarenessUpdate, isAttribution, type AwarenessEntry, type PresenceData } from './awareness';
 
 export { AWARENESS_STATE_MAX_BYTES, decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness';

@@ -13,8 +13,8 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { ATTRIBUTIONS, type Attribution } from '../../db/schema';
-import type { PublicAuthor } from '../posts/post-view';
+import { ATTRIBUTIONS, type Attribution } from '../contributions/attribution';
+import type { PublicAuthor } from '../contributions/attribution';
 
 /** One state's JSON; Lexical's (name, colour, two relative positions, focus) is well under 1 KB. */
 export const AWARENESS_STATE_MAX_BYTES = 4 * 1024;
@@ -85,4 +85,20 @@ export function relabelAwarenessUpdate(update: Uint8Array, label: (author: Publi
     return { ...entry, state: { ...entry.state, name: presence ? label(presence.author) : '' } };
   });
   return encodeAwarenessUpdate(entries);
+}
+
+/**
+ * Caret and name-label colours: each is at least 6:1 against white (the label's text) and
+ * against the page, and distinct in hue. The presence list shows names too, never colour only.
+ */
+export const CURSOR_COLORS = ['#b3261e', '#1a5fb4', '#2f6b3a', '#8a4b00', '#6b3fa0', '#00696b', '#a1286a', '#4d5b00'] as const;
+
+/** A stable colour for a string (a presence key; the same for every co-editor). */
+export function cursorColorFor(seed: string): string {
+  let hash = 2166136261;
+  for (let i = 0; i < seed.length; i++) {
+    hash ^= seed.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return CURSOR_COLORS[(hash >>> 0) % CURSOR_COLORS.length];
 }

@@ -1,21 +1,33 @@
 /**
- * The contributions a synthesis note cites (app/editor/citation-node.ts): what each citation
+ * The contributions a synthesis note cites (app/notes/citation-node.ts): what each citation
  * shows as a footnote, and what an editor may cite. A footnote honours the contribution's own
  * attribution (named, organisation, Chatham House) for every reader, moderators included: a note
  * is a shared document that leaves the platform. A hidden or withdrawn post shows its marker and
  * state only; an unpublished or restricted case study, to those who may not read it, shows as
- * "not found", exactly as one that does not exist.
+ * "not found", exactly as one that does not exist. Those rules, and the attribution, are
+ * app/contributions/'s (docs/decisions/0014): this module only words sources as footnotes.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Attribution, Database } from '../../db/schema';
-import { roleOf } from '../accounts/accounts.server';
-import { can } from '../accounts/roles';
-import { caseStudyHref, postHrefFromThread } from '../components/moderation/links';
-import { citationKey, citationMarker, type CitationRef } from '../editor/citation-node';
-import { authorAs, type PublicAuthor } from '../posts/post-view';
+import type { Database } from '../../db/schema';
+import type { PublicAuthor } from '../contributions/attribution';
+import { sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
+import type { CitationRef } from '../contributions/refs';
+import {
+  caseStudySource,
+  postSource,
+  readSources,
+  selectCaseStudySources,
+  selectPostSources,
+  subQuestionsOf,
+  unavailable,
+  viewerIn,
+  type Source as ContributionSource,
+} from '../contributions/sources.server';
+import type { SourceState } from '../contributions/visibility';
 
-export type SourceState = 'available' | 'hidden' | 'withdrawn' | 'missing';
+export type { SourceState };
 
+/** A citation's footnote. */
 export interface Source {
   kind: CitationRef['kind'];
   id: number;
@@ -43,110 +55,34 @@ export function excerptOf(text: string): string {
   return `${(space > EXCERPT_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-const unavailable = (ref: CitationRef, state: SourceState): Source => ({
-  kind: ref.kind,
-  id: ref.id,
-  marker: citationMarker(ref.kind, ref.id),
-  state,
-  author: null,
-  excerpt: null,
-  thread: null,
-  href: null,
-});
-
-interface Author {
-  attribution: Attribution;
-  authorName: string;
-  authorOrganisation: string;
-  authorGroup: string;
+/**
+ * A source as a footnote. The author is the attributed one (`author`) for every reader: a
+ * moderator's `realAuthor` never reaches a note, which leaves the platform.
+ */
+function footnote(source: ContributionSource): Source {
+  if (source.state !== 'available') {
+    return { kind: source.kind, id: source.id, marker: source.marker, state: source.state, author: null, excerpt: null, thread: null, href: null };
+  }
+  return {
+    kind: source.kind,
+    id: source.id,
+    marker: source.marker,
+    state: source.state,
+    author: source.author,
+    excerpt: source.kind === 'post' ? excerptOf(source.fields.body) : source.fields.title,
+    thread: source.kind === 'post' ? source.thread : null,
+    href: source.href,
+  };
 }
-const publicAuthor = (row: Author) =>
-  authorAs(row.attribution, { name: row.authorName, organisation: row.authorOrganisation, stakeholderGroup: row.authorGroup });
 
 export function createCitationService(db: Kysely<Database>) {
-  const postRows = () =>
-    db
-      .selectFrom('posts')
-      .innerJoin('threads', 'threads.id', 'posts.threadId')
-      .innerJoin('users', 'users.id', 'posts.authorId')
-      .select([
-        'posts.id',
-        'posts.status',
-        'posts.attribution',
-        'posts.bodyText',
-        'threads.number as thread',
-        'threads.consultationId',
-        'users.name as authorName',
-        'users.organisation as authorOrganisation',
-        'users.stakeholderGroup as authorGroup',
-      ]);
-
-  const caseStudyRows = () =>
-    db
-      .selectFrom('caseStudies')
-      .innerJoin('users', 'users.id', 'caseStudies.authorId')
-      .select([
-        'caseStudies.id',
-        'caseStudies.status',
-        'caseStudies.visibility',
-        'caseStudies.attribution',
-        'caseStudies.title',
-        'caseStudies.consultationId',
-        'users.name as authorName',
-        'users.organisation as authorOrganisation',
-        'users.stakeholderGroup as authorGroup',
-      ]);
-
-  type PostRow = Awaited<ReturnType<ReturnType<typeof postRows>['execute']>>[number];
-  type CaseStudyRow = Awaited<ReturnType<ReturnType<typeof caseStudyRows>['execute']>>[number];
-
-  function postSource(slug: string, row: PostRow): Source {
-    const ref = { kind: 'post' as const, id: row.id };
-    if (row.status === 'hidden') return unavailable(ref, 'hidden');
-    if (row.status === 'deleted') return unavailable(ref, 'withdrawn');
-    return {
-      ...unavailable(ref, 'available'),
-      author: publicAuthor(row),
-      excerpt: excerptOf(row.bodyText),
-      thread: row.thread,
-      href: postHrefFromThread(slug, row.thread, row.id),
-    };
-  }
-
-  function caseStudySource(slug: string, row: CaseStudyRow, readsRestricted: boolean): Source {
-    const ref = { kind: 'case_study' as const, id: row.id };
-    // Whoever may not read it is answered as for a case study that does not exist, as its pages
-    // answer 404: a different answer would tell that an unpublished or restricted one exists.
-    if (!readsRestricted && (row.status !== 'published' || row.visibility === 'restricted')) return unavailable(ref, 'missing');
-    if (row.status !== 'published') return unavailable(ref, 'withdrawn');
-    return { ...unavailable(ref, 'available'), author: publicAuthor(row), excerpt: row.title, href: caseStudyHref(slug, row.id) };
-  }
-
-  async function context(userId: string, consultationId: number) {
-    const [role, consultation] = await Promise.all([
-      roleOf(db, userId, consultationId),
-      db.selectFrom('consultations').select('slug').where('id', '=', consultationId).executeTakeFirstOrThrow(),
-    ]);
-    return { slug: consultation.slug, readsRestricted: can(role, 'content.review') };
-  }
-
   return {
     /** The footnotes of `refs` (in their order) as `userId` may read them, within one consultation. */
     async resolve(userId: string, consultationId: number, refs: CitationRef[]): Promise<Source[]> {
       const wanted = refs.slice(0, MAX_REFS);
       if (wanted.length === 0) return [];
-      const { slug, readsRestricted } = await context(userId, consultationId);
-      const ids = (kind: CitationRef['kind']) => [...new Set(wanted.filter((r) => r.kind === kind).map((r) => r.id))];
-      const [posts, caseStudies] = await Promise.all([
-        ids('post').length ? postRows().where('posts.id', 'in', ids('post')).where('threads.consultationId', '=', consultationId).execute() : [],
-        ids('case_study').length
-          ? caseStudyRows().where('caseStudies.id', 'in', ids('case_study')).where('caseStudies.consultationId', '=', consultationId).execute()
-          : [],
-      ]);
-      const found = new Map<string, Source>();
-      for (const row of posts) found.set(`post:${row.id}`, postSource(slug, row));
-      for (const row of caseStudies) found.set(`case_study:${row.id}`, caseStudySource(slug, row, readsRestricted));
-      return wanted.map((ref) => found.get(citationKey(ref)) ?? unavailable(ref, 'missing'));
+      const sources = await readSources(db, await viewerIn(db, userId, consultationId), wanted);
+      return wanted.map((ref) => footnote(sources.get(`${ref.kind}:${ref.id}`) ?? unavailable(ref, 'missing')));
     },
 
     /**
@@ -155,16 +91,18 @@ export function createCitationService(db: Kysely<Database>) {
      * `query` (words of the text or title, or a marker such as "C-17").
      */
     async candidates(userId: string, note: { consultationId: number; questionId: number | null }, query = '', limit = 20): Promise<Source[]> {
-      const { slug, readsRestricted } = await context(userId, note.consultationId);
+      const [viewer, { slug }] = await Promise.all([
+        viewerIn(db, userId, note.consultationId),
+        db.selectFrom('consultations').select('slug').where('id', '=', note.consultationId).executeTakeFirstOrThrow(),
+      ]);
       const q = query.trim().slice(0, 200);
       const marker = /^(cs|c)-?(\d{1,9})$/i.exec(q.replace(/[[\]\s]/g, ''));
       const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const contains = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${like} escape '\\'`;
 
-      let posts = postRows().where('posts.status', '=', 'visible').where('threads.consultationId', '=', note.consultationId);
+      let posts = selectPostSources(db).where(sourcePosts(viewer));
       if (note.questionId !== null) posts = posts.where('threads.questionId', '=', note.questionId);
-      let caseStudies = caseStudyRows().where('caseStudies.status', '=', 'published').where('caseStudies.consultationId', '=', note.consultationId);
-      if (!readsRestricted) caseStudies = caseStudies.where('caseStudies.visibility', '=', 'public');
+      let caseStudies = selectCaseStudySources(db).where(sourceCaseStudies(viewer));
       if (note.questionId !== null) {
         const subQuestions = db.selectFrom('subQuestions').select(sql<string>`cast(${sql.ref('subQuestions.id')} as text)`.as('id')).where('questionId', '=', note.questionId);
         caseStudies = caseStudies.where((eb) =>
@@ -191,9 +129,10 @@ export function createCitationService(db: Kysely<Database>) {
         posts.orderBy('posts.createdAt', 'desc').orderBy('posts.id', 'desc').limit(limit).execute(),
         caseStudies.orderBy('caseStudies.publishedAt', 'desc').orderBy('caseStudies.id', 'desc').limit(limit).execute(),
       ]);
+      const subQuestionIds = await subQuestionsOf(db, caseStudyList.map((row) => row.id));
       return [
-        ...caseStudyList.map((row) => caseStudySource(slug, row, readsRestricted)),
-        ...postList.map((row) => postSource(slug, row)),
+        ...caseStudyList.map((row) => footnote(caseStudySource(row, viewer, slug, subQuestionIds.get(row.id) ?? []))),
+        ...postList.map((row) => footnote(postSource(row, viewer, slug))),
       ];
     },
   };

@@ -26,8 +26,8 @@ import {
   type SerializedEditorState,
 } from 'lexical';
 import * as Y from 'yjs';
-import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationRef } from '../editor/citation-node';
-import { NOTE_NODES } from '../editor/note-nodes';
+import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationRef } from '../contributions/refs';
+import { NOTE_NODES } from './note-nodes';
 import { isSafeUrl } from '../posts/lexical';
 import { cleanMultiline, hasControlCharacters } from '../text/policy';
 import { ROOT_NAME } from './update-check.server';

@@ -4,7 +4,7 @@
  * one way to frame a message. Isomorphic; needs only lib0's encoder.
  */
 import * as encoding from 'lib0/encoding';
-import type { NoteStatus } from '../../db/schema';
+import type { NoteStatus } from './note-status';
 
 export const NOTE_EVENTS = {
   /** client → server `{ noteId }`, ack `JoinAck` */

@@ -29,8 +29,8 @@
  */
 import { IS_ALL_FORMATTING } from 'lexical';
 import * as Y from 'yjs';
-import { CITATION_KINDS } from '../editor/citation-node';
-import { NOTE_NODE_TYPES } from '../editor/note-nodes';
+import { CITATION_KINDS } from '../contributions/refs';
+import { NOTE_NODE_TYPES } from './note-nodes';
 import { isSafeUrl } from '../posts/lexical';
 import { hasControlCharacters } from '../text/policy';
 import { NOTE_LIMITS } from './protocol';
@@ -130,7 +130,7 @@ export const PROPERTIES: Readonly<Record<string, Readonly<Record<string, Rule>>>
   text: TEXT,
   tab: TEXT,
   linebreak: {},
-  // app/editor/citation-node.ts: a target (a post or a case study, by id) and nothing else.
+  // app/notes/citation-node.ts: a target (a post or a case study, by id) and nothing else.
   citation: { ...TEXT, __kind: oneOf(...CITATION_KINDS), __targetId: integer(1, 999_999_999) },
 };
 

@@ -1,22 +1,11 @@
 /**
- * What leaves the server about a post, per audience. Everything meant for others goes
- * through `authorAs`: nothing beyond what the author's chosen attribution allows, not even
- * an id. Isomorphic (types and the label used by pages and live events alike).
+ * What leaves the server about a post, per audience. The author goes through `authorAs`
+ * (app/contributions/attribution.ts): nothing beyond what the author's chosen attribution
+ * allows, not even an id. Isomorphic (types and the label used by pages and live events alike).
  */
-import type { Attribution, PostStatus } from '../../db/schema';
+import type { AuthorRecord, PublicAuthor } from '../contributions/attribution';
+import type { PostStatus } from '../contributions/statuses';
 import { isolate } from '../text/policy';
-
-export type PublicAuthor =
-  | { attribution: 'named'; name: string; organisation: string; stakeholderGroup: string }
-  | { attribution: 'organisation'; organisation: string; stakeholderGroup: string }
-  | { attribution: 'chatham'; stakeholderGroup: string };
-
-export interface AuthorRecord {
-  id: string;
-  name: string;
-  organisation: string;
-  stakeholderGroup: string;
-}
 
 export interface PostView {
   id: number;
@@ -41,17 +30,6 @@ export interface PostView {
   mine?: boolean;
   body?: string;
   endorsedByMe?: boolean;
-}
-
-export function authorAs(attribution: Attribution, user: Omit<AuthorRecord, 'id'>): PublicAuthor {
-  switch (attribution) {
-    case 'named':
-      return { attribution, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup };
-    case 'organisation':
-      return { attribution, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup };
-    case 'chatham':
-      return { attribution, stakeholderGroup: user.stakeholderGroup };
-  }
 }
 
 /**

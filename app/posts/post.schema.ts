@@ -4,7 +4,7 @@
  * lexical.ts; these schemas check everything around it. Messages are i18n keys.
  */
 import { z } from 'zod';
-import { ATTRIBUTIONS } from '../../db/schema';
+import { ATTRIBUTIONS } from '../contributions/attribution';
 import { LANGUAGES } from '../consultations/content.schema';
 import { documentText } from '../text/fields';
 

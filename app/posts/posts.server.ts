@@ -4,7 +4,7 @@
  * hands each audience (everyone, moderators) the view it may see.
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { Attribution, Database, PostRow } from '../../db/schema';
+import type { Database, PostRow } from '../../db/schema';
 import type { Language } from '../consultations/content.schema';
 import { roleOf } from '../accounts/accounts.server';
 import { can } from '../accounts/roles';
@@ -16,7 +16,9 @@ import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocum
 import { detectPostLanguage } from './language';
 import type { CreatePostInput, EditPostInput, ListQuery, Sort } from './post.schema';
 import { PAGE_SIZE } from './post.schema';
-import { authorAs, type AuthorRecord, type PostView } from './post-view';
+import { AUTHOR_COLUMNS, authorsOf } from '../contributions/filters.server';
+import { postTextReadable } from '../contributions/visibility';
+import type { PostView } from './post-view';
 
 /** Who is asking, as far as posts are concerned. */
 export interface Viewer {
@@ -83,7 +85,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       .selectFrom('posts')
       .innerJoin('users', 'users.id', 'posts.authorId')
       .selectAll('posts')
-      .select(['users.name as authorName', 'users.organisation as authorOrganisation', 'users.stakeholderGroup as authorGroup']);
+      .select(AUTHOR_COLUMNS);
 
   /**
    * The columns a page of posts shows: the stored HTML, not the Lexical JSON nor the plain text
@@ -139,9 +141,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         'posts.createdAt',
         'posts.updatedAt',
         'posts.editedAt',
-        'users.name as authorName',
-        'users.organisation as authorOrganisation',
-        'users.stakeholderGroup as authorGroup',
+        ...AUTHOR_COLUMNS,
       ])
       .select(viewerId === null ? sql<string | null>`null`.as('body') : sql<string | null>`case when posts.author_id = ${viewerId} then posts.body end`.as('body'));
 
@@ -687,14 +687,13 @@ function documentOf(input: { body?: string | Record<string, unknown>; text?: str
 /**
  * A post as `viewer` may see it (null: anyone, e.g. a broadcast to the thread). The author
  * is reduced to what the attribution allows; moderators also get the real author; hidden text
- * reaches only moderators and the author, deleted text no one.
+ * reaches only moderators and the author, deleted text no one (app/contributions/visibility.ts).
  */
 export function toView(row: ViewRow, viewer: Viewer | null): PostView {
   const mine = !!viewer && viewer.id === row.authorId;
   const moderator = !!viewer?.moderator;
-  const readable = row.status === 'visible' || (row.status === 'hidden' && (moderator || mine));
-  const user = { name: row.authorName, organisation: row.authorOrganisation, stakeholderGroup: row.authorGroup };
-  const realAuthor: AuthorRecord = { id: row.authorId, ...user };
+  const readable = postTextReadable(row.status, { mine, moderator });
+  const { author, real: realAuthor } = authorsOf(row);
   return {
     id: row.id,
     threadId: row.threadId,
@@ -704,9 +703,9 @@ export function toView(row: ViewRow, viewer: Viewer | null): PostView {
     seq: row.seq,
     status: row.status,
     html: readable ? row.bodyHtml : null,
-    ...(row.status === 'hidden' && (moderator || mine) ? { hiddenReason: row.hiddenReason } : {}),
+    ...(row.status === 'hidden' && readable ? { hiddenReason: row.hiddenReason } : {}),
     language: row.language,
-    author: authorAs(row.attribution as Attribution, user),
+    author,
     endorsements: row.endorsementCount,
     createdAt: row.createdAt,
     editedAt: row.editedAt,

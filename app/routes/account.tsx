@@ -2,7 +2,7 @@ import { useForm, type SubmissionResult } from '@conform-to/react';
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { ATTRIBUTIONS } from '../../db/schema';
+import { ATTRIBUTIONS } from '../contributions/attribution';
 import { Field, SelectField } from '../components/Field';
 import { handleForm } from '../utils/forms.server';
 import { changePasswordSchema, settingsSchema } from '../validation.server';

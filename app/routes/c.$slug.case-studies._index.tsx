@@ -12,7 +12,7 @@ import type { CatalogueFilters } from '../case-studies/case-studies.server';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { RestrictedBadge } from '../components/case-studies/badges';
 import { countryNames, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
-import { formatUtc } from '../components/moderation/links';
+import { formatUtc } from '../components/utc-date';
 import { AuthorLine, UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { EDITABLE } from '../case-studies/lifecycle';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { CaseStudyStatusBadge, RestrictedBadge } from '../components/case-studies/badges';
-import { formatUtc } from '../components/moderation/links';
+import { formatUtc } from '../components/utc-date';
 import { UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';

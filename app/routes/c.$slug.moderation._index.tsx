@@ -6,11 +6,13 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS, type CaseStudyStatus } from '../../db/schema';
+import type { CaseStudyStatus } from '../contributions/statuses';
+import { FLAG_REASONS, FLAG_STATUSES, FLAG_SUBJECTS } from '../moderation/flags';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { FormKeyInput, SelectField } from '../components/Field';
-import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
+import { caseStudyHref, postHref } from '../contributions/links';
+import { formatUtc } from '../components/utc-date';
 import { AuthorLine, translateIsolated, UserText } from '../components/UserText';
 import { consultationTitle, groupLabels } from '../consultations/localize';
 import moderationStyles from '../styles/moderation.css';

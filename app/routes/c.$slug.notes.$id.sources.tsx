@@ -6,7 +6,7 @@
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { loadNote } from '../components/notes/note-pages.server';
-import { parseCitationKey, type CitationRef } from '../editor/citation-node';
+import { parseCitationKey, type CitationRef } from '../contributions/refs';
 import { noteSourcesQuerySchema } from '../validation.server';
 
 const answer = (body: object, status = 200) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });

@@ -8,10 +8,10 @@ import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunct
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { formatUtc } from '../components/moderation/links';
+import { formatUtc } from '../components/utc-date';
 import { can } from '../accounts/roles';
 import { NoteSources } from '../components/notes/sources';
-import { citationsIn } from '../editor/citation-node';
+import { citationsIn } from '../notes/citation-node';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';
 import { translateIsolated, UserText } from '../components/UserText';

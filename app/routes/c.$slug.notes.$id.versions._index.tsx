@@ -6,7 +6,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { formatUtc } from '../components/moderation/links';
+import { formatUtc } from '../components/utc-date';
 import { canNameVersion } from '../notes/access';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge } from '../components/notes/note-ui';

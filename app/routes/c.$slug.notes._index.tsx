@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorSummary, Field, FormKeyInput, SelectField } from '../components/Field';
-import { formatUtc } from '../components/moderation/links';
+import { formatUtc } from '../components/utc-date';
 import { consultationLabels } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
 import { UserText } from '../components/UserText';

@@ -5,7 +5,7 @@ import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { caseStudyHref } from '../components/moderation/links';
+import { caseStudyHref } from '../contributions/links';
 import { FlagNotice } from '../components/moderation/flag-notice';
 import { Composer } from '../components/posts/Composer';
 import { LiveBar } from '../components/posts/LiveBar';

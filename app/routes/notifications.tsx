@@ -5,7 +5,8 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { caseStudyHref, formatUtc, postHref } from '../components/moderation/links';
+import { caseStudyHref, postHref } from '../contributions/links';
+import { formatUtc } from '../components/utc-date';
 import { translateIsolated } from '../components/UserText';
 import moderationStyles from '../styles/moderation.css';
 import { handleIntents, intentForm } from '../utils/forms.server';

@@ -8,7 +8,9 @@
  * found again by its scope, and its content is only written while it still holds the seed.
  */
 import type { Kysely } from 'kysely';
-import { createServices } from '../../server/services';
+import { createNoteDocs } from '../../app/notes/note-docs.server';
+import { createNoteStore } from '../../app/notes/note-store.server';
+import { createNoteService } from '../../app/notes/notes.server';
 import type { Database } from '../schema';
 
 const MODERATOR = 'moderator@demo.palabre.org';
@@ -115,8 +117,10 @@ const NOTES: DemoNote[] = [
 ];
 
 export async function seedDemoNotes(db: Kysely<Database>, consultationId: number): Promise<{ notes: number; created: number }> {
-  // The seed runs outside the web server: its own services, flushed before it returns.
-  const services = createServices(db, { secureCookies: false, signInAttemptsPerAddress: 1, registrationsPerAddress: 1, postsPerMinute: 1 });
+  // The seed runs outside the web server: the notes' own domain services, flushed before it
+  // returns; no socket listens, so a status change has no one to tell.
+  const noteDocs = createNoteDocs(createNoteStore(db));
+  const services = { noteDocs, notes: createNoteService(db, noteDocs, { publishStatus: () => {} }) };
   const userId = async (email: string) => (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
   const moderator = await userId(MODERATOR);
   const rapporteur = await userId(RAPPORTEUR);

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { Server } from 'socket.io';
 import { can, type Role } from '../../app/accounts/roles';
 import type { SessionUser } from '../../app/auth/auth.server';
-import { authorAs } from '../../app/posts/post-view';
+import { authorAs } from '../../app/contributions/attribution';
 import { catchUpSchema, createPostSchema, editPostSchema, endorseSchema, joinSchema, postIdSchema, typingSchema } from '../../app/posts/post.schema';
 import { DomainError } from '../../app/utils/errors';
 import type { Language } from '../../app/consultations/content.schema';

@@ -17,7 +17,7 @@ import { $createParagraphNode, $createTextNode, $getRoot, $getSelection, type El
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { $createCitationNode } from '../../app/editor/citation-node';
+import { $createCitationNode } from '../../app/notes/citation-node';
 import { MAX_CONTENT_CHARS } from '../../app/notes/note-document.server';
 import { MESSAGE_SYNC, NOTE_LIMITS, noteMessage } from '../../app/notes/protocol';
 import { bindLexicalEditor } from '../support/lexical-collab';

@@ -9,7 +9,7 @@ import { createHeadlessEditor } from '@lexical/headless';
 import { createUndoManager, createYjsBinding, syncLexicalUpdateToYjs, syncYjsChangesToLexical, type Provider } from '@lexical/yjs';
 import { $getRoot, SKIP_COLLAB_TAG } from 'lexical';
 import * as Y from 'yjs';
-import { NOTE_NODES } from '../../app/editor/note-nodes';
+import { NOTE_NODES } from '../../app/notes/note-nodes';
 
 const noop = () => {};
 const provider = {

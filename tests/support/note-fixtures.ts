@@ -8,7 +8,7 @@ import { $createListItemNode, $createListNode } from '@lexical/list';
 import { $createTableNodeWithDimensions } from '@lexical/table';
 import { $createParagraphNode, $createTextNode, $getRoot } from 'lexical';
 import * as Y from 'yjs';
-import { $createCitationNode } from '../../app/editor/citation-node';
+import { $createCitationNode } from '../../app/notes/citation-node';
 import { initialUpdate } from '../../app/notes/note-document.server';
 import { bindLexicalEditor } from './lexical-collab';
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import * as Y from 'yjs';
-import { NOTE_NODE_TYPES } from '../../app/editor/note-nodes';
+import { NOTE_NODE_TYPES } from '../../app/notes/note-nodes';
 import { PROPERTIES } from '../../app/notes/update-check.server';
 import { COVER_THE_PAGE } from './note-fixtures';
 

@@ -22,8 +22,8 @@ import {
 } from 'lexical';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { $createCitationNode, $isCitationNode, CitationNode, citationsIn, registerCitationRules } from '../../app/editor/citation-node';
-import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/editor/note-nodes';
+import { $createCitationNode, $isCitationNode, CitationNode, citationsIn, registerCitationRules } from '../../app/notes/citation-node';
+import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/notes/note-nodes';
 import { changesDocument, checkUpdate, diffText, initialUpdate, MAX_CONTENT_CHARS, readDocument, replaceContent, validateUpdate, type UpdateCheck } from '../../app/notes/note-document.server';
 import { bindLexicalEditor } from '../support/lexical-collab';
 

@@ -15,7 +15,7 @@ import { $getRoot, PASTE_COMMAND, type ElementNode } from 'lexical';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/editor/note-nodes';
+import { NOTE_NODE_TYPES, NOTE_NODES } from '../../app/notes/note-nodes';
 import { $keepSafeLink } from '../../app/editor/Toolbar';
 import { checkUpdate, documentBytes, exceedsDocumentLimit, PROPERTIES } from '../../app/notes/update-check.server';
 import { initialUpdate, readDocument, replaceContent } from '../../app/notes/note-document.server';

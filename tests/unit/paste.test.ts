@@ -10,8 +10,8 @@ import { withDOM } from '@lexical/headless/dom';
 import { registerRichText } from '@lexical/rich-text';
 import { $createParagraphNode, $getRoot, PASTE_COMMAND, type LexicalEditor } from 'lexical';
 import { describe, expect, it } from 'vitest';
-import { POST_NODES } from '../../app/editor/nodes';
-import { NOTE_NODES } from '../../app/editor/note-nodes';
+import { POST_NODES } from '../../app/posts/nodes';
+import { NOTE_NODES } from '../../app/notes/note-nodes';
 import { cleanPastedHtml, isGoogleDocsHtml, isWordHtml, registerOfficePaste } from '../../app/editor/paste';
 import { renderHtml, sanitizeDocument } from '../../app/posts/lexical';
 

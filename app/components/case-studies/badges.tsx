@@ -3,7 +3,7 @@
  * "restricted" (moderators and rapporteurs only) when it is.
  */
 import { useTranslation } from 'react-i18next';
-import type { CaseStudyStatus, Visibility } from '../../../db/schema';
+import type { CaseStudyStatus, Visibility } from '../../contributions/statuses';
 
 export function CaseStudyStatusBadge({ status }: { status: CaseStudyStatus }) {
   const { t } = useTranslation();

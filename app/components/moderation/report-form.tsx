@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FLAG_REASONS, type FlagSubject } from '../../../db/schema';
+import { FLAG_REASONS, type FlagSubject } from '../../moderation/flags';
 import { FormKeyInput } from '../Field';
 
 /**

@@ -7,9 +7,9 @@
 import { Link } from '@remix-run/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { citationAnchor, citationKey, type CitationRef } from '../../editor/citation-node';
+import { citationAnchor, citationKey, type CitationRef } from '../../contributions/refs';
 import type { Source } from '../../notes/citations.server';
-import type { PublicAuthor } from '../../posts/post-view';
+import type { PublicAuthor } from '../../contributions/attribution';
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 

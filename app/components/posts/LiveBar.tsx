@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionState } from '../../live/useThread';
-import { authorLabel, type PublicAuthor } from '../../posts/post-view';
+import type { PublicAuthor } from '../../contributions/attribution';
+import { authorLabel } from '../../posts/post-view';
 
 /** Connection state, readers present and who is typing: shown once JavaScript runs. */
 export function LiveBar({

@@ -11,7 +11,8 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
-import { $createCitationNode, $isCitationNode, CitationNode, citationKey, registerCitationRules, type CitationRef } from '../citation-node';
+import { $createCitationNode, $isCitationNode, CitationNode, registerCitationRules } from '../../notes/citation-node';
+import { citationKey, type CitationRef } from '../../contributions/refs';
 import { $ensureSelection } from '../Toolbar';
 
 export interface CiteDialogProps {

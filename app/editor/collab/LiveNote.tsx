@@ -9,7 +9,8 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Attribution, NoteStatus } from '../../../db/schema';
+import type { Attribution } from '../../contributions/attribution';
+import type { NoteStatus } from '../../notes/note-status';
 import type { RefusalReason } from '../../notes/protocol';
 import type { NoteEditorProps, NoteUser } from '../NoteEditor';
 

@@ -1,23 +1,7 @@
 /**
- * Co-editors' colours and the presence list, from awareness states. Isomorphic and tiny.
+ * The presence list, from awareness states (the colours: app/notes/awareness.ts). Isomorphic and tiny.
  */
-import { presenceOf } from '../../notes/awareness';
-
-/**
- * Caret and name-label colours: each is at least 6:1 against white (the label's text) and
- * against the page, and distinct in hue. The presence list shows names too, never colour only.
- */
-export const CURSOR_COLORS = ['#b3261e', '#1a5fb4', '#2f6b3a', '#8a4b00', '#6b3fa0', '#00696b', '#a1286a', '#4d5b00'] as const;
-
-/** A stable colour for a string (a presence key; the same for every co-editor). */
-export function cursorColorFor(seed: string): string {
-  let hash = 2166136261;
-  for (let i = 0; i < seed.length; i++) {
-    hash ^= seed.charCodeAt(i);
-    hash = Math.imul(hash, 16777619);
-  }
-  return CURSOR_COLORS[(hash >>> 0) % CURSOR_COLORS.length];
-}
+import { CURSOR_COLORS, presenceOf } from '../../notes/awareness';
 
 export interface Present {
   /** one entry per user (several tabs count once) */

@@ -23,10 +23,10 @@ import type { Socket } from 'socket.io-client';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { NoteStatus } from '../../../db/schema';
+import type { NoteStatus } from '../../notes/note-status';
 import { isReconnecting } from '../../live/socket.client';
 import { relabelAwarenessUpdate } from '../../notes/awareness';
-import type { PublicAuthor } from '../../posts/post-view';
+import type { PublicAuthor } from '../../contributions/attribution';
 import {
   awarenessMessage,
   MESSAGE_AWARENESS,

@@ -1,5 +1,7 @@
 /**
- * Where moderation pages, notices and the audit log point to. Isomorphic helpers.
+ * Where a contribution lives: the links pages, notices, the audit log, citations and the
+ * compilation point to (domain: services build hrefs with them, components import them from
+ * here). Isomorphic helpers.
  * A question's general thread has the question's number and lives at `/q/:question/general`.
  */
 export function threadHref(slug: string, question: string, thread: string): string {
@@ -18,19 +20,4 @@ export function postHrefFromThread(slug: string, thread: string, postId: number 
 
 export function caseStudyHref(slug: string, id: number | string): string {
   return `/c/${slug}/case-studies/${id}`;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-/** A date and time in UTC (the server's and the browser's renderings agree), one formatter per language. */
-export function utcFormat(language: string): Intl.DateTimeFormat {
-  let format = formats.get(language);
-  if (!format) {
-    format = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-    formats.set(language, format);
-  }
-  return format;
-}
-
-export function formatUtc(language: string, iso: string): string {
-  return `${utcFormat(language).format(new Date(iso))} UTC`;
 }

@@ -5,7 +5,7 @@
  * and `__targetId`; it is deleted as a whole and never typed into.
  *
  * The marker holds no attribution: who wrote the contribution is worked out when the note is read
- * (app/notes/citations.server.ts), from the contribution's own attribution choice, in the footnotes
+ * (app/notes/citations.server.ts, through app/contributions/), from the contribution's own attribution choice, in the footnotes
  * under the note. Isomorphic: the browser editor and the server's headless editors register it.
  */
 import {
@@ -21,31 +21,9 @@ import {
   type SerializedTextNode,
   type Spread,
 } from 'lexical';
-
-export const CITATION_KINDS = ['post', 'case_study'] as const;
-export type CitationKind = (typeof CITATION_KINDS)[number];
-
-export interface CitationRef {
-  kind: CitationKind;
-  id: number;
-}
+import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationKind, type CitationRef } from '../contributions/refs';
 
 export type SerializedCitationNode = Spread<{ kind: CitationKind; targetId: number }, SerializedTextNode>;
-
-export const isCitationKind = (value: unknown): value is CitationKind => CITATION_KINDS.includes(value as CitationKind);
-
-/** The short, attribution-free marker of a contribution: C-17 (a post), CS-4 (a case study). */
-export const citationMarker = (kind: CitationKind, id: number) => `${kind === 'post' ? 'C' : 'CS'}-${id}`;
-
-/** The id of a citation's footnote under the note: `source-post-17`. */
-export const citationAnchor = (ref: CitationRef) => `source-${ref.kind}-${ref.id}`;
-
-/** `post:17` and back: the sources route's `refs` parameter uses it. Ids fit PostgreSQL's `integer`. */
-export const citationKey = (ref: CitationRef) => `${ref.kind}:${ref.id}`;
-export function parseCitationKey(key: string): CitationRef | null {
-  const match = /^(post|case_study):([1-9]\d{0,8})$/.exec(key);
-  return match ? { kind: match[1] as CitationKind, id: Number(match[2]) } : null;
-}
 
 export class CitationNode extends TextNode {
   __kind: CitationKind;

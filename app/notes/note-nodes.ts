@@ -8,7 +8,7 @@ import { HeadingNode } from '@lexical/rich-text';
 import { TableCellNode, TableNode, TableRowNode } from '@lexical/table';
 import type { Klass, LexicalNode } from 'lexical';
 import { CitationNode } from './citation-node';
-import { POST_NODES } from './nodes';
+import { POST_NODES } from '../posts/nodes';
 
 export const NOTE_NODES: readonly Klass<LexicalNode>[] = [...POST_NODES, HeadingNode, TableNode, TableRowNode, TableCellNode, CitationNode];
 
