@@ -27,7 +27,7 @@ import type { ClipRow, Database, KeyPointRow, SourceField, Stance } from '../../
 import { roleOf } from '../accounts/accounts.server';
 import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
-import type { PublicAuthor } from '../posts/post-view';
+import type { PublicAuthor } from '../contributions/attribution';
 import { mayReadCompilation } from './access';
 import { DomainError } from '../utils/errors';
 import {

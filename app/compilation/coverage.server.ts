@@ -19,7 +19,7 @@ import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, SourceKind } from '../../db/schema';
 import { roleOf } from '../accounts/accounts.server';
 import { can } from '../accounts/roles';
-import type { PublicAuthor } from '../posts/post-view';
+import type { PublicAuthor } from '../contributions/attribution';
 import { DomainError } from '../utils/errors';
 import { mayReadCompilation } from './access';
 import { notYetReflectedSchema, type NotYetReflectedFilters } from './compilation.schema';

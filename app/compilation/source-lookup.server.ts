@@ -13,7 +13,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Attribution, CaseStudyStatus, Database, PostStatus, SourceField, SourceKind, Visibility } from '../../db/schema';
 import { CASE_STUDY_CLIP_FIELDS } from '../../db/schema';
-import { authorAs, type PublicAuthor } from '../posts/post-view';
+import { authorAs, type PublicAuthor } from '../contributions/attribution';
 
 export interface SourceRef {
   kind: SourceKind;

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { parseCitationKey, type CitationRef } from '../editor/citation-node';
+import { parseCitationKey, type CitationRef } from '../contributions/refs';
 
 /** Deeper than any real note (as note-document.server.ts bounds its walks). */
 const MAX_DEPTH = 64;
