@@ -1,12 +1,14 @@
 /**
  * `npm run db:seed`: seeds the GFMD 2020 consultation (idempotent).
  * `npm run db:seed -- --demo`: also adds demo users of every role and prints their passwords, and
- * demo contributions, case studies (in every review state), flags and synthesis notes.
+ * demo contributions, case studies (in every review state), flags, synthesis notes and the
+ * compilations of questions 1 and 2.
  */
 import { parseArgs } from 'node:util';
 import { seedConsultation } from '../seeds/consultation';
 import { seedDemo } from '../seeds/demo';
 import { seedDemoCaseStudies } from '../seeds/demo-case-studies';
+import { seedDemoCompilation } from '../seeds/demo-compilation';
 import { seedDemoNotes } from '../seeds/demo-notes';
 import { seedDemoPosts } from '../seeds/demo-posts';
 import { openMigratedDatabase, runCli } from './open';
@@ -39,6 +41,10 @@ runCli(async () => {
       console.log(`${studies.flags} demo flags, ${studies.newFlags} new (${studies.openFlags} open in the moderators' queue); ${studies.hiddenPosts} off-topic post hidden`);
       const notes = await seedDemoNotes(handle.db, result.consultationId);
       console.log(`${notes.notes} demo synthesis notes, ${notes.created} new (try /c/gfmd-2020-partnerships/notes)`);
+      const compiled = await seedDemoCompilation(handle.db, result.consultationId);
+      console.log(
+        `${compiled.keyPoints} demo key points with ${compiled.clips} clips in questions 1 and 2, ${compiled.merged} merged, ${compiled.stale} clip whose post changed (try /c/gfmd-2020-partnerships/q/2/compilation as the moderator)`,
+      );
     }
   } finally {
     await handle.close();

@@ -4,6 +4,10 @@ import { readConsultationContent, seedConsultation } from '../../db/seeds/consul
 import { createConsultationService } from '../../app/consultations/consultations.server';
 import { seedDemo } from '../../db/seeds/demo';
 import { seedDemoCaseStudies } from '../../db/seeds/demo-case-studies';
+import { seedDemoCompilation } from '../../db/seeds/demo-compilation';
+import { seedDemoNotes } from '../../db/seeds/demo-notes';
+import { createCompilationService } from '../../app/compilation/compilation.server';
+import { coverage } from '../../app/compilation/coverage.server';
 import { seedDemoPosts } from '../../db/seeds/demo-posts';
 import { openTestDatabase } from '../support/database';
 
@@ -110,5 +114,40 @@ describe('seeded texts and demo data', () => {
       expect(notices.map((n) => JSON.parse(n.details).thread).sort()).toEqual([...summary.featured].sort());
       expect(notices.some((n) => n.email === 'ana@demo.palabre.org')).toBe(true);
     }
+  });
+
+  it('compiles questions 1 and 2 for the demo: merged points, every stance, one stale clip, a group not heard; once however often it runs', { timeout: 60_000 }, async () => {
+    const { consultationId } = await seedConsultation(handle.db);
+    await seedDemo(handle.db, consultationId);
+    await seedDemoPosts(handle.db, consultationId);
+    await seedDemoCaseStudies(handle.db, consultationId);
+    await seedDemoNotes(handle.db, consultationId);
+    const first = await seedDemoCompilation(handle.db, consultationId);
+    const again = await seedDemoCompilation(handle.db, consultationId);
+    expect(first).toMatchObject({ keyPoints: 4, clips: 9, merged: 1, stale: 1 });
+    const counts = async () => ({
+      points: Number((await handle.db.selectFrom('keyPoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      clips: Number((await handle.db.selectFrom('clips').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      merges: Number((await handle.db.selectFrom('keyPointMerges').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    });
+    expect(await counts()).toEqual({ points: 4, clips: 9, merges: 1 });
+    expect(again.keyPoints).toBe(4);
+
+    const moderator = await handle.db.selectFrom('users').select('id').where('email', '=', 'moderator@demo.palabre.org').executeTakeFirstOrThrow();
+    const questions = new Map((await handle.db.selectFrom('questions').select(['id', 'number']).where('consultationId', '=', consultationId).execute()).map((q) => [q.number, q.id]));
+    const compilation = createCompilationService(handle.db);
+    const q2 = await compilation.list(moderator.id, questions.get('2')!);
+    expect(q2.keyPoints).toHaveLength(2); // the third was merged into the first
+    expect(q2.keyPoints[0]!.mergedFrom).toHaveLength(1);
+    expect(new Set(q2.keyPoints.flatMap((k) => k.clips.map((c) => c.stance)))).toEqual(new Set(['supports', 'qualifies', 'disagrees']));
+    const q1 = await compilation.list(moderator.id, questions.get('1')!);
+    expect(q1.keyPoints.flatMap((k) => k.clips.map((c) => c.state))).toContain('changed');
+    // In 1.1, where business and civil society spoke, some group has not: the table shows it.
+    const table = (await coverage(handle.db, consultationId, questions.get('1')!, moderator.id)).filter((r) => r.number === '1.1');
+    const received = new Map<string, number>();
+    for (const row of table) received.set(row.group, (received.get(row.group) ?? 0) + row.received);
+    expect(received.get('business')).toBeGreaterThan(0);
+    expect([...received.values()].filter((n) => n === 0).length).toBeGreaterThan(0);
+    expect(received.size).toBe(4); // every group has its rows, heard or not
   });
 });
