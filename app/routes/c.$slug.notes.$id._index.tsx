@@ -48,7 +48,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     consultationTitle,
     // Only the user's own record, to show them to co-editors as they choose (NoteEditor).
     user: { id: user.id, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup, defaultAttribution: user.defaultAttribution },
-    canNameVersion: canNameVersion(note.status, role),
+    canNameVersion: canNameVersion(note.status, role, consultation.phase),
     // The note's text shows the title already: the page's h1 stays, out of sight (note-title.ts).
     titleInText: opensWithTitle(note.content, note.title),
     // The server's clock when the page was made: live "last changed" times are read against it.
