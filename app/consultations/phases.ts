@@ -43,7 +43,7 @@ export type PhaseMove = 'forward' | 'back';
  */
 export function phaseMoveTarget(from: Phase, move: PhaseMove): Phase | null {
   if (move === 'forward') return nextPhase(from);
-  if (from === 'open') return null;
+  if (move !== 'back' || from === 'open') return null;
   return previousPhase(from);
 }
 
