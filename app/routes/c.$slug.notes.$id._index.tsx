@@ -130,7 +130,8 @@ export default function NotePage() {
   const done = params.get('done');
   const doneMessage = done && (DONE as readonly string[]).includes(done) ? t(`notes.done.${done}`) : null;
   const versionError = actionData?.intent === 'version' ? actionData.error : null;
-  const statusError = actionData && actionData.intent !== 'version' ? actionData.error : null;
+  // A version refused while the page no longer offers the form (the consultation became final): said at the top.
+  const statusError = actionData && (actionData.intent !== 'version' || !data.canNameVersion) ? actionData.error : null;
 
   const live = useLiveSources(data.sources, `${here}/sources`);
   const changedAt = useChangedAt(note.updatedAt, data.serverNow);

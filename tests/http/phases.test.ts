@@ -73,6 +73,17 @@ describe('the admin’s phase control', () => {
     expect(confirm).toContain('Case studies can no longer be submitted or edited');
     expect(confirm).toMatch(/name="formKey"/);
     expect(await phaseNow()).toBe('open'); // asking to confirm moves nothing
+    // The confirmation's own form, as a browser without JavaScript sends it.
+    const section = confirm.slice(confirm.indexOf('data-testid="phase-confirm"'));
+    const action = /<form method="post" action="([^"]*)"/.exec(section)![1]!.replaceAll('&amp;', '&');
+    const fields = Object.fromEntries([...section.matchAll(/<input type="hidden" name="([a-zA-Z]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    expect(fields).toMatchObject({ intent: 'phase', from: 'open', move: 'forward' });
+    const moved = await admin.post(action, { ...fields, formKey: KEY() });
+    expect(moved.status).toBe(302);
+    expect(await phaseNow()).toBe('compiling');
+    const next = await (await admin.get(BASE)).text();
+    expect(next).toContain('Step back to “Open for contributions”');
+    expect(next).toContain('Move to “Writing the synthesis”');
   });
 
   it('moves once however often the form is sent; a stale form is refused with a message', async () => {
@@ -145,6 +156,22 @@ describe('forms once the consultation has left open', () => {
     // The form gives way to the reason, as the page now shows it.
     expect(await res.text()).toContain('La consultation est en phase « Rédaction de la synthèse » : les études de cas ne peuvent plus être proposées ni modifiées.');
     const { n } = await app.server.database.db.selectFrom('caseStudies').select((eb) => eb.fn.countAll().as('n')).where('authorId', '=', user.id).executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(0);
+  });
+
+  it('final: a note says it is read-only, offers no version form, and refuses a version with the message', async () => {
+    const { user, http } = await signedIn('moderator');
+    const noteId = await app.server.services.notes.open(user.id, consultationId, { questionId: null, stakeholderGroup: null, title: 'Note finale' });
+    const path = `${BASE}/notes/${noteId}`;
+    expect(await (await http.get(path)).text()).toContain('data-testid="note-version-form"');
+    await setPhase('final');
+    const page = await (await http.get(path)).text();
+    expect(page).toContain('The consultation is final: this note is read-only for everyone.');
+    expect(page).not.toContain('data-testid="note-version-form"');
+    const res = await http.post(path, { intent: 'version', name: 'After the end', formKey: KEY() });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('The consultation is final: nothing can be changed any more.');
+    const { n } = await app.server.database.db.selectFrom('noteVersions').select((eb) => eb.fn.countAll().as('n')).where('noteId', '=', noteId).executeTakeFirstOrThrow();
     expect(Number(n)).toBe(0);
   });
 });
