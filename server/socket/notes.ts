@@ -24,6 +24,7 @@ import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
 import { currentUser, endSocket, localSocketsIn, sessionMayHaveExpired, userRoom } from './identity';
+import { PHASE_CHANGED } from './threads';
 
 const noteIdSchema = z.object({ noteId: z.coerce.number().int().positive() });
 
@@ -107,6 +108,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
   // status change: an update checked after this meets canEdit false.
   services.accessEvents.subscribe((event) => {
     if (event.type !== 'phase.changed') return;
+    const told = new Set<AppSocket>();
     for (const [noteId] of rooms) {
       for (const socket of localSocketsIn(io, noteRoom(noteId))) {
         const membership = memberships.get(socket)?.get(noteId);
@@ -114,8 +116,11 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
         membership.phase = event.phase;
         recompute(noteId, membership);
         socket.emit(NOTE_EVENTS.status, { noteId, status: membership.status, canEdit: membership.canEdit, phase: event.phase });
+        told.add(socket);
       }
     }
+    // And the page itself (its phase badge, its notices and forms), once per socket, as threads.ts does.
+    for (const socket of told) socket.emit(PHASE_CHANGED, { consultationId: event.consultationId, phase: event.phase });
   });
 
   // A role change takes effect on open sockets at once: editing rights are recomputed and the

@@ -72,7 +72,9 @@ describe('notes', () => {
     p.typeAt(1, 'Écrit en synthèse.');
     await m.waitForText('Synthèse finale\n\nÉcrit en synthèse.');
 
+    const pageTold = new Promise((resolve) => p.socket.once('consultation:phase', resolve));
     await app.server.services.phases.move(admin.id, consultationId, 'synthesis', 'forward');
+    expect(await pageTold).toEqual({ consultationId, phase: 'final' });
     for (const e of [m, p]) await e.waitFor(() => e.statuses.some((s) => s.status === 'in_review'), 3_000, 'the lock');
     expect(m.statuses.every((s) => s.canEdit === false)).toBe(true);
     expect(p.statuses.every((s) => s.canEdit === false)).toBe(true);
