@@ -19,9 +19,6 @@ import type { Role } from '../accounts/roles';
 
 export { PHASES, type Phase };
 
-/** The phases a consultation is published in (a draft is seen by admins alone). */
-export const PUBLISHED_PHASES: readonly Phase[] = PHASES.filter((p) => p !== 'draft');
-
 /** The phase after `phase`, or null for the last. */
 export function nextPhase(phase: Phase): Phase | null {
   return PHASES[PHASES.indexOf(phase) + 1] ?? null;
@@ -72,11 +69,6 @@ export function canSubmitCaseStudy(phase: Phase): boolean {
  */
 export function canChangeAttribution(phase: Phase): boolean {
   return phase === 'open';
-}
-
-/** Moderation (hide, restore, reports, case-study reviews): in every published phase. */
-export function canModerate(phase: Phase): boolean {
-  return phase !== 'draft';
 }
 
 export type CompilationAccess = 'none' | 'read' | 'write';
