@@ -66,6 +66,7 @@ describe('the phase rules (phases.ts)', () => {
   it('moves one step forward or back, never back from open to draft nor past final', () => {
     expect(PHASES.map((p) => phaseMoveTarget(p, 'forward'))).toEqual(['open', 'compiling', 'synthesis', 'final', null]);
     expect(PHASES.map((p) => phaseMoveTarget(p, 'back'))).toEqual([null, null, 'open', 'compiling', 'synthesis']);
+    expect(phaseMoveTarget('synthesis', 'sideways' as never)).toBeNull(); // a direction from outside the schema
   });
 
   it('takes contributions, case studies and note writes only in their phases', () => {
