@@ -25,7 +25,8 @@ export function PhaseBar({ consultation }: { consultation: { slug: string; phase
   const { t } = useTranslation();
   if (!consultation) return null;
   return (
-    <div className="phase-bar" data-testid="phase-bar">
+    // A landmark of its own (complementary), so that nothing on the page lies outside one.
+    <aside className="phase-bar" aria-label={t('phase.label')} data-testid="phase-bar">
       <p className="phase-bar-inner">
         <a href={`/c/${consultation.slug}`} className="phase-bar-link">
           <span className="phase-label">{t('phase.label')}</span>{' '}
@@ -34,6 +35,6 @@ export function PhaseBar({ consultation }: { consultation: { slug: string; phase
           </span>
         </a>
       </p>
-    </div>
+    </aside>
   );
 }
