@@ -14,6 +14,7 @@ import {
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { PhaseBar } from './components/PhaseNotice';
 import { SiteHeader } from './components/SiteHeader';
 import { consultationTitle } from './consultations/localize';
 import { useLiveSession } from './live/useLiveSession';
@@ -48,6 +49,8 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
       ? {
           slug: consultation.slug,
           title: consultationTitle(consultation, language),
+          // Shown on every page (PhaseBar): what participants may do now depends on it.
+          phase: consultation.phase,
         }
       : null,
   };
@@ -75,6 +78,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {t('app.skipToContent')}
         </a>
         <SiteHeader data={data} />
+        <PhaseBar consultation={data?.consultation} />
         <main id="main" tabIndex={-1}>
           {children}
         </main>

@@ -9,3 +9,4 @@ export * from './case-studies/case-study.schema';
 export * from './moderation/moderation.schema';
 export * from './notes/note.schema';
 export * from './notifications/notification.schema';
+export * from './consultations/phase.schema';

@@ -11,6 +11,7 @@ import { createCaseStudyService } from '../app/case-studies/case-studies.server'
 import type { AccessEvent } from '../app/auth/access-events';
 import { createAuth } from '../app/auth/auth.server';
 import { createConsultationService } from '../app/consultations/consultations.server';
+import { createPhaseService } from '../app/consultations/phase-moves.server';
 import { createModerationService } from '../app/moderation/moderation.server';
 import { createNoteDocs, type NoteDocsOptions } from '../app/notes/note-docs.server';
 import { createNoteStore } from '../app/notes/note-store.server';
@@ -58,7 +59,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   return {
     db,
     events,
-    /** Sessions ended, roles, profiles and note statuses changed: open sockets act on them (app/auth/access-events.ts). */
+    /** Sessions ended, roles, profiles, note statuses and phases changed: open sockets act on them (app/auth/access-events.ts). */
     accessEvents,
     /** Where note documents are stored; note-docs calls it through this object (tests make it fail). */
     noteStore,
@@ -69,6 +70,8 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     auth: createAuth(db, { secureCookies: options.secureCookies, publish: accessEvents.publish }),
     accounts: createAccountService(db, { publish: accessEvents.publish }),
     consultations: createConsultationService(db),
+    /** Moving a consultation from phase to phase (admins); published on `accessEvents`. */
+    phases: createPhaseService(db, { docs: noteDocs, publish: accessEvents.publish }),
     audit: createAuditService(db),
     caseStudies: createCaseStudyService(db),
     moderation: createModerationService(db),

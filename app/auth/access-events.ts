@@ -12,14 +12,19 @@
  *   sockets re-read it.
  * - `note.status`: a note was locked, reopened or signed off: editing rights are recomputed on
  *   every socket in the note.
+ * - `phase.changed`: an admin moved the consultation to another phase (app/consultations/phases.ts):
+ *   thread sockets are told (their pages reload what they offer) and note editing rights are
+ *   recomputed; every write is checked against the phase anyway.
  */
 import type { NoteStatus } from '../notes/note-status';
+import type { Phase } from '../../db/schema';
 
 export type AccessEvent =
   | { type: 'sessions.ended'; sessionId: string; userId?: undefined }
   | { type: 'sessions.ended'; userId: string; sessionId?: undefined }
   | { type: 'role.changed'; userId: string; consultationId: number }
   | { type: 'user.changed'; userId: string }
-  | { type: 'note.status'; noteId: number; status: NoteStatus };
+  | { type: 'note.status'; noteId: number; status: NoteStatus }
+  | { type: 'phase.changed'; consultationId: number; phase: Phase };
 
 export type PublishAccess = (event: AccessEvent) => void;

@@ -23,6 +23,7 @@ import { DomainError } from '../utils/errors';
 import { caseStudySchema, missingForSubmission, type CaseStudyInput, type Vocabulary } from './case-study.schema';
 import type { CaseStudySummary, CaseStudyView, Funding, Partner } from './case-study-view';
 import { allowedActions, EDITABLE, TRANSITIONS, type TransitionAction } from './lifecycle';
+import { canChangeAttribution, canSubmitCaseStudy } from '../consultations/phases';
 
 export const CATALOGUE_PAGE_SIZE = 20;
 
@@ -246,7 +247,8 @@ export function createCaseStudyService(db: Kysely<Database>) {
     async save(userId: string, consultationId: number, raw: unknown, options: { id?: number; submit: boolean }): Promise<number> {
       const consultation = await db.selectFrom('consultations').select(['phase']).where('id', '=', consultationId).executeTakeFirst();
       if (!consultation || consultation.phase === 'draft') throw new DomainError('not_found', 'errors.notFoundTitle');
-      if (consultation.phase !== 'open') throw new DomainError('forbidden', 'errors.phaseClosed');
+      // Writing, editing (attribution included) and submitting: phases.ts says when.
+      if (!canSubmitCaseStudy(consultation.phase) || !canChangeAttribution(consultation.phase)) throw new DomainError('forbidden', 'errors.phaseClosed');
       const vocabulary = await vocabularyOf(db, consultationId);
       const { input, doc } = parse(raw, vocabulary, options.submit);
       const values = {
@@ -308,7 +310,7 @@ export function createCaseStudyService(db: Kysely<Database>) {
         if (action === 'submit') {
           // As for saving: authors write and submit while the consultation is open (moderators review any time).
           const { phase } = await trx.selectFrom('consultations').select('phase').where('id', '=', row.consultationId).executeTakeFirstOrThrow();
-          if (phase !== 'open') throw new DomainError('forbidden', 'errors.phaseClosed');
+          if (!canSubmitCaseStudy(phase)) throw new DomainError('forbidden', 'errors.phaseClosed');
           // The stored record must be complete, as a form submission would have to be.
           const tags = (await tagsOf(trx, [row.id])).get(row.id)!;
           const missing = missingForSubmission(inputOf(row, tags));

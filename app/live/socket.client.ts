@@ -44,6 +44,21 @@ const sessionEnded = () => {
   for (const listener of [...sessionEndedListeners]) listener();
 };
 
+const phaseListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` when the consultation of a thread this socket reads moved to another phase
+ * (server/socket/threads.ts): what the page offers (a composer, or a read-only notice) is stale.
+ * Returns the unsubscribe.
+ */
+export function onPhaseChanged(listener: () => void): () => void {
+  phaseListeners.add(listener);
+  return () => phaseListeners.delete(listener);
+}
+const phaseChanged = () => {
+  for (const listener of [...phaseListeners]) listener();
+};
+
 /** The user the page shows (null: nobody; undefined: not said yet), sent with every handshake. */
 let expectedUser: string | null | undefined;
 /** A handshake was refused as another user's: connect again once the page says who it shows. */
@@ -90,6 +105,8 @@ function keepAlive(s: Socket) {
   // The server closes the connection of a session that ended (signed out here or elsewhere,
   // password changed): the page's data is stale too (server/socket/identity.ts).
   s.on('session:ended', sessionEnded);
+  // The same string as PHASE_CHANGED in server/socket/threads.ts (kept out of the browser's bundle).
+  s.on('consultation:phase', phaseChanged);
   s.on('connect', () => {
     failures = 0;
     clearRetry();

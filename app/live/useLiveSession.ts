@@ -5,10 +5,11 @@
  * socket is replaced by one whose handshake carries the current cookie; and when the server ends
  * this socket's session (signed out in another tab, "sign out everywhere") or the cookie turns
  * out to be someone else's, the page reloads its data so it shows, and acts as, who is signed in.
+ * It reloads it too when the consultation of a thread it reads moves to another phase.
  */
 import { useRevalidator } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
-import { onSessionEnded, setExpectedUser } from './socket.client';
+import { onPhaseChanged, onSessionEnded, setExpectedUser } from './socket.client';
 
 export function useLiveSession(userId: string | null) {
   const revalidator = useRevalidator();
@@ -20,4 +21,6 @@ export function useLiveSession(userId: string | null) {
   if (typeof window !== 'undefined') setExpectedUser(userId);
 
   useEffect(() => onSessionEnded(() => revalidate.current()), []);
+  // The consultation moved to another phase: the page's badge and forms follow.
+  useEffect(() => onPhaseChanged(() => revalidate.current()), []);
 }

@@ -3,12 +3,16 @@
  * Isomorphic, so pages offer only what the server would accept; the server decides.
  */
 import type { NoteStatus } from './note-status';
+import type { Phase } from '../../db/schema';
 import { can, type Role } from '../accounts/roles';
+import { noteStatusChangeAllowed, notesWritable } from '../consultations/phases';
 
 export interface NoteScope {
   status: NoteStatus;
   /** null: every stakeholder group drafts it */
   stakeholderGroup: string | null;
+  /** The consultation's phase: in `final` nobody edits (app/consultations/phases.ts). */
+  phase: Phase;
 }
 
 export interface Editor {
@@ -16,9 +20,9 @@ export interface Editor {
   stakeholderGroup: string;
 }
 
-/** Everyone signed in may read; editing depends on the status. */
+/** Everyone signed in may read; editing depends on the consultation's phase, then the status. */
 export function canEditNote(note: NoteScope, user: Editor | null): boolean {
-  if (!user) return false;
+  if (!user || !notesWritable(note.phase)) return false;
   const staff = can(user.role, 'content.review');
   switch (note.status) {
     case 'drafting':
@@ -42,12 +46,15 @@ export const NOTE_TRANSITIONS: Record<NoteAction, { from: NoteStatus; to: NoteSt
 
 /**
  * Naming a version: moderators, rapporteurs and admins, until the note is signed off (its final
- * text is what it is; there is nothing left to compare or restore).
+ * text is what it is; there is nothing left to compare or restore) or the consultation is final.
  */
-export function canNameVersion(status: NoteStatus, role: Role | null): boolean {
-  return status !== 'final' && can(role, 'content.review');
+export function canNameVersion(status: NoteStatus, role: Role | null, phase: Phase): boolean {
+  return status !== 'final' && notesWritable(phase) && can(role, 'content.review');
 }
 
-export function noteActions(status: NoteStatus, role: Role | null): NoteAction[] {
-  return NOTE_ACTIONS.filter((a) => NOTE_TRANSITIONS[a].from === status && !!role && NOTE_TRANSITIONS[a].by.includes(role));
+/** The status changes `role` may make now (in the `final` phase, only a sign-off). */
+export function noteActions(status: NoteStatus, role: Role | null, phase: Phase): NoteAction[] {
+  return NOTE_ACTIONS.filter(
+    (a) => NOTE_TRANSITIONS[a].from === status && !!role && NOTE_TRANSITIONS[a].by.includes(role) && noteStatusChangeAllowed(phase, a),
+  );
 }

@@ -6,10 +6,11 @@
  */
 import type { Kysely } from 'kysely';
 import * as Y from 'yjs';
-import type { Database, NoteRow, NoteStatus } from '../../db/schema';
+import type { Database, NoteRow, NoteStatus, Phase } from '../../db/schema';
 import { roleOf } from '../accounts/accounts.server';
 import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
+import { noteStatusChangeAllowed, notesWritable } from '../consultations/phases';
 import { shortTextValue } from '../text/policy';
 import { DomainError } from '../utils/errors';
 import { canEditNote, canNameVersion, NOTE_TRANSITIONS, noteActions, type NoteAction } from './access';
@@ -37,18 +38,20 @@ export interface StatusEvent {
 }
 
 export interface Access {
-  note: NoteRow;
+  /** The note, and its consultation's phase. */
+  note: NoteRow & { phase: Phase };
   role: Role;
   stakeholderGroup: string;
   canEdit: boolean;
 }
 
 export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options: { publishStatus: (event: StatusEvent) => void }) {
-  async function rowOf(trx: Kysely<Database>, noteId: number): Promise<NoteRow> {
+  async function rowOf(trx: Kysely<Database>, noteId: number): Promise<NoteRow & { phase: Phase }> {
     const note = await trx
       .selectFrom('notes')
       .innerJoin('consultations', 'consultations.id', 'notes.consultationId')
       .selectAll('notes')
+      .select('consultations.phase')
       .where('notes.id', '=', noteId)
       .where('consultations.phase', '!=', 'draft')
       .executeTakeFirst();
@@ -66,7 +69,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
     return { note, role, stakeholderGroup: user.stakeholderGroup, canEdit: canEditNote(note, { role, stakeholderGroup: user.stakeholderGroup }) };
   }
 
-  function view(note: NoteRow, questionNumber: string | null, role: Role, stakeholderGroup: string): NoteView {
+  function view(note: NoteRow & { phase: Phase }, questionNumber: string | null, role: Role, stakeholderGroup: string): NoteView {
     return {
       id: note.id,
       consultationId: note.consultationId,
@@ -78,7 +81,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       updatedAt: note.updatedAt,
       statusChangedAt: note.statusChangedAt,
       canEdit: canEditNote(note, { role, stakeholderGroup }),
-      actions: noteActions(note.status, role),
+      actions: noteActions(note.status, role, note.phase),
     };
   }
 
@@ -102,6 +105,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
         if (!can(await roleOf(trx, userId, consultationId), 'moderation.act')) throw new DomainError('forbidden', 'errors.forbidden');
         const consultation = await trx.selectFrom('consultations').select(['stakeholderGroups', 'phase']).where('id', '=', consultationId).executeTakeFirst();
         if (!consultation || consultation.phase === 'draft') throw new DomainError('not_found', 'errors.notFoundTitle');
+        if (!notesWritable(consultation.phase)) throw new DomainError('forbidden', 'phases.errors.final');
         if (input.questionId !== null) {
           const question = await trx.selectFrom('questions').select('id').where('id', '=', input.questionId).where('consultationId', '=', consultationId).executeTakeFirst();
           if (!question) throw new DomainError('invalid', 'errors.choice', 'questionId');
@@ -142,8 +146,9 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       const rows = await db
         .selectFrom('notes')
         .leftJoin('questions', 'questions.id', 'notes.questionId')
+        .innerJoin('consultations', 'consultations.id', 'notes.consultationId')
         .selectAll('notes')
-        .select('questions.number as questionNumber')
+        .select(['questions.number as questionNumber', 'consultations.phase'])
         .where('notes.consultationId', '=', consultationId)
         .orderBy('questions.position')
         .orderBy('notes.id')
@@ -183,6 +188,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       // Checked before loading anything (and again in the transaction): refusals stay cheap.
       const checked = await access(noteId, userId);
       if (!transition.by.includes(checked.role)) throw new DomainError('forbidden', 'errors.forbidden');
+      if (!noteStatusChangeAllowed(checked.note.phase, action)) throw new DomainError('forbidden', 'phases.errors.final');
       if (checked.note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
 
       const signOff = transition.to === 'final';
@@ -201,6 +207,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
         status = await db.transaction().execute(async (trx) => {
           const { note, role } = await access(noteId, userId, trx);
           if (!transition.by.includes(role)) throw new DomainError('forbidden', 'errors.forbidden');
+          if (!noteStatusChangeAllowed(note.phase, action)) throw new DomainError('forbidden', 'phases.errors.final');
           if (note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
           const now = new Date().toISOString();
           await trx.updateTable('notes').set({ status: transition.to, statusChangedBy: userId, statusChangedAt: now }).where('id', '=', noteId).execute();
@@ -232,7 +239,8 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       const trimmed = checked.value;
       const { note, role } = await access(noteId, userId);
       if (!can(role, 'content.review')) throw new DomainError('forbidden', 'errors.forbidden');
-      if (!canNameVersion(note.status, role)) throw new DomainError('conflict', 'errors.noteFinal');
+      if (!notesWritable(note.phase)) throw new DomainError('forbidden', 'phases.errors.final');
+      if (!canNameVersion(note.status, role, note.phase)) throw new DomainError('conflict', 'errors.noteFinal');
       const snapshot = await docs.snapshot(noteId);
       return db.transaction().execute(async (trx) => {
         const { id } = await trx
@@ -275,6 +283,7 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
     /** Restores a version as a new change: co-editors see it live, and nothing is lost. */
     async restore(userId: string, noteId: number, versionId: number): Promise<boolean> {
       const { note, role, canEdit } = await access(noteId, userId);
+      if (!notesWritable(note.phase)) throw new DomainError('forbidden', 'phases.errors.final');
       if (!can(role, 'content.review') || !canEdit) throw new DomainError('forbidden', 'errors.forbidden');
       const version = await db.selectFrom('noteVersions').select(['content', 'name']).where('id', '=', versionId).where('noteId', '=', noteId).executeTakeFirst();
       if (!version) throw new DomainError('not_found', 'errors.noteNotFound');

@@ -18,6 +18,7 @@ import type { CreatePostInput, EditPostInput, ListQuery, Sort } from './post.sch
 import { PAGE_SIZE } from './post.schema';
 import { AUTHOR_COLUMNS, authorsOf } from '../contributions/filters.server';
 import { postTextReadable } from '../contributions/visibility';
+import { canContribute } from '../consultations/phases';
 import type { PostView } from './post-view';
 
 /** Who is asking, as far as posts are concerned. */
@@ -145,7 +146,10 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       ])
       .select(viewerId === null ? sql<string | null>`null`.as('body') : sql<string | null>`case when posts.author_id = ${viewerId} then posts.body end`.as('body'));
 
-  /** The thread and its consultation's phase; writes need the phase `open`. */
+  /**
+   * The thread and its consultation's phase; writes (posts, replies, edits and their attribution,
+   * deletions, endorsements) need a phase that takes contributions (phases.ts: `open`).
+   */
   async function openThread(trx: Kysely<Database>, threadId: number) {
     const thread = await trx
       .selectFrom('threads')
@@ -154,7 +158,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
       .where('threads.id', '=', threadId)
       .executeTakeFirst();
     if (!thread) throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
-    if (thread.phase !== 'open') throw new DomainError('forbidden', 'errors.phaseClosed');
+    if (!canContribute(thread.phase)) throw new DomainError('forbidden', 'errors.phaseClosed');
   }
 
   async function nextSeq(trx: Kysely<Database>, threadId: number): Promise<number> {

@@ -1,24 +1,45 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+/**
+ * A consultation's landing page: its questions, case studies, key figures and background, and
+ * its current phase. An admin moves the phase from here, one step forward or back, through a
+ * confirmation that says what closes and opens (`?confirm=forward|back`, then a keyed POST:
+ * works without JavaScript, and a double submit moves once).
+ */
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
+import { PhaseControl } from '../components/PhaseControl';
 import { InSourceLanguage, Original, useLangOf } from '../components/Translated';
 import type { KeyFigure, Language } from '../consultations/content.schema';
 import { localize, type Shown } from '../consultations/localize';
-import { pageTitle, requireConsultation } from '../utils/http.server';
+import { canMovePhase, phaseMoveEffects, phaseMoveTarget, type PhaseMove } from '../consultations/phases';
+import { handleIntents, intentForm } from '../utils/forms.server';
+import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { phaseMoveSchema } from '../validation.server';
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { language, services, user } = context;
   const consultation = await requireConsultation(context, params.slug);
   const source = consultation.sourceLanguage;
-  const [questions, caseStudyCount] = await Promise.all([
+  const [questions, caseStudyCount, role] = await Promise.all([
     services.consultations.listQuestions(consultation.id),
     services.caseStudies.publishedCount(consultation.id, user?.id ?? null),
+    user ? services.accounts.roleIn(user.id, consultation.id) : null,
   ]);
   const title = localize(consultation.title, language, source)!;
+  const phase = consultation.phase;
+  // The admin's control: each move that exists from here, with what it closes and opens.
+  const moves = canMovePhase(role)
+    ? (['forward', 'back'] as const).flatMap((move: PhaseMove) => {
+        const to = phaseMoveTarget(phase, move);
+        return to ? [{ move, to, effects: phaseMoveEffects(phase, to) }] : [];
+      })
+    : [];
+  const asked = new URL(request.url).searchParams.get('confirm');
   return {
     title: pageTitle(title.text),
     slug: consultation.slug,
-    phase: consultation.phase,
+    phase,
+    phaseControl: moves.length ? { moves, confirm: moves.find((m) => m.move === asked)?.move ?? null } : null,
     heading: title,
     // A name: its translation alone (no original to fold out under an eyebrow).
     forum: forumName(localize(consultation.forum, language, source)),
@@ -51,8 +72,31 @@ function keyFigure(figure: KeyFigure, language: Language, source: Language) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? [{ title: data.title }] : []);
 
+/** An admin moves the phase (`intent=phase`: the phase seen and the direction; keyed). */
+export async function action({ params, context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request);
+  const consultation = await requireConsultation(context, params.slug);
+  const formData = await request.formData();
+  return handleIntents(
+    formData,
+    {
+      phase: intentForm(
+        phaseMoveSchema,
+        async ({ from, move }) => {
+          const { to } = await context.services.phases.move(user.id, consultation.id, from, move);
+          return redirect(`/c/${consultation.slug}?moved=${to}#phase`);
+        },
+        { once: true },
+      ),
+    },
+    { context, userId: user.id },
+  );
+}
+
 export default function ConsultationLanding() {
   const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
   const { t, i18n } = useTranslation();
   const langOf = useLangOf();
   return (
@@ -66,9 +110,12 @@ export default function ConsultationLanding() {
         ) : null}
         <h1 lang={langOf(data.heading.lang)}>{data.heading.text}</h1>
         <Original shown={data.heading} />
-        <p className="phase">
+        <p className="phase" id="phase">
           <span className="phase-label">{t('phase.label')}</span> <span className={`badge badge-${data.phase}`}>{t(`phase.${data.phase}`)}</span>
         </p>
+        {data.phaseControl ? (
+          <PhaseControl phase={data.phase} control={data.phaseControl} moved={params.get('moved')} error={actionData?.error ?? null} />
+        ) : null}
       </header>
 
       <section aria-labelledby="questions-heading" className="section">

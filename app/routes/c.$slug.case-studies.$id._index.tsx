@@ -27,6 +27,7 @@ import { handleIntents, intentForm } from '../utils/forms.server';
 import { idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { featureSchema, transitionSchema } from '../validation.server';
 import { FormKeyInput } from '../components/Field';
+import { canSubmitCaseStudy } from '../consultations/phases';
 
 /** Where a field comes in the case study form (what a submission needs is listed in that order). */
 const FORM_ORDER: string[] = ['title', ...Object.keys(NEEDED_TO_SUBMIT)];
@@ -81,11 +82,11 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     title: pageTitle(view.title, t('caseStudies.title'), consultationName),
     slug: consultation.slug,
     consultationTitle: consultationName,
-    open: consultation.phase === 'open',
+    open: canSubmitCaseStudy(consultation.phase),
     signedIn: !!user,
     moderator,
     caseStudy: shown,
-    editable: !!view.mine && EDITABLE.includes(view.status) && consultation.phase === 'open',
+    editable: !!view.mine && EDITABLE.includes(view.status) && canSubmitCaseStudy(consultation.phase),
     groups: Object.fromEntries(vocabulary.groups.map((g) => [g.value, g.label])),
     themes: view.themes.map((id) => ({ id, label: labelOf(vocabulary.themes, id) })),
     sdgTargets: view.sdgTargets.map((id) => ({ id, label: labelOf(vocabulary.sdgTargets, id) })),

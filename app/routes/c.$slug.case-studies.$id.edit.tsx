@@ -15,6 +15,8 @@ import { postComposerLinks } from '../editor/PostComposer';
 import caseStudyStyles from '../styles/case-studies.css';
 import { isDomainError } from '../utils/errors';
 import { idOf, notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { canSubmitCaseStudy } from '../consultations/phases';
+import { PhaseClosedNotice } from '../components/PhaseNotice';
 
 export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: caseStudyStyles }];
 
@@ -39,7 +41,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     caseStudyTitle: view.title,
     status: view.status,
     locked,
-    open: consultation.phase === 'open',
+    open: canSubmitCaseStudy(consultation.phase),
+    phase: consultation.phase,
     reviewNote: view.status === 'changes_requested' ? (view.reviewNote ?? null) : null,
     options: locked ? null : await caseStudyFormOptions(context, consultation, view),
     defaults: locked ? null : await defaultsFromView(context, view),
@@ -87,12 +90,11 @@ export default function EditCaseStudy() {
           </p>
         </div>
       ) : !data.open ? (
-        <div className="notice notice-error" role="alert">
-          <p>{t('errors.phaseClosed')}</p>
+        <PhaseClosedNotice phase={data.phase} what="caseStudies">
           <p>
             <Link to={page}>{t('caseStudies.backToCaseStudy')}</Link>
           </p>
-        </div>
+        </PhaseClosedNotice>
       ) : (
         <>
           {data.reviewNote ? (

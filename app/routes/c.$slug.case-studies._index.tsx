@@ -17,6 +17,8 @@ import { AuthorLine, UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation } from '../utils/http.server';
+import { canSubmitCaseStudy } from '../consultations/phases';
+import { PhaseClosedNotice } from '../components/PhaseNotice';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
 
@@ -104,7 +106,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(t('caseStudies.title'), consultationName),
     slug: consultation.slug,
     consultationTitle: consultationName,
-    open: consultation.phase === 'open',
+    open: canSubmitCaseStudy(consultation.phase),
+    phase: consultation.phase,
     signedIn: !!user,
     facets: FACETS.map((key) => ({ key, options: facetOptions[key] })).filter((f) => f.options.length > 0),
     filtered: Object.keys(filters).length > 0,
@@ -158,6 +161,7 @@ export default function CaseStudyCatalogue() {
             </Link>
           ) : null}
         </p>
+        {!data.open ? <PhaseClosedNotice phase={data.phase} what="caseStudies" /> : null}
       </header>
 
       <div className="cs-catalogue">

@@ -12,6 +12,8 @@ import { UserText } from '../components/UserText';
 import { consultationTitle } from '../consultations/localize';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { canSubmitCaseStudy } from '../consultations/phases';
+import { PhaseClosedNotice } from '../components/PhaseNotice';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: caseStudyStyles }];
 
@@ -21,12 +23,13 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const consultation = await requireConsultation(context, params.slug);
   const items = await services.caseStudies.mine(user.id, consultation.id);
   const consultationName = consultationTitle(consultation, language);
-  const open = consultation.phase === 'open';
+  const open = canSubmitCaseStudy(consultation.phase);
   return {
     title: pageTitle(t('caseStudies.mine.title'), consultationName),
     slug: consultation.slug,
     consultationTitle: consultationName,
     open,
+    phase: consultation.phase,
     items: items.map((i) => ({
       id: i.id,
       title: i.title,
@@ -63,7 +66,9 @@ export default function MyCaseStudies() {
               {t('caseStudies.catalogue.submit')}
             </Link>
           </p>
-        ) : null}
+        ) : (
+          <PhaseClosedNotice phase={data.phase} what="caseStudies" />
+        )}
       </header>
 
       {data.items.length === 0 ? (

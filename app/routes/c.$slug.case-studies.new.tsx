@@ -14,6 +14,8 @@ import { postComposerLinks } from '../editor/PostComposer';
 import { isSupportedLanguage } from '../i18n/config';
 import caseStudyStyles from '../styles/case-studies.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { canSubmitCaseStudy } from '../consultations/phases';
+import { PhaseClosedNotice } from '../components/PhaseNotice';
 
 export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: caseStudyStyles }];
 
@@ -26,7 +28,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     title: pageTitle(t('caseStudies.form.newTitle'), consultationName),
     slug: consultation.slug,
     consultationTitle: consultationName,
-    open: consultation.phase === 'open',
+    open: canSubmitCaseStudy(consultation.phase),
+    phase: consultation.phase,
     options: await caseStudyFormOptions(context, consultation),
     defaults: newCaseStudyDefaults({ attribution: user.defaultAttribution, language: isSupportedLanguage(user.locale) ? user.locale : language }),
   };
@@ -63,12 +66,11 @@ export default function NewCaseStudy() {
       {data.open ? (
         <CaseStudyForm key={replyKey} options={data.options} defaultValue={data.defaults} lastResult={actionData?.result} cancelHref={base} creates />
       ) : (
-        <div className="notice notice-error" role="alert">
-          <p>{t('errors.phaseClosed')}</p>
+        <PhaseClosedNotice phase={data.phase} what="caseStudies">
           <p>
             <Link to={base}>{t('caseStudies.backToCatalogue')}</Link>
           </p>
-        </div>
+        </PhaseClosedNotice>
       )}
     </div>
   );

@@ -30,6 +30,7 @@ const FAMILIES = [
   { value: 'flags.', key: 'audit.families.flags' },
   { value: 'user.', key: 'audit.families.roles' },
   { value: 'note.', key: 'audit.families.notes' },
+  { value: 'consultation.', key: 'phases.audit.family' },
 ] as const;
 const SUBJECT_TYPES = ['post', 'case_study', 'user', 'note'] as const;
 /** The most entries one page shows. */
@@ -45,6 +46,7 @@ const KNOWN_ACTIONS = [
   'note.finalise',
   'note.version',
   'note.restore',
+  'consultation.phase',
 ] as readonly string[];
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
@@ -91,6 +93,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
         label = name ?? t('audit.note', { id: e.subjectId });
       } else if (e.subjectType === 'user') {
         label = name ?? t('audit.unknownUser');
+      } else if (e.subjectType === 'consultation') {
+        href = `/c/${slug}`;
+        label = t('phases.audit.subject');
       } else {
         label = t('audit.otherSubject');
       }
@@ -108,6 +113,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
         flags: typeof e.details.flags === 'number' ? e.details.flags : null,
         subQuestion: e.subject.subQuestion,
         version: e.action === 'note.version' || e.action === 'note.restore' ? str(e.details.name) : null,
+        // A note locked by the move to the `final` phase, not by a moderator's decision.
+        byPhase: e.action === 'note.lock' ? str(e.details.phase) : null,
+        lockedNotes: e.action === 'consultation.phase' && typeof e.details.lockedNotes === 'number' ? e.details.lockedNotes : null,
       };
     }),
   };
@@ -123,17 +131,29 @@ export default function AuditLog() {
 
   /** A role (users) or a status (case studies, notes), in the reader's language. */
   const valueLabel = (e: Entry, value: string) => {
-    const key = e.subjectType === 'user' ? `roles.${value}` : e.subjectType === 'note' ? `notes.status.${value}` : `caseStudies.statuses.${value}`;
+    const key =
+      e.subjectType === 'user'
+        ? `roles.${value}`
+        : e.subjectType === 'note'
+          ? `notes.status.${value}`
+          : e.subjectType === 'consultation'
+            ? `phase.${value}`
+            : `caseStudies.statuses.${value}`;
     return i18n.exists(key) ? t(key) : value;
   };
   const detailsOf = (e: Entry): ReactNode => {
+    if (e.subjectType === 'consultation' && e.from && e.to) {
+      const change = t('phases.audit.change', { from: valueLabel(e, e.from), to: valueLabel(e, e.to) });
+      return e.lockedNotes ? `${change} ${t('phases.audit.lockedNotes', { count: e.lockedNotes })}` : change;
+    }
+    if (e.byPhase && e.from && e.to) return `${t('audit.change', { from: valueLabel(e, e.from), to: valueLabel(e, e.to) })} ${t('phases.audit.byFinal')}`;
     if (e.from && e.to) return t('audit.change', { from: valueLabel(e, e.from), to: valueLabel(e, e.to) });
     if (e.flags !== null) return t('audit.flagsClosed', { count: e.flags });
     if (e.subQuestion) return t('audit.onSubQuestion', { number: e.subQuestion });
     if (e.version) return translateIsolated(t, 'audit.version', { name: e.version }, ['name']);
     return '';
   };
-  const actionLabel = (action: string) => t(`audit.actions.${action.replace('.', '_')}`);
+  const actionLabel = (action: string) => (action === 'consultation.phase' ? t('phases.audit.action') : t(`audit.actions.${action.replace('.', '_')}`));
 
   return (
     <div className="page page-wide moderation-page">

@@ -13,6 +13,7 @@ import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { FormKeyInput } from '../components/Field';
 import { formatUtc } from '../components/utc-date';
+import { notesWritable } from '../consultations/phases';
 import { canNameVersion } from '../notes/access';
 import { opensWithTitle } from '../notes/note-title';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
@@ -48,7 +49,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     consultationTitle,
     // Only the user's own record, to show them to co-editors as they choose (NoteEditor).
     user: { id: user.id, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup, defaultAttribution: user.defaultAttribution },
-    canNameVersion: canNameVersion(note.status, role),
+    canNameVersion: canNameVersion(note.status, role, consultation.phase),
+    // The consultation is final: every note is read-only, whatever its status says (phases.ts).
+    notesClosed: !notesWritable(consultation.phase),
     // The note's text shows the title already: the page's h1 stays, out of sight (note-title.ts).
     titleInText: opensWithTitle(note.content, note.title),
     // The server's clock when the page was made: live "last changed" times are read against it.
@@ -127,7 +130,8 @@ export default function NotePage() {
   const done = params.get('done');
   const doneMessage = done && (DONE as readonly string[]).includes(done) ? t(`notes.done.${done}`) : null;
   const versionError = actionData?.intent === 'version' ? actionData.error : null;
-  const statusError = actionData && actionData.intent !== 'version' ? actionData.error : null;
+  // A version refused while the page no longer offers the form (the consultation became final): said at the top.
+  const statusError = actionData && (actionData.intent !== 'version' || !data.canNameVersion) ? actionData.error : null;
 
   const live = useLiveSources(data.sources, `${here}/sources`);
   const changedAt = useChangedAt(note.updatedAt, data.serverNow);
@@ -200,7 +204,13 @@ export default function NotePage() {
           <h2 id="note-manage-heading" className="note-side-title">
             {t('notes.page.manage')}
           </h2>
-          <p className="muted note-status-help">{t(`notes.statusHelp.${note.status}`)}</p>
+          {data.notesClosed ? (
+            <p className="notice notice-phase" data-testid="phase-closed">
+              {t('phases.readOnly.notes')}
+            </p>
+          ) : (
+            <p className="muted note-status-help">{t(`notes.statusHelp.${note.status}`)}</p>
+          )}
           {note.actions.length > 0 ? (
             <div className="note-actions" data-testid="note-status-actions">
               {note.actions.map((a) => (

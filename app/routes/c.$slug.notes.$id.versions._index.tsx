@@ -27,7 +27,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     slug: consultation.slug,
     consultationTitle,
     // Only those who may still name one are told how (nobody, once the note is signed off).
-    canNameVersion: canNameVersion(note.status, role),
+    canNameVersion: canNameVersion(note.status, role, consultation.phase),
     note: { id: note.id, title: note.title, status: note.status },
     versions: versions.map((v) => ({ id: v.id, name: v.name, createdAt: v.createdAt, createdByName: v.createdByName ?? null })),
   };

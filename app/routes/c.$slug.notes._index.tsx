@@ -19,6 +19,7 @@ import notesStyles from '../styles/notes.css';
 import { handleForm } from '../utils/forms.server';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { openNoteSchema } from '../validation.server';
+import { notesWritable } from '../consultations/phases';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: notesStyles }];
 
@@ -43,7 +44,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     slug: consultation.slug,
     consultationTitle,
     groups,
-    canOpen: can(role, 'moderation.act'),
+    // No new note once the consultation is final (phases.ts).
+    canOpen: can(role, 'moderation.act') && notesWritable(consultation.phase),
     questions: questions.map((q) => {
       const text = localize(q.text, language, consultation.sourceLanguage);
       return { id: q.id, number: q.number, text: text?.text ?? '', lang: text?.lang ?? consultation.sourceLanguage };

@@ -22,6 +22,8 @@ import { authorLabel, type PostView } from '../posts/post-view';
 import moderationStyles from '../styles/moderation.css';
 import { handleIntents, intentForm } from '../utils/forms.server';
 import { notFound, pageTitle, requireConsultation, requireUser } from '../utils/http.server';
+import { canContribute } from '../consultations/phases';
+import { PhaseClosedNotice } from '../components/PhaseNotice';
 
 export const links: LinksFunction = () => [...postComposerLinks(), { rel: 'stylesheet', href: moderationStyles }];
 
@@ -74,12 +76,13 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     moderator: !!viewer?.moderator,
     subQuestionId: thread.subQuestion?.id ?? null,
     caseStudies,
-    open: consultation.phase === 'open',
+    open: canContribute(consultation.phase),
+    phase: consultation.phase,
     // One id per composer, never shared: a client id names one submission (posts.server.ts
     // `retried`), so the reply form and the contribution form on one page must not share one.
     clientIds: { post: newClientId(), reply: newClientId() },
     // The rich editor's modules, asked for all at once when a composer is first focused.
-    editorModules: user && consultation.phase === 'open' ? lazyModuleGraph('RichComposer') : [],
+    editorModules: user && canContribute(consultation.phase) ? lazyModuleGraph('RichComposer') : [],
     list,
     sort: query.sort,
     editing: editing ? { id: editing.id, body: editing.body ?? null, attribution: editing.author.attribution, language: editing.language } : null,
@@ -409,7 +412,7 @@ function ThreadPage() {
           {t('posts.write')}
         </h2>
         {!data.open ? (
-          <p className="notice">{t('posts.closed')}</p>
+          <PhaseClosedNotice phase={data.phase} what="threads" />
         ) : data.user ? (
           composer()
         ) : (

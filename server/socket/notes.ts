@@ -13,6 +13,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import type { NoteStatus, Phase } from '../../db/schema';
 import { canEditNote } from '../../app/notes/access';
 import { encodeAwarenessUpdate, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
 import { changesDocument, checkUpdate } from '../../app/notes/note-document.server';
@@ -23,6 +24,7 @@ import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
 import { currentUser, endSocket, localSocketsIn, sessionMayHaveExpired, userRoom } from './identity';
+import { PHASE_CHANGED } from './threads';
 
 const noteIdSchema = z.object({ noteId: z.coerce.number().int().positive() });
 
@@ -31,6 +33,10 @@ interface Membership {
   canEdit: boolean;
   role: string;
   stakeholderGroup: string;
+  /** The note's consultation and its phase as last heard (a phase change recomputes canEdit). */
+  consultationId: number;
+  phase: Phase;
+  status: NoteStatus;
 }
 
 /** A note's room: its awareness, and the awareness changes waiting to be relayed. */
@@ -80,16 +86,41 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     io.to(noteRoom(noteId)).emit(NOTE_EVENTS.saving, { noteId, saved } satisfies SaveState);
   });
 
+  /** Editing rights from what the socket last heard of the note's status and phase. */
+  const recompute = (noteId: number, membership: Membership) => {
+    const scope = { status: membership.status, phase: membership.phase, stakeholderGroup: rooms.get(noteId)?.scope ?? null };
+    membership.canEdit = canEditNote(scope, { role: membership.role as never, stakeholderGroup: membership.stakeholderGroup });
+  };
+
   services.accessEvents.subscribe((event) => {
     if (event.type !== 'note.status') return;
     const { noteId, status } = event;
-    const room = rooms.get(noteId);
     for (const socket of localSocketsIn(io, noteRoom(noteId))) {
       const membership = memberships.get(socket)?.get(noteId);
       if (!membership) continue;
-      membership.canEdit = canEditNote({ status, stakeholderGroup: room?.scope ?? null }, { role: membership.role as never, stakeholderGroup: membership.stakeholderGroup });
+      membership.status = status;
+      recompute(noteId, membership);
       socket.emit(NOTE_EVENTS.status, { noteId, status, canEdit: membership.canEdit });
     }
+  });
+
+  // A phase change (final: nothing is written) takes effect at once, synchronously, like a
+  // status change: an update checked after this meets canEdit false.
+  services.accessEvents.subscribe((event) => {
+    if (event.type !== 'phase.changed') return;
+    const told = new Set<AppSocket>();
+    for (const [noteId] of rooms) {
+      for (const socket of localSocketsIn(io, noteRoom(noteId))) {
+        const membership = memberships.get(socket)?.get(noteId);
+        if (!membership || membership.consultationId !== event.consultationId) continue;
+        membership.phase = event.phase;
+        recompute(noteId, membership);
+        socket.emit(NOTE_EVENTS.status, { noteId, status: membership.status, canEdit: membership.canEdit, phase: event.phase });
+        told.add(socket);
+      }
+    }
+    // And the page itself (its phase badge, its notices and forms), once per socket, as threads.ts does.
+    for (const socket of told) socket.emit(PHASE_CHANGED, { consultationId: event.consultationId, phase: event.phase });
   });
 
   // A role change takes effect on open sockets at once: editing rights are recomputed and the
@@ -102,6 +133,8 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
           (fresh) => {
             if (fresh.note.consultationId !== event.consultationId) return;
             membership.role = fresh.role;
+            membership.phase = fresh.note.phase;
+            membership.status = fresh.note.status;
             membership.canEdit = fresh.canEdit;
             socket.emit(NOTE_EVENTS.status, { noteId, status: fresh.note.status, canEdit: fresh.canEdit });
           },
@@ -179,13 +212,13 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
         return { noteId, canEdit, status: note.status };
       }
       const room = roomOf(noteId, doc, note.stakeholderGroup);
-      membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup });
+      membershipsOf(socket).set(noteId, { canEdit, role, stakeholderGroup, consultationId: note.consultationId, phase: note.phase, status: note.status });
       await socket.join(noteRoom(noteId));
       // A status change between the access check above and entering the room would be missed:
       // read it again now that the room hears of any later one.
       const fresh = await services.notes.access(noteId, user!.id);
       const membership = membershipsOf(socket).get(noteId);
-      if (membership) membership.canEdit = fresh.canEdit;
+      if (membership) Object.assign(membership, { canEdit: fresh.canEdit, phase: fresh.note.phase, status: fresh.note.status });
       // After the acknowledgement: the server's state vector (the client answers with what the
       // server lacks), then who is already there.
       setImmediate(() => {

@@ -12,11 +12,15 @@ import { authorAs } from '../../app/contributions/attribution';
 import { catchUpSchema, createPostSchema, editPostSchema, endorseSchema, joinSchema, postIdSchema, typingSchema } from '../../app/posts/post.schema';
 import { DomainError } from '../../app/utils/errors';
 import type { Language } from '../../app/consultations/content.schema';
+import { canContribute, type Phase } from '../../app/consultations/phases';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
 import { localSocketsIn, userRoom } from './identity';
 
 export const threadRoom = (threadId: number) => `thread:${threadId}`;
+
+/** Sent to a socket reading a thread of a consultation whose phase changed: `{ consultationId, phase }`. */
+export const PHASE_CHANGED = 'consultation:phase';
 export const moderatorRoom = (threadId: number) => `thread:${threadId}:mod`;
 
 const PRESENCE_INTERVAL_MS = 1_000;
@@ -83,6 +87,22 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
     }
   });
 
+  // Each consultation's phase as last read (at a join) or published: the typing indicator is
+  // refused outside `open` without a query per keystroke burst. Posts are checked by the service.
+  const phases = new Map<number, Phase>();
+
+  // A phase change reaches open threads at once: their pages reload what they offer (the
+  // composer gives way to a read-only notice); every write is refused by the service anyway.
+  services.accessEvents.subscribe((event) => {
+    if (event.type !== 'phase.changed') return;
+    phases.set(event.consultationId, event.phase);
+    for (const socket of io.sockets.sockets.values() as Iterable<AppSocket>) {
+      if ([...socket.data.threads.values()].includes(event.consultationId)) {
+        socket.emit(PHASE_CHANGED, { consultationId: event.consultationId, phase: event.phase });
+      }
+    }
+  });
+
   io.on('connection', (socket: AppSocket) => {
     const joined = socket.data.threads;
     /**
@@ -98,6 +118,7 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       // A draft consultation is not published: as its pages, its threads answer "not found".
       if (thread.phase === 'draft' && role !== 'admin') throw new DomainError('not_found', 'errors.notFoundTitle', 'threadId');
       const viewer = viewerOf(user, role);
+      phases.set(thread.consultationId, thread.phase);
       joined.set(threadId, thread.consultationId);
       await placeIn(socket, threadId, viewer?.moderator ?? false);
       announcePresence(threadId);
@@ -145,7 +166,10 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
     }));
 
     on(socket, 'thread:typing', typingSchema, { signedIn: true }, async ({ threadId, typing }, user) => {
-      if (!joined.has(threadId)) throw new DomainError('forbidden', 'errors.forbidden');
+      const consultationId = joined.get(threadId);
+      if (consultationId === undefined) throw new DomainError('forbidden', 'errors.forbidden');
+      const phase = phases.get(consultationId);
+      if (typing && phase && !canContribute(phase)) throw new DomainError('forbidden', 'errors.phaseClosed');
       // Shown as a Chatham House post would be (stakeholder group only), whatever attribution the
       // composer shows: it can still change before posting, and a named "typing" followed by a
       // Chatham House post would name its author (docs/decisions/0010).

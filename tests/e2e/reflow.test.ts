@@ -126,6 +126,9 @@ describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromiu
     { role: 'participant', path: `/account` },
     { role: 'admin', path: `/admin/users` },
     { role: 'admin', path: `${SLUG}/moderation/audit` },
+    // The admin's phase control, and its confirmation listing what a move closes.
+    { role: 'admin', path: SLUG },
+    { role: 'admin', path: `${SLUG}?confirm=forward` },
   ];
 
   async function contextFor(role: keyof typeof sessions | 'anonymous', options: { javaScriptEnabled: boolean; locale: string }): Promise<BrowserContext> {
