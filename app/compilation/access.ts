@@ -1,15 +1,16 @@
 /**
- * Who may read a question's compilation (issue 12): moderators, rapporteurs and admins always;
- * participants once the consultation is in its `synthesis` or `final` phase. Isomorphic, so that
- * pages can hide what the server would refuse anyway. Writing takes `moderation.act`.
+ * Who may read and write a question's compilation: the phase rule of
+ * app/consultations/phases.ts (`compilationAccess`), the one place that says it. Isomorphic, so
+ * that pages can hide what the server would refuse anyway.
  */
 import type { Phase } from '../../db/schema';
-import { can, type Role } from '../accounts/roles';
+import type { Role } from '../accounts/roles';
+import { compilationAccess } from '../consultations/phases';
 
-export function mayReadCompilation(role: Role, phase: Phase | string): boolean {
-  return can(role, 'content.review') || phase === 'synthesis' || phase === 'final';
+export function mayReadCompilation(role: Role | null, phase: Phase): boolean {
+  return compilationAccess(phase, role) !== 'none';
 }
 
-export function mayEditCompilation(role: Role): boolean {
-  return can(role, 'moderation.act');
+export function mayEditCompilation(role: Role | null, phase: Phase): boolean {
+  return compilationAccess(phase, role) === 'write';
 }

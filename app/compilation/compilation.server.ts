@@ -28,7 +28,7 @@ import { roleOf } from '../accounts/accounts.server';
 import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
 import type { PublicAuthor } from '../contributions/attribution';
-import { mayReadCompilation } from './access';
+import { mayEditCompilation, mayReadCompilation } from './access';
 import { DomainError } from '../utils/errors';
 import {
   clipSchema,
@@ -164,8 +164,12 @@ export function createCompilationService(db: Kysely<Database>) {
     return row;
   }
 
+  /** The user may change this consultation's compilations now: a moderator or admin, in a phase that allows it (app/consultations/phases.ts). */
   async function assertModerator(trx: Kysely<Database>, userId: string, consultationId: number) {
-    if (!can(await roleOf(trx, userId, consultationId), 'moderation.act')) throw new DomainError('forbidden', 'compilation.forbidden');
+    const role = await roleOf(trx, userId, consultationId);
+    if (!can(role, 'moderation.act')) throw new DomainError('forbidden', 'compilation.forbidden');
+    const { phase } = await trx.selectFrom('consultations').select('phase').where('id', '=', consultationId).executeTakeFirstOrThrow();
+    if (!mayEditCompilation(role, phase)) throw new DomainError('forbidden', 'compilation.closed');
   }
 
   /** A key point to write to: it exists, is live, and the user moderates its consultation; locks its question. */

@@ -75,15 +75,16 @@ export type CompilationAccess = 'none' | 'read' | 'write';
 
 /**
  * What `role` may do with a question's compilation in `phase`. Staff (moderators, rapporteurs,
- * admins) read it from `open` on; moderators and admins write in `compiling` and `synthesis`;
- * participants read it from `synthesis` on; nobody writes in `final`. Anonymous readers: as
- * participants (`role` null).
+ * admins) read it from `open` on; moderators and admins write from `open` to `synthesis` (they
+ * may start compiling while contributions still arrive: a clip whose source changes afterwards
+ * says so, and `compiling` then fixes the set of contributions); participants read it from
+ * `synthesis` on; nobody writes in `final`. Anonymous readers: as participants (`role` null).
  */
 export function compilationAccess(phase: Phase, role: Role | null | undefined): CompilationAccess {
   if (phase === 'draft') return role === 'admin' ? 'read' : 'none';
   const staff = role === 'moderator' || role === 'rapporteur' || role === 'admin';
   const writer = role === 'moderator' || role === 'admin';
-  if (writer && (phase === 'compiling' || phase === 'synthesis')) return 'write';
+  if (writer && phase !== 'final') return 'write';
   if (staff) return 'read';
   return phase === 'synthesis' || phase === 'final' ? 'read' : 'none';
 }

@@ -325,6 +325,33 @@ describe('clips', () => {
   });
 });
 
+describe('phases', () => {
+  it('lets moderators compile from open to synthesis, and nobody once the consultation is final', async () => {
+    const postId = await post(q.thread11, 'Words to keep.');
+    const keyPointId = await compilation.createKeyPoint(users.moderator, q.one, { heading: 'Before final' });
+    try {
+      for (const phase of ['compiling', 'synthesis'] as const) {
+        await handle.db.updateTable('consultations').set({ phase }).where('id', '=', consultationId).execute();
+        await compilation.editKeyPoint(users.moderator, keyPointId, { heading: `Edited in ${phase}` });
+      }
+      await handle.db.updateTable('consultations').set({ phase: 'final' }).where('id', '=', consultationId).execute();
+      const before = await counts();
+      for (const write of [
+        () => compilation.createKeyPoint(users.admin, q.one, { heading: 'Too late' }),
+        () => compilation.editKeyPoint(users.moderator, keyPointId, { heading: 'Too late' }),
+        () => compilation.clipWhole(users.moderator, { keyPointId, sourceKind: 'post', sourceId: postId, field: 'body' }),
+      ]) {
+        await expect(write()).rejects.toMatchObject({ messageKey: 'compilation.closed' });
+      }
+      expect(await counts()).toEqual(before);
+      // Still readable, by staff and participants alike.
+      expect((await compilation.list(users.participant, q.one)).keyPoints.some((k) => k.heading === 'Edited in synthesis')).toBe(true);
+    } finally {
+      await handle.db.updateTable('consultations').set({ phase: 'open' }).where('id', '=', consultationId).execute();
+    }
+  });
+});
+
 describe('merging', () => {
   it('moves every clip to the survivor, keeps the merged point and the history, and closes up the positions', async () => {
     const postA = await post(q.thread11, 'Shared files help.');

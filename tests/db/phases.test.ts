@@ -78,22 +78,22 @@ describe('the phase rules (phases.ts)', () => {
     expect(noteStatusChangeAllowed('final', 'lock')).toBe(false);
   });
 
-  it('opens the compilation to moderators in compiling, to participants from synthesis, to writing by nobody in final', () => {
+  it('opens the compilation to moderators from open, to participants from synthesis, to writing by nobody in final', () => {
     const table = Object.fromEntries(
       (['participant', 'moderator', 'rapporteur', 'admin'] as const).map((role) => [role, PHASES.map((phase) => compilationAccess(phase, role))]),
     );
     expect(table).toEqual({
       participant: ['none', 'none', 'none', 'read', 'read'],
-      moderator: ['none', 'read', 'write', 'write', 'read'],
+      moderator: ['none', 'write', 'write', 'write', 'read'],
       rapporteur: ['none', 'read', 'read', 'read', 'read'],
-      admin: ['read', 'read', 'write', 'write', 'read'],
+      admin: ['read', 'write', 'write', 'write', 'read'],
     });
     expect(compilationAccess('synthesis', null)).toBe('read');
   });
 
   it('says what a move closes and opens', () => {
-    expect(phaseMoveEffects('open', 'compiling')).toEqual(['phases.effects.threadsClose', 'phases.effects.caseStudiesClose', 'phases.effects.compilationOpens']);
-    expect(phaseMoveEffects('compiling', 'open')).toEqual(['phases.effects.threadsOpen', 'phases.effects.caseStudiesOpen', 'phases.effects.compilationCloses']);
+    expect(phaseMoveEffects('open', 'compiling')).toEqual(['phases.effects.threadsClose', 'phases.effects.caseStudiesClose']);
+    expect(phaseMoveEffects('compiling', 'open')).toEqual(['phases.effects.threadsOpen', 'phases.effects.caseStudiesOpen']);
     expect(phaseMoveEffects('synthesis', 'final')).toEqual(['phases.effects.compilationCloses', 'phases.effects.notesLock']);
   });
 });
