@@ -53,6 +53,8 @@ export interface AuditSubject {
   thread: string | null;
   /** The number ("2.2") of the sub-question in `details.subQuestionId` (featuring). */
   subQuestion: string | null;
+  /** The number ("2") of the question in `details.questionId` (compilation entries). */
+  question: string | null;
 }
 
 export interface AuditView {
@@ -82,7 +84,9 @@ export function createAuditService(db: Kysely<Database>) {
     const noteIds = numeric(idsOf('note'));
     const postIds = numeric(idsOf('post'));
     const subQuestionIds = [...new Set(rows.map((r) => r.details.subQuestionId).filter((v): v is number => Number.isInteger(v)))];
-    const [users, caseStudies, notes, posts, subQuestions] = await Promise.all([
+    const keyPointIds = numeric(idsOf('key_point'));
+    const questionIds = [...new Set(rows.map((r) => r.details.questionId).filter((v): v is number => Number.isInteger(v)))];
+    const [users, caseStudies, notes, posts, subQuestions, keyPoints, questions] = await Promise.all([
       userIds.length ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [],
       caseStudyIds.length ? db.selectFrom('caseStudies').select(['id', 'title']).where('id', 'in', caseStudyIds).execute() : [],
       noteIds.length ? db.selectFrom('notes').select(['id', 'title']).where('id', 'in', noteIds).execute() : [],
@@ -90,18 +94,23 @@ export function createAuditService(db: Kysely<Database>) {
         ? db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select(['posts.id', 'threads.number']).where('posts.id', 'in', postIds).execute()
         : [],
       subQuestionIds.length ? db.selectFrom('subQuestions').select(['id', 'number']).where('id', 'in', subQuestionIds).execute() : [],
+      keyPointIds.length ? db.selectFrom('keyPoints').select(['id', 'heading']).where('id', 'in', keyPointIds).execute() : [],
+      questionIds.length ? db.selectFrom('questions').select(['id', 'number']).where('id', 'in', questionIds).execute() : [],
     ]);
     const names = new Map<string, string>([
       ...users.map((u) => [`user:${u.id}`, u.name] as const),
       ...caseStudies.map((c) => [`case_study:${c.id}`, c.title] as const),
       ...notes.map((n) => [`note:${n.id}`, n.title] as const),
+      ...keyPoints.map((k) => [`key_point:${k.id}`, k.heading] as const),
     ]);
+    const questionNumbers = new Map(questions.map((q) => [q.id, q.number]));
     const threads = new Map(posts.map((p) => [String(p.id), p.number]));
     const numbers = new Map(subQuestions.map((s) => [s.id, s.number]));
     return (row: { subjectType: string; subjectId: string; details: Record<string, unknown> }): AuditSubject => ({
       name: names.get(`${row.subjectType}:${row.subjectId}`) ?? null,
       thread: row.subjectType === 'post' ? (threads.get(row.subjectId) ?? null) : null,
       subQuestion: Number.isInteger(row.details.subQuestionId) ? (numbers.get(row.details.subQuestionId as number) ?? null) : null,
+      question: Number.isInteger(row.details.questionId) ? (questionNumbers.get(row.details.questionId as number) ?? null) : null,
     });
   }
 
@@ -150,6 +159,10 @@ export function createAuditService(db: Kysely<Database>) {
             eb.and([
               eb('auditLog.subjectType', '=', 'note'),
               eb('auditLog.subjectId', 'in', eb.selectFrom('notes as n').select(sql<string>`cast(${sql.ref('n.id')} as text)`.as('id')).where(matches('n.title'))),
+            ]),
+            eb.and([
+              eb('auditLog.subjectType', '=', 'key_point'),
+              eb('auditLog.subjectId', 'in', eb.selectFrom('keyPoints as k').select(sql<string>`cast(${sql.ref('k.id')} as text)`.as('id')).where(matches('k.heading'))),
             ]),
           ]),
         );

@@ -31,6 +31,7 @@ const FAMILIES = [
   { value: 'user.', key: 'audit.families.roles' },
   { value: 'note.', key: 'audit.families.notes' },
   { value: 'consultation.', key: 'phases.audit.family' },
+  { value: 'key_point.', key: 'compilation.audit.family' },
 ] as const;
 const SUBJECT_TYPES = ['post', 'case_study', 'user', 'note'] as const;
 /** The most entries one page shows. */
@@ -47,6 +48,12 @@ const KNOWN_ACTIONS = [
   'note.version',
   'note.restore',
   'consultation.phase',
+  'key_point.create',
+  'key_point.edit',
+  'key_point.reorder',
+  'key_point.clip',
+  'key_point.stance',
+  'key_point.merge',
 ] as readonly string[];
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
@@ -93,6 +100,16 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
         label = name ?? t('audit.note', { id: e.subjectId });
       } else if (e.subjectType === 'user') {
         label = name ?? t('audit.unknownUser');
+      } else if (e.subjectType === 'key_point' || (e.subjectType === 'question' && e.action.startsWith('key_point.'))) {
+        // A compilation entry: the key point by its heading now (else as created), in its question.
+        const question = e.subject.question;
+        href = question ? `/c/${slug}/q/${question}/compilation${e.subjectType === 'key_point' ? `#key-point-${e.subjectId}` : ''}` : null;
+        label =
+          e.subjectType === 'key_point'
+            ? (name ?? t('compilation.audit.keyPoint', { id: e.subjectId }))
+            : question
+              ? t('compilation.audit.question', { number: question })
+              : t('audit.otherSubject');
       } else if (e.subjectType === 'consultation') {
         href = `/c/${slug}`;
         label = t('phases.audit.subject');
@@ -138,7 +155,9 @@ export default function AuditLog() {
           ? `notes.status.${value}`
           : e.subjectType === 'consultation'
             ? `phase.${value}`
-            : `caseStudies.statuses.${value}`;
+            : e.subjectType === 'key_point'
+              ? `compilation.stances.${value}`
+              : `caseStudies.statuses.${value}`;
     return i18n.exists(key) ? t(key) : value;
   };
   const detailsOf = (e: Entry): ReactNode => {
@@ -153,7 +172,12 @@ export default function AuditLog() {
     if (e.version) return translateIsolated(t, 'audit.version', { name: e.version }, ['name']);
     return '';
   };
-  const actionLabel = (action: string) => (action === 'consultation.phase' ? t('phases.audit.action') : t(`audit.actions.${action.replace('.', '_')}`));
+  const actionLabel = (action: string) =>
+    action === 'consultation.phase'
+      ? t('phases.audit.action')
+      : action.startsWith('key_point.')
+        ? t(`compilation.actions.${action.replace('.', '_')}`)
+        : t(`audit.actions.${action.replace('.', '_')}`);
 
   return (
     <div className="page page-wide moderation-page">
