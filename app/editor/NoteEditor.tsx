@@ -36,7 +36,7 @@ import { getSocket } from '../live/socket.client';
 import { SocketProvider, type ConnectionState, type NoteAccess } from './collab/socket-provider.client';
 import { CitationsPlugin, CiteDialog } from './collab/CiteDialog';
 import { NoteToolbar } from './collab/NoteToolbar';
-import type { CitationRef } from '../contributions/refs';
+import type { NoteCitationRef } from '../contributions/refs';
 import type { Source } from '../notes/citations.server';
 import { cursorColorFor } from '../notes/awareness';
 import { presentFrom, type Present } from './collab/presence';
@@ -82,7 +82,7 @@ export interface NoteEditorProps {
   citing?: {
     sourcesUrl: string;
     groups: Record<string, string>;
-    onCitations: (refs: CitationRef[]) => void;
+    onCitations: (refs: NoteCitationRef[]) => void;
     onCited: (source: Source) => void;
   };
 }

@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
 import { $createCitationNode, $isCitationNode, CitationNode, registerCitationRules } from '../../notes/citation-node';
-import { citationKey, type CitationRef } from '../../contributions/refs';
+import { citationKey, type NoteCitationRef } from '../../contributions/refs';
 import { $ensureSelection } from '../Toolbar';
 
 export interface CiteDialogProps {
@@ -158,7 +158,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
  * Tells the page which contributions the live document cites, in reading order, on every change;
  * keeps altered citations honest (registerCitationRules).
  */
-export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationRef[]) => void }) {
+export function CitationsPlugin({ onCitations }: { onCitations: (refs: NoteCitationRef[]) => void }) {
   const [editor] = useLexicalComposerContext();
   const latest = useRef(onCitations);
   latest.current = onCitations;
@@ -167,7 +167,7 @@ export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationR
     let previous: string | null = null;
     const report = () => {
       const refs = editor.getEditorState().read(() => {
-        const seen = new Map<string, CitationRef>();
+        const seen = new Map<string, NoteCitationRef>();
         for (const node of $getRoot().getAllTextNodes()) {
           if ($isCitationNode(node)) {
             const ref = node.getRef();
