@@ -42,3 +42,6 @@ export const noteSourcesQuerySchema = z.union(
   [z.strictObject({ refs: citationRefs }), z.strictObject({ q: searchText(200).default('') })],
   { error: 'errors.choice' },
 );
+
+/** The note's key-points route (`/c/:slug/notes/:id/key-points`): `q`, words of a key point's heading or summary. */
+export const noteKeyPointsQuerySchema = z.strictObject({ q: searchText(200).default('') }, { error: 'errors.choice' });

@@ -132,7 +132,7 @@ export default function NotePage() {
   const live = useLiveSources(data.sources, `${here}/sources`);
   const changedAt = useChangedAt(note.updatedAt, data.serverNow);
   const citing = useMemo(
-    () => ({ sourcesUrl: `${here}/sources`, groups: data.groups, onCitations: live.setRefs, onCited: live.learn }),
+    () => ({ sourcesUrl: `${here}/sources`, keyPointsUrl: `${here}/key-points`, groups: data.groups, onCitations: live.setRefs, onCited: live.learn }),
     [here, data.groups, live.setRefs, live.learn],
   );
 

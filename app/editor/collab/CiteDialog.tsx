@@ -6,7 +6,7 @@
  */
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
 import { mergeRegister } from '@lexical/utils';
-import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection } from 'lexical';
+import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection, type LexicalEditor, type LexicalNode } from 'lexical';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
@@ -25,6 +25,27 @@ export interface CiteDialogProps {
 }
 
 type Search = { state: 'idle' | 'loading' | 'error' } | { state: 'done'; sources: Source[] };
+
+/**
+ * Inserts `nodes()` at the caret as it was when a dialog took the focus (`saved`), or at the end
+ * of the note if a co-editor removed the text it was in. Through the editor, hence through Yjs:
+ * co-editors see it live and the server checks it like typing.
+ */
+export function insertAtCaret(editor: LexicalEditor, saved: BaseSelection | null, nodes: () => LexicalNode[]) {
+  editor.update(() => {
+    if (!$isRangeSelection($getSelection()) && saved) {
+      try {
+        const restored = saved.clone();
+        restored.getNodes(); // throws if a co-editor removed the text the caret was in
+        $setSelection(restored);
+      } catch {
+        $getRoot().selectEnd();
+      }
+    }
+    $ensureSelection();
+    $insertNodes(nodes());
+  });
+}
 
 export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteDialogProps) {
   const { t } = useTranslation();
@@ -74,20 +95,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
   };
 
   const cite = (source: Source) => {
-    editor.update(() => {
-      const saved = selection.current;
-      if (!$isRangeSelection($getSelection()) && saved) {
-        try {
-          const restored = saved.clone();
-          restored.getNodes(); // throws if a co-editor removed the text the caret was in
-          $setSelection(restored);
-        } catch {
-          $getRoot().selectEnd();
-        }
-      }
-      $ensureSelection();
-      $insertNodes([$createCitationNode({ kind: source.kind, id: source.id })]);
-    });
+    insertAtCaret(editor, selection.current, () => [$createCitationNode({ kind: source.kind, id: source.id })]);
     onCited?.(source);
     close();
   };
