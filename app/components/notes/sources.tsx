@@ -55,7 +55,7 @@ function ClipDetail({ source, groups }: { source: Source; groups: Record<string,
         <>
           {' '}
           <span className="note-source-flag" data-testid="note-source-flag" data-clip-state={source.clip.state}>
-            ({t(`compilation.states.${source.clip.state}`)})
+            {`(${t(`compilation.states.${source.clip.state}`)})`}
           </span>
         </>
       ) : null}
