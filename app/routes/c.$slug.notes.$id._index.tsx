@@ -14,6 +14,7 @@ import { Breadcrumbs } from '../components/Breadcrumbs';
 import { FormKeyInput } from '../components/Field';
 import { formatUtc } from '../components/utc-date';
 import { canNameVersion } from '../notes/access';
+import { mayReadCompilation } from '../compilation/access';
 import { opensWithTitle } from '../notes/note-title';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
@@ -49,6 +50,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     // Only the user's own record, to show them to co-editors as they choose (NoteEditor).
     user: { id: user.id, name: user.name, organisation: user.organisation, stakeholderGroup: user.stakeholderGroup, defaultAttribution: user.defaultAttribution },
     canNameVersion: canNameVersion(note.status, role),
+    // "Insert a key point" only while the compilation is open to them (the key-points route checks it again).
+    canInsertKeyPoints: note.canEdit && mayReadCompilation(role, consultation.phase),
     // The note's text shows the title already: the page's h1 stays, out of sight (note-title.ts).
     titleInText: opensWithTitle(note.content, note.title),
     // The server's clock when the page was made: live "last changed" times are read against it.
@@ -132,8 +135,14 @@ export default function NotePage() {
   const live = useLiveSources(data.sources, `${here}/sources`);
   const changedAt = useChangedAt(note.updatedAt, data.serverNow);
   const citing = useMemo(
-    () => ({ sourcesUrl: `${here}/sources`, keyPointsUrl: `${here}/key-points`, groups: data.groups, onCitations: live.setRefs, onCited: live.learn }),
-    [here, data.groups, live.setRefs, live.learn],
+    () => ({
+      sourcesUrl: `${here}/sources`,
+      keyPointsUrl: data.canInsertKeyPoints ? `${here}/key-points` : undefined,
+      groups: data.groups,
+      onCitations: live.setRefs,
+      onCited: live.learn,
+    }),
+    [here, data.canInsertKeyPoints, data.groups, live.setRefs, live.learn],
   );
 
   // Someone locked, reopened or signed off the note: reload the page's data (badge, forms).

@@ -46,6 +46,13 @@ async function clipOf(postId: number, text: string, quote: string) {
 const citation = (kind: string, id: number) => ({ type: 'citation', text: `[${kind}]`, kind, targetId: id, format: 0, detail: 0, mode: 'token', style: '', version: 1 });
 const paragraph = (...children: object[]) => ({ type: 'paragraph', direction: 'ltr', format: '', indent: 0, version: 1, textFormat: 0, textStyle: '', children });
 const words = (text: string) => ({ type: 'text', text, format: 0, detail: 0, mode: 'normal', style: '', version: 1 });
+/** A boolean of the page's loader data, from its `.data` (turbo-stream: keys and values by index into one array). */
+function loaderFlag(data: string, key: string): unknown {
+  const values = JSON.parse(data.split('\n')[0]!) as unknown[];
+  const index = values.indexOf(key);
+  const holder = values.find((v): v is Record<string, number> => typeof v === 'object' && v !== null && !Array.isArray(v) && `_${index}` in v);
+  return holder ? values[holder[`_${index}`]!] : undefined;
+}
 const footnotesOf = (html: string) => [...html.matchAll(/<li id="(source-[a-z_]+-\d+)"[^>]*data-state="(\w+)"/g)].map((m) => `${m[1]} ${m[2]}`);
 
 beforeAll(async () => {
@@ -92,6 +99,7 @@ describe('the footnote of a clip citation', () => {
     for (const what of [QUOTE, `C-${posts.chatham}`, 'Business]']) expect(page.text).not.toContain(what);
     const data = await getJson(editor, `${BASE}/notes/${noteId}.data`);
     expect(data.text).not.toContain(QUOTE);
+    expect(loaderFlag(data.text, 'canInsertKeyPoints')).toBe(false); // the editor's toolbar offers no key points yet
     const refs = JSON.parse((await getJson(editor, `${BASE}/notes/${noteId}/sources?refs=clip:${clips.chatham}`)).text) as { sources: object[] };
     expect(refs.sources).toEqual([{ kind: 'clip', id: clips.chatham, marker: `CL-${clips.chatham}`, state: 'missing', author: null, excerpt: null, thread: null, href: null }]);
 
@@ -126,6 +134,7 @@ describe('the footnote of a clip citation', () => {
 
         const data = await getJson(reader, `${BASE}/notes/${noteId}.data`);
         expect(data.text).toContain(QUOTE);
+        expect(loaderFlag(data.text, 'canInsertKeyPoints')).toBe(true);
         for (const leak of [...LEAKS, secret.id, 'wait months']) expect(data.text).not.toContain(leak);
 
         const refs = JSON.parse((await getJson(reader, `${BASE}/notes/${noteId}/sources?refs=clip:${clips.chatham},clip:${clips.hidden}`)).text) as { sources: Record<string, unknown>[] };

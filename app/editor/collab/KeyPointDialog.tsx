@@ -29,7 +29,7 @@ export interface KeyPointDialogProps {
 type Search = { state: 'idle' | 'loading' } | { state: 'error'; message: string } | { state: 'done'; keyPoints: NoteKeyPoint[] };
 
 /** The paragraph a key point becomes: its words on one line, then its clips' citations. */
-export function $keyPointParagraph(point: Pick<NoteKeyPoint, 'heading' | 'summary' | 'clips'>): LexicalNode {
+export function $keyPointParagraph(point: { heading: string; summary: string; clips: readonly { id: number }[] }): LexicalNode {
   const words = (point.summary.trim() || point.heading).replace(/\s+/g, ' ').trim();
   const paragraph = $createParagraphNode().append($createTextNode(words));
   for (const clip of point.clips) paragraph.append($createTextNode(' '), $createCitationNode({ kind: 'clip', id: clip.id }));
