@@ -16,6 +16,7 @@ import { createModerationService } from '../app/moderation/moderation.server';
 import { createNoteDocs, type NoteDocsOptions } from '../app/notes/note-docs.server';
 import { createNoteStore } from '../app/notes/note-store.server';
 import { createCitationService } from '../app/notes/citations.server';
+import { createNoteKeyPointService } from '../app/notes/note-key-points.server';
 import { createNoteService } from '../app/notes/notes.server';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
@@ -56,6 +57,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const accessEvents = createEventBus<AccessEvent>();
   const noteStore = createNoteStore(db);
   const noteDocs = createNoteDocs(noteStore, options.noteDocs);
+  const citations = createCitationService(db);
   return {
     db,
     events,
@@ -65,7 +67,9 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     noteStore,
     noteDocs,
     notes: createNoteService(db, noteDocs, { publishStatus: (event) => accessEvents.publish({ type: 'note.status', ...event }) }),
-    citations: createCitationService(db),
+    citations,
+    /** The key points a note's editor may insert, with their clips' footnotes (issue 12). */
+    noteKeyPoints: createNoteKeyPointService(db, citations),
     posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
     auth: createAuth(db, { secureCookies: options.secureCookies, publish: accessEvents.publish }),
     accounts: createAccountService(db, { publish: accessEvents.publish }),

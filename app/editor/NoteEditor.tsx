@@ -35,8 +35,9 @@ import type { RefusalReason } from '../notes/protocol';
 import { getSocket } from '../live/socket.client';
 import { SocketProvider, type ConnectionState, type NoteAccess } from './collab/socket-provider.client';
 import { CitationsPlugin, CiteDialog } from './collab/CiteDialog';
+import { KeyPointDialog } from './collab/KeyPointDialog';
 import { NoteToolbar } from './collab/NoteToolbar';
-import type { CitationRef } from '../contributions/refs';
+import type { NoteCitationRef } from '../contributions/refs';
 import type { Source } from '../notes/citations.server';
 import { cursorColorFor } from '../notes/awareness';
 import { presentFrom, type Present } from './collab/presence';
@@ -78,11 +79,13 @@ export interface NoteEditorProps {
   onChanged?: () => void;
   /** how co-editors see this user, and how to change it (the parent remounts the editor) */
   presence?: { as: Attribution; onChange: (next: Attribution) => void };
-  /** citations: where to search what may be cited, the groups' labels, and the page's footnotes */
+  /** citations: where to search what may be cited (contributions, key points), the groups' labels, and the page's footnotes */
   citing?: {
     sourcesUrl: string;
+    /** the note's key-points route ("Insert a key point") */
+    keyPointsUrl?: string;
     groups: Record<string, string>;
-    onCitations: (refs: CitationRef[]) => void;
+    onCitations: (refs: NoteCitationRef[]) => void;
     onCited: (source: Source) => void;
   };
 }
@@ -120,6 +123,7 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
   const [people, setPeople] = useState<Present[]>([]);
   const [joinError, setJoinError] = useState<string | null>(null);
   const [citeOpen, setCiteOpen] = useState(false);
+  const [keyPointsOpen, setKeyPointsOpen] = useState(false);
   const cursorsRef = useRef<HTMLDivElement>(null);
   const accessRef = useRef(initialAccess);
   // How co-editors see this user (docs/decisions/0010): their default attribution, changeable here.
@@ -261,7 +265,13 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
       <LexicalCollaboration>
         <LexicalComposer initialConfig={initialConfig}>
           <div className={`ed note-editor${access.canEdit ? '' : ' note-readonly'}`} data-testid="note-editor">
-            {access.canEdit ? <NoteToolbar editorId={editorId} onCite={citing ? () => setCiteOpen(true) : undefined} /> : null}
+            {access.canEdit ? (
+              <NoteToolbar
+                editorId={editorId}
+                onCite={citing ? () => setCiteOpen(true) : undefined}
+                onInsertKeyPoint={citing?.keyPointsUrl ? () => setKeyPointsOpen(true) : undefined}
+              />
+            ) : null}
             <div className="ed-editor note-frame">
               <RichTextPlugin
                 contentEditable={
@@ -295,6 +305,15 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
               <CitationsPlugin onCitations={citing.onCitations} />
               {access.canEdit ? (
                 <CiteDialog open={citeOpen} onClose={() => setCiteOpen(false)} sourcesUrl={citing.sourcesUrl} groups={citing.groups} onCited={citing.onCited} />
+              ) : null}
+              {access.canEdit && citing.keyPointsUrl ? (
+                <KeyPointDialog
+                  open={keyPointsOpen}
+                  onClose={() => setKeyPointsOpen(false)}
+                  keyPointsUrl={citing.keyPointsUrl}
+                  groups={citing.groups}
+                  onCited={citing.onCited}
+                />
               ) : null}
             </>
           ) : null}

@@ -1,6 +1,7 @@
 /**
  * A citation in a synthesis note: an atomic inline marker ("[C-17]" for post 17, "[CS-4]" for case
- * study 4) pointing at the contribution a point draws on. It is a token-mode text node (as
+ * study 4, "[CL-12]" for clip 12 of the compilation) pointing at the contribution a point draws
+ * on, or at the clipped words of one. It is a token-mode text node (as
  * Lexical's mentions are), so the Yjs binding syncs it like text plus two properties, `__kind`
  * and `__targetId`; it is deleted as a whole and never typed into.
  *
@@ -21,12 +22,12 @@ import {
   type SerializedTextNode,
   type Spread,
 } from 'lexical';
-import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationKind, type CitationRef } from '../contributions/refs';
+import { citationAnchor, citationKey, citationMarker, parseCitationKey, type NoteCitationKind, type NoteCitationRef } from '../contributions/refs';
 
-export type SerializedCitationNode = Spread<{ kind: CitationKind; targetId: number }, SerializedTextNode>;
+export type SerializedCitationNode = Spread<{ kind: NoteCitationKind; targetId: number }, SerializedTextNode>;
 
 export class CitationNode extends TextNode {
-  __kind: CitationKind;
+  __kind: NoteCitationKind;
   __targetId: number;
 
   static getType(): string {
@@ -37,7 +38,7 @@ export class CitationNode extends TextNode {
     return new CitationNode(node.__kind, node.__targetId, node.__text, node.__key);
   }
 
-  constructor(kind: CitationKind = 'post', targetId = 0, text?: string, key?: NodeKey) {
+  constructor(kind: NoteCitationKind = 'post', targetId = 0, text?: string, key?: NodeKey) {
     super(text ?? `[${citationMarker(kind, targetId)}]`, key);
     this.__kind = kind;
     this.__targetId = targetId;
@@ -85,7 +86,7 @@ export class CitationNode extends TextNode {
     return { ...output, element: span };
   }
 
-  getRef(): CitationRef {
+  getRef(): NoteCitationRef {
     const self = this.getLatest();
     return { kind: self.__kind, id: self.__targetId };
   }
@@ -103,7 +104,7 @@ export class CitationNode extends TextNode {
   }
 }
 
-export function $createCitationNode(ref: CitationRef): CitationNode {
+export function $createCitationNode(ref: NoteCitationRef): CitationNode {
   return $applyNodeReplacement(new CitationNode(ref.kind, ref.id)).setMode('token');
 }
 
@@ -130,14 +131,14 @@ export function registerCitationRules(editor: LexicalEditor): () => void {
 }
 
 /** The valid citations of a note's Lexical JSON, in reading order, each once. Defensive: the JSON comes from co-editors. */
-export function citationsIn(content: string): CitationRef[] {
+export function citationsIn(content: string): NoteCitationRef[] {
   let state: unknown;
   try {
     state = JSON.parse(content);
   } catch {
     return [];
   }
-  const seen = new Map<string, CitationRef>();
+  const seen = new Map<string, NoteCitationRef>();
   const walk = (node: unknown, depth: number) => {
     if (depth > 48 || typeof node !== 'object' || node === null) return;
     const n = node as { type?: unknown; kind?: unknown; targetId?: unknown; children?: unknown };

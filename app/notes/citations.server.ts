@@ -6,12 +6,19 @@
  * state only; an unpublished or restricted case study, to those who may not read it, shows as
  * "not found", exactly as one that does not exist. Those rules, and the attribution, are
  * app/contributions/'s (docs/decisions/0014): this module only words sources as footnotes.
+ *
+ * A citation of a clip of the compilation (kind `clip`, marker CL-12) quotes the clipped words,
+ * then names their source exactly as a citation of that source would, with how the source stands
+ * against the words now (the compilation's clip states: `changed` once it was edited). A reader
+ * who may not read the compilation, or the source, gets the unavailable states and no words.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { PublicAuthor } from '../contributions/attribution';
 import { sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
-import type { CitationRef } from '../contributions/refs';
+import { readClips, type ClipRead } from '../compilation/clip-reads.server';
+import type { ClipState } from '../compilation/compilation.server';
+import { citationKey, citationMarker, isContributionRef, type CitationRef, type NoteCitationRef } from '../contributions/refs';
 import {
   caseStudySource,
   postSource,
@@ -29,9 +36,9 @@ export type { SourceState };
 
 /** A citation's footnote. */
 export interface Source {
-  kind: CitationRef['kind'];
+  kind: NoteCitationRef['kind'];
   id: number;
-  /** C-17, CS-4 */
+  /** C-17, CS-4, CL-12 */
   marker: string;
   state: SourceState;
   /** The rest is null unless `available`. */
@@ -41,18 +48,25 @@ export interface Source {
   /** The post's sub-question or question thread ("2.4", "2"). */
   thread: string | null;
   href: string | null;
+  /**
+   * A clip's citation, when available: the contribution quoted (author, thread and href above are
+   * its own) and how it stands against the clipped words (`excerpt`, above) now.
+   */
+  clip?: { source: { kind: CitationRef['kind']; id: number; marker: string }; state: ClipState };
 }
 
 export const EXCERPT_CHARS = 160;
+/** A clip's footnote quotes this many characters of the clipped words at most (a clip may hold a whole case study). */
+export const QUOTE_CHARS = 400;
 /** Most citations resolved in one call (a long note cites a few hundred). */
 export const MAX_REFS = 500;
 
-export function excerptOf(text: string): string {
+export function excerptOf(text: string, max = EXCERPT_CHARS): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  if (flat.length <= EXCERPT_CHARS) return flat;
-  const cut = flat.slice(0, EXCERPT_CHARS);
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
   const space = cut.lastIndexOf(' ');
-  return `${(space > EXCERPT_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 /**
@@ -75,14 +89,45 @@ function footnote(source: ContributionSource): Source {
   };
 }
 
+/**
+ * A clip citation's footnote: its words and its source's footnote when both may be read, else
+ * the marker and a state alone (the source's, or `missing` when the clip itself may not be read).
+ */
+function clipFootnote(id: number, clip: ClipRead, sources: Map<string, ContributionSource>): Source {
+  const marker = citationMarker('clip', id);
+  const gone = (state: Exclude<SourceState, 'available'>): Source => ({ kind: 'clip', id, marker, state, author: null, excerpt: null, thread: null, href: null });
+  if (!clip.readable) return gone('missing');
+  const source = footnote(sources.get(citationKey(clip.source)) ?? unavailable(clip.source, 'missing'));
+  if (source.state !== 'available') return gone(source.state);
+  if (clip.quote === null) return gone('missing');
+  return {
+    kind: 'clip',
+    id,
+    marker,
+    state: 'available',
+    author: source.author,
+    excerpt: excerptOf(clip.quote, QUOTE_CHARS),
+    thread: source.thread,
+    href: source.href,
+    clip: { source: { kind: source.kind as CitationRef['kind'], id: source.id, marker: source.marker }, state: clip.state },
+  };
+}
+
 export function createCitationService(db: Kysely<Database>) {
   return {
-    /** The footnotes of `refs` (in their order) as `userId` may read them, within one consultation. */
-    async resolve(userId: string, consultationId: number, refs: CitationRef[]): Promise<Source[]> {
+    /** The footnotes of `refs` (contributions and clips, in their order) as `userId` may read them, within one consultation. */
+    async resolve(userId: string, consultationId: number, refs: NoteCitationRef[]): Promise<Source[]> {
       const wanted = refs.slice(0, MAX_REFS);
       if (wanted.length === 0) return [];
-      const sources = await readSources(db, await viewerIn(db, userId, consultationId), wanted);
-      return wanted.map((ref) => footnote(sources.get(`${ref.kind}:${ref.id}`) ?? unavailable(ref, 'missing')));
+      const viewer = await viewerIn(db, userId, consultationId);
+      const clips = await readClips(db, viewer, wanted.filter((ref) => ref.kind === 'clip').map((ref) => ref.id));
+      const quoted = [...clips.values()].flatMap((clip) => (clip.readable ? [clip.source] : []));
+      const sources = await readSources(db, viewer, [...wanted.filter(isContributionRef), ...quoted]);
+      return wanted.map((ref) =>
+        isContributionRef(ref)
+          ? footnote(sources.get(citationKey(ref)) ?? unavailable(ref, 'missing'))
+          : clipFootnote(ref.id, clips.get(ref.id) ?? { id: ref.id, readable: false }, sources),
+      );
     },
 
     /**

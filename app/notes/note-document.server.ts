@@ -26,7 +26,7 @@ import {
   type SerializedEditorState,
 } from 'lexical';
 import * as Y from 'yjs';
-import { citationAnchor, citationKey, citationMarker, parseCitationKey, type CitationRef } from '../contributions/refs';
+import { citationAnchor, citationKey, citationMarker, parseCitationKey, type NoteCitationRef } from '../contributions/refs';
 import { NOTE_NODES } from './note-nodes';
 import { isSafeUrl } from '../posts/lexical';
 import { cleanMultiline, hasControlCharacters } from '../text/policy';
@@ -309,7 +309,7 @@ const childrenOf = (node: Serialized): Serialized[] =>
   Array.isArray(node.children) ? (node.children as unknown[]).filter((c): c is Serialized => typeof c === 'object' && c !== null) : [];
 
 /** A citation's target, from its properties (never from its text, which a co-editor could alter). */
-const citationOf = (node: Serialized): CitationRef | null => parseCitationKey(`${String(node.kind)}:${String(node.targetId)}`);
+const citationOf = (node: Serialized): NoteCitationRef | null => parseCitationKey(`${String(node.kind)}:${String(node.targetId)}`);
 
 const textOf = (node: Serialized) => {
   if (node.type === 'citation') {

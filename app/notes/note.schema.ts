@@ -30,15 +30,18 @@ export const noteRestoreSchema = z.object({ versionId: noteIdSchema });
 
 /**
  * The note's sources route (`/c/:slug/notes/:id/sources`): either `refs` (citations to resolve,
- * `post:17,case_study:4`) or `q` (what an editor may cite, matching these words or a marker).
+ * `post:17,case_study:4,clip:12`) or `q` (what an editor may cite, matching these words or a marker).
  */
 const citationRefs = z
   .string()
   .max(20_000, { error: 'errors.tooLong' })
   .transform((value) => value.split(',').filter(Boolean))
-  .pipe(z.array(z.string().regex(/^(post|case_study):[1-9]\d{0,8}$/, { error: 'errors.choice' })).max(500, { error: 'errors.tooLong' }));
+  .pipe(z.array(z.string().regex(/^(post|case_study|clip):[1-9]\d{0,8}$/, { error: 'errors.choice' })).max(500, { error: 'errors.tooLong' }));
 
 export const noteSourcesQuerySchema = z.union(
   [z.strictObject({ refs: citationRefs }), z.strictObject({ q: searchText(200).default('') })],
   { error: 'errors.choice' },
 );
+
+/** The note's key-points route (`/c/:slug/notes/:id/key-points`): `q`, words of a key point's heading or summary. */
+export const noteKeyPointsQuerySchema = z.strictObject({ q: searchText(200).default('') }, { error: 'errors.choice' });

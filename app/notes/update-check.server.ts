@@ -29,7 +29,7 @@
  */
 import { IS_ALL_FORMATTING } from 'lexical';
 import * as Y from 'yjs';
-import { CITATION_KINDS } from '../contributions/refs';
+import { NOTE_CITATION_KINDS } from '../contributions/refs';
 import { NOTE_NODE_TYPES } from './note-nodes';
 import { isSafeUrl } from '../posts/lexical';
 import { hasControlCharacters } from '../text/policy';
@@ -130,8 +130,8 @@ export const PROPERTIES: Readonly<Record<string, Readonly<Record<string, Rule>>>
   text: TEXT,
   tab: TEXT,
   linebreak: {},
-  // app/notes/citation-node.ts: a target (a post or a case study, by id) and nothing else.
-  citation: { ...TEXT, __kind: oneOf(...CITATION_KINDS), __targetId: integer(1, 999_999_999) },
+  // app/notes/citation-node.ts: a target (a post, a case study or a clip of the compilation, by id) and nothing else.
+  citation: { ...TEXT, __kind: oneOf(...NOTE_CITATION_KINDS), __targetId: integer(1, 999_999_999) },
 };
 
 /** Types whose nodes are `Y.Map`s (text-like leaves); every other type is an element (`Y.XmlText`). */

@@ -15,6 +15,7 @@ import { FormKeyInput } from '../components/Field';
 import { formatUtc } from '../components/utc-date';
 import { notesWritable } from '../consultations/phases';
 import { canNameVersion } from '../notes/access';
+import { mayReadCompilation } from '../compilation/access';
 import { opensWithTitle } from '../notes/note-title';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
@@ -52,6 +53,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     canNameVersion: canNameVersion(note.status, role, consultation.phase),
     // The consultation is final: every note is read-only, whatever its status says (phases.ts).
     notesClosed: !notesWritable(consultation.phase),
+    // "Insert a key point" only while the compilation is open to them (the key-points route checks it again).
+    canInsertKeyPoints: note.canEdit && mayReadCompilation(role, consultation.phase),
     // The note's text shows the title already: the page's h1 stays, out of sight (note-title.ts).
     titleInText: opensWithTitle(note.content, note.title),
     // The server's clock when the page was made: live "last changed" times are read against it.
@@ -136,8 +139,14 @@ export default function NotePage() {
   const live = useLiveSources(data.sources, `${here}/sources`);
   const changedAt = useChangedAt(note.updatedAt, data.serverNow);
   const citing = useMemo(
-    () => ({ sourcesUrl: `${here}/sources`, groups: data.groups, onCitations: live.setRefs, onCited: live.learn }),
-    [here, data.groups, live.setRefs, live.learn],
+    () => ({
+      sourcesUrl: `${here}/sources`,
+      keyPointsUrl: data.canInsertKeyPoints ? `${here}/key-points` : undefined,
+      groups: data.groups,
+      onCitations: live.setRefs,
+      onCited: live.learn,
+    }),
+    [here, data.canInsertKeyPoints, data.groups, live.setRefs, live.learn],
   );
 
   // Someone locked, reopened or signed off the note: reload the page's data (badge, forms).

@@ -1,13 +1,15 @@
 /**
  * The footnotes of a synthesis note: one entry per contribution it cites, in reading order, as
- * "[C-17, Civil society]" followed by the contribution's opening words and a link to it. The
+ * "[C-17, Civil society]" followed by the contribution's opening words and a link to it; a clip
+ * of the compilation as "[CL-12] “the clipped words” [C-17, Civil society]", flagged when its
+ * source changed since. The
  * server's list (page loader) works without JavaScript; with it, the list follows the live
  * document (useLiveSources asks the sources route for citations it does not know yet).
  */
 import { Link } from '@remix-run/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { citationAnchor, citationKey, type CitationRef } from '../../contributions/refs';
+import { citationAnchor, citationKey, type NoteCitationRef } from '../../contributions/refs';
 import type { Source } from '../../notes/citations.server';
 import type { PublicAuthor } from '../../contributions/attribution';
 
@@ -25,10 +27,40 @@ function who(author: PublicAuthor, group: (id: string) => string): string {
   }
 }
 
-/** "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]". */
+/**
+ * "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]"; an
+ * available clip is "[CL-12]" alone (its source follows its words: `quotedSourceLabel`).
+ */
 export function sourceLabel(source: Source, t: T, groups: Record<string, string>): string {
+  if (source.clip && source.state === 'available') return `[${source.marker}]`;
   const detail = source.state === 'available' && source.author ? who(source.author, (id) => groups[id] ?? id) : t(`notes.sources.state.${source.state}`);
   return `[${source.marker}, ${detail}]`;
+}
+
+/** A clip's source, exactly as a citation of that source shows it: "[C-17, Civil society]". */
+export function quotedSourceLabel(source: Source, groups: Record<string, string>): string | null {
+  if (!source.clip || !source.author) return null;
+  return `[${source.clip.source.marker}, ${who(source.author, (id) => groups[id] ?? id)}]`;
+}
+
+/** The clip's words, its source, and a flag when the source no longer reads as clipped. */
+function ClipDetail({ source, groups }: { source: Source; groups: Record<string, string> }) {
+  const { t } = useTranslation();
+  if (!source.clip) return null;
+  return (
+    <>
+      {' '}
+      <span className="note-source-quote">{t('notes.sources.quoted', { text: source.excerpt })}</span> <span className="note-source-label">{quotedSourceLabel(source, groups)}</span>
+      {source.clip.state !== 'fresh' ? (
+        <>
+          {' '}
+          <span className="note-source-flag" data-testid="note-source-flag" data-clip-state={source.clip.state}>
+            {`(${t(`compilation.states.${source.clip.state}`)})`}
+          </span>
+        </>
+      ) : null}
+    </>
+  );
 }
 
 export function NoteSources({ sources, groups }: { sources: Source[]; groups: Record<string, string> }) {
@@ -42,11 +74,11 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
         {sources.map((source) => (
           <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state}>
             <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
-            {source.excerpt ? <> {t('notes.sources.quoted', { text: source.excerpt })}</> : null}
+            {source.clip ? <ClipDetail source={source} groups={groups} /> : source.excerpt ? <> {t('notes.sources.quoted', { text: source.excerpt })}</> : null}
             {source.href ? (
               <>
                 {' '}
-                <Link to={source.href}>{source.kind === 'post' ? t('notes.sources.inThread', { number: source.thread }) : t('notes.sources.caseStudy')}</Link>
+                <Link to={source.href}>{(source.clip?.source.kind ?? source.kind) === 'post' ? t('notes.sources.inThread', { number: source.thread }) : t('notes.sources.caseStudy')}</Link>
               </>
             ) : null}
           </li>
@@ -74,7 +106,7 @@ export function useLiveSources(initial: Source[], sourcesUrl: string) {
   }, [initial]);
 
   const setRefs = useCallback(
-    (refs: CitationRef[]) => {
+    (refs: NoteCitationRef[]) => {
       const keys = refs.map(citationKey);
       setOrder((previous) => (previous && previous.join() === keys.join() ? previous : keys));
       const missing = keys.filter((key) => !knownRef.current.has(key) && !asked.current.has(key));

@@ -6,13 +6,13 @@
  */
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
 import { mergeRegister } from '@lexical/utils';
-import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection } from 'lexical';
+import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection, type LexicalEditor, type LexicalNode } from 'lexical';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
 import { $createCitationNode, $isCitationNode, CitationNode, registerCitationRules } from '../../notes/citation-node';
-import { citationKey, type CitationRef } from '../../contributions/refs';
+import { citationKey, type NoteCitationRef } from '../../contributions/refs';
 import { $ensureSelection } from '../Toolbar';
 
 export interface CiteDialogProps {
@@ -25,6 +25,27 @@ export interface CiteDialogProps {
 }
 
 type Search = { state: 'idle' | 'loading' | 'error' } | { state: 'done'; sources: Source[] };
+
+/**
+ * Inserts `nodes()` at the caret as it was when a dialog took the focus (`saved`), or at the end
+ * of the note if a co-editor removed the text it was in. Through the editor, hence through Yjs:
+ * co-editors see it live and the server checks it like typing.
+ */
+export function insertAtCaret(editor: LexicalEditor, saved: BaseSelection | null, nodes: () => LexicalNode[]) {
+  editor.update(() => {
+    if (!$isRangeSelection($getSelection()) && saved) {
+      try {
+        const restored = saved.clone();
+        restored.getNodes(); // throws if a co-editor removed the text the caret was in
+        $setSelection(restored);
+      } catch {
+        $getRoot().selectEnd();
+      }
+    }
+    $ensureSelection();
+    $insertNodes(nodes());
+  });
+}
 
 export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteDialogProps) {
   const { t } = useTranslation();
@@ -74,20 +95,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
   };
 
   const cite = (source: Source) => {
-    editor.update(() => {
-      const saved = selection.current;
-      if (!$isRangeSelection($getSelection()) && saved) {
-        try {
-          const restored = saved.clone();
-          restored.getNodes(); // throws if a co-editor removed the text the caret was in
-          $setSelection(restored);
-        } catch {
-          $getRoot().selectEnd();
-        }
-      }
-      $ensureSelection();
-      $insertNodes([$createCitationNode({ kind: source.kind, id: source.id })]);
-    });
+    insertAtCaret(editor, selection.current, () => [$createCitationNode({ kind: source.kind, id: source.id })]);
     onCited?.(source);
     close();
   };
@@ -158,7 +166,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
  * Tells the page which contributions the live document cites, in reading order, on every change;
  * keeps altered citations honest (registerCitationRules).
  */
-export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationRef[]) => void }) {
+export function CitationsPlugin({ onCitations }: { onCitations: (refs: NoteCitationRef[]) => void }) {
   const [editor] = useLexicalComposerContext();
   const latest = useRef(onCitations);
   latest.current = onCitations;
@@ -167,7 +175,7 @@ export function CitationsPlugin({ onCitations }: { onCitations: (refs: CitationR
     let previous: string | null = null;
     const report = () => {
       const refs = editor.getEditorState().read(() => {
-        const seen = new Map<string, CitationRef>();
+        const seen = new Map<string, NoteCitationRef>();
         for (const node of $getRoot().getAllTextNodes()) {
           if ($isCitationNode(node)) {
             const ref = node.getRef();

@@ -1,7 +1,7 @@
 /**
  * The note editor's toolbar: the post toolbar's pattern and buttons (app/editor/Toolbar.tsx: one
  * Tab stop, arrow keys, Home/End, focus kept in the text) plus underline, headings, paragraph
- * and tables. Also registers Ctrl+Alt+2 / 3 (headings) and Ctrl+Alt+0 (paragraph).
+ * and tables, citing a contribution and inserting a key point of the compilation. Also registers Ctrl+Alt+2 / 3 (headings) and Ctrl+Alt+0 (paragraph).
  */
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
 import { $createHeadingNode } from '@lexical/rich-text';
@@ -37,7 +37,17 @@ function $readNoteFormat(): NoteFormat | null {
 
 const heading = (tag: 'h2' | 'h3') => $createHeadingNode(tag);
 
-export function NoteToolbar({ editorId, onCite }: { editorId: string; /** opens the citation dialog */ onCite?: () => void }) {
+export function NoteToolbar({
+  editorId,
+  onCite,
+  onInsertKeyPoint,
+}: {
+  editorId: string;
+  /** opens the citation dialog */
+  onCite?: () => void;
+  /** opens the "Insert a key point" dialog */
+  onInsertKeyPoint?: () => void;
+}) {
   const { t } = useTranslation();
   const [editor] = useLexicalComposerContext();
   const state = useToolbarState(editor, $readNoteFormat, INITIAL);
@@ -113,6 +123,7 @@ export function NoteToolbar({ editorId, onCite }: { editorId: string; /** opens 
     endsGroup(common.quote),
     common.link,
     ...(onCite ? [{ key: 'cite', label: t('notes.sources.cite'), icon: <CiteIcon />, run: onCite }] : []),
+    ...(onInsertKeyPoint ? [{ key: 'key-point', label: t('notes.keyPoints.insert'), icon: <KeyPointIcon />, run: onInsertKeyPoint }] : []),
     {
       key: 'table',
       label: t('notes.editor.insertTable'),
@@ -150,6 +161,15 @@ function CiteIcon(): ReactNode {
   return (
     <Svg>
       <path d="M5 6h4v4H7c0 2-1 3-2 4M13 6h4v4h-2c0 2-1 3-2 4" />
+    </Svg>
+  );
+}
+
+function KeyPointIcon(): ReactNode {
+  return (
+    <Svg>
+      <path d="M4 5h12M4 9h8M4 13h6" />
+      <path d="M14 12h4v4h-2c0 1-.5 2-1.5 2.5" />
     </Svg>
   );
 }

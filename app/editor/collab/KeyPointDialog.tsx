@@ -1,0 +1,184 @@
+/**
+ * "Insert a key point": a modal dialog (native <dialog>, as CiteDialog: focus kept inside, Escape
+ * closes) listing the key points of the note's question that the editor may read (the key-points
+ * route, `?q=` to narrow them). Choosing a key point inserts at the caret a paragraph: its summary
+ * (its heading if it has none) followed by a citation of each of its clips; choosing one clip
+ * cites it alone. Both go through the editor, hence through Yjs: co-editors see them live and the
+ * server checks them like typing. Focus goes back to the text afterwards.
+ */
+import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
+import { $createParagraphNode, $createTextNode, $getSelection, type BaseSelection, type LexicalNode } from 'lexical';
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { quotedSourceLabel } from '../../components/notes/sources';
+import type { Source } from '../../notes/citations.server';
+import type { NoteKeyPoint } from '../../notes/note-key-points.server';
+import { $createCitationNode } from '../../notes/citation-node';
+import { insertAtCaret } from './CiteDialog';
+
+export interface KeyPointDialogProps {
+  open: boolean;
+  onClose: () => void;
+  /** the note's key-points route */
+  keyPointsUrl: string;
+  groups: Record<string, string>;
+  /** clips were cited (their footnotes are known without asking the server) */
+  onCited?: (source: Source) => void;
+}
+
+type Search = { state: 'idle' | 'loading' } | { state: 'error'; message: string } | { state: 'done'; keyPoints: NoteKeyPoint[] };
+
+/** The paragraph a key point becomes: its words on one line, then its clips' citations. */
+export function $keyPointParagraph(point: { heading: string; summary: string; clips: readonly { id: number }[] }): LexicalNode {
+  const words = (point.summary.trim() || point.heading).replace(/\s+/g, ' ').trim();
+  const paragraph = $createParagraphNode().append($createTextNode(words));
+  for (const clip of point.clips) paragraph.append($createTextNode(' '), $createCitationNode({ kind: 'clip', id: clip.id }));
+  return paragraph;
+}
+
+export function KeyPointDialog({ open, onClose, keyPointsUrl, groups, onCited }: KeyPointDialogProps) {
+  const { t } = useTranslation();
+  const [editor] = useLexicalComposerContext();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const selection = useRef<BaseSelection | null>(null);
+  const [query, setQuery] = useState('');
+  const [search, setSearch] = useState<Search>({ state: 'idle' });
+  const id = useId();
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      // Where to insert: the caret as it was before the dialog took the focus.
+      selection.current = editor.getEditorState().read(() => $getSelection()?.clone() ?? null);
+      dialog.showModal();
+      inputRef.current?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }, [open, editor]);
+
+  // Search as the user types (a short pause first), the latest answer only.
+  useEffect(() => {
+    if (!open) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      setSearch({ state: 'loading' });
+      fetch(`${keyPointsUrl}?q=${encodeURIComponent(query)}`, { headers: { accept: 'application/json' }, signal: controller.signal })
+        .then(async (response) => {
+          const body = (await response.json().catch(() => ({}))) as { keyPoints?: NoteKeyPoint[]; error?: string };
+          if (response.ok && body.keyPoints) setSearch({ state: 'done', keyPoints: body.keyPoints });
+          else setSearch({ state: 'error', message: body.error ?? 'notes.keyPoints.loadError' });
+        })
+        .catch((error: Error) => {
+          if (error.name !== 'AbortError') setSearch({ state: 'error', message: 'notes.keyPoints.loadError' });
+        });
+    }, 200);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [open, query, keyPointsUrl]);
+
+  const close = () => {
+    onClose();
+    editor.focus();
+  };
+
+  const insert = (point: NoteKeyPoint) => {
+    insertAtCaret(editor, selection.current, () => [$keyPointParagraph(point)]);
+    for (const clip of point.clips) onCited?.(clip);
+    close();
+  };
+
+  const cite = (clip: Source) => {
+    insertAtCaret(editor, selection.current, () => [$createCitationNode({ kind: 'clip', id: clip.id })]);
+    onCited?.(clip);
+    close();
+  };
+
+  const keyPoints = search.state === 'done' ? search.keyPoints : [];
+  return (
+    <dialog
+      ref={dialogRef}
+      className="cite-dialog"
+      aria-labelledby={`${id}-title`}
+      data-testid="key-point-dialog"
+      onCancel={(event) => {
+        event.preventDefault();
+        close();
+      }}
+    >
+      <h2 id={`${id}-title`}>{t('notes.keyPoints.dialogTitle')}</h2>
+      <div className="field">
+        <label htmlFor={`${id}-q`}>{t('notes.keyPoints.search')}</label>
+        <input
+          ref={inputRef}
+          id={`${id}-q`}
+          type="search"
+          value={query}
+          maxLength={200}
+          autoComplete="off"
+          aria-describedby={`${id}-hint ${id}-status`}
+          onChange={(event) => setQuery(event.target.value)}
+          data-testid="key-point-search"
+        />
+        <p className="field-hint" id={`${id}-hint`}>
+          {t('notes.keyPoints.searchHint')}
+        </p>
+      </div>
+      <p id={`${id}-status`} role="status" className="muted">
+        {search.state === 'loading'
+          ? t('notes.sources.searching')
+          : search.state === 'error'
+            ? t(search.message)
+            : search.state === 'done'
+              ? keyPoints.length === 0
+                ? t('notes.keyPoints.noResults')
+                : t('notes.keyPoints.results', { count: keyPoints.length })
+              : ''}
+      </p>
+      {keyPoints.length > 0 ? (
+        <ul className="cite-results key-point-results" data-testid="key-point-results">
+          {keyPoints.map((point) => (
+            <li key={point.id} className="key-point-result" data-testid="key-point-result">
+              <button
+                type="button"
+                className="cite-result"
+                onClick={() => insert(point)}
+                aria-describedby={`${id}-kp-${point.id}`}
+                data-testid="key-point-insert"
+              >
+                <span className="note-source-label">{t('notes.keyPoints.insertOne', { question: point.question, heading: point.heading })}</span>
+                <span className="cite-excerpt" id={`${id}-kp-${point.id}`}>
+                  {point.summary ? `${point.summary} ` : ''}
+                  {t('notes.keyPoints.clips', { count: point.clips.length })}
+                </span>
+              </button>
+              {point.clips.length > 0 ? (
+                <ul className="key-point-clips" aria-label={t('notes.keyPoints.clipsOf', { heading: point.heading })}>
+                  {point.clips.map((clip) => (
+                    <li key={clip.id}>
+                      <button type="button" className="cite-result key-point-clip" onClick={() => cite(clip)} data-testid="clip-cite">
+                        <span className="note-source-label">{t('notes.keyPoints.citeClip', { marker: clip.marker })}</span>
+                        <span className="cite-excerpt">
+                          {t('notes.sources.quoted', { text: clip.excerpt })} {quotedSourceLabel(clip, groups)}
+                        </span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <button type="button" className="button button-secondary" onClick={close}>
+          {t('notes.sources.close')}
+        </button>
+      </p>
+    </dialog>
+  );
+}
