@@ -7,13 +7,14 @@
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
 import { mergeRegister } from '@lexical/utils';
 import { $getRoot, $getSelection, $insertNodes, $isRangeSelection, $setSelection, type BaseSelection, type LexicalEditor, type LexicalNode } from 'lexical';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
 import { $createCitationNode, $isCitationNode, CitationNode, registerCitationRules } from '../../notes/citation-node';
 import { citationKey, type NoteCitationRef } from '../../contributions/refs';
 import { $ensureSelection } from '../Toolbar';
+import { useSearchDialog } from './useSearchDialog';
 
 export interface CiteDialogProps {
   open: boolean;
@@ -24,7 +25,6 @@ export interface CiteDialogProps {
   onCited?: (source: Source) => void;
 }
 
-type Search = { state: 'idle' | 'loading' | 'error' } | { state: 'done'; sources: Source[] };
 
 /**
  * Inserts `nodes()` at the caret as it was when a dialog took the focus (`saved`), or at the end
@@ -49,50 +49,13 @@ export function insertAtCaret(editor: LexicalEditor, saved: BaseSelection | null
 
 export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteDialogProps) {
   const { t } = useTranslation();
-  const [editor] = useLexicalComposerContext();
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
-  const selection = useRef<BaseSelection | null>(null);
-  const [query, setQuery] = useState('');
-  const [search, setSearch] = useState<Search>({ state: 'idle' });
-  const id = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      // Where to insert: the caret as it was before the dialog took the focus.
-      selection.current = editor.getEditorState().read(() => $getSelection()?.clone() ?? null);
-      dialog.showModal();
-      inputRef.current?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-    }
-  }, [open, editor]);
-
-  // Search as the user types (a short pause first), the latest answer only.
-  useEffect(() => {
-    if (!open) return;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      setSearch({ state: 'loading' });
-      fetch(`${sourcesUrl}?q=${encodeURIComponent(query)}`, { headers: { accept: 'application/json' }, signal: controller.signal })
-        .then((response) => (response.ok ? (response.json() as Promise<{ sources: Source[] }>) : Promise.reject(new Error(String(response.status)))))
-        .then(({ sources }) => setSearch({ state: 'done', sources }))
-        .catch((error: Error) => {
-          if (error.name !== 'AbortError') setSearch({ state: 'error' });
-        });
-    }, 200);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [open, query, sourcesUrl]);
-
-  const close = () => {
-    onClose();
-    editor.focus();
-  };
+  const { editor, id, dialogRef, inputRef, selection, query, setQuery, search, close } = useSearchDialog<Source>({
+    open,
+    onClose,
+    url: sourcesUrl,
+    items: (body) => (Array.isArray(body.sources) ? (body.sources as Source[]) : null),
+    errorKey: 'notes.sources.searchError',
+  });
 
   const cite = (source: Source) => {
     insertAtCaret(editor, selection.current, () => [$createCitationNode({ kind: source.kind, id: source.id })]);
@@ -100,7 +63,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
     close();
   };
 
-  const sources = search.state === 'done' ? search.sources : [];
+  const sources = search.state === 'done' ? search.items : [];
   return (
     <dialog
       ref={dialogRef}
@@ -134,7 +97,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
         {search.state === 'loading'
           ? t('notes.sources.searching')
           : search.state === 'error'
-            ? t('notes.sources.searchError')
+            ? t(search.message)
             : search.state === 'done'
               ? sources.length === 0
                 ? t('notes.sources.noResults')

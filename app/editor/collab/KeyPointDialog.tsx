@@ -6,15 +6,14 @@
  * cites it alone. Both go through the editor, hence through Yjs: co-editors see them live and the
  * server checks them like typing. Focus goes back to the text afterwards.
  */
-import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
-import { $createParagraphNode, $createTextNode, $getSelection, type BaseSelection, type LexicalNode } from 'lexical';
-import { useEffect, useId, useRef, useState } from 'react';
+import { $createParagraphNode, $createTextNode, type LexicalNode } from 'lexical';
 import { useTranslation } from 'react-i18next';
 import { quotedSourceLabel } from '../../components/notes/sources';
 import type { Source } from '../../notes/citations.server';
 import type { NoteKeyPoint } from '../../notes/note-key-points.server';
 import { $createCitationNode } from '../../notes/citation-node';
 import { insertAtCaret } from './CiteDialog';
+import { useSearchDialog } from './useSearchDialog';
 
 export interface KeyPointDialogProps {
   open: boolean;
@@ -26,8 +25,6 @@ export interface KeyPointDialogProps {
   onCited?: (source: Source) => void;
 }
 
-type Search = { state: 'idle' | 'loading' } | { state: 'error'; message: string } | { state: 'done'; keyPoints: NoteKeyPoint[] };
-
 /** The paragraph a key point becomes: its words on one line, then its clips' citations. */
 export function $keyPointParagraph(point: { heading: string; summary: string; clips: readonly { id: number }[] }): LexicalNode {
   const words = (point.summary.trim() || point.heading).replace(/\s+/g, ' ').trim();
@@ -38,53 +35,13 @@ export function $keyPointParagraph(point: { heading: string; summary: string; cl
 
 export function KeyPointDialog({ open, onClose, keyPointsUrl, groups, onCited }: KeyPointDialogProps) {
   const { t } = useTranslation();
-  const [editor] = useLexicalComposerContext();
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
-  const selection = useRef<BaseSelection | null>(null);
-  const [query, setQuery] = useState('');
-  const [search, setSearch] = useState<Search>({ state: 'idle' });
-  const id = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      // Where to insert: the caret as it was before the dialog took the focus.
-      selection.current = editor.getEditorState().read(() => $getSelection()?.clone() ?? null);
-      dialog.showModal();
-      inputRef.current?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-    }
-  }, [open, editor]);
-
-  // Search as the user types (a short pause first), the latest answer only.
-  useEffect(() => {
-    if (!open) return;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      setSearch({ state: 'loading' });
-      fetch(`${keyPointsUrl}?q=${encodeURIComponent(query)}`, { headers: { accept: 'application/json' }, signal: controller.signal })
-        .then(async (response) => {
-          const body = (await response.json().catch(() => ({}))) as { keyPoints?: NoteKeyPoint[]; error?: string };
-          if (response.ok && body.keyPoints) setSearch({ state: 'done', keyPoints: body.keyPoints });
-          else setSearch({ state: 'error', message: body.error ?? 'notes.keyPoints.loadError' });
-        })
-        .catch((error: Error) => {
-          if (error.name !== 'AbortError') setSearch({ state: 'error', message: 'notes.keyPoints.loadError' });
-        });
-    }, 200);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [open, query, keyPointsUrl]);
-
-  const close = () => {
-    onClose();
-    editor.focus();
-  };
+  const { editor, id, dialogRef, inputRef, selection, query, setQuery, search, close } = useSearchDialog<NoteKeyPoint>({
+    open,
+    onClose,
+    url: keyPointsUrl,
+    items: (body) => (Array.isArray(body.keyPoints) ? (body.keyPoints as NoteKeyPoint[]) : null),
+    errorKey: 'notes.keyPoints.loadError',
+  });
 
   const insert = (point: NoteKeyPoint) => {
     insertAtCaret(editor, selection.current, () => [$keyPointParagraph(point)]);
@@ -98,7 +55,7 @@ export function KeyPointDialog({ open, onClose, keyPointsUrl, groups, onCited }:
     close();
   };
 
-  const keyPoints = search.state === 'done' ? search.keyPoints : [];
+  const keyPoints = search.state === 'done' ? search.items : [];
   return (
     <dialog
       ref={dialogRef}
