@@ -33,6 +33,7 @@ import { recordAudit } from '../audit/audit.server';
 import type { PublicAuthor } from '../contributions/attribution';
 import { citationKey, type CitationRef } from '../contributions/refs';
 import { consultationOfContribution, readSources, type AvailableSource, type ReadableContribution, type Source } from '../contributions/sources.server';
+import type { SourceStanding } from '../contributions/standing';
 import type { ContributionViewer } from '../contributions/visibility';
 import { mayReadCompilation } from './access';
 import { DomainError } from '../utils/errors';
@@ -55,8 +56,8 @@ import type { NotYetReflectedFilters } from './compilation.schema';
 /** A clip's source: a post or a case study (app/contributions/refs.ts). */
 export type SourceRef = CitationRef;
 
-/** Where a clip's source stands now, against what was clipped. */
-export type ClipState = 'fresh' | 'changed' | 'hidden' | 'withdrawn' | 'rejected' | 'restricted' | 'missing';
+/** Where a clip's source stands now, against what was clipped (the vocabulary note citations share). */
+export type ClipState = SourceStanding;
 
 export interface ClipView {
   id: number;

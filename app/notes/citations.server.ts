@@ -6,6 +6,9 @@
  * state only; an unpublished or restricted case study, to those who may not read it, shows as
  * "not found", exactly as one that does not exist. Those rules, and the attribution, are
  * app/contributions/'s (docs/decisions/0014): this module only words sources as footnotes.
+ * A footnote also says where its source stands since it was cited (`standing`, the compilation's
+ * vocabulary, app/contributions/standing.ts): a post edited since, for every reader; a case
+ * study rejected or restricted, for staff who may still read it.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
@@ -23,7 +26,9 @@ import {
   viewerIn,
   type Source as ContributionSource,
 } from '../contributions/sources.server';
+import type { SourceStanding } from '../contributions/standing';
 import type { SourceState } from '../contributions/visibility';
+import { citationTimes } from './note-citations.server';
 
 export type { SourceState };
 
@@ -34,6 +39,8 @@ export interface Source {
   /** C-17, CS-4 */
   marker: string;
   state: SourceState;
+  /** Since it was cited: `changed` (a post edited since), `rejected` / `restricted` (staff), else from `state` (`fresh` when available). */
+  standing: SourceStanding;
   /** The rest is null unless `available`. */
   author: PublicAuthor | null;
   /** A post's opening words, a case study's title. */
@@ -59,15 +66,21 @@ export function excerptOf(text: string): string {
  * A source as a footnote. The author is the attributed one (`author`) for every reader: a
  * moderator's `realAuthor` never reaches a note, which leaves the platform.
  */
-function footnote(source: ContributionSource): Source {
+function footnote(source: ContributionSource, citedAt?: string): Source {
   if (source.state !== 'available') {
-    return { kind: source.kind, id: source.id, marker: source.marker, state: source.state, author: null, excerpt: null, thread: null, href: null };
+    // `readable` (asked for by `resolve`) says only that staff may still read a rejected case study: nothing of it is shown.
+    const rejected = source.readable?.kind === 'case_study' && source.readable.status === 'rejected';
+    const standing = rejected ? 'rejected' : source.state;
+    return { kind: source.kind, id: source.id, marker: source.marker, state: source.state, standing, author: null, excerpt: null, thread: null, href: null };
   }
+  const standing =
+    source.kind === 'case_study' && source.visibility === 'restricted' ? 'restricted' : source.kind === 'post' && citedAt && source.changedAt > citedAt ? 'changed' : 'fresh';
   return {
     kind: source.kind,
     id: source.id,
     marker: source.marker,
     state: source.state,
+    standing,
     author: source.author,
     excerpt: source.kind === 'post' ? excerptOf(source.fields.body) : source.fields.title,
     thread: source.kind === 'post' ? source.thread : null,
@@ -77,12 +90,18 @@ function footnote(source: ContributionSource): Source {
 
 export function createCitationService(db: Kysely<Database>) {
   return {
-    /** The footnotes of `refs` (in their order) as `userId` may read them, within one consultation. */
-    async resolve(userId: string, consultationId: number, refs: CitationRef[]): Promise<Source[]> {
+    /**
+     * The footnotes of `refs` (in their order) as `userId` may read them, within one consultation;
+     * with `noteId`, a post edited since that note first cited it is `changed`.
+     */
+    async resolve(userId: string, consultationId: number, refs: CitationRef[], noteId?: number): Promise<Source[]> {
       const wanted = refs.slice(0, MAX_REFS);
       if (wanted.length === 0) return [];
-      const sources = await readSources(db, await viewerIn(db, userId, consultationId), wanted);
-      return wanted.map((ref) => footnote(sources.get(`${ref.kind}:${ref.id}`) ?? unavailable(ref, 'missing')));
+      const [sources, cited] = await Promise.all([
+        viewerIn(db, userId, consultationId).then((viewer) => readSources(db, viewer, wanted, { readable: true })),
+        noteId === undefined ? new Map<string, string>() : citationTimes(db, noteId),
+      ]);
+      return wanted.map((ref) => footnote(sources.get(`${ref.kind}:${ref.id}`) ?? unavailable(ref, 'missing'), cited.get(`${ref.kind}:${ref.id}`)));
     },
 
     /**

@@ -25,10 +25,20 @@ function who(author: PublicAuthor, group: (id: string) => string): string {
   }
 }
 
-/** "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]". */
+/** "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]", "[CS-4, rejected since it was cited]". */
 export function sourceLabel(source: Source, t: T, groups: Record<string, string>): string {
-  const detail = source.state === 'available' && source.author ? who(source.author, (id) => groups[id] ?? id) : t(`notes.sources.state.${source.state}`);
+  const detail =
+    source.state === 'available' && source.author
+      ? who(source.author, (id) => groups[id] ?? id)
+      : source.standing === 'rejected'
+        ? t('compilation.citation.rejected')
+        : t(`notes.sources.state.${source.state}`);
   return `[${source.marker}, ${detail}]`;
+}
+
+/** What became of an available source since it was cited ("edited since it was cited"), if anything. */
+function sinceCited(source: Source, t: T): string | null {
+  return source.state === 'available' && (source.standing === 'changed' || source.standing === 'restricted') ? t(`compilation.citation.${source.standing}`) : null;
 }
 
 export function NoteSources({ sources, groups }: { sources: Source[]; groups: Record<string, string> }) {
@@ -40,7 +50,7 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
       <p className="muted">{t('notes.sources.intro')}</p>
       <ol>
         {sources.map((source) => (
-          <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state}>
+          <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state} data-standing={source.standing}>
             <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
             {source.excerpt ? <> {t('notes.sources.quoted', { text: source.excerpt })}</> : null}
             {source.href ? (
@@ -49,6 +59,7 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
                 <Link to={source.href}>{source.kind === 'post' ? t('notes.sources.inThread', { number: source.thread }) : t('notes.sources.caseStudy')}</Link>
               </>
             ) : null}
+            {sinceCited(source, t) ? <strong className="note-source-standing"> ({sinceCited(source, t)})</strong> : null}
           </li>
         ))}
       </ol>
