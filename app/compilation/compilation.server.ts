@@ -50,6 +50,7 @@ import {
   type ClipWholeInput,
   type KeyPointInput,
 } from './compilation.schema';
+import { backlinksOf, type Backlink } from './backlinks.server';
 import { coverage, notYetReflected, type CoverageRow, type UnreflectedPage } from './coverage.server';
 import type { NotYetReflectedFilters } from './compilation.schema';
 
@@ -647,6 +648,9 @@ export function createCompilationService(db: Kysely<Database>) {
         }),
       };
     },
+
+    /** Where contributions went, as `viewer` may follow (backlinks.server.ts), by `citationKey`. */
+    backlinks: (viewer: ContributionViewer, refs: readonly SourceRef[]): Promise<Record<string, Backlink[]>> => backlinksOf(db, viewer, refs),
 
     /** The coverage table of a question (coverage.server.ts). */
     coverage: (userId: string | null, consultationId: number, questionId: number): Promise<CoverageRow[]> => coverage(db, consultationId, questionId, userId),
