@@ -59,7 +59,7 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
                 <Link to={source.href}>{source.kind === 'post' ? t('notes.sources.inThread', { number: source.thread }) : t('notes.sources.caseStudy')}</Link>
               </>
             ) : null}
-            {sinceCited(source, t) ? <strong className="note-source-standing"> ({sinceCited(source, t)})</strong> : null}
+            {sinceCited(source, t) ? <strong className="note-source-standing">{` (${sinceCited(source, t)})`}</strong> : null}
           </li>
         ))}
       </ol>
