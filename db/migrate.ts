@@ -12,6 +12,7 @@ import * as m006 from './migrations/2026-11-25-006-health-probe';
 import * as m007 from './migrations/2026-11-25-007-name-key';
 import * as m008 from './migrations/2026-11-25-008-form-submissions';
 import * as m009 from './migrations/2026-11-25-009-compilation';
+import * as m010 from './migrations/2026-11-25-010-note-citation-times';
 import type { Database } from './schema';
 
 /** Every migration by name, in the order they run (tests take the ones before a given one). */
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-007-name-key': m007,
   '2026-11-25-008-form-submissions': m008,
   '2026-11-25-009-compilation': m009,
+  '2026-11-25-010-note-citation-times': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -352,6 +352,8 @@ export interface NoteCitationsTable {
   noteId: number;
   sourceKind: SourceKind;
   sourceId: number;
+  /** When the note first cited it (migration 010; ISO-8601 UTC), kept across rewrites. Null: not known. */
+  createdAt: ColumnType<string | null, string | undefined, never>;
 }
 
 export interface Database {

@@ -14,7 +14,8 @@ import { can } from '../accounts/roles';
 import type { ContributionViewer } from '../contributions/visibility';
 import { mayReadCompilation } from './access';
 import { clipState, type ClipState } from './compilation.server';
-import { lookupSources, sourceKey, type SourceRef } from './source-lookup.server';
+import { citationKey, type CitationRef } from '../contributions/refs';
+import { readSources } from '../contributions/sources.server';
 
 /** A clip as a reader of the note sees it. */
 export type ClipRead =
@@ -25,7 +26,7 @@ export type ClipRead =
       readable: true;
       keyPointId: number;
       questionId: number;
-      source: SourceRef;
+      source: CitationRef;
       field: SourceField;
       /** The clipped words; null when their source is no longer a contribution and the reader does not review content. */
       quote: string | null;
@@ -65,10 +66,10 @@ export async function readClips(db: Kysely<Database>, viewer: ContributionViewer
         .execute()),
     );
   }
-  const sources = await lookupSources(db, rows.map((c) => ({ kind: c.sourceKind, id: c.sourceId })));
+  const sources = await readSources(db, viewer, rows.map((c) => ({ kind: c.sourceKind, id: c.sourceId })), { readable: true });
   const reviewer = can(viewer.role, 'content.review');
   for (const clip of rows) {
-    const { state } = clipState(clip, sources.get(sourceKey({ kind: clip.sourceKind, id: clip.sourceId })));
+    const { state } = clipState(clip, sources.get(citationKey({ kind: clip.sourceKind, id: clip.sourceId })));
     out.set(clip.id, {
       id: clip.id,
       readable: true,

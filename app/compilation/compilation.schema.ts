@@ -5,7 +5,7 @@
  * a clip's quote does not: it must be the source's exact words, checked against the source.
  */
 import { z } from 'zod';
-import { CASE_STUDY_CLIP_FIELDS, SOURCE_KINDS, STANCES } from '../../db/schema';
+import { CASE_STUDY_CLIP_FIELDS, SOURCE_KINDS, STANCES, type SourceField, type SourceKind } from '../../db/schema';
 import { longText, shortText } from '../text/fields';
 
 /** A key point's heading: one line, UTF-16 code units. */
@@ -22,6 +22,9 @@ const offset = z.coerce.number({ error: 'compilation.rangeOutside' }).int({ erro
 /** A retry key chosen by the client (a UUID, a form key): the same key creates once. */
 const clientId = z.string().min(1, { error: 'compilation.invalid' }).max(100, { error: 'compilation.invalid' }).regex(/^[A-Za-z0-9_-]+$/, { error: 'compilation.invalid' }).optional();
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+/** The fields a clip of `kind` may quote: a post's body; a case study's text fields (app/contributions/sources.server.ts `fields`). */
+export const clipFieldsOf = (kind: SourceKind): readonly SourceField[] => (kind === 'post' ? ['body'] : CASE_STUDY_CLIP_FIELDS);
 
 export const stanceSchema = z.enum(STANCES, { error: 'compilation.stance' });
 export const sourceKindSchema = z.enum(SOURCE_KINDS, { error: 'compilation.sourceNotFound' });

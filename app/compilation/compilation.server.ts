@@ -9,7 +9,10 @@
  *   and they see no words of a source they may no longer read.
  * - A clip quotes a contribution informing the key point's question, in the same consultation:
  *   a visible post of one of the question's threads (its general thread or a sub-question's), or
- *   a published, public case study informing one of its sub-questions. Its range is checked
+ *   a published, public case study informing one of its sub-questions. Which contributions are
+ *   sources, their texts and their attribution come from app/contributions (readSources), the
+ *   same rule as citations and coverage; restricted case studies, sources for staff, are not
+ *   clipped because participants read compilations in the synthesis phase. Its range is checked
  *   against the field's current plain text, its quote must be the words there exactly, and the
  *   SHA-256 is computed here (a client's is never taken).
  * - Nothing a moderator does loses a source: there is no removal of a clip or a key point. A
@@ -28,9 +31,14 @@ import { roleOf } from '../accounts/accounts.server';
 import { can, type Role } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
 import type { PublicAuthor } from '../contributions/attribution';
+import { citationKey, type CitationRef } from '../contributions/refs';
+import { consultationOfContribution, readSources, type AvailableSource, type ReadableContribution, type Source } from '../contributions/sources.server';
+import type { SourceStanding } from '../contributions/standing';
+import type { ContributionViewer } from '../contributions/visibility';
 import { mayEditCompilation, mayReadCompilation } from './access';
 import { DomainError } from '../utils/errors';
 import {
+  clipFieldsOf,
   clipSchema,
   clipWholeSchema,
   keyPointSchema,
@@ -42,12 +50,15 @@ import {
   type ClipWholeInput,
   type KeyPointInput,
 } from './compilation.schema';
+import { backlinksOf, type Backlink } from './backlinks.server';
 import { coverage, notYetReflected, type CoverageRow, type UnreflectedPage } from './coverage.server';
 import type { NotYetReflectedFilters } from './compilation.schema';
-import { clipFieldsOf, isContribution, lookupSources, sourceKey, type SourceRecord, type SourceRef } from './source-lookup.server';
 
-/** Where a clip's source stands now, against what was clipped. */
-export type ClipState = 'fresh' | 'changed' | 'hidden' | 'withdrawn' | 'rejected' | 'restricted' | 'missing';
+/** A clip's source: a post or a case study (app/contributions/refs.ts). */
+export type SourceRef = CitationRef;
+
+/** Where a clip's source stands now, against what was clipped (the vocabulary note citations share). */
+export type ClipState = SourceStanding;
 
 export interface ClipView {
   id: number;
@@ -125,21 +136,30 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   throw new DomainError('invalid', message, issue.path.join('.') || undefined);
 }
 
+/** A source's text fields by name (a post's `body`; a case study's title, summary, …). */
+const fieldText = (source: AvailableSource | ReadableContribution, field: SourceField): string =>
+  (source.fields as Partial<Record<SourceField, string>>)[field] ?? '';
+
+/** What a reader may still see of a source: an available one, or (staff) one they may read on its own page. */
+const detailsOf = (source: Source | undefined): AvailableSource | ReadableContribution | null =>
+  !source ? null : source.state === 'available' ? source : (source.readable ?? null);
+
 /**
- * The state of a clip's source now. Order: gone, then the source's own state, then its words.
+ * The state of a clip's source now, for the reader `source` was read for (readSources with
+ * `readable`). Order: gone, then the source's own state, then its words. A case study that
+ * reviewers see as withdrawn is `rejected` to those who may still read it and see it was
+ * rejected; one restricted is a source for reviewers only (to others it is `missing`).
  * `fresh` means the words at the stored range hash to the stored fingerprint.
  */
-export function clipState(clip: Pick<ClipRow, 'sourceField' | 'startOffset' | 'endOffset' | 'quote' | 'quoteSha256'>, source: SourceRecord | undefined) {
-  if (!source) return { state: 'missing' as const, currentWords: null, foundAt: null };
-  if (source.kind === 'post') {
-    if (source.status === 'hidden') return { state: 'hidden' as const, currentWords: null, foundAt: null };
-    if (source.status === 'deleted') return { state: 'withdrawn' as const, currentWords: null, foundAt: null };
-  } else {
-    if (source.status === 'rejected') return { state: 'rejected' as const, currentWords: null, foundAt: null };
-    if (source.status !== 'published') return { state: 'withdrawn' as const, currentWords: null, foundAt: null };
-    if (source.visibility === 'restricted') return { state: 'restricted' as const, currentWords: null, foundAt: null };
+export function clipState(clip: Pick<ClipRow, 'sourceField' | 'startOffset' | 'endOffset' | 'quote' | 'quoteSha256'>, source: Source | undefined) {
+  if (!source || source.state === 'missing') return { state: 'missing' as const, currentWords: null, foundAt: null };
+  if (source.state === 'hidden') return { state: 'hidden' as const, currentWords: null, foundAt: null };
+  if (source.state !== 'available') {
+    const rejected = source.readable?.kind === 'case_study' && source.readable.status === 'rejected';
+    return { state: rejected ? ('rejected' as const) : ('withdrawn' as const), currentWords: null, foundAt: null };
   }
-  const text = source.fields[clip.sourceField] ?? '';
+  if (source.kind === 'case_study' && source.visibility === 'restricted') return { state: 'restricted' as const, currentWords: null, foundAt: null };
+  const text = fieldText(source, clip.sourceField);
   const now = text.slice(clip.startOffset, clip.endOffset);
   if (sha256Hex(now) === clip.quoteSha256) return { state: 'fresh' as const, currentWords: null, foundAt: null };
   const at = text.indexOf(clip.quote);
@@ -253,16 +273,37 @@ export function createCompilationService(db: Kysely<Database>) {
     return id;
   }
 
-  /** Checks a source may be clipped into a point of `question` and returns it. */
-  async function clippableSource(trx: Kysely<Database>, question: { id: number; consultationId: number }, ref: SourceRef, field: SourceField): Promise<SourceRecord> {
-    const source = (await lookupSources(trx, [ref])).get(sourceKey(ref));
-    // A draft case study is its author's business: answered as one that does not exist.
-    if (!source || (source.kind === 'case_study' && source.status === 'draft')) throw new DomainError('not_found', 'compilation.sourceNotFound', 'sourceId');
-    if (source.consultationId !== question.consultationId) throw new DomainError('invalid', 'compilation.sourceOtherConsultation', 'sourceId');
-    if (!source.questionIds.includes(question.id)) throw new DomainError('invalid', 'compilation.sourceOtherQuestion', 'sourceId');
-    if (!isContribution(source)) throw new DomainError('invalid', 'compilation.sourceNotClippable', 'sourceId');
+  /** Checks a source may be clipped into a point of `question` by `userId` and returns it. */
+  async function clippableSource(
+    trx: Kysely<Database>,
+    userId: string,
+    question: { id: number; consultationId: number },
+    ref: SourceRef,
+    field: SourceField,
+  ): Promise<AvailableSource> {
+    const viewer: ContributionViewer = { consultationId: question.consultationId, userId, role: await roleOf(trx, userId, question.consultationId) };
+    const source = (await readSources(trx, viewer, [ref], { readable: true })).get(citationKey(ref))!;
+    if (source.state === 'missing') {
+      const elsewhere = await consultationOfContribution(trx, ref);
+      if (elsewhere !== null && elsewhere !== question.consultationId) throw new DomainError('invalid', 'compilation.sourceOtherConsultation', 'sourceId');
+      throw new DomainError('not_found', 'compilation.sourceNotFound', 'sourceId');
+    }
+    const details = detailsOf(source);
+    // A case study its moderators may not read (a draft) is its author's business: answered as one that does not exist.
+    if (!details && source.kind === 'case_study') throw new DomainError('not_found', 'compilation.sourceNotFound', 'sourceId');
+    if (details && !(await informs(trx, details, question.id))) throw new DomainError('invalid', 'compilation.sourceOtherQuestion', 'sourceId');
+    if (source.state !== 'available' || (source.kind === 'case_study' && source.visibility !== 'public')) {
+      throw new DomainError('invalid', 'compilation.sourceNotClippable', 'sourceId');
+    }
     if (!clipFieldsOf(source.kind).includes(field)) throw new DomainError('invalid', 'compilation.field', 'field');
     return source;
+  }
+
+  /** Whether a contribution informs question `questionId`: a post of one of its threads, a case study tagged with one of its sub-questions. */
+  async function informs(trx: Kysely<Database>, source: AvailableSource | ReadableContribution, questionId: number): Promise<boolean> {
+    if (source.kind === 'post') return source.questionId === questionId;
+    if (source.subQuestionIds.length === 0) return false;
+    return !!(await trx.selectFrom('subQuestions').select('id').where('questionId', '=', questionId).where('id', 'in', source.subQuestionIds).executeTakeFirst());
   }
 
   async function storeClip(
@@ -288,8 +329,8 @@ export function createCompilationService(db: Kysely<Database>) {
       await assertModerator(trx, userId, question.consultationId);
       keyPointId = -1; // made below, once the source is known to be good
     }
-    const source = await clippableSource(trx, question, { kind: input.sourceKind, id: input.sourceId }, input.field);
-    const { start, end, quote } = range(source.fields[input.field] ?? '');
+    const source = await clippableSource(trx, userId, question, { kind: input.sourceKind, id: input.sourceId }, input.field);
+    const { start, end, quote } = range(fieldText(source, input.field));
     if (keyPointId === -1) keyPointId = await insertKeyPoint(trx, userId, question, input.newKeyPoint!);
     const now = new Date().toISOString();
     const quoteSha256 = sha256Hex(quote);
@@ -317,7 +358,7 @@ export function createCompilationService(db: Kysely<Database>) {
       action: 'key_point.clip',
       subjectType: 'key_point',
       subjectId: String(keyPointId),
-      details: { questionId: question.id, clipId: id, source: sourceKey(source), field: input.field, start, end, quoteSha256, stance: input.stance },
+      details: { questionId: question.id, clipId: id, source: citationKey(source), field: input.field, start, end, quoteSha256, stance: input.stance },
     });
     return { clipId: id, keyPointId };
   }
@@ -559,13 +600,16 @@ export function createCompilationService(db: Kysely<Database>) {
           .execute(),
         db.selectFrom('keyPointMerges').innerJoin('keyPoints', 'keyPoints.id', 'keyPointMerges.survivorId').select(['keyPointMerges.survivorId', 'keyPointMerges.mergedId']).where('keyPoints.questionId', '=', questionId).execute(),
       ]);
-      const sources = await lookupSources(db, clips.map((c) => ({ kind: c.sourceKind, id: c.sourceId })));
+      const viewer: ContributionViewer = { consultationId: question.consultationId, userId, role };
+      const sources = await readSources(db, viewer, clips.map((c) => ({ kind: c.sourceKind, id: c.sourceId })), { readable: true });
       const byPoint = new Map<number, ClipView[]>(points.map((p) => [p.id, []]));
       for (const clip of clips) {
-        const source = sources.get(sourceKey({ kind: clip.sourceKind, id: clip.sourceId }));
+        const source = sources.get(citationKey({ kind: clip.sourceKind, id: clip.sourceId }));
         const { state, currentWords, foundAt } = clipState(clip, source);
-        // Words of a source that is no longer a contribution stay with moderators.
+        // Words of a source that is no longer a contribution stay with moderators; who wrote it,
+        // with whoever may still read it (app/contributions: its own page's rule).
         const readable = moderator || state === 'fresh' || state === 'changed';
+        const details = readable ? detailsOf(source) : null;
         byPoint.get(clip.keyPointId)?.push({
           id: clip.id,
           keyPointId: clip.keyPointId,
@@ -581,9 +625,9 @@ export function createCompilationService(db: Kysely<Database>) {
           state,
           currentWords: readable ? currentWords : null,
           foundAt: readable ? foundAt : null,
-          author: readable && source ? source.author : null,
-          stakeholderGroup: readable && source ? source.stakeholderGroup : null,
-          language: readable && source ? source.language : null,
+          author: details?.author ?? null,
+          stakeholderGroup: details?.stakeholderGroup ?? null,
+          language: details?.language ?? null,
         });
       }
       return {
@@ -608,6 +652,9 @@ export function createCompilationService(db: Kysely<Database>) {
         }),
       };
     },
+
+    /** Where contributions went, as `viewer` may follow (backlinks.server.ts), by `citationKey`. */
+    backlinks: (viewer: ContributionViewer, refs: readonly SourceRef[]): Promise<Record<string, Backlink[]>> => backlinksOf(db, viewer, refs),
 
     /** The coverage table of a question (coverage.server.ts). */
     coverage: (userId: string | null, consultationId: number, questionId: number): Promise<CoverageRow[]> => coverage(db, consultationId, questionId, userId),

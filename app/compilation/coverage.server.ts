@@ -3,10 +3,11 @@
  * are reflected, per sub-question (and the question's general thread) × stakeholder group ×
  * language, and the list of those not yet reflected.
  *
- * A contribution (source-lookup.server.ts, `contributionsOf`) is a visible post of one of the
- * question's threads, counted in its thread's row, or a published case study informing one of the
- * question's sub-questions (public ones; restricted ones too for moderators, rapporteurs and
- * admins), counted in each such sub-question's row. A post's group is its author's stakeholder
+ * A contribution (`contributionsOf`) is a source for the viewer by app/contributions' rule
+ * (filters.server.ts `sourcePosts` / `sourceCaseStudies`, the rule citations and the compilation
+ * follow): a visible post of one of the question's threads, counted in its thread's row, or a
+ * published case study informing one of the question's sub-questions (public ones; restricted
+ * ones too for moderators, rapporteurs and admins), counted in each such sub-question's row. A post's group is its author's stakeholder
  * group. It is reflected when a key point of this question clips it (live or merged: a merge moves
  * the clips to the survivor) or a synthesis note of this question or of the whole consultation
  * cites it (note_citations).
@@ -18,12 +19,14 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, SourceKind } from '../../db/schema';
 import { roleOf } from '../accounts/accounts.server';
-import { can } from '../accounts/roles';
 import type { PublicAuthor } from '../contributions/attribution';
+import { sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
+import { citationKey } from '../contributions/refs';
+import { readSources } from '../contributions/sources.server';
+import type { ContributionViewer } from '../contributions/visibility';
 import { DomainError } from '../utils/errors';
 import { mayReadCompilation } from './access';
 import { notYetReflectedSchema, type NotYetReflectedFilters } from './compilation.schema';
-import { contributionsOf, lookupSources, sourceKey } from './source-lookup.server';
 
 export interface CoverageRow {
   /** null: the question's general thread. */
@@ -63,7 +66,49 @@ const excerpt = (text: string) => {
   return flat.length <= EXCERPT_CHARS ? flat : `${flat.slice(0, EXCERPT_CHARS).trimEnd()}…`;
 };
 
-/** Checks the viewer may read the question's compilation; whether they read restricted case studies. */
+/**
+ * The contributions informing question `questionId` that are sources for `viewer`, one row per
+ * contribution and sub-question it informs, as a subquery with the columns:
+ *   kind ('post' | 'case_study'), source_id, bucket (the sub-question's id; 0 for the question's
+ *   general thread), stakeholder_group, language, sort_at (a post's creation, a case study's
+ *   publication, ISO text).
+ * A post counts in its thread's bucket; a case study in each of the question's sub-questions it
+ * informs.
+ */
+export function contributionsOf(db: Kysely<Database>, viewer: ContributionViewer, questionId: number) {
+  const posts = db
+    .selectFrom('posts')
+    .innerJoin('threads', 'threads.id', 'posts.threadId')
+    .innerJoin('users', 'users.id', 'posts.authorId')
+    .select([
+      sql<SourceKind>`'post'`.as('kind'),
+      'posts.id as sourceId',
+      sql<number>`coalesce(${sql.ref('threads.subQuestionId')}, 0)`.as('bucket'),
+      'users.stakeholderGroup',
+      'posts.language',
+      'posts.createdAt as sortAt',
+    ])
+    .where('threads.questionId', '=', questionId)
+    .where(sourcePosts(viewer));
+  const caseStudies = db
+    .selectFrom('caseStudies')
+    .innerJoin('caseStudyTags', (join) => join.onRef('caseStudyTags.caseStudyId', '=', 'caseStudies.id').on('caseStudyTags.kind', '=', 'subQuestion'))
+    .innerJoin('subQuestions', (join) => join.on(sql`cast(${sql.ref('subQuestions.id')} as text)`, '=', sql.ref('caseStudyTags.value')))
+    .innerJoin('users', 'users.id', 'caseStudies.authorId')
+    .select([
+      sql<SourceKind>`'case_study'`.as('kind'),
+      'caseStudies.id as sourceId',
+      'subQuestions.id as bucket',
+      'users.stakeholderGroup',
+      'caseStudies.language',
+      sql<string>`coalesce(${sql.ref('caseStudies.publishedAt')}, ${sql.ref('caseStudies.createdAt')})`.as('sortAt'),
+    ])
+    .where('subQuestions.questionId', '=', questionId)
+    .where(sourceCaseStudies(viewer));
+  return posts.unionAll(caseStudies);
+}
+
+/** Checks the viewer may read the question's compilation; the question's number and the viewer. */
 async function viewer(db: Kysely<Database>, consultationId: number, questionId: number, userId: string | null) {
   const question = await db
     .selectFrom('questions')
@@ -76,7 +121,8 @@ async function viewer(db: Kysely<Database>, consultationId: number, questionId: 
   if (!question) throw new DomainError('not_found', 'compilation.questionNotFound');
   const role = userId ? await roleOf(db, userId, consultationId) : 'participant';
   if (!userId || !mayReadCompilation(role, question.phase)) throw new DomainError('forbidden', 'compilation.forbiddenRead');
-  return { number: question.number, readsRestricted: can(role, 'content.review') };
+  const viewer: ContributionViewer = { consultationId, userId, role };
+  return { number: question.number, viewer };
 }
 
 /**
@@ -84,9 +130,10 @@ async function viewer(db: Kysely<Database>, consultationId: number, questionId: 
  * What is reflected is gathered once (clips of this question's key points, citations in its notes
  * and the consultation's) and joined, rather than asked per contribution.
  */
-export function marked(db: Kysely<Database>, consultationId: number, questionId: number, readsRestricted: boolean): RawBuilder<unknown> {
+export function marked(db: Kysely<Database>, viewer: ContributionViewer, questionId: number): RawBuilder<unknown> {
+  const consultationId = viewer.consultationId;
   return sql`select c.*, case when r.source_id is null then 0 else 1 end as reflected
-    from (${contributionsOf(db, questionId, readsRestricted)}) c
+    from (${contributionsOf(db, viewer, questionId)}) c
     left join (
       select cl.source_kind, cl.source_id from clips cl join key_points kp on kp.id = cl.key_point_id
       where kp.question_id = ${questionId}
@@ -113,11 +160,11 @@ function consultationGroups(db: Kysely<Database>, consultationId: number): RawBu
  * Throws DomainError not_found (question not in the consultation) or forbidden.
  */
 export async function coverage(db: Kysely<Database>, consultationId: number, questionId: number, userId: string | null): Promise<CoverageRow[]> {
-  const { number, readsRestricted } = await viewer(db, consultationId, questionId, userId);
+  const { number, viewer: reader } = await viewer(db, consultationId, questionId, userId);
   const { rows } = await sql<{ bucket: number; number: string; grp: string; language: string | null; received: number; reflected: number }>`
     with counts as materialized (
       select bucket, stakeholder_group as grp, language, count(*) as received, sum(reflected) as reflected
-      from (${marked(db, consultationId, questionId, readsRestricted)}) m
+      from (${marked(db, reader, questionId)}) m
       group by bucket, stakeholder_group, language
     ),
     buckets as (
@@ -173,7 +220,7 @@ export async function notYetReflected(
   const parsed = notYetReflectedSchema.safeParse(filters);
   if (!parsed.success) throw new DomainError('invalid', parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join('.'));
   const f = parsed.data;
-  const { readsRestricted } = await viewer(db, consultationId, questionId, userId);
+  const { viewer: reader } = await viewer(db, consultationId, questionId, userId);
   const where: RawBuilder<unknown>[] = [sql`reflected = 0`];
   if (f.subQuestionId !== undefined) where.push(sql`bucket = ${f.subQuestionId === 'general' ? 0 : f.subQuestionId}`);
   if (f.group !== undefined) where.push(sql`stakeholder_group = ${f.group}`);
@@ -184,7 +231,7 @@ export async function notYetReflected(
     after.push(sql`where (sort_at < ${at} or (sort_at = ${at} and (kind < ${kind} or (kind = ${kind} and source_id < ${id}))))`);
   }
   const { rows } = await sql<{ kind: SourceKind; sourceId: number; bucket: number; stakeholderGroup: string; language: string; sortAt: string }>`
-    with marked as (${marked(db, consultationId, questionId, readsRestricted)})
+    with marked as (${marked(db, reader, questionId)})
     select * from (
       select kind, source_id, min(bucket) as bucket, stakeholder_group, language, max(sort_at) as sort_at
       from marked where ${sql.join(where, sql` and `)}
@@ -193,9 +240,11 @@ export async function notYetReflected(
     order by sort_at desc, kind desc, source_id desc
     limit ${f.limit + 1}`.execute(db);
   const page = rows.slice(0, f.limit);
-  const sources = await lookupSources(db, page.map((r) => ({ kind: r.kind, id: Number(r.sourceId) })));
+  const sources = await readSources(db, reader, page.map((r) => ({ kind: r.kind, id: Number(r.sourceId) })));
   const items = page.map((r): UnreflectedItem => {
-    const source = sources.get(sourceKey({ kind: r.kind, id: Number(r.sourceId) }));
+    const found = sources.get(citationKey({ kind: r.kind, id: Number(r.sourceId) }));
+    // Listed because it is a source for the reader; one that changed state since the count is shown without words.
+    const source = found?.state === 'available' ? found : null;
     return {
       kind: r.kind,
       id: Number(r.sourceId),
@@ -203,7 +252,7 @@ export async function notYetReflected(
       group: r.stakeholderGroup,
       language: r.language,
       at: r.sortAt,
-      excerpt: source ? excerpt(r.kind === 'post' ? (source.fields.body ?? '') : (source.fields.title ?? '')) : '',
+      excerpt: source ? excerpt(source.kind === 'post' ? source.fields.body : source.fields.title) : '',
       author: source?.author ?? null,
     };
   });

@@ -14,10 +14,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { roleOf } from '../accounts/accounts.server';
 import type { AuthorRecord, PublicAuthor } from './attribution';
+import type { CaseStudyStatus, PostStatus, Visibility } from './statuses';
 import { AUTHOR_COLUMNS, authorsOf } from './filters.server';
 import { caseStudyHref, postHrefFromThread } from './links';
 import { citationKey, citationMarker, type CitationKind, type CitationRef } from './refs';
-import { caseStudySourceState, moderates, postSourceState, type ContributionViewer, type SourceState } from './visibility';
+import { caseStudySourceState, mayReadCaseStudy, mayReadPost, moderates, postSourceState, type ContributionViewer, type SourceState } from './visibility';
 
 /** A post's clippable text: its body's plain text (posts.bodyText). */
 export interface PostFields {
@@ -50,10 +51,17 @@ interface SourceBase {
 
 export interface UnavailableSource extends SourceBase {
   state: Exclude<SourceState, 'available'>;
+  /**
+   * Only when asked for (`readSources(…, { readable: true })`) and only to a viewer who may still
+   * read the contribution on its own page (visibility.ts `mayReadPost` / `mayReadCaseStudy`: a
+   * hidden post to moderators and its author, an unpublished case study to moderators): what it
+   * holds now, with its status, so that staff tools can say what became of it ("rejected").
+   * Never part of what a shared document (a note's footnotes) shows.
+   */
+  readable?: ReadableContribution;
 }
 
-interface AvailableBase extends SourceBase {
-  state: 'available';
+interface DetailsBase {
   consultationId: number;
   /** The author's stakeholder group (shown under every attribution). */
   stakeholderGroup: string;
@@ -68,8 +76,9 @@ interface AvailableBase extends SourceBase {
   href: string;
 }
 
-export interface AvailablePostSource extends AvailableBase {
+export interface PostDetails extends DetailsBase {
   kind: 'post';
+  status: PostStatus;
   /** The question's number ("2") and the thread's: a sub-question ("2.4") or the question's general thread ("2"). */
   question: string;
   thread: string;
@@ -79,12 +88,21 @@ export interface AvailablePostSource extends AvailableBase {
   fields: PostFields;
 }
 
-export interface AvailableCaseStudySource extends AvailableBase {
+export interface CaseStudyDetails extends DetailsBase {
   kind: 'case_study';
+  status: CaseStudyStatus;
+  /** `restricted` reaches reviewers only (to anyone else such a case study is "missing"). */
+  visibility: Visibility;
   /** The sub-questions (ids) it informs. */
   subQuestionIds: number[];
   fields: CaseStudyFields;
 }
+
+/** A contribution as it stands (`UnavailableSource.readable`). */
+export type ReadableContribution = PostDetails | CaseStudyDetails;
+
+export type AvailablePostSource = Omit<SourceBase, 'kind'> & PostDetails & { state: 'available' };
+export type AvailableCaseStudySource = Omit<SourceBase, 'kind'> & CaseStudyDetails & { state: 'available' };
 
 export type AvailableSource = AvailablePostSource | AvailableCaseStudySource;
 export type Source = AvailableSource | UnavailableSource;
@@ -179,17 +197,10 @@ function attributed(row: Parameters<typeof authorsOf>[0], viewer: ContributionVi
   return { author, ...(moderates(viewer) ? { realAuthor: real } : {}) };
 }
 
-/** A post as a source for `viewer` (`slug`: its consultation's, for the href). Of another consultation: missing. */
-export function postSource(row: PostSourceRow, viewer: ContributionViewer, slug: string): Source {
-  const ref = { kind: 'post' as const, id: row.id };
-  if (row.consultationId !== viewer.consultationId) return unavailable(ref, 'missing');
-  const state = postSourceState(row.status);
-  if (state !== 'available') return unavailable(ref, state);
+function postDetails(row: PostSourceRow, viewer: ContributionViewer, slug: string): PostDetails {
   return {
     kind: 'post',
-    id: row.id,
-    ...identity(ref),
-    state,
+    status: row.status,
     consultationId: row.consultationId,
     question: row.question,
     thread: row.thread,
@@ -205,17 +216,11 @@ export function postSource(row: PostSourceRow, viewer: ContributionViewer, slug:
   };
 }
 
-/** A case study as a source for `viewer` (`subQuestionIds`: `subQuestionsOf`). Of another consultation: missing. */
-export function caseStudySource(row: CaseStudySourceRow, viewer: ContributionViewer, slug: string, subQuestionIds: number[]): Source {
-  const ref = { kind: 'case_study' as const, id: row.id };
-  if (row.consultationId !== viewer.consultationId) return unavailable(ref, 'missing');
-  const state = caseStudySourceState(row, viewer);
-  if (state !== 'available') return unavailable(ref, state);
+function caseStudyDetails(row: CaseStudySourceRow, viewer: ContributionViewer, slug: string, subQuestionIds: number[]): CaseStudyDetails {
   return {
     kind: 'case_study',
-    id: row.id,
-    ...identity(ref),
-    state,
+    status: row.status,
+    visibility: row.visibility,
     consultationId: row.consultationId,
     subQuestionIds,
     stakeholderGroup: row.authorGroup,
@@ -236,13 +241,62 @@ export function caseStudySource(row: CaseStudySourceRow, viewer: ContributionVie
   };
 }
 
+/** Options of `postSource`, `caseStudySource` and `readSources`. */
+export interface SourceOptions {
+  /** Give unavailable sources the viewer may still read their `readable` details (staff tools; never footnotes). */
+  readable?: boolean;
+}
+
+/** A post as a source for `viewer` (`slug`: its consultation's, for the href). Of another consultation: missing. */
+export function postSource(row: PostSourceRow, viewer: ContributionViewer, slug: string, options: SourceOptions = {}): Source {
+  const ref = { kind: 'post' as const, id: row.id };
+  if (row.consultationId !== viewer.consultationId) return unavailable(ref, 'missing');
+  const state = postSourceState(row.status);
+  if (state !== 'available') {
+    return options.readable && mayReadPost(row, viewer) ? { ...unavailable(ref, state), readable: postDetails(row, viewer, slug) } : unavailable(ref, state);
+  }
+  return { id: row.id, ...identity(ref), state, ...postDetails(row, viewer, slug) };
+}
+
+/** A case study as a source for `viewer` (`subQuestionIds`: `subQuestionsOf`). Of another consultation: missing. */
+export function caseStudySource(row: CaseStudySourceRow, viewer: ContributionViewer, slug: string, subQuestionIds: number[], options: SourceOptions = {}): Source {
+  const ref = { kind: 'case_study' as const, id: row.id };
+  if (row.consultationId !== viewer.consultationId) return unavailable(ref, 'missing');
+  const state = caseStudySourceState(row, viewer);
+  if (state !== 'available') {
+    return options.readable && mayReadCaseStudy(row, viewer)
+      ? { ...unavailable(ref, state), readable: caseStudyDetails(row, viewer, slug, subQuestionIds) }
+      : unavailable(ref, state);
+  }
+  return { id: row.id, ...identity(ref), state, ...caseStudyDetails(row, viewer, slug, subQuestionIds) };
+}
+
+/**
+ * The consultation a contribution belongs to whatever its state, or null when there is no such
+ * contribution: for a refusal that says "of another consultation" rather than "not found" to
+ * someone acting in one (the compilation's clips). Says nothing else about it.
+ */
+export async function consultationOfContribution(db: Kysely<Database>, ref: CitationRef): Promise<number | null> {
+  const row =
+    ref.kind === 'post'
+      ? await db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select('threads.consultationId').where('posts.id', '=', ref.id).executeTakeFirst()
+      : await db.selectFrom('caseStudies').select('caseStudies.consultationId').where('caseStudies.id', '=', ref.id).executeTakeFirst();
+  return row?.consultationId ?? null;
+}
+
 /**
  * The sources `refs` name, as `viewer` may see them, keyed by `citationKey` (`post:17`); every
  * ref gets an entry (repeats once). A contribution of another consultation, or of none, is
  * "missing"; so is every one of a consultation still in draft, except to its admins. Four
- * queries at most whatever the number of refs (more past 1,000 ids of a kind).
+ * queries at most whatever the number of refs (more past 1,000 ids of a kind). `options.readable`:
+ * see `UnavailableSource.readable`.
  */
-export async function readSources(db: Kysely<Database>, viewer: ContributionViewer, refs: readonly CitationRef[]): Promise<Map<string, Source>> {
+export async function readSources(
+  db: Kysely<Database>,
+  viewer: ContributionViewer,
+  refs: readonly CitationRef[],
+  options: SourceOptions = {},
+): Promise<Map<string, Source>> {
   const out = new Map<string, Source>();
   for (const ref of refs) out.set(citationKey(ref), unavailable(ref, 'missing'));
   if (out.size === 0) return out;
@@ -260,12 +314,14 @@ export async function readSources(db: Kysely<Database>, viewer: ContributionView
       ),
     ),
   ]);
-  for (const row of posts.flat()) out.set(citationKey({ kind: 'post', id: row.id }), postSource(row, viewer, consultation.slug));
+  for (const row of posts.flat()) out.set(citationKey({ kind: 'post', id: row.id }), postSource(row, viewer, consultation.slug, options));
   const studyRows = studies.flat();
-  const available = studyRows.filter((row) => caseStudySourceState(row, viewer) === 'available').map((row) => row.id);
-  const subQuestions = await subQuestionsOf(db, available);
+  const shown = studyRows
+    .filter((row) => caseStudySourceState(row, viewer) === 'available' || (options.readable && mayReadCaseStudy(row, viewer)))
+    .map((row) => row.id);
+  const subQuestions = await subQuestionsOf(db, shown);
   for (const row of studyRows) {
-    out.set(citationKey({ kind: 'case_study', id: row.id }), caseStudySource(row, viewer, consultation.slug, subQuestions.get(row.id) ?? []));
+    out.set(citationKey({ kind: 'case_study', id: row.id }), caseStudySource(row, viewer, consultation.slug, subQuestions.get(row.id) ?? [], options));
   }
   return out;
 }

@@ -58,3 +58,12 @@ export function noteActions(status: NoteStatus, role: Role | null, phase: Phase)
     (a) => NOTE_TRANSITIONS[a].from === status && !!role && NOTE_TRANSITIONS[a].by.includes(role) && noteStatusChangeAllowed(phase, a),
   );
 }
+
+/**
+ * Who may read a synthesis note (any of a consultation's notes, group ones included, once the
+ * consultation is out of draft): everyone signed in, as notes.server.ts `access` lets them
+ * (docs/decisions/0008). Pages that point at a note (backlinks) ask this.
+ */
+export function mayReadNote(viewer: { userId: string | null }): boolean {
+  return viewer.userId !== null;
+}

@@ -11,6 +11,10 @@
  * then names their source exactly as a citation of that source would, with how the source stands
  * against the words now (the compilation's clip states: `changed` once it was edited). A reader
  * who may not read the compilation, or the source, gets the unavailable states and no words.
+ *
+ * A footnote also says where its source stands since it was cited (`standing`, the compilation's
+ * vocabulary, app/contributions/standing.ts): a post edited since, for every reader; a case
+ * study rejected or restricted, for staff who may still read it.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
@@ -30,7 +34,9 @@ import {
   viewerIn,
   type Source as ContributionSource,
 } from '../contributions/sources.server';
+import type { SourceStanding } from '../contributions/standing';
 import type { SourceState } from '../contributions/visibility';
+import { citationTimes } from './note-citations.server';
 
 export type { SourceState };
 
@@ -41,6 +47,8 @@ export interface Source {
   /** C-17, CS-4, CL-12 */
   marker: string;
   state: SourceState;
+  /** Since it was cited: `changed` (a post edited since), `rejected` / `restricted` (staff), else from `state` (`fresh` when available). */
+  standing: SourceStanding;
   /** The rest is null unless `available`. */
   author: PublicAuthor | null;
   /** A post's opening words, a case study's title. */
@@ -73,15 +81,21 @@ export function excerptOf(text: string, max = EXCERPT_CHARS): string {
  * A source as a footnote. The author is the attributed one (`author`) for every reader: a
  * moderator's `realAuthor` never reaches a note, which leaves the platform.
  */
-function footnote(source: ContributionSource): Source {
+function footnote(source: ContributionSource, citedAt?: string): Source {
   if (source.state !== 'available') {
-    return { kind: source.kind, id: source.id, marker: source.marker, state: source.state, author: null, excerpt: null, thread: null, href: null };
+    // `readable` (asked for by `resolve`) says only that staff may still read a rejected case study: nothing of it is shown.
+    const rejected = source.readable?.kind === 'case_study' && source.readable.status === 'rejected';
+    const standing = rejected ? 'rejected' : source.state;
+    return { kind: source.kind, id: source.id, marker: source.marker, state: source.state, standing, author: null, excerpt: null, thread: null, href: null };
   }
+  const standing =
+    source.kind === 'case_study' && source.visibility === 'restricted' ? 'restricted' : source.kind === 'post' && citedAt && source.changedAt > citedAt ? 'changed' : 'fresh';
   return {
     kind: source.kind,
     id: source.id,
     marker: source.marker,
     state: source.state,
+    standing,
     author: source.author,
     excerpt: source.kind === 'post' ? excerptOf(source.fields.body) : source.fields.title,
     thread: source.kind === 'post' ? source.thread : null,
@@ -95,7 +109,7 @@ function footnote(source: ContributionSource): Source {
  */
 function clipFootnote(id: number, clip: ClipRead, sources: Map<string, ContributionSource>): Source {
   const marker = citationMarker('clip', id);
-  const gone = (state: Exclude<SourceState, 'available'>): Source => ({ kind: 'clip', id, marker, state, author: null, excerpt: null, thread: null, href: null });
+  const gone = (state: Exclude<SourceState, 'available'>): Source => ({ kind: 'clip', id, marker, state, standing: state, author: null, excerpt: null, thread: null, href: null });
   if (!clip.readable) return gone('missing');
   const source = footnote(sources.get(citationKey(clip.source)) ?? unavailable(clip.source, 'missing'));
   if (source.state !== 'available') return gone(source.state);
@@ -105,6 +119,8 @@ function clipFootnote(id: number, clip: ClipRead, sources: Map<string, Contribut
     id,
     marker,
     state: 'available',
+    // The clip's own standing is told with its words (`clip.state`), not as the citation's.
+    standing: 'fresh',
     author: source.author,
     excerpt: excerptOf(clip.quote, QUOTE_CHARS),
     thread: source.thread,
@@ -115,17 +131,23 @@ function clipFootnote(id: number, clip: ClipRead, sources: Map<string, Contribut
 
 export function createCitationService(db: Kysely<Database>) {
   return {
-    /** The footnotes of `refs` (contributions and clips, in their order) as `userId` may read them, within one consultation. */
-    async resolve(userId: string, consultationId: number, refs: NoteCitationRef[]): Promise<Source[]> {
+    /**
+     * The footnotes of `refs` (contributions and clips, in their order) as `userId` may read them,
+     * within one consultation; with `noteId`, a post edited since that note first cited it is `changed`.
+     */
+    async resolve(userId: string, consultationId: number, refs: NoteCitationRef[], noteId?: number): Promise<Source[]> {
       const wanted = refs.slice(0, MAX_REFS);
       if (wanted.length === 0) return [];
       const viewer = await viewerIn(db, userId, consultationId);
-      const clips = await readClips(db, viewer, wanted.filter((ref) => ref.kind === 'clip').map((ref) => ref.id));
+      const [clips, cited] = await Promise.all([
+        readClips(db, viewer, wanted.filter((ref) => ref.kind === 'clip').map((ref) => ref.id)),
+        noteId === undefined ? new Map<string, string>() : citationTimes(db, noteId),
+      ]);
       const quoted = [...clips.values()].flatMap((clip) => (clip.readable ? [clip.source] : []));
-      const sources = await readSources(db, viewer, [...wanted.filter(isContributionRef), ...quoted]);
+      const sources = await readSources(db, viewer, [...wanted.filter(isContributionRef), ...quoted], { readable: true });
       return wanted.map((ref) =>
         isContributionRef(ref)
-          ? footnote(sources.get(citationKey(ref)) ?? unavailable(ref, 'missing'))
+          ? footnote(sources.get(citationKey(ref)) ?? unavailable(ref, 'missing'), cited.get(citationKey(ref)))
           : clipFootnote(ref.id, clips.get(ref.id) ?? { id: ref.id, readable: false }, sources),
       );
     },

@@ -65,13 +65,37 @@ export async function citedContributions(db: Kysely<Database>, consultationId: n
   return [...found.values()];
 }
 
-/** Replaces the note's rows by what `content` cites. Call inside the transaction that stores `content`. */
+/**
+ * Makes the note's rows what `content` cites (a clip counts as the contribution it quotes): rows
+ * of citations gone are deleted, new ones added with the time now, and those still cited keep
+ * their first-cited time (`createdAt`: a footnote says when its post was edited since). Call
+ * inside the transaction that stores `content`.
+ */
 export async function syncNoteCitations(trx: Kysely<Database>, noteId: number, content: string): Promise<void> {
-  await trx.deleteFrom('noteCitations').where('noteId', '=', noteId).execute();
   const cited = citationsOfContent(content);
-  if (cited.length === 0) return;
-  const note = await trx.selectFrom('notes').select('consultationId').where('id', '=', noteId).executeTakeFirst();
-  if (!note) return;
-  const refs = await citedContributions(trx, note.consultationId, cited);
-  if (refs.length) await trx.insertInto('noteCitations').values(refs.map((r) => ({ noteId, sourceKind: r.kind, sourceId: r.id }))).execute();
+  const note = cited.length ? await trx.selectFrom('notes').select('consultationId').where('id', '=', noteId).executeTakeFirst() : undefined;
+  const refs = note ? await citedContributions(trx, note.consultationId, cited) : [];
+  const wanted = new Set(refs.map((r) => `${r.kind}:${r.id}`));
+  const stored = await trx.selectFrom('noteCitations').select(['sourceKind', 'sourceId']).where('noteId', '=', noteId).execute();
+  const have = new Set(stored.map((r) => `${r.sourceKind}:${r.sourceId}`));
+  for (const kind of ['post', 'case_study'] as const) {
+    const gone = stored.filter((r) => r.sourceKind === kind && !wanted.has(`${kind}:${r.sourceId}`)).map((r) => r.sourceId);
+    if (gone.length) await trx.deleteFrom('noteCitations').where('noteId', '=', noteId).where('sourceKind', '=', kind).where('sourceId', 'in', gone).execute();
+  }
+  const fresh = refs.filter((r) => !have.has(`${r.kind}:${r.id}`));
+  const now = new Date().toISOString();
+  if (fresh.length) {
+    await trx
+      .insertInto('noteCitations')
+      .values(fresh.map((r) => ({ noteId, sourceKind: r.kind, sourceId: r.id, createdAt: now })))
+      // Another save of the same note got there first: its time stands.
+      .onConflict((oc) => oc.columns(['noteId', 'sourceKind', 'sourceId']).doNothing())
+      .execute();
+  }
+}
+
+/** When note `noteId` first cited each contribution it cites now, by `citationKey` (`post:17`); absent: not known. */
+export async function citationTimes(db: Kysely<Database>, noteId: number): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('noteCitations').select(['sourceKind', 'sourceId', 'createdAt']).where('noteId', '=', noteId).execute();
+  return new Map(rows.filter((r) => r.createdAt !== null).map((r) => [`${r.sourceKind}:${r.sourceId}`, r.createdAt!]));
 }

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { can } from '../accounts/roles';
 import { NEEDED_TO_SUBMIT } from '../case-studies/case-study-form';
 import { EDITABLE, TRANSITIONS, type TransitionAction } from '../case-studies/lifecycle';
+import { Backlinks } from '../components/Backlinks';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { CaseStudyStatusBadge, RestrictedBadge } from '../components/case-studies/badges';
 import { countryNames, currencyLabel, questionOptions, vocabularyLabels } from '../components/case-studies/case-study-pages.server';
@@ -67,9 +68,11 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const view = await readCaseStudy(context, id, user?.id ?? null, consultation.id);
   const role = user ? await services.accounts.roleIn(user.id, consultation.id) : null;
   const moderator = can(role, 'moderation.act');
-  const [history, questions] = await Promise.all([
+  const [history, questions, backlinks] = await Promise.all([
     user && (view.mine || moderator) ? services.caseStudies.history(id, user.id) : null,
     questionOptions(context, consultation),
+    // Where it went (key points, notes), as this reader may follow.
+    services.compilation.backlinks({ consultationId: consultation.id, userId: user?.id ?? null, role }, [{ kind: 'case_study', id }]),
   ]);
   const vocabulary = vocabularyLabels(consultation, language);
   const labelOf = (list: { value: string; label: string }[], id: string) => list.find((o) => o.value === id)?.label ?? id;
@@ -98,6 +101,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     })),
     subQuestions,
     history,
+    backlinks: backlinks[`case_study:${id}`] ?? [],
   };
 }
 
@@ -218,6 +222,7 @@ export default function CaseStudyPage() {
               )}
             </p>
           ) : null}
+          <Backlinks links={data.backlinks} />
         </header>
 
         {status ? (

@@ -43,7 +43,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { consultation, note } = await loadNote(context, params, user.id);
   const role = await services.accounts.roleIn(user.id, consultation.id);
   const { consultationTitle, groups } = consultationLabels(context, consultation);
-  const sources = await services.citations.resolve(user.id, consultation.id, citationsIn(note.content));
+  const sources = await services.citations.resolve(user.id, consultation.id, citationsIn(note.content), note.id);
   return {
     title: pageTitle(note.title, t('notes.list.title'), consultationTitle),
     slug: consultation.slug,

@@ -20,7 +20,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { citations } = context.services;
   if ('refs' in parsed.data) {
     const refs = parsed.data.refs.map(parseCitationKey).filter((ref): ref is CitationRef => ref !== null);
-    return answer({ sources: await citations.resolve(user.id, consultation.id, refs) });
+    return answer({ sources: await citations.resolve(user.id, consultation.id, refs, note.id) });
   }
   if (!note.canEdit) return answer({ error: 'errors.forbidden' }, 403);
   return answer({ sources: await citations.candidates(user.id, note, parsed.data.q) });

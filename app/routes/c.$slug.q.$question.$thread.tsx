@@ -50,7 +50,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { consultation, thread, general, questionNumber, threadNumber } = await resolveThread(context, params);
   const url = new URL(request.url);
   const query = listQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const { viewer } = await viewerOf(context, consultation.id);
+  const { viewer, role } = await viewerOf(context, consultation.id);
   const [list, caseStudies] = await Promise.all([
     services.posts.list(thread.id, viewer, query),
     // Sub-questions only: a question's general thread has no case studies of its own.
@@ -60,6 +60,12 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const source = consultation.sourceLanguage;
   const heading = general ? t('thread.generalTitle', { number: questionNumber }) : t('thread.subQuestionTitle', { number: threadNumber });
   const all = list.posts.flatMap((p) => [p, ...p.replies]);
+  // Where the posts shown went (key points, notes), in one query. Live updates carry none: a
+  // post's backlinks appear at the next load of the page.
+  const backlinks = await services.compilation.backlinks(
+    { consultationId: consultation.id, userId: user?.id ?? null, role },
+    all.filter((p) => p.html !== null).map((p) => ({ kind: 'post' as const, id: p.id })),
+  );
   const editId = Number(url.searchParams.get('edit'));
   const editing = all.find((p) => p.id === editId && p.mine && p.status === 'visible') ?? null;
   const replyId = Number(url.searchParams.get('reply'));
@@ -84,6 +90,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     // The rich editor's modules, asked for all at once when a composer is first focused.
     editorModules: user && canContribute(consultation.phase) ? lazyModuleGraph('RichComposer') : [],
     list,
+    backlinks,
     sort: query.sort,
     editing: editing ? { id: editing.id, body: editing.body ?? null, attribution: editing.author.attribution, language: editing.language } : null,
     replyTo: all.some((p) => p.id === replyId && p.rootId === null) ? replyId : null,
@@ -235,6 +242,7 @@ function ThreadPage() {
     requested: reportId === String(post.id) ? ('report' as const) : hideId === String(post.id) ? ('hide' as const) : undefined,
     onChange,
     moderator: data.moderator,
+    backlinks: data.backlinks[`post:${post.id}`],
     flag,
     moderationError:
       moderated && Number(moderated.values.postId) === post.id

@@ -1,6 +1,7 @@
 /**
  * Migration 009 (compilation): notes written before it get their citations in note_citations on
- * upgrade, once per cited contribution, so that coverage counts what they cite from the start.
+ * upgrade, once per cited contribution, so that coverage counts what they cite from the start;
+ * migration 010 gives them their note's creation time as the time first cited.
  */
 import { Migrator, type Migration } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +23,8 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-describe('migration 009', () => {
-  it("fills note_citations from existing notes' content", async () => {
+describe('migrations 009 and 010', () => {
+  it("fill note_citations from existing notes' content, first cited when the note was made", async () => {
     const { error } = await new Migrator({ db: handle.db, provider: { getMigrations: async () => before } }).migrateToLatest();
     expect(error).toBeUndefined();
     const { consultationId } = await seedConsultation(handle.db);
@@ -38,15 +39,16 @@ describe('migration 009', () => {
       },
     });
     const now = new Date().toISOString();
+    const made = '2026-01-02T03:04:05.000Z';
     const note = (title: string, text: string) =>
-      handle.db.insertInto('notes').values({ consultationId, questionId: null, stakeholderGroup: null, title, content: text, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+      handle.db.insertInto('notes').values({ consultationId, questionId: null, stakeholderGroup: null, title, content: text, createdAt: made, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
     const cited = await note('Cites', content);
     await note('Broken', '{not json');
-    expect(await migrateToLatest(handle.db)).toEqual(['2026-11-25-009-compilation']);
+    expect(await migrateToLatest(handle.db)).toEqual(['2026-11-25-009-compilation', '2026-11-25-010-note-citation-times']);
     const rows = await handle.db.selectFrom('noteCitations').selectAll().orderBy('sourceKind').orderBy('sourceId').execute();
     expect(rows).toEqual([
-      { noteId: cited.id, sourceKind: 'case_study', sourceId: 4 },
-      { noteId: cited.id, sourceKind: 'post', sourceId: 17 },
+      { noteId: cited.id, sourceKind: 'case_study', sourceId: 4, createdAt: made },
+      { noteId: cited.id, sourceKind: 'post', sourceId: 17, createdAt: made },
     ]);
   });
 });

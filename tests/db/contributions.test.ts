@@ -210,6 +210,25 @@ describe('readSources: unavailable sources', () => {
     }
   });
 
+  it('with `readable`, tells those who may still read it what became of it, and no one else', async () => {
+    const readable = async (viewer: ContributionViewer, r: CitationRef) => (await readSources(handle.db, viewer, [r], { readable: true })).get(`${r.kind}:${r.id}`)!;
+    // Moderators read a hidden post and a rejected case study on their pages: staff tools see their status.
+    expect(await readable(viewers.moderator, ref('post', posts.hidden))).toMatchObject({ state: 'hidden', readable: { kind: 'post', status: 'hidden', author: expectedAuthor('chatham') } });
+    expect(await readable(viewers.moderator, ref('case_study', studies.rejected))).toMatchObject({ state: 'withdrawn', readable: { kind: 'case_study', status: 'rejected' } });
+    // A rapporteur may not read either; a draft is its author's alone; a deleted post is read by no one.
+    expect(await readable(viewers.rapporteur, ref('post', posts.hidden))).not.toHaveProperty('readable');
+    expect(await readable(viewers.rapporteur, ref('case_study', studies.rejected))).not.toHaveProperty('readable');
+    expect(await readable(viewers.moderator, ref('case_study', studies.draft))).not.toHaveProperty('readable');
+    expect(await readable(viewers.moderator, ref('post', posts.deleted))).not.toHaveProperty('readable');
+    for (const who of ['anonymous', 'participant'] as const) {
+      for (const r of [ref('post', posts.hidden), ref('case_study', studies.rejected), ref('case_study', studies.restricted)]) {
+        expect(await readable(viewers[who], r), `${who} ${r.kind}:${r.id}`).not.toHaveProperty('readable');
+      }
+    }
+    // Available case studies say their reach: restricted ones reach reviewers only.
+    expect(await readable(viewers.rapporteur, ref('case_study', studies.restricted))).toMatchObject({ state: 'available', status: 'published', visibility: 'restricted' });
+  });
+
   it('an unknown id, or a contribution of another consultation, is "missing", whatever the role', async () => {
     const elsewhere: ContributionViewer = { consultationId: consultationId + 1000, userId: users.moderator, role: 'moderator' };
     expect((await one(elsewhere, ref('post', posts.named))).state).toBe('missing');

@@ -101,7 +101,7 @@ describe('the footnote of a clip citation', () => {
     expect(data.text).not.toContain(QUOTE);
     expect(loaderFlag(data.text, 'canInsertKeyPoints')).toBe(false); // the editor's toolbar offers no key points yet
     const refs = JSON.parse((await getJson(editor, `${BASE}/notes/${noteId}/sources?refs=clip:${clips.chatham}`)).text) as { sources: object[] };
-    expect(refs.sources).toEqual([{ kind: 'clip', id: clips.chatham, marker: `CL-${clips.chatham}`, state: 'missing', author: null, excerpt: null, thread: null, href: null }]);
+    expect(refs.sources).toEqual([{ kind: 'clip', id: clips.chatham, marker: `CL-${clips.chatham}`, state: 'missing', standing: 'missing', author: null, excerpt: null, thread: null, href: null }]);
 
     const staff = await getJson(moderator, `${BASE}/notes/${noteId}`);
     expect(staff.text).toContain(`[CL-${clips.chatham}]`);
@@ -143,6 +143,7 @@ describe('the footnote of a clip citation', () => {
           id: clips.chatham,
           marker: `CL-${clips.chatham}`,
           state: 'available',
+          standing: 'fresh',
           author: { attribution: 'chatham', stakeholderGroup: 'business' },
           excerpt: QUOTE,
           thread: '2.4',

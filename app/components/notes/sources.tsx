@@ -28,12 +28,18 @@ function who(author: PublicAuthor, group: (id: string) => string): string {
 }
 
 /**
- * "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]"; an
- * available clip is "[CL-12]" alone (its source follows its words: `quotedSourceLabel`).
+ * "[C-17, Civil society]", "[CS-4, ENDA (Civil society)]", "[C-9, hidden by a moderator]",
+ * "[CS-4, rejected since it was cited]"; an available clip is "[CL-12]" alone (its source follows
+ * its words: `quotedSourceLabel`).
  */
 export function sourceLabel(source: Source, t: T, groups: Record<string, string>): string {
   if (source.clip && source.state === 'available') return `[${source.marker}]`;
-  const detail = source.state === 'available' && source.author ? who(source.author, (id) => groups[id] ?? id) : t(`notes.sources.state.${source.state}`);
+  const detail =
+    source.state === 'available' && source.author
+      ? who(source.author, (id) => groups[id] ?? id)
+      : source.standing === 'rejected'
+        ? t('compilation.citation.rejected')
+        : t(`notes.sources.state.${source.state}`);
   return `[${source.marker}, ${detail}]`;
 }
 
@@ -63,6 +69,11 @@ function ClipDetail({ source, groups }: { source: Source; groups: Record<string,
   );
 }
 
+/** What became of an available source since it was cited ("edited since it was cited"), if anything. */
+function sinceCited(source: Source, t: T): string | null {
+  return source.state === 'available' && (source.standing === 'changed' || source.standing === 'restricted') ? t(`compilation.citation.${source.standing}`) : null;
+}
+
 export function NoteSources({ sources, groups }: { sources: Source[]; groups: Record<string, string> }) {
   const { t } = useTranslation();
   if (sources.length === 0) return null;
@@ -72,7 +83,7 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
       <p className="muted">{t('notes.sources.intro')}</p>
       <ol>
         {sources.map((source) => (
-          <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state}>
+          <li key={citationKey(source)} id={citationAnchor(source)} data-testid="note-source" data-state={source.state} data-standing={source.standing}>
             <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
             {source.clip ? <ClipDetail source={source} groups={groups} /> : source.excerpt ? <> {t('notes.sources.quoted', { text: source.excerpt })}</> : null}
             {source.href ? (
@@ -81,6 +92,7 @@ export function NoteSources({ sources, groups }: { sources: Source[]; groups: Re
                 <Link to={source.href}>{(source.clip?.source.kind ?? source.kind) === 'post' ? t('notes.sources.inThread', { number: source.thread }) : t('notes.sources.caseStudy')}</Link>
               </>
             ) : null}
+            {sinceCited(source, t) ? <strong className="note-source-standing">{` (${sinceCited(source, t)})`}</strong> : null}
           </li>
         ))}
       </ol>

@@ -2,7 +2,9 @@ import { Form } from '@remix-run/react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Ack } from '../../live/socket.client';
+import type { Backlink } from '../../compilation/backlinks.server';
 import type { PostView } from '../../posts/post-view';
+import { Backlinks } from '../Backlinks';
 import { ReportForm } from '../moderation/report-form';
 import { AuthorLine, translateIsolated, UserText } from '../UserText';
 import { LiveForm } from './LiveForm';
@@ -33,6 +35,8 @@ export interface PostItemProps {
   moderationError?: { intent: string; error: string; reason?: string };
   /** A refused delete, endorsement or edit of this post (the no-JavaScript forms), as an i18n key. */
   actionError?: string;
+  /** Where it went (key points, notes), as the reader may follow; from the page's loader only. */
+  backlinks?: Backlink[];
   children?: React.ReactNode;
 }
 
@@ -52,7 +56,7 @@ function dateFormat(language: string) {
 }
 
 export function PostItem(props: PostItemProps) {
-  const { post, groupLabel, signedIn, canWrite, linkFor, pageHref, requested, onChange, moderator, flag, moderationError, actionError, children } = props;
+  const { post, groupLabel, signedIn, canWrite, linkFor, pageHref, requested, onChange, moderator, flag, moderationError, actionError, backlinks, children } = props;
   const { t, i18n } = useTranslation();
   const date = dateFormat(i18n.language);
   // A socket's refusal (with JavaScript) is said here as the form's does without.
@@ -91,6 +95,7 @@ export function PostItem(props: PostItemProps) {
           ) : null}
           {/* Safe HTML: rendered by the server from its own canonical copy of the document. */}
           <div className="post-body" lang={post.language} dangerouslySetInnerHTML={{ __html: post.html }} />
+          <Backlinks links={backlinks} />
         </>
       )}
       {error ? (
