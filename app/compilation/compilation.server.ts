@@ -643,6 +643,16 @@ export function createCompilationService(db: Kysely<Database>, options: Compilat
       };
     },
 
+    /**
+     * Whether `userId` may read question `questionId`'s compilation now (role and phase as they
+     * are in the database), and write to it: for the live room's joins. Throws
+     * `compilation.questionNotFound` (not_found) or `compilation.forbiddenRead` (forbidden).
+     */
+    async access(userId: string | null, questionId: number): Promise<{ consultationId: number; canEdit: boolean }> {
+      const { question, role } = await viewerOf(userId, questionId);
+      return { consultationId: question.consultationId, canEdit: can(role, 'moderation.act') };
+    },
+
     /** The coverage table of a question (coverage.server.ts). */
     coverage: (userId: string | null, consultationId: number, questionId: number): Promise<CoverageRow[]> => coverage(db, consultationId, questionId, userId),
 
