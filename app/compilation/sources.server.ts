@@ -1,0 +1,99 @@
+/**
+ * The sources side of the compilation page (issue 12): one thread of the question at a time (its
+ * general thread or a sub-question's), its visible posts a page at a time, oldest first, and the
+ * published, public case studies informing that sub-question, each with the plain text of every
+ * field a clip may quote (source-lookup.server.ts defines it) and its author as the source's
+ * attribution allows. A page never holds the whole question: a question of 2,000 posts is read
+ * one thread page (SOURCES_PAGE posts) at a time.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, SourceField, SourceKind } from '../../db/schema';
+import type { PublicAuthor } from '../posts/post-view';
+import { clipFieldsOf, isContribution, lookupSources, sourceKey, type SourceRecord } from './source-lookup.server';
+
+/** Posts (and case studies) per page of the sources side. */
+export const SOURCES_PAGE = 40;
+
+export interface PageSource {
+  kind: SourceKind;
+  id: number;
+  author: PublicAuthor;
+  language: string;
+  createdAt: string;
+  /** A reply's parent post (null: a contribution of its own, or a case study). */
+  parentId: number | null;
+  /** The clippable fields that hold words, each as its plain text (UTF-16 offsets count in it). */
+  fields: { field: SourceField; text: string }[];
+}
+
+export interface SourcesPage {
+  items: PageSource[];
+  /** Pass back as `after` for the next page; null on the last. */
+  next: number | null;
+  total: number;
+}
+
+function toPageSource(source: SourceRecord, parentId: number | null): PageSource {
+  return {
+    kind: source.kind,
+    id: source.id,
+    author: source.author,
+    language: source.language,
+    createdAt: source.createdAt,
+    parentId,
+    fields: clipFieldsOf(source.kind)
+      .map((field) => ({ field, text: source.fields[field] ?? '' }))
+      .filter((f) => f.text.trim() !== ''),
+  };
+}
+
+/** One page of a thread's visible posts, oldest first, after post id `after` (0: from the start). */
+export async function threadPosts(db: Kysely<Database>, threadId: number, after = 0, limit = SOURCES_PAGE): Promise<SourcesPage> {
+  const visible = () => db.selectFrom('posts').where('threadId', '=', threadId).where('status', '=', 'visible');
+  const [rows, count] = await Promise.all([
+    visible().select(['id', 'parentId']).where('id', '>', after).orderBy('id').limit(limit + 1).execute(),
+    visible().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+  ]);
+  const page = rows.slice(0, limit);
+  const found = await lookupSources(db, page.map((r) => ({ kind: 'post' as const, id: r.id })));
+  const items = page.flatMap((r) => {
+    const source = found.get(sourceKey({ kind: 'post', id: r.id }));
+    return source && isContribution(source) ? [toPageSource(source, r.parentId)] : [];
+  });
+  return { items, next: rows.length > limit ? page[page.length - 1]!.id : null, total: Number(count?.n ?? 0) };
+}
+
+/** One page of the published, public case studies informing sub-question `subQuestionId`, oldest first. */
+export async function subQuestionCaseStudies(db: Kysely<Database>, subQuestionId: number, after = 0, limit = SOURCES_PAGE): Promise<SourcesPage> {
+  const informing = () =>
+    db
+      .selectFrom('caseStudies')
+      .innerJoin('caseStudyTags', (join) => join.onRef('caseStudyTags.caseStudyId', '=', 'caseStudies.id').on('caseStudyTags.kind', '=', 'subQuestion'))
+      .where('caseStudyTags.value', '=', String(subQuestionId))
+      .where('caseStudies.status', '=', 'published')
+      .where('caseStudies.visibility', '=', 'public');
+  const [rows, count] = await Promise.all([
+    informing().select('caseStudies.id').where('caseStudies.id', '>', after).orderBy('caseStudies.id').limit(limit + 1).execute(),
+    informing().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+  ]);
+  const page = rows.slice(0, limit);
+  const found = await lookupSources(db, page.map((r) => ({ kind: 'case_study' as const, id: r.id })));
+  const items = page.flatMap((r) => {
+    const source = found.get(sourceKey({ kind: 'case_study', id: r.id }));
+    return source && isContribution(source) ? [toPageSource(source, null)] : [];
+  });
+  return { items, next: rows.length > limit ? page[page.length - 1]!.id : null, total: Number(count?.n ?? 0) };
+}
+
+/** The thread number ("2.4", or "2" for a general thread) of each post of `postIds` that exists: for links to it. */
+export async function threadNumbersOf(db: Kysely<Database>, postIds: number[]): Promise<Record<number, string>> {
+  const ids = [...new Set(postIds)];
+  if (ids.length === 0) return {};
+  const rows = await db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select(['posts.id', 'threads.number']).where('posts.id', 'in', ids).execute();
+  return Object.fromEntries(rows.map((r) => [r.id, r.number]));
+}
+
+/** A question's threads: its general one (subQuestionId null) and one per sub-question. */
+export async function threadsOf(db: Kysely<Database>, questionId: number) {
+  return db.selectFrom('threads').select(['id', 'number', 'subQuestionId']).where('questionId', '=', questionId).orderBy('id').execute();
+}
