@@ -146,8 +146,11 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
   url.searchParams.delete('index');
   const back = (keyPointId?: number) => redirect(`${url.pathname}${url.search}${keyPointId ? `#kp-${keyPointId}` : '#key-points-heading'}`);
   const questionId = question.id;
+  const form = await request.formData();
+  // "Into an existing key point" chosen: the new point's heading field (left as it was) does not count.
+  if (form.get('keyPointId')) for (const name of [...form.keys()]) if (name.startsWith('newKeyPoint.')) form.delete(name);
   return handleIntents(
-    await request.formData(),
+    form,
     {
       create: intentForm(keyPointSchema, async (input) => back(await compilation.createKeyPoint(user.id, questionId, input)), { once: true }),
       edit: intentForm(editKeyPointSchema, async ({ keyPointId, ...input }) => {
@@ -181,6 +184,27 @@ type Refusal = IntentReply | undefined;
 const refusalOf = (reply: Refusal, intent: string, key?: string, value?: number | string) =>
   reply && reply.intent === intent && (key === undefined || reply.values[key] === String(value)) ? reply : undefined;
 
+/** Whether the form a refusal came from is on the page, to show it there (else it is said at the top). */
+function shownByItsForm(data: Data, reply: IntentReply): boolean {
+  const point = (id: string | undefined) => data.keyPoints.some((p) => String(p.id) === id);
+  const v = reply.values;
+  switch (reply.intent) {
+    case 'create':
+      return true;
+    case 'edit':
+    case 'move':
+      return point(v.keyPointId);
+    case 'merge':
+      return point(v.mergedId);
+    case 'stance':
+      return data.keyPoints.some((p) => p.clips.some((c) => String(c.id) === v.clipId));
+    case 'clipWhole':
+      return [...(data.posts?.items ?? []), ...(data.caseStudies?.items ?? [])].some((s) => s.kind === v.sourceKind && String(s.id) === v.sourceId);
+    default:
+      return false;
+  }
+}
+
 export default function CompilationPage() {
   const data = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as Refusal;
@@ -199,7 +223,8 @@ export default function CompilationPage() {
     }
     return map;
   }, [data.keyPoints]);
-  const stray = reply && !['create', 'edit', 'move', 'merge', 'clipWhole', 'stance'].includes(reply.intent) ? reply : undefined;
+  // A refusal with no form of the page to show it (a reader's form sent anyway, an unknown intent): said at the top.
+  const stray = reply && !(data.canEdit && shownByItsForm(data, reply)) ? reply : undefined;
 
   return (
     <div className="page compilation-page">
