@@ -11,8 +11,10 @@ import type { Database, SourceField, SourceKind } from '../../db/schema';
 import type { PublicAuthor } from '../posts/post-view';
 import { clipFieldsOf, isContribution, lookupSources, sourceKey, type SourceRecord } from './source-lookup.server';
 
-/** Posts (and case studies) per page of the sources side. */
+/** Posts per page of the sources side. */
 export const SOURCES_PAGE = 40;
+/** Case studies per page: each carries up to seven fields of text. */
+export const CASE_STUDIES_PAGE = 10;
 
 export interface PageSource {
   kind: SourceKind;
@@ -64,7 +66,7 @@ export async function threadPosts(db: Kysely<Database>, threadId: number, after 
 }
 
 /** One page of the published, public case studies informing sub-question `subQuestionId`, oldest first. */
-export async function subQuestionCaseStudies(db: Kysely<Database>, subQuestionId: number, after = 0, limit = SOURCES_PAGE): Promise<SourcesPage> {
+export async function subQuestionCaseStudies(db: Kysely<Database>, subQuestionId: number, after = 0, limit = CASE_STUDIES_PAGE): Promise<SourcesPage> {
   const informing = () =>
     db
       .selectFrom('caseStudies')

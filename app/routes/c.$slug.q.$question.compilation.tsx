@@ -10,7 +10,7 @@
  */
 import crypto from 'node:crypto';
 import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useFetcher, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { mayEditCompilation, mayReadCompilation } from '../compilation/access';
@@ -26,7 +26,6 @@ import {
   setStanceSchema,
   SUMMARY_MAX,
 } from '../compilation/compilation.schema';
-import type { ClipView, KeyPointView } from '../compilation/compilation.server';
 import { subQuestionCaseStudies, threadNumbersOf, threadPosts, threadsOf, type PageSource } from '../compilation/sources.server';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyHref } from '../components/moderation/links';
@@ -54,6 +53,16 @@ async function resolveQuestion(context: LoaderFunctionArgs['context'], request: 
   // Signed in but not (yet) a reader: refused as the moderation pages refuse.
   if (!mayReadCompilation(role, consultation.phase)) throw new Response('Forbidden', { status: 403 });
   return { user, consultation, question, canEdit: mayEditCompilation(role) };
+}
+
+/** Clips a key point shows when its tools are not open: a question of 1,000 clips stays a light page. */
+const CLIPS_SHOWN = 3;
+
+/** Every clip of an opened point; else every clip whose source changed, and fresh ones up to CLIPS_SHOWN, in their order. */
+function shownClips<C extends { state: string }>(clips: C[], all: boolean): C[] {
+  if (all) return clips;
+  let fresh = Math.max(0, CLIPS_SHOWN - clips.filter((c) => c.state !== 'fresh').length);
+  return clips.filter((c) => c.state !== 'fresh' || fresh-- > 0);
 }
 
 /** A positive integer from the query string, or `fallback`. */
@@ -121,7 +130,13 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     chosen: chosen ? { key: chosen.key, label: chosen.label, subQuestionNumber: subNumber(chosen.subQuestionId) } : null,
     posts,
     caseStudies,
-    keyPoints: compilation.keyPoints,
+    // What the page shows of each clip (no fingerprint, offsets or timestamps: a smaller page);
+    // all of an opened point's clips, else the stale ones and the first fresh ones (CLIPS_SHOWN).
+    keyPoints: compilation.keyPoints.map(({ clips, createdAt: _c, updatedAt: _u, language: _l, ...point }) => ({
+      ...point,
+      clipCount: clips.length,
+      clips: shownClips(clips, point.id === positive(url.searchParams.get('tools'))).map((c) => ({ id: c.id, source: c.source, field: c.field, quote: c.quote, stance: c.stance, state: c.state, currentWords: c.currentWords, foundAt: c.foundAt, author: c.author, language: c.language })),
+    })),
     threadOfPost,
     coverage,
     unreflected,
@@ -178,6 +193,20 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type PointView = Data['keyPoints'][number];
+type ClipShown = PointView['clips'][number];
+
+/**
+ * The forms opened on demand (one key point's tools: edit, merge, stances; one source's "clip
+ * whole" form), by the URL (`?tools=12`, `?clip=post-34`) or by a refusal to show again: a page of
+ * 100 key points and 1,000 clips would otherwise carry 1,000 stance forms and 10,000 options.
+ */
+interface Opened {
+  point: number | null;
+  source: string | null;
+  /** The page's address with one on-demand form opened (or none), the others closed. */
+  href: (open: { tools?: number; clip?: string }, hash: string) => string;
+}
 type Refusal = IntentReply | undefined;
 
 /** The refusal of the form `intent` (about `key`=`value` when given), if that is what came back. */
@@ -225,6 +254,25 @@ export default function CompilationPage() {
   }, [data.keyPoints]);
   // A refusal with no form of the page to show it (a reader's form sent anyway, an unknown intent): said at the top.
   const stray = reply && !(data.canEdit && shownByItsForm(data, reply)) ? reply : undefined;
+  const [params] = useSearchParams();
+  const opened: Opened = useMemo(() => {
+    const v = reply?.values ?? {};
+    const replyPoint =
+      reply?.intent === 'edit' || reply?.intent === 'move' ? Number(v.keyPointId) : reply?.intent === 'merge' ? Number(v.mergedId) : reply?.intent === 'stance' ? (data.keyPoints.find((p) => p.clips.some((c) => String(c.id) === v.clipId))?.id ?? null) : null;
+    return {
+      point: replyPoint ?? (positive(params.get('tools')) || null),
+      source: reply?.intent === 'clipWhole' ? `${v.sourceKind}-${v.sourceId}` : params.get('clip'),
+      href: (open, hash) => {
+        const next = new URLSearchParams(params);
+        next.delete('tools');
+        next.delete('clip');
+        if (open.tools) next.set('tools', String(open.tools));
+        if (open.clip) next.set('clip', open.clip);
+        const search = next.toString();
+        return `${base}${search ? `?${search}` : ''}#${hash}`;
+      },
+    };
+  }, [reply, params, data.keyPoints, base]);
 
   return (
     <div className="page compilation-page">
@@ -256,8 +304,8 @@ export default function CompilationPage() {
       ) : null}
 
       <div className="compilation-columns">
-        <SourcesSide data={data} base={base} clippedInto={clippedInto} groupLabel={groupLabel} reply={reply} />
-        <KeyPointsSide data={data} reply={reply} groupLabel={groupLabel} />
+        <SourcesSide data={data} base={base} clippedInto={clippedInto} groupLabel={groupLabel} reply={reply} opened={opened} />
+        <KeyPointsSide data={data} reply={reply} groupLabel={groupLabel} opened={opened} />
       </div>
 
       <CoverageSection data={data} groupLabel={groupLabel} />
@@ -268,7 +316,7 @@ export default function CompilationPage() {
 
 /* ----------------------------------------------------------------------------------------- */
 
-function SourcesSide({ data, base, clippedInto, groupLabel, reply }: { data: Data; base: string; clippedInto: Map<string, number[]>; groupLabel: (id: string) => string; reply: Refusal }) {
+function SourcesSide({ data, base, clippedInto, groupLabel, reply, opened }: { data: Data; base: string; clippedInto: Map<string, number[]>; groupLabel: (id: string) => string; reply: Refusal; opened: Opened }) {
   const { t } = useTranslation();
   const sq = data.chosen?.key ?? '';
   const page = (name: 'after' | 'csAfter', value: number) => `${base}?${new URLSearchParams({ sq, [name]: String(value) })}#sources-heading`;
@@ -295,7 +343,7 @@ function SourcesSide({ data, base, clippedInto, groupLabel, reply }: { data: Dat
           <ol className="compilation-source-list">
             {data.posts.items.map((s) => (
               <li key={s.id}>
-                <SourceCard source={s} data={data} clippedInto={clippedInto.get(`post:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} />
+                <SourceCard source={s} data={data} clippedInto={clippedInto.get(`post:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
               </li>
             ))}
           </ol>
@@ -311,7 +359,7 @@ function SourcesSide({ data, base, clippedInto, groupLabel, reply }: { data: Dat
               <ol className="compilation-source-list">
                 {data.caseStudies.items.map((s) => (
                   <li key={s.id}>
-                    <SourceCard source={s} data={data} clippedInto={clippedInto.get(`case_study:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} />
+                    <SourceCard source={s} data={data} clippedInto={clippedInto.get(`case_study:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
                   </li>
                 ))}
               </ol>
@@ -333,7 +381,7 @@ const sourceLabel = (t: (k: string, o?: Record<string, unknown>) => string, kind
   kind === 'post' ? t('compilation.page.postLabel', { id }) : t('compilation.page.caseStudyLabel', { id });
 
 /** One contribution: its author as its attribution allows, its plain text per field (what clips count in), and the whole-clip form. */
-function SourceCard({ source, data, clippedInto, groupLabel, reply }: { source: PageSource; data: Data; clippedInto: number[]; groupLabel: (id: string) => string; reply: Refusal }) {
+function SourceCard({ source, data, clippedInto, groupLabel, reply, opened }: { source: PageSource; data: Data; clippedInto: number[]; groupLabel: (id: string) => string; reply: Refusal; opened: Opened }) {
   const { t } = useTranslation();
   const key = `${source.kind}-${source.id}`;
   return (
@@ -355,7 +403,17 @@ function SourceCard({ source, data, clippedInto, groupLabel, reply }: { source: 
           </div>
         </div>
       ))}
-      {data.canEdit ? <ClipWholeForm source={source} data={data} reply={refusalOf(reply, 'clipWhole', 'sourceId', source.id)} /> : null}
+      {data.canEdit ? (
+        opened.source === key ? (
+          <ClipWholeForm source={source} data={data} reply={refusalOf(reply, 'clipWhole', 'sourceId', source.id)} closeHref={opened.href({}, `source-${key}`)} />
+        ) : (
+          <p className="compilation-open">
+            <Link to={opened.href({ clip: key }, `source-${key}`)} preventScrollReset>
+              {t('compilation.page.clipWhole')}
+            </Link>
+          </p>
+        )
+      ) : null}
     </article>
   );
 }
@@ -409,15 +467,14 @@ const firstError = (reply: Refusal, ...names: string[]) => {
   return undefined;
 };
 
-function ClipWholeForm({ source, data, reply }: { source: PageSource; data: Data; reply: Refusal }) {
+function ClipWholeForm({ source, data, reply, closeHref }: { source: PageSource; data: Data; reply: Refusal; closeHref: string }) {
   const { t } = useTranslation();
   const p = `clip-${source.kind}-${source.id}`;
   const targetError = firstError(reply, 'keyPointId', 'newKeyPoint.heading');
   const otherError = reply && !targetError ? reply.error : undefined;
   return (
-    <details className="compilation-clip-whole" open={reply ? true : undefined}>
-      <summary>{t('compilation.page.clipWhole')}</summary>
-      <Form method="post" className="compilation-form">
+    <div className="compilation-clip-whole">
+      <Form method="post" className="compilation-form" aria-label={t('compilation.page.clipWhole')}>
         <input type="hidden" name="intent" value="clipWhole" />
         <FormKeyInput />
         <input type="hidden" name="sourceKind" value={source.kind} />
@@ -453,11 +510,16 @@ function ClipWholeForm({ source, data, reply }: { source: PageSource; data: Data
             {t(otherError)}
           </p>
         ) : null}
-        <button type="submit" className="button button-small">
-          {t('compilation.page.clip')}
-        </button>
+        <div className="actions">
+          <button type="submit" className="button button-small">
+            {t('compilation.page.clip')}
+          </button>
+          <Link to={closeHref} preventScrollReset>
+            {t('compilation.page.close')}
+          </Link>
+        </div>
       </Form>
-    </details>
+    </div>
   );
 }
 
@@ -563,7 +625,7 @@ function ClipSelection({ data }: { data: Data }) {
 
 /* ----------------------------------------------------------------------------------------- */
 
-function KeyPointsSide({ data, reply, groupLabel }: { data: Data; reply: Refusal; groupLabel: (id: string) => string }) {
+function KeyPointsSide({ data, reply, groupLabel, opened }: { data: Data; reply: Refusal; groupLabel: (id: string) => string; opened: Opened }) {
   const { t } = useTranslation();
   const created = refusalOf(reply, 'create');
   const headingError = firstError(created, 'heading');
@@ -577,7 +639,7 @@ function KeyPointsSide({ data, reply, groupLabel }: { data: Data; reply: Refusal
       <ol className="key-point-list" data-testid="key-points">
         {data.keyPoints.map((point) => (
           <li key={point.id}>
-            <KeyPointCard point={point} data={data} reply={reply} groupLabel={groupLabel} />
+            <KeyPointCard point={point} data={data} reply={reply} groupLabel={groupLabel} opened={opened} />
           </li>
         ))}
       </ol>
@@ -623,7 +685,7 @@ function KeyPointsSide({ data, reply, groupLabel }: { data: Data; reply: Refusal
   );
 }
 
-function KeyPointCard({ point, data, reply, groupLabel }: { point: KeyPointView; data: Data; reply: Refusal; groupLabel: (id: string) => string }) {
+function KeyPointCard({ point, data, reply, groupLabel, opened }: { point: PointView; data: Data; reply: Refusal; groupLabel: (id: string) => string; opened: Opened }) {
   const { t } = useTranslation();
   const edited = refusalOf(reply, 'edit', 'keyPointId', point.id);
   const moved = refusalOf(reply, 'move', 'keyPointId', point.id);
@@ -649,13 +711,20 @@ function KeyPointCard({ point, data, reply, groupLabel }: { point: KeyPointView;
         <ol className="clip-list" aria-label={t('compilation.page.clips')}>
           {point.clips.map((clip) => (
             <li key={clip.id}>
-              <ClipItem clip={clip} data={data} reply={refusalOf(reply, 'stance', 'clipId', clip.id)} groupLabel={groupLabel} />
+              <ClipItem clip={clip} data={data} editing={data.canEdit && opened.point === point.id} reply={refusalOf(reply, 'stance', 'clipId', clip.id)} groupLabel={groupLabel} />
             </li>
           ))}
         </ol>
       ) : (
         <p className="muted">{t('compilation.page.noClips')}</p>
       )}
+      {point.clipCount > point.clips.length ? (
+        <p className="compilation-open">
+          <Link to={opened.href({ tools: point.id }, p)} preventScrollReset aria-label={t('compilation.page.allClipsOf', { count: point.clipCount, heading: point.heading })}>
+            {t('compilation.page.allClips', { count: point.clipCount })}
+          </Link>
+        </p>
+      ) : null}
       {data.canEdit ? (
         <div className="key-point-tools">
           {moved ? (
@@ -663,17 +732,43 @@ function KeyPointCard({ point, data, reply, groupLabel }: { point: KeyPointView;
               {t(moved.error)}
             </p>
           ) : null}
-          <div className="actions">
-            {point.position > 1 ? <MoveButton point={point} to={point.position - 1} label={t('compilation.page.moveUp', { heading: point.heading })} text={t('compilation.page.up')} /> : null}
-            {point.position < last ? <MoveButton point={point} to={point.position + 1} label={t('compilation.page.moveDown', { heading: point.heading })} text={t('compilation.page.down')} /> : null}
-          </div>
-          <details open={edited ? true : undefined}>
-            <summary>{t('compilation.page.edit')}</summary>
-            <EditForm point={point} reply={edited} />
-          </details>
-          {last > 1 ? (
-            <details open={merged ? true : undefined}>
-              <summary>{t('compilation.page.merge')}</summary>
+          {opened.point !== point.id ? (
+            <p className="compilation-open">
+              <Link to={opened.href({ tools: point.id }, p)} preventScrollReset aria-label={t('compilation.page.toolsOf', { heading: point.heading })}>
+                {t('compilation.page.tools')}
+              </Link>
+            </p>
+          ) : (
+            <>
+              <div className="actions">
+                {point.position > 1 ? <MoveButton point={point} to={point.position - 1} label={t('compilation.page.moveUp', { heading: point.heading })} text={t('compilation.page.up')} /> : null}
+                {point.position < last ? <MoveButton point={point} to={point.position + 1} label={t('compilation.page.moveDown', { heading: point.heading })} text={t('compilation.page.down')} /> : null}
+              </div>
+              <h4 className="compilation-tools-heading">{t('compilation.page.edit')}</h4>
+              <EditForm point={point} reply={edited} />
+              {last > 1 ? (
+                <>
+                  <h4 className="compilation-tools-heading">{t('compilation.page.merge')}</h4>
+                  <MergeForm point={point} data={data} merged={merged} />
+                </>
+              ) : null}
+              <p>
+                <Link to={opened.href({}, p)} preventScrollReset>
+                  {t('compilation.page.close')}
+                </Link>
+              </p>
+            </>
+          )}
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+function MergeForm({ point, data, merged }: { point: PointView; data: Data; merged: Refusal }) {
+  const { t } = useTranslation();
+  const p = `kp-${point.id}`;
+  return (
               <Form method="post" className="compilation-form">
                 <input type="hidden" name="intent" value="merge" />
                 <input type="hidden" name="mergedId" value={point.id} />
@@ -692,15 +787,10 @@ function KeyPointCard({ point, data, reply, groupLabel }: { point: KeyPointView;
                   {t('compilation.page.mergeSubmit')}
                 </button>
               </Form>
-            </details>
-          ) : null}
-        </div>
-      ) : null}
-    </article>
   );
 }
 
-function MoveButton({ point, to, label, text }: { point: KeyPointView; to: number; label: string; text: string }) {
+function MoveButton({ point, to, label, text }: { point: PointView; to: number; label: string; text: string }) {
   return (
     <Form method="post">
       <input type="hidden" name="intent" value="move" />
@@ -713,7 +803,7 @@ function MoveButton({ point, to, label, text }: { point: KeyPointView; to: numbe
   );
 }
 
-function EditForm({ point, reply }: { point: KeyPointView; reply: Refusal }) {
+function EditForm({ point, reply }: { point: PointView; reply: Refusal }) {
   const { t } = useTranslation();
   const p = `kp-${point.id}-edit`;
   const headingError = firstError(reply, 'heading');
@@ -747,7 +837,7 @@ function EditForm({ point, reply }: { point: KeyPointView; reply: Refusal }) {
   );
 }
 
-function ClipItem({ clip, data, reply, groupLabel }: { clip: ClipView; data: Data; reply: Refusal; groupLabel: (id: string) => string }) {
+function ClipItem({ clip, data, editing, reply, groupLabel }: { clip: ClipShown; data: Data; editing: boolean; reply: Refusal; groupLabel: (id: string) => string }) {
   const { t } = useTranslation();
   const kind = clip.source.kind;
   const id = clip.source.id;
@@ -791,7 +881,7 @@ function ClipItem({ clip, data, reply, groupLabel }: { clip: ClipView; data: Dat
           ) : null}
         </div>
       ) : null}
-      {data.canEdit ? (
+      {editing ? (
         <Form method="post" className="clip-stance-form">
           <input type="hidden" name="intent" value="stance" />
           <input type="hidden" name="clipId" value={clip.id} />

@@ -86,8 +86,13 @@ describe.skipIf(!HAS_CHROMIUM)('the compilation page (Chromium)', () => {
   it('passes an axe scan (WCAG 2.1 AA) with key points, clips and forms on it', { timeout: 60_000 }, async () => {
     const context = await contextAs('first');
     const page = await context.newPage();
-    await page.goto(`${suite.app.url}${PAGE}`);
+    // One key point's tools (move, edit, merge, stances) and one source's "clip whole" form opened.
+    const point = await suite.app.server.database.db.selectFrom('keyPoints').select('id').orderBy('id').executeTakeFirstOrThrow();
+    await suite.app.server.services.compilation.createKeyPoint((await suite.app.server.database.db.selectFrom('keyPoints').select('authorId').executeTakeFirstOrThrow()).authorId, point.id && (await suite.app.server.database.db.selectFrom('keyPoints').select('questionId').executeTakeFirstOrThrow()).questionId, { heading: 'A second point, to merge into' });
+    await page.goto(`${suite.app.url}${PAGE}?tools=${point.id}&clip=post-${postId}`);
     await page.locator('.live-status', { hasText: 'Live' }).waitFor();
+    await page.locator('form', { has: page.locator('input[name=intent][value=merge]') }).waitFor();
+    await page.locator('form', { has: page.locator('input[name=intent][value=clipWhole]') }).waitFor();
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
     const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
     expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
@@ -97,7 +102,8 @@ describe.skipIf(!HAS_CHROMIUM)('the compilation page (Chromium)', () => {
   it('fits 320 px without sideways scrolling, every disclosure open', { timeout: 60_000 }, async () => {
     const context = await contextAs('first', { width: 320, height: 640 });
     const page = await context.newPage();
-    await page.goto(`${suite.app.url}${PAGE}`);
+    const point = await suite.app.server.database.db.selectFrom('keyPoints').select('id').orderBy('id').executeTakeFirstOrThrow();
+    await page.goto(`${suite.app.url}${PAGE}?tools=${point.id}&clip=post-${postId}`);
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
