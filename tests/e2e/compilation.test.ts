@@ -87,8 +87,8 @@ describe.skipIf(!HAS_CHROMIUM)('the compilation page (Chromium)', () => {
     const context = await contextAs('first');
     const page = await context.newPage();
     // One key point's tools (move, edit, merge, stances) and one source's "clip whole" form opened.
-    const point = await suite.app.server.database.db.selectFrom('keyPoints').select('id').orderBy('id').executeTakeFirstOrThrow();
-    await suite.app.server.services.compilation.createKeyPoint((await suite.app.server.database.db.selectFrom('keyPoints').select('authorId').executeTakeFirstOrThrow()).authorId, point.id && (await suite.app.server.database.db.selectFrom('keyPoints').select('questionId').executeTakeFirstOrThrow()).questionId, { heading: 'A second point, to merge into' });
+    const point = await suite.app.server.database.db.selectFrom('keyPoints').select(['id', 'authorId', 'questionId']).orderBy('id').executeTakeFirstOrThrow();
+    await suite.app.server.services.compilation.createKeyPoint(point.authorId!, point.questionId, { heading: 'A second point, to merge into' });
     await page.goto(`${suite.app.url}${PAGE}?tools=${point.id}&clip=post-${postId}`);
     await page.locator('.live-status', { hasText: 'Live' }).waitFor();
     await page.locator('form', { has: page.locator('input[name=intent][value=merge]') }).waitFor();
