@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createAccountService } from '../app/accounts/accounts.server';
 import { createAuditService } from '../app/audit/audit.server';
-import { createCompilationService } from '../app/compilation/compilation.server';
+import { createCompilationService, type CompilationChanged } from '../app/compilation/compilation.server';
 import { createCaseStudyService } from '../app/case-studies/case-studies.server';
 import type { AccessEvent } from '../app/auth/access-events';
 import { createAuth } from '../app/auth/auth.server';
@@ -55,6 +55,7 @@ export function createEventBus<Event = ThreadEvent>() {
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const events = createEventBus();
   const accessEvents = createEventBus<AccessEvent>();
+  const compilationEvents = createEventBus<CompilationChanged>();
   const noteStore = createNoteStore(db);
   const noteDocs = createNoteDocs(noteStore, options.noteDocs);
   const citations = createCitationService(db);
@@ -80,7 +81,9 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     caseStudies: createCaseStudyService(db),
     moderation: createModerationService(db),
     /** Key points and clips of each question's compilation, its coverage (issue 12). */
-    compilation: createCompilationService(db),
+    compilation: createCompilationService(db, { publish: compilationEvents.publish }),
+    /** A question's compilation changed (after commit): its live room refetches (server/socket/compilation.ts). */
+    compilationEvents,
     notifications: createNotificationService(db),
     limits: {
       /** Failed sign-ins per email and address: 5 per 15 minutes. */

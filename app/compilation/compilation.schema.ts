@@ -90,3 +90,6 @@ export const notYetReflectedSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 export type NotYetReflectedFilters = z.input<typeof notYetReflectedSchema>;
+
+/** A key point's new words (the edit form): which point, and its heading, summary (and language). */
+export const editKeyPointSchema = keyPointSchema.omit({ clientId: true }).extend({ keyPointId: id('compilation.keyPointNotFound') });

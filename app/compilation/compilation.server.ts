@@ -166,8 +166,28 @@ export function clipState(clip: Pick<ClipRow, 'sourceField' | 'startOffset' | 'e
   return { state: 'changed' as const, currentWords: now, foundAt: at >= 0 ? at : null };
 }
 
-export function createCompilationService(db: Kysely<Database>) {
+/** Told after a write to a question's compilation is committed (the live room, server/socket/compilation.ts). */
+export interface CompilationChanged {
+  questionId: number;
+  /** When it was committed (ms since the epoch): clients refetch once per newer one. */
+  version: number;
+}
+
+export interface CompilationServiceOptions {
+  /** Called after every committed write (never inside its transaction); a failing listener does not fail the write. */
+  publish?: (event: CompilationChanged) => void;
+}
+
+export function createCompilationService(db: Kysely<Database>, options: CompilationServiceOptions = {}) {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  /** After a commit: the question's compilation changed (a no-op write is told too; readers just refetch). */
+  const changed = (questionId: number) => {
+    try {
+      options.publish?.({ questionId, version: Date.now() });
+    } catch (error) {
+      console.error('[compilation] publishing a change failed:', error);
+    }
+  };
 
   /** The question and its consultation; "not found" for a draft consultation's. */
   async function questionOf(trx: Kysely<Database>, questionId: number, lock = false) {
@@ -396,6 +416,13 @@ export function createCompilationService(db: Kysely<Database>) {
     }
   }
 
+  /** Tells the change once `write` has committed; a refused write tells nothing. */
+  async function published<T>(questionId: number, write: Promise<T>): Promise<T> {
+    const result = await write;
+    changed(questionId);
+    return result;
+  }
+
   async function viewerOf(userId: string | null, questionId: number) {
     const question = await questionOf(db, questionId);
     const role: Role = userId ? await roleOf(db, userId, question.consultationId) : 'participant';
@@ -407,7 +434,7 @@ export function createCompilationService(db: Kysely<Database>) {
     /** A new key point at the end of question `questionId`'s list; its id. Retried with the same clientId: the same id. */
     async createKeyPoint(userId: string, questionId: number, input: KeyPointInput): Promise<number> {
       const checked = parse(keyPointSchema, input);
-      return retriedOnce(checked.clientId, () => earlierKeyPoint(userId, checked.clientId), () => db.transaction().execute(async (trx) => {
+      const id = await retriedOnce(checked.clientId, () => earlierKeyPoint(userId, checked.clientId), () => db.transaction().execute(async (trx) => {
         const question = await questionOf(trx, questionId, true);
         await assertModerator(trx, userId, question.consultationId);
         if (checked.clientId) {
@@ -416,16 +443,18 @@ export function createCompilationService(db: Kysely<Database>) {
         }
         return insertKeyPoint(trx, userId, question, checked);
       }));
+      changed(questionId);
+      return id;
     },
 
     /** New heading, summary (and language) of a live key point. */
     async editKeyPoint(userId: string, keyPointId: number, input: Omit<KeyPointInput, 'clientId'>): Promise<void> {
       const checked = parse(keyPointSchema, { ...input, clientId: undefined });
-      await db.transaction().execute(async (trx) => {
+      const questionId = await db.transaction().execute(async (trx) => {
         const point = await writableKeyPoint(trx, userId, keyPointId);
         const question = await questionOf(trx, point.questionId);
         const language = checked.language === undefined ? point.language : languageOf(question, checked.language);
-        if (point.heading === checked.heading && point.summary === checked.summary && point.language === language) return;
+        if (point.heading === checked.heading && point.summary === checked.summary && point.language === language) return point.questionId;
         await trx.updateTable('keyPoints').set({ heading: checked.heading, summary: checked.summary, language, updatedAt: new Date().toISOString() }).where('id', '=', keyPointId).execute();
         await recordAudit(trx, {
           actorId: userId,
@@ -439,7 +468,9 @@ export function createCompilationService(db: Kysely<Database>) {
             after: { heading: checked.heading, summary: checked.summary, language },
           },
         });
+        return point.questionId;
       });
+      changed(questionId);
     },
 
     /**
@@ -467,17 +498,18 @@ export function createCompilationService(db: Kysely<Database>) {
           details: { questionId, before, after: keyPointIds },
         });
       });
+      changed(questionId);
     },
 
     /** One live key point moved to `position` (clamped to the list), the others closing up. */
     async move(userId: string, input: { keyPointId: number; position: number }): Promise<void> {
       const { keyPointId, position } = parse(moveSchema, input);
-      await db.transaction().execute(async (trx) => {
+      const questionId = await db.transaction().execute(async (trx) => {
         const point = await writableKeyPoint(trx, userId, keyPointId);
         const before = await liveOrder(trx, point.questionId);
         const after = before.filter((id) => id !== keyPointId);
         after.splice(Math.min(position, before.length) - 1, 0, keyPointId);
-        if (before.every((id, i) => id === after[i])) return;
+        if (before.every((id, i) => id === after[i])) return point.questionId;
         await writePositions(trx, point.questionId, after);
         await recordAudit(trx, {
           actorId: userId,
@@ -487,7 +519,9 @@ export function createCompilationService(db: Kysely<Database>) {
           subjectId: String(point.questionId),
           details: { questionId: point.questionId, before, after, moved: keyPointId },
         });
+        return point.questionId;
       });
+      changed(questionId);
     },
 
     /**
@@ -498,7 +532,7 @@ export function createCompilationService(db: Kysely<Database>) {
     async clip(userId: string, input: ClipInput & { questionId?: number }): Promise<{ clipId: number; keyPointId: number }> {
       const checked = parse(clipSchema, input);
       const questionId = await questionForClip(checked, input.questionId);
-      return retriedOnce(checked.clientId, () => earlierClip(userId, checked.clientId), () => db.transaction().execute((trx) =>
+      return published(questionId, retriedOnce(checked.clientId, () => earlierClip(userId, checked.clientId), () => db.transaction().execute((trx) =>
         storeClip(trx, userId, questionId, checked, (text) => {
           const { start, end, quote } = checked;
           if (end <= start || end > text.length) throw new DomainError('invalid', 'compilation.rangeOutside', 'start');
@@ -509,29 +543,29 @@ export function createCompilationService(db: Kysely<Database>) {
           if (text.slice(start, end) !== quote) throw new DomainError('invalid', 'compilation.quoteMismatch', 'quote');
           return { start, end, quote };
         }),
-      ));
+      )));
     },
 
     /** Clips a whole field of a contribution (the form without JavaScript). */
     async clipWhole(userId: string, input: ClipWholeInput & { questionId?: number }): Promise<{ clipId: number; keyPointId: number }> {
       const checked = parse(clipWholeSchema, input);
       const questionId = await questionForClip(checked, input.questionId);
-      return retriedOnce(checked.clientId, () => earlierClip(userId, checked.clientId), () => db.transaction().execute((trx) =>
+      return published(questionId, retriedOnce(checked.clientId, () => earlierClip(userId, checked.clientId), () => db.transaction().execute((trx) =>
         storeClip(trx, userId, questionId, checked, (text) => {
           if (text.length === 0) throw new DomainError('invalid', 'compilation.fieldEmpty', 'field');
           return { start: 0, end: text.length, quote: text };
         }),
-      ));
+      )));
     },
 
     /** Whether a clip supports, qualifies or disagrees with its key point. */
     async setStance(userId: string, input: { clipId: number; stance: Stance }): Promise<void> {
       const { clipId, stance } = parse(setStanceSchema, input);
-      await db.transaction().execute(async (trx) => {
+      const questionId = await db.transaction().execute(async (trx) => {
         const clip = await trx.selectFrom('clips').select(['id', 'keyPointId', 'stance']).where('id', '=', clipId).executeTakeFirst();
         if (!clip) throw new DomainError('not_found', 'compilation.clipNotFound', 'clipId');
         const point = await writableKeyPoint(trx, userId, clip.keyPointId, 'clipId');
-        if (clip.stance === stance) return;
+        if (clip.stance === stance) return point.questionId;
         await trx.updateTable('clips').set({ stance }).where('id', '=', clipId).execute();
         await recordAudit(trx, {
           actorId: userId,
@@ -541,7 +575,9 @@ export function createCompilationService(db: Kysely<Database>) {
           subjectId: String(point.id),
           details: { questionId: point.questionId, clipId, from: clip.stance, to: stance },
         });
+        return point.questionId;
       });
+      changed(questionId);
     },
 
     /**
@@ -551,7 +587,7 @@ export function createCompilationService(db: Kysely<Database>) {
     async merge(userId: string, input: { survivorId: number; mergedId: number }): Promise<void> {
       const { survivorId, mergedId } = parse(mergeSchema, input);
       if (survivorId === mergedId) throw new DomainError('invalid', 'compilation.mergeSelf', 'mergedId');
-      await db.transaction().execute(async (trx) => {
+      const questionId = await db.transaction().execute(async (trx) => {
         const survivor = await writableKeyPoint(trx, userId, survivorId, 'survivorId');
         const merged = await trx.selectFrom('keyPoints').selectAll().where('id', '=', mergedId).executeTakeFirst();
         if (!merged) throw new DomainError('not_found', 'compilation.keyPointNotFound', 'mergedId');
@@ -578,7 +614,9 @@ export function createCompilationService(db: Kysely<Database>) {
           subjectId: String(survivorId),
           details: { questionId: survivor.questionId, survivorId, mergedId, clipsMoved, mergedHeading: merged.heading },
         });
+        return survivor.questionId;
       });
+      changed(questionId);
     },
 
     /**
@@ -633,7 +671,7 @@ export function createCompilationService(db: Kysely<Database>) {
       return {
         questionId,
         consultationId: question.consultationId,
-        canEdit: can(role, 'moderation.act'),
+        canEdit: mayEditCompilation(role, question.phase),
         keyPoints: points.map((p) => {
           const own = byPoint.get(p.id)!;
           const groups = (stance: Stance) => [...new Set(own.filter((c) => c.stance === stance && c.stakeholderGroup).map((c) => c.stakeholderGroup!))].sort();
@@ -655,6 +693,16 @@ export function createCompilationService(db: Kysely<Database>) {
 
     /** Where contributions went, as `viewer` may follow (backlinks.server.ts), by `citationKey`. */
     backlinks: (viewer: ContributionViewer, refs: readonly SourceRef[]): Promise<Record<string, Backlink[]>> => backlinksOf(db, viewer, refs),
+
+    /**
+     * Whether `userId` may read question `questionId`'s compilation now (role and phase as they
+     * are in the database), and write to it: for the live room's joins. Throws
+     * `compilation.questionNotFound` (not_found) or `compilation.forbiddenRead` (forbidden).
+     */
+    async access(userId: string | null, questionId: number): Promise<{ consultationId: number; canEdit: boolean }> {
+      const { question, role } = await viewerOf(userId, questionId);
+      return { consultationId: question.consultationId, canEdit: mayEditCompilation(role, question.phase) };
+    },
 
     /** The coverage table of a question (coverage.server.ts). */
     coverage: (userId: string | null, consultationId: number, questionId: number): Promise<CoverageRow[]> => coverage(db, consultationId, questionId, userId),

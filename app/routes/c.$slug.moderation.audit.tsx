@@ -19,6 +19,7 @@ import moderationStyles from '../styles/moderation.css';
 import { pageTitle, requireConsultation, requireUser } from '../utils/http.server';
 import { AUDIT_SEARCH_MAX, auditFilterSchema, auditSearchSchema } from '../validation.server';
 import { DECISIONS } from '../audit/actions';
+import { compilationHref, keyPointHref } from '../compilation/links';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: moderationStyles }];
 
@@ -103,7 +104,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
       } else if (e.subjectType === 'key_point' || (e.subjectType === 'question' && e.action.startsWith('key_point.'))) {
         // A compilation entry: the key point by its heading now (else as created), in its question.
         const question = e.subject.question;
-        href = question ? `/c/${slug}/q/${question}/compilation${e.subjectType === 'key_point' ? `#key-point-${e.subjectId}` : ''}` : null;
+        href = question ? (e.subjectType === 'key_point' ? keyPointHref(slug, question, Number(e.subjectId)) : compilationHref(slug, question)) : null;
         label =
           e.subjectType === 'key_point'
             ? (name ?? t('compilation.audit.keyPoint', { id: e.subjectId }))

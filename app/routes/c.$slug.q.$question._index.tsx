@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { Original, Translated, useLangOf } from '../components/Translated';
+import { mayReadCompilation } from '../compilation/access';
 import { consultationTitle, localize } from '../consultations/localize';
 import { notFound, pageTitle, requireConsultation } from '../utils/http.server';
 
@@ -12,7 +13,10 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const question = await services.consultations.getQuestion(consultation.id, params.question ?? '');
   if (!question) notFound();
   const source = consultation.sourceLanguage;
+  // The compilation's link, for those who may read it (app/compilation/access.ts).
+  const readsCompilation = !!context.user && mayReadCompilation(await services.accounts.roleIn(context.user.id, consultation.id), consultation.phase);
   return {
+    readsCompilation,
     title: pageTitle(t('question.title', { number: question.number }), consultationTitle(consultation, language)),
     slug: consultation.slug,
     consultationTitle: consultationTitle(consultation, language),
@@ -74,6 +78,12 @@ export default function QuestionPage() {
         </p>
         <p className="muted">{t('question.generalHint')}</p>
       </section>
+
+      {data.readsCompilation ? (
+        <p className="section">
+          <Link to="compilation">{t('compilation.page.questionLink', { number: data.number })}</Link>
+        </p>
+      ) : null}
 
       {data.signedIn ? (
         <p className="section">

@@ -9,6 +9,7 @@ import { Server } from 'socket.io';
 import type { Config } from '../config';
 import { isAllowedOrigin } from '../http/origin';
 import type { Services } from '../services';
+import { registerCompilationHandlers } from './compilation';
 import { registerNoteHandlers } from './notes';
 import { registerThreadHandlers } from './threads';
 import type { SocketData } from './handler';
@@ -64,6 +65,7 @@ export function createSocketServer(
 
   registerIdentity(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   registerThreadHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
+  registerCompilationHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   // Typing in a note sends an update and an awareness change per keystroke or two.
   registerNoteHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S, messagesPer10s: 10 * config.SOCKET_EVENTS_PER_10S });
   return io;

@@ -113,6 +113,7 @@ describe.skipIf(!HAS_CHROMIUM)('320 px reflow, compact header and print (Chromiu
     { role: 'moderator', path: `${SLUG}/case-studies/${ids.caseStudy}` },
     { role: 'moderator', path: `${SLUG}/moderation` },
     { role: 'moderator', path: `${SLUG}/moderation/audit` },
+    { role: 'moderator', path: `${SLUG}/q/2/compilation?sq=2.4` },
     { role: 'moderator', path: `${SLUG}/notes` },
     { role: 'moderator', path: `${SLUG}/notes/${ids.note}` },
     { role: 'moderator', path: `${SLUG}/notes/${ids.note}/versions` },

@@ -1,0 +1,66 @@
+/**
+ * Follows a question's compilation live (server/socket/compilation.ts): joins its room on every
+ * connection and, when another write is committed (`compilation:changed`), reloads the page's
+ * data through its loader, so that each reader sees the change as their own rights allow. Changes
+ * arriving while a reload runs are folded into one more reload. Also says how the connection is.
+ */
+import { useRevalidator } from '@remix-run/react';
+import { useEffect, useRef, useState } from 'react';
+import { connectionProblem, getSocket, isReconnecting, onConnectionProblem, type ConnectionProblem } from './socket.client';
+import type { ConnectionState } from './useThread';
+
+const ACK_TIMEOUT_MS = 10_000;
+
+export function useCompilationRoom(questionId: number) {
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [problem, setProblem] = useState<string | null>(null);
+  const revalidator = useRevalidator();
+  const state = useRef({ revalidator, pending: false, version: 0 });
+  state.current.revalidator = revalidator;
+
+  // A change told while a reload was running: one more reload once it is done.
+  useEffect(() => {
+    if (revalidator.state === 'idle' && state.current.pending) {
+      state.current.pending = false;
+      revalidator.revalidate();
+    }
+  }, [revalidator.state, revalidator]);
+
+  useEffect(() => {
+    const socket = getSocket();
+    let alive = true;
+    const join = async () => {
+      try {
+        await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('compilation:join', { questionId });
+      } catch {
+        // No answer: the next connection joins again.
+      }
+      if (alive) setConnection('connected');
+    };
+    const onChanged = (payload: { questionId: number; version: number }) => {
+      if (payload.questionId !== questionId || payload.version <= state.current.version) return;
+      state.current.version = payload.version;
+      const current = state.current.revalidator;
+      if (current.state === 'idle') current.revalidate();
+      else state.current.pending = true;
+    };
+    const onDisconnect = () => queueMicrotask(() => alive && !socket.connected && setConnection(isReconnecting(socket) ? 'reconnecting' : 'offline'));
+    const showProblem = (next: ConnectionProblem | null) => setProblem(next?.messageKey?.startsWith('errors.') ? next.messageKey : null);
+    showProblem(connectionProblem());
+    const stopProblems = onConnectionProblem(showProblem);
+    socket.on('connect', join);
+    socket.on('disconnect', onDisconnect);
+    socket.on('compilation:changed', onChanged);
+    if (socket.connected) void join();
+    return () => {
+      alive = false;
+      socket.off('connect', join);
+      socket.off('disconnect', onDisconnect);
+      socket.off('compilation:changed', onChanged);
+      stopProblems();
+      socket.emit('compilation:leave', { questionId });
+    };
+  }, [questionId]);
+
+  return { connection, problem };
+}
