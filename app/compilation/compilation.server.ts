@@ -546,7 +546,10 @@ export function createCompilationService(db: Kysely<Database>) {
      */
     async list(userId: string | null, questionId: number): Promise<CompilationView> {
       const { question, role } = await viewerOf(userId, questionId);
-      const moderator = can(role, 'content.review');
+      // As the contributions module has it (app/contributions/visibility.ts): moderators read
+      // hidden and withdrawn words, reviewers (rapporteurs too) restricted case studies only.
+      const moderator = can(role, 'moderation.act');
+      const reviewer = can(role, 'content.review');
       const [points, clips, merges] = await Promise.all([
         db.selectFrom('keyPoints').selectAll().where('questionId', '=', questionId).where('mergedIntoId', 'is', null).orderBy('position').execute(),
         db
@@ -563,9 +566,14 @@ export function createCompilationService(db: Kysely<Database>) {
       const byPoint = new Map<number, ClipView[]>(points.map((p) => [p.id, []]));
       for (const clip of clips) {
         const source = sources.get(sourceKey({ kind: clip.sourceKind, id: clip.sourceId }));
-        const { state, currentWords, foundAt } = clipState(clip, source);
-        // Words of a source that is no longer a contribution stay with moderators.
-        const readable = moderator || state === 'fresh' || state === 'changed';
+        const found = clipState(clip, source);
+        const { currentWords, foundAt } = found;
+        // A case study this viewer may not read is "missing", as its page answers 404
+        // (caseStudySourceState): another state would tell that it exists and what became of it.
+        const state = !reviewer && clip.sourceKind === 'case_study' && found.state !== 'fresh' && found.state !== 'changed' ? 'missing' : found.state;
+        // Words of a source that is no longer a contribution stay with moderators (restricted
+        // case studies with reviewers).
+        const readable = state === 'fresh' || state === 'changed' || moderator || (reviewer && state === 'restricted');
         byPoint.get(clip.keyPointId)?.push({
           id: clip.id,
           keyPointId: clip.keyPointId,
