@@ -113,6 +113,9 @@ const PARKED = 1_000_000;
 
 export const sha256Hex = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** A quote holds at least a letter, a digit or a symbol (an emoji): not only blanks, marks or punctuation. */
+const QUOTES_WORDS = /[\p{L}\p{N}\p{S}]/u;
+
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
@@ -466,6 +469,8 @@ export function createCompilationService(db: Kysely<Database>) {
             throw new DomainError('invalid', 'compilation.rangeSplitsCharacter', 'start');
           }
           if (text.slice(start, end) !== quote) throw new DomainError('invalid', 'compilation.quoteMismatch', 'quote');
+          // Blanks or punctuation alone quote no words, yet would count the contribution as reflected (coverage).
+          if (!QUOTES_WORDS.test(quote)) throw new DomainError('invalid', 'compilation.quoteEmpty', 'quote');
           return { start, end, quote };
         }),
       ));

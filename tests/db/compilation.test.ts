@@ -279,6 +279,9 @@ describe('clips', () => {
       ['compilation.rangeOutside', () => compilation.clip(users.moderator, { ...ok, start: 3, end: 3, quote: '' })],
       ['compilation.rangeOutside', () => compilation.clip(users.moderator, { ...ok, start: -1 })],
       ['compilation.quoteMismatch', () => compilation.clip(users.moderator, { ...ok, quote: 'two' })],
+      // A blank passage quotes no words, yet would count the contribution as reflected.
+      ['compilation.quoteEmpty', () => compilation.clip(users.moderator, { ...ok, start: 3, end: 4, quote: ' ' })],
+      ['compilation.quoteEmpty', () => compilation.clip(users.moderator, { ...ok, start: 12, end: 14, quote: ', ' })],
       ['compilation.sourceOtherConsultation', () => compilation.clip(users.moderator, { ...ok, sourceId: otherConsultationPost, end: 9, quote: 'Elsewhere' })],
       ['compilation.sourceOtherQuestion', () => compilation.clip(users.moderator, { ...ok, sourceId: otherQuestionPost, end: 5, quote: 'About' })],
       ['compilation.sourceNotFound', () => compilation.clip(users.moderator, { ...ok, sourceKind: 'case_study', sourceId: draftStudy, field: 'title', end: 8, quote: 'Circular' })],
