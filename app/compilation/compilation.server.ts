@@ -124,6 +124,9 @@ const PARKED = 1_000_000;
 
 export const sha256Hex = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** A quote holds at least a letter, a digit or a symbol (an emoji): not only blanks, marks or punctuation. */
+const QUOTES_WORDS = /[\p{L}\p{N}\p{S}]/u;
+
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
@@ -541,6 +544,8 @@ export function createCompilationService(db: Kysely<Database>, options: Compilat
             throw new DomainError('invalid', 'compilation.rangeSplitsCharacter', 'start');
           }
           if (text.slice(start, end) !== quote) throw new DomainError('invalid', 'compilation.quoteMismatch', 'quote');
+          // Blanks or punctuation alone quote no words, yet would count the contribution as reflected (coverage).
+          if (!QUOTES_WORDS.test(quote)) throw new DomainError('invalid', 'compilation.quoteEmpty', 'quote');
           return { start, end, quote };
         }),
       )));
@@ -625,7 +630,10 @@ export function createCompilationService(db: Kysely<Database>, options: Compilat
      */
     async list(userId: string | null, questionId: number): Promise<CompilationView> {
       const { question, role } = await viewerOf(userId, questionId);
-      const moderator = can(role, 'content.review');
+      // As the contributions module has it (app/contributions/visibility.ts): moderators read
+      // hidden and withdrawn words, reviewers (rapporteurs too) restricted case studies only.
+      const moderator = can(role, 'moderation.act');
+      const reviewer = can(role, 'content.review');
       const [points, clips, merges] = await Promise.all([
         db.selectFrom('keyPoints').selectAll().where('questionId', '=', questionId).where('mergedIntoId', 'is', null).orderBy('position').execute(),
         db
@@ -643,10 +651,12 @@ export function createCompilationService(db: Kysely<Database>, options: Compilat
       const byPoint = new Map<number, ClipView[]>(points.map((p) => [p.id, []]));
       for (const clip of clips) {
         const source = sources.get(citationKey({ kind: clip.sourceKind, id: clip.sourceId }));
+        // A case study this viewer may not read is already "missing" (readSources answers as its
+        // page would): no other state tells that it exists and what became of it.
         const { state, currentWords, foundAt } = clipState(clip, source);
-        // Words of a source that is no longer a contribution stay with moderators; who wrote it,
-        // with whoever may still read it (app/contributions: its own page's rule).
-        const readable = moderator || state === 'fresh' || state === 'changed';
+        // Words of a source that is no longer a contribution stay with moderators (restricted case
+        // studies with reviewers); who wrote it, with whoever may still read it (app/contributions).
+        const readable = state === 'fresh' || state === 'changed' || moderator || (reviewer && state === 'restricted');
         const details = readable ? detailsOf(source) : null;
         byPoint.get(clip.keyPointId)?.push({
           id: clip.id,

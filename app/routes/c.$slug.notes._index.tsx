@@ -135,6 +135,8 @@ export default function NotesPage() {
         </ul>
       )}
 
+      {/* A form sent from a page loaded before the consultation became final: no form to show the refusal in. */}
+      {!data.canOpen ? <ErrorSummary errors={lastResult?.error} labels={labels} /> : null}
       {data.canOpen ? (
         <section className="section note-open" aria-labelledby="open-note-heading">
           <h2 id="open-note-heading">{t('notes.open.title')}</h2>

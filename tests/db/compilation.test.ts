@@ -279,6 +279,9 @@ describe('clips', () => {
       ['compilation.rangeOutside', () => compilation.clip(users.moderator, { ...ok, start: 3, end: 3, quote: '' })],
       ['compilation.rangeOutside', () => compilation.clip(users.moderator, { ...ok, start: -1 })],
       ['compilation.quoteMismatch', () => compilation.clip(users.moderator, { ...ok, quote: 'two' })],
+      // A blank passage quotes no words, yet would count the contribution as reflected.
+      ['compilation.quoteEmpty', () => compilation.clip(users.moderator, { ...ok, start: 3, end: 4, quote: ' ' })],
+      ['compilation.quoteEmpty', () => compilation.clip(users.moderator, { ...ok, start: 12, end: 14, quote: ', ' })],
       ['compilation.sourceOtherConsultation', () => compilation.clip(users.moderator, { ...ok, sourceId: otherConsultationPost, end: 9, quote: 'Elsewhere' })],
       ['compilation.sourceOtherQuestion', () => compilation.clip(users.moderator, { ...ok, sourceId: otherQuestionPost, end: 5, quote: 'About' })],
       ['compilation.sourceNotFound', () => compilation.clip(users.moderator, { ...ok, sourceKind: 'case_study', sourceId: draftStudy, field: 'title', end: 8, quote: 'Circular' })],
@@ -456,6 +459,14 @@ describe('staleness', () => {
     expect(now.edited).toMatchObject({ quote: 'waiting times', currentWords: 'the queues by', foundAt: null });
     expect(now.hidden).toMatchObject({ quote: 'Mode', author: { name: 'Author Example' } });
 
+    // Rapporteurs read restricted case studies, but not what moderators hid or authors withdrew
+    // (app/contributions/visibility.ts: hidden text is its author's and moderators' alone).
+    const reviewed = await states(users.rapporteur);
+    for (const name of ['hidden', 'deleted', 'rejected']) {
+      expect(reviewed[name], name).toMatchObject({ quote: null, currentWords: null, author: null, stakeholderGroup: null });
+    }
+    expect(reviewed.restricted).toMatchObject({ state: 'restricted', quote: 'Circular' });
+
     // Participants read the compilation once the consultation is in synthesis, without the words of sources gone.
     await expect(compilation.list(users.participant, q.one)).rejects.toMatchObject({ messageKey: 'compilation.forbiddenRead' });
     await handle.db.updateTable('consultations').set({ phase: 'synthesis' }).where('id', '=', consultationId).execute();
@@ -466,6 +477,9 @@ describe('staleness', () => {
       for (const name of ['hidden', 'deleted', 'gone', 'rejected', 'restricted']) {
         expect(seen[name], name).toMatchObject({ quote: null, currentWords: null, author: null, stakeholderGroup: null });
       }
+      // A case study participants may not read is "missing" to them, as its page answers 404:
+      // another state would tell that it exists and what became of it.
+      expect([seen.rejected!.state, seen.restricted!.state]).toEqual(['missing', 'missing']);
       await expect(compilation.history(users.participant, q.one)).rejects.toMatchObject({ messageKey: 'compilation.forbiddenRead' });
       expect((await compilation.list(users.participant, q.one)).canEdit).toBe(false);
     } finally {

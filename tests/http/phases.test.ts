@@ -174,4 +174,22 @@ describe('forms once the consultation has left open', () => {
     const { n } = await app.server.database.db.selectFrom('noteVersions').select((eb) => eb.fn.countAll().as('n')).where('noteId', '=', noteId).executeTakeFirstOrThrow();
     expect(Number(n)).toBe(0);
   });
+
+  it('final: a note form opened before the move is refused with the message (the page offers no form to show it in), and opens nothing', async () => {
+    const { user } = await signedIn('moderator');
+    await setPhase('final');
+    const count = async () => Number((await app.server.database.db.selectFrom('notes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    for (const [lang, message] of [
+      ['en', 'The consultation is final: nothing can be changed any more.'],
+      ['fr', 'La consultation est finalisée : plus rien ne peut être modifié.'],
+    ] as const) {
+      const res = await new Client(app.url, { cookie: user.cookie, 'accept-language': lang }).post(`${BASE}/notes`, { intent: 'open', questionId: '', stakeholderGroup: '', title: 'Too late', formKey: KEY() });
+      expect(res.status).toBe(403);
+      const html = await res.text();
+      expect(html).not.toContain('data-testid="note-open-form"');
+      expect(html).toContain(message);
+    }
+    expect(await count()).toBe(before);
+  });
 });
