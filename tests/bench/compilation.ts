@@ -1,10 +1,13 @@
 /**
  * Benchmark scenario `compilation` (issue 12): one question with 2,000 posts, 200 case studies,
  * 100 key points holding 1,000 clips (a few of them stale) and a note citing 100 posts; p50/p99
- * of the coverage query and of the compilation service's `list` (what the compilation page will
- * load), and of a "not yet reflected" page, measured in this process against the database
- * directly (the page and its route come later). SQLite always (a fresh file); PostgreSQL too when
- * BENCH_PG_URL or DATABASE_URL is a postgres:// URL (a fresh database beside it, dropped after).
+ * of the coverage query and of the compilation service's `list`, and of a "not yet reflected"
+ * page, measured in this process against the database directly; then the compilation page itself
+ * (`/c/<slug>/q/1/compilation`, the moderator's, signed in), served by the Palabre server as
+ * users run it (a child process), BENCH_COMPILATION_PAGES requests one after another (default
+ * 100, after 10 warm-up), with the server's CPU time per page. SQLite always (a fresh file);
+ * PostgreSQL too when BENCH_PG_URL or DATABASE_URL is a postgres:// URL (a fresh database
+ * beside it, dropped after).
  *
  * Seeding goes straight through Kysely in batches: it is set-up, not what is measured.
  * BENCH_COMPILATION_RUNS: measured calls per figure (default 300, after 30 warm-up calls).
@@ -15,12 +18,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { createAuth } from '../../app/auth/auth.server';
 import { createCompilationService, sha256Hex } from '../../app/compilation/compilation.server';
 import { openDatabase, type DatabaseHandle } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import type { Database } from '../../db/schema';
 import { seedConsultation } from '../../db/seeds/consultation';
 import { contributionText, cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
+import { startApp } from './server';
 import { round1, summarize } from './stats';
 
 const POSTS = 2_000;
@@ -186,7 +191,46 @@ async function timed(runs: number, call: () => Promise<unknown>) {
   return { ...summarize(samples), cpuMs: (cpu.user + cpu.system) / 1000 / runs };
 }
 
-async function measure(handle: DatabaseHandle, suffix: '' | '_pg', runs: number, result: ScenarioResult) {
+/** The compilation page over HTTP, as the bench moderator: wall time per page and the server's CPU per page. */
+async function measurePage(handle: DatabaseHandle, location: string, suffix: '' | '_pg', result: ScenarioResult) {
+  const pages = envNumber('BENCH_COMPILATION_PAGES', 100);
+  const auth = createAuth(handle.db, { secureCookies: false });
+  const session = await auth.createSession('bench-moderator', {});
+  const cookie = `${auth.sessionCookieName}=${session.id}`;
+  const app = await startApp(location);
+  try {
+    const url = `${app.url}/c/gfmd-2020-partnerships/q/1/compilation`;
+    const get = async () => {
+      const response = await fetch(url, { headers: { cookie, 'accept-language': 'en' } });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`GET compilation page answered ${response.status}: ${body.slice(0, 200)}`);
+      return body.length;
+    };
+    const bytes = await get();
+    for (let i = 0; i < 10; i++) await get();
+    const samples: number[] = [];
+    const cpu0 = app.cpuSeconds();
+    for (let i = 0; i < pages; i++) {
+      const t0 = performance.now();
+      await get();
+      samples.push(performance.now() - t0);
+    }
+    const cpuMs = ((app.cpuSeconds() - cpu0) * 1000) / pages;
+    const wall = summarize(samples);
+    Object.assign(result.metrics, {
+      [`compilation_page${suffix}_p50_ms`]: round1(wall.p50),
+      [`compilation_page${suffix}_p99_ms`]: round1(wall.p99),
+      [`compilation_page${suffix}_server_cpu_ms`]: round1(cpuMs),
+      [`compilation_page${suffix}_bytes`]: bytes,
+    });
+    result.notes.push(`compilation_page${suffix}: ${pages} GETs one after another (after 10 warm-up) of the moderator's page of question 1 (${bytes} bytes of HTML, uncompressed), through the Palabre server in its own process`);
+    if (app.errors.length) result.problems.push(...app.errors.slice(0, 10).map((e) => `server log: ${e}`));
+  } finally {
+    await app.stop();
+  }
+}
+
+async function measure(handle: DatabaseHandle, location: string, suffix: '' | '_pg', runs: number, result: ScenarioResult) {
   const t0 = performance.now();
   await migrateToLatest(handle.db);
   const { consultationId, questionId } = await seedCompilationBench(handle.db);
@@ -218,19 +262,21 @@ async function measure(handle: DatabaseHandle, suffix: '' | '_pg', runs: number,
     [`compilation_list${suffix}_cpu_per_call_ms`]: round1(list.cpuMs),
     [`compilation${suffix}_cpu_pct`]: cpuPercent((cpu.user + cpu.system) / 1e6, performance.now() - wall0),
   });
+  await measurePage(handle, location, suffix, result);
 }
 
 const postgresUrl = () => [process.env.BENCH_PG_URL, process.env.DATABASE_URL].find((u) => u && /^postgres(ql)?:\/\//.test(u)) ?? null;
 
 export const compilation: Scenario = {
-  description: `coverage and compilation list of one question: ${POSTS} posts, ${CASE_STUDIES} case studies, ${KEY_POINTS} key points, ${CLIPS} clips (SQLite; PostgreSQL with BENCH_PG_URL or DATABASE_URL)`,
+  description: `coverage, compilation list and page of one question: ${POSTS} posts, ${CASE_STUDIES} case studies, ${KEY_POINTS} key points, ${CLIPS} clips (SQLite; PostgreSQL with BENCH_PG_URL or DATABASE_URL)`,
   async run() {
     const runs = envNumber('BENCH_COMPILATION_RUNS', 300);
     const result: ScenarioResult = { metrics: {}, notes: [], problems: [] };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palabre-bench-compilation-'));
-    const sqlite = await openDatabase(path.join(dir, 'palabre.sqlite'));
+    const file = path.join(dir, 'palabre.sqlite');
+    const sqlite = await openDatabase(file);
     try {
-      await measure(sqlite, '', runs, result);
+      await measure(sqlite, file, '', runs, result);
     } finally {
       await sqlite.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -249,7 +295,7 @@ export const compilation: Scenario = {
     target.pathname = `/${name}`;
     const handle = await openDatabase(target.toString());
     try {
-      await measure(handle, '_pg', runs, result);
+      await measure(handle, target.toString(), '_pg', runs, result);
     } finally {
       await handle.close();
       const client = new pg.Client({ connectionString: url });
