@@ -78,9 +78,11 @@ export type CompilationAccess = 'none' | 'read' | 'write';
  * admins) read it from `open` on; moderators and admins write from `open` to `synthesis` (they
  * may start compiling while contributions still arrive: a clip whose source changes afterwards
  * says so, and `compiling` then fixes the set of contributions); participants read it from
- * `synthesis` on; nobody writes in `final`. Anonymous readers: as participants (`role` null).
+ * `synthesis` on; nobody writes in `final`. Anonymous readers (`role` null): never.
  */
 export function compilationAccess(phase: Phase, role: Role | null | undefined): CompilationAccess {
+  // A compilation is a working document of the consultation's members: signed-in readers only.
+  if (!role) return 'none';
   if (phase === 'draft') return role === 'admin' ? 'read' : 'none';
   const staff = role === 'moderator' || role === 'rapporteur' || role === 'admin';
   const writer = role === 'moderator' || role === 'admin';

@@ -7,8 +7,9 @@
  * through its loader, which applies that reader's rights: the event itself carries no words, no
  * names and no ids of sources, so nobody hears through it what they may not read.
  *
- * A role change re-checks every open membership of that user in that consultation at once; a
- * reader who may no longer read leaves the room (and is told `compilation:closed`).
+ * A role change re-checks every open membership of that user in that consultation at once, a
+ * phase change every membership in that consultation; a reader who may no longer read leaves
+ * the room (and is told `compilation:closed`).
  */
 import type { Server } from 'socket.io';
 import { z } from 'zod';
@@ -50,11 +51,27 @@ export function registerCompilationHandlers(io: Server<any, any, any, SocketData
   }
 
   services.accessEvents.subscribe((event) => {
-    if (event.type !== 'role.changed') return;
-    for (const socket of localSocketsIn(io, userRoom(event.userId))) {
-      for (const [questionId, consultationId] of joinedBy(socket)) {
-        if (consultationId === event.consultationId) void recheck(socket, questionId);
+    if (event.type === 'role.changed') {
+      for (const socket of localSocketsIn(io, userRoom(event.userId))) {
+        for (const [questionId, consultationId] of joinedBy(socket)) {
+          if (consultationId === event.consultationId) void recheck(socket, questionId);
+        }
       }
+    } else if (event.type === 'phase.changed') {
+      // A step back from `synthesis` closes the compilations to participants: every member, again;
+      // the pages that stay reload their own data (their loader applies the new phase: forms go).
+      const questions = new Set<number>();
+      const rechecks: Promise<void>[] = [];
+      for (const socket of io.of('/').sockets.values()) {
+        for (const [questionId, consultationId] of joinedBy(socket)) {
+          if (consultationId !== event.consultationId) continue;
+          questions.add(questionId);
+          rechecks.push(recheck(socket, questionId));
+        }
+      }
+      void Promise.all(rechecks).then(() => {
+        for (const questionId of questions) io.to(compilationRoom(questionId)).emit(COMPILATION_EVENTS.changed, { questionId, version: Date.now() });
+      });
     }
   });
 

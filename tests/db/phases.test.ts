@@ -88,7 +88,7 @@ describe('the phase rules (phases.ts)', () => {
       rapporteur: ['none', 'read', 'read', 'read', 'read'],
       admin: ['read', 'write', 'write', 'write', 'read'],
     });
-    expect(compilationAccess('synthesis', null)).toBe('read');
+    expect(compilationAccess('synthesis', null)).toBe('none'); // signed-in readers only
   });
 
   it('says what a move closes and opens', () => {

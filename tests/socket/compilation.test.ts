@@ -92,6 +92,28 @@ describe('the compilation room', () => {
     }
   });
 
+  it('puts participants out of the room when the phase steps back from synthesis, and tells the staff who stay to reload', async () => {
+    const { phases } = app.server.services;
+    await phases.move(admin.id, consultationId, 'open', 'forward'); // compiling
+    await phases.move(admin.id, consultationId, 'compiling', 'forward'); // synthesis
+    try {
+      const reader = await open(participant);
+      const staff = await open(second);
+      expect(await reader.emit('compilation:join', { questionId })).toMatchObject({ ok: true });
+      expect(await staff.emit('compilation:join', { questionId })).toMatchObject({ ok: true });
+      const closed = reader.next('compilation:closed');
+      const reload = staff.next('compilation:changed');
+      await phases.move(admin.id, consultationId, 'synthesis', 'back'); // compiling: participants may not read
+      expect(await closed).toEqual({ questionId });
+      await reload;
+      await app.server.services.compilation.createKeyPoint(first.id, questionId, { heading: 'Back in compiling' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(reader.received.filter((r) => r.event === 'compilation:changed')).toHaveLength(0);
+    } finally {
+      await app.server.database.db.updateTable('consultations').set({ phase: 'open' }).where('id', '=', consultationId).execute();
+    }
+  });
+
   it('puts a moderator demoted to participant out of the room at once', async () => {
     const demoted = await createUser(app, { role: 'moderator', name: 'Dario Demoted' });
     const socket = await open(demoted);
