@@ -14,7 +14,7 @@ import type { Source } from '../../notes/citations.server';
 import { $createCitationNode, $isCitationNode, CitationNode, registerCitationRules } from '../../notes/citation-node';
 import { citationKey, type NoteCitationRef } from '../../contributions/refs';
 import { $ensureSelection } from '../Toolbar';
-import { useSearchDialog } from './useSearchDialog';
+import { SearchDialogFrame, useSearchDialog } from './SearchDialog';
 
 export interface CiteDialogProps {
   open: boolean;
@@ -49,7 +49,7 @@ export function insertAtCaret(editor: LexicalEditor, saved: BaseSelection | null
 
 export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteDialogProps) {
   const { t } = useTranslation();
-  const { editor, id, dialogRef, inputRef, selection, query, setQuery, search, close } = useSearchDialog<Source>({
+  const dialog = useSearchDialog<Source>({
     open,
     onClose,
     url: sourcesUrl,
@@ -57,6 +57,7 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
     errorKey: 'notes.sources.searchError',
   });
 
+  const { editor, selection, search, close } = dialog;
   const cite = (source: Source) => {
     insertAtCaret(editor, selection.current, () => [$createCitationNode({ kind: source.kind, id: source.id })]);
     onCited?.(source);
@@ -65,63 +66,27 @@ export function CiteDialog({ open, onClose, sourcesUrl, groups, onCited }: CiteD
 
   const sources = search.state === 'done' ? search.items : [];
   return (
-    <dialog
-      ref={dialogRef}
-      className="cite-dialog"
-      aria-labelledby={`${id}-title`}
-      data-testid="cite-dialog"
-      onCancel={(event) => {
-        event.preventDefault();
-        close();
-      }}
+    <SearchDialogFrame
+      dialog={dialog}
+      title={t('notes.sources.dialogTitle')}
+      label={t('notes.sources.search')}
+      hint={t('notes.sources.searchHint')}
+      noResults="notes.sources.noResults"
+      results="notes.sources.results"
+      testId="cite-dialog"
+      searchTestId="cite-search"
     >
-      <h2 id={`${id}-title`}>{t('notes.sources.dialogTitle')}</h2>
-      <div className="field">
-        <label htmlFor={`${id}-q`}>{t('notes.sources.search')}</label>
-        <input
-          ref={inputRef}
-          id={`${id}-q`}
-          type="search"
-          value={query}
-          maxLength={200}
-          autoComplete="off"
-          aria-describedby={`${id}-hint ${id}-status`}
-          onChange={(event) => setQuery(event.target.value)}
-          data-testid="cite-search"
-        />
-        <p className="field-hint" id={`${id}-hint`}>
-          {t('notes.sources.searchHint')}
-        </p>
-      </div>
-      <p id={`${id}-status`} role="status" className="muted">
-        {search.state === 'loading'
-          ? t('notes.sources.searching')
-          : search.state === 'error'
-            ? t(search.message)
-            : search.state === 'done'
-              ? sources.length === 0
-                ? t('notes.sources.noResults')
-                : t('notes.sources.results', { count: sources.length })
-              : ''}
-      </p>
-      {sources.length > 0 ? (
-        <ul className="cite-results" data-testid="cite-results">
-          {sources.map((source) => (
-            <li key={citationKey(source)}>
-              <button type="button" className="cite-result" onClick={() => cite(source)} data-testid="cite-result">
-                <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
-                {source.excerpt ? <span className="cite-excerpt">{source.excerpt}</span> : null}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      <p>
-        <button type="button" className="button button-secondary" onClick={close}>
-          {t('notes.sources.close')}
-        </button>
-      </p>
-    </dialog>
+      <ul className="cite-results" data-testid="cite-results">
+        {sources.map((source) => (
+          <li key={citationKey(source)}>
+            <button type="button" className="cite-result" onClick={() => cite(source)} data-testid="cite-result">
+              <span className="note-source-label">{sourceLabel(source, t, groups)}</span>
+              {source.excerpt ? <span className="cite-excerpt">{source.excerpt}</span> : null}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </SearchDialogFrame>
   );
 }
 

@@ -13,7 +13,7 @@ import type { Source } from '../../notes/citations.server';
 import type { NoteKeyPoint } from '../../notes/note-key-points.server';
 import { $createCitationNode } from '../../notes/citation-node';
 import { insertAtCaret } from './CiteDialog';
-import { useSearchDialog } from './useSearchDialog';
+import { SearchDialogFrame, useSearchDialog } from './SearchDialog';
 
 export interface KeyPointDialogProps {
   open: boolean;
@@ -35,7 +35,7 @@ export function $keyPointParagraph(point: { heading: string; summary: string; cl
 
 export function KeyPointDialog({ open, onClose, keyPointsUrl, groups, onCited }: KeyPointDialogProps) {
   const { t } = useTranslation();
-  const { editor, id, dialogRef, inputRef, selection, query, setQuery, search, close } = useSearchDialog<NoteKeyPoint>({
+  const dialog = useSearchDialog<NoteKeyPoint>({
     open,
     onClose,
     url: keyPointsUrl,
@@ -43,6 +43,7 @@ export function KeyPointDialog({ open, onClose, keyPointsUrl, groups, onCited }:
     errorKey: 'notes.keyPoints.loadError',
   });
 
+  const { editor, id, selection, search, close } = dialog;
   const insert = (point: NoteKeyPoint) => {
     insertAtCaret(editor, selection.current, () => [$keyPointParagraph(point)]);
     for (const clip of point.clips) onCited?.(clip);
@@ -57,85 +58,49 @@ export function KeyPointDialog({ open, onClose, keyPointsUrl, groups, onCited }:
 
   const keyPoints = search.state === 'done' ? search.items : [];
   return (
-    <dialog
-      ref={dialogRef}
-      className="cite-dialog"
-      aria-labelledby={`${id}-title`}
-      data-testid="key-point-dialog"
-      onCancel={(event) => {
-        event.preventDefault();
-        close();
-      }}
+    <SearchDialogFrame
+      dialog={dialog}
+      title={t('notes.keyPoints.dialogTitle')}
+      label={t('notes.keyPoints.search')}
+      hint={t('notes.keyPoints.searchHint')}
+      noResults="notes.keyPoints.noResults"
+      results="notes.keyPoints.results"
+      testId="key-point-dialog"
+      searchTestId="key-point-search"
     >
-      <h2 id={`${id}-title`}>{t('notes.keyPoints.dialogTitle')}</h2>
-      <div className="field">
-        <label htmlFor={`${id}-q`}>{t('notes.keyPoints.search')}</label>
-        <input
-          ref={inputRef}
-          id={`${id}-q`}
-          type="search"
-          value={query}
-          maxLength={200}
-          autoComplete="off"
-          aria-describedby={`${id}-hint ${id}-status`}
-          onChange={(event) => setQuery(event.target.value)}
-          data-testid="key-point-search"
-        />
-        <p className="field-hint" id={`${id}-hint`}>
-          {t('notes.keyPoints.searchHint')}
-        </p>
-      </div>
-      <p id={`${id}-status`} role="status" className="muted">
-        {search.state === 'loading'
-          ? t('notes.sources.searching')
-          : search.state === 'error'
-            ? t(search.message)
-            : search.state === 'done'
-              ? keyPoints.length === 0
-                ? t('notes.keyPoints.noResults')
-                : t('notes.keyPoints.results', { count: keyPoints.length })
-              : ''}
-      </p>
-      {keyPoints.length > 0 ? (
-        <ul className="cite-results key-point-results" data-testid="key-point-results">
-          {keyPoints.map((point) => (
-            <li key={point.id} className="key-point-result" data-testid="key-point-result">
-              <button
-                type="button"
-                className="cite-result"
-                onClick={() => insert(point)}
-                aria-describedby={`${id}-kp-${point.id}`}
-                data-testid="key-point-insert"
-              >
-                <span className="note-source-label">{t('notes.keyPoints.insertOne', { question: point.question, heading: point.heading })}</span>
-                <span className="cite-excerpt" id={`${id}-kp-${point.id}`}>
-                  {point.summary ? `${point.summary} ` : ''}
-                  {t('notes.keyPoints.clips', { count: point.clips.length })}
-                </span>
-              </button>
-              {point.clips.length > 0 ? (
-                <ul className="key-point-clips" aria-label={t('notes.keyPoints.clipsOf', { heading: point.heading })}>
-                  {point.clips.map((clip) => (
-                    <li key={clip.id}>
-                      <button type="button" className="cite-result key-point-clip" onClick={() => cite(clip)} data-testid="clip-cite">
-                        <span className="note-source-label">{t('notes.keyPoints.citeClip', { marker: clip.marker })}</span>
-                        <span className="cite-excerpt">
-                          {t('notes.sources.quoted', { text: clip.excerpt })} {quotedSourceLabel(clip, groups)}
-                        </span>
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      <p>
-        <button type="button" className="button button-secondary" onClick={close}>
-          {t('notes.sources.close')}
-        </button>
-      </p>
-    </dialog>
+      <ul className="cite-results key-point-results" data-testid="key-point-results">
+        {keyPoints.map((point) => (
+          <li key={point.id} className="key-point-result" data-testid="key-point-result">
+            <button
+              type="button"
+              className="cite-result"
+              onClick={() => insert(point)}
+              aria-describedby={`${id}-kp-${point.id}`}
+              data-testid="key-point-insert"
+            >
+              <span className="note-source-label">{t('notes.keyPoints.insertOne', { question: point.question, heading: point.heading })}</span>
+              <span className="cite-excerpt" id={`${id}-kp-${point.id}`}>
+                {point.summary ? `${point.summary} ` : ''}
+                {t('notes.keyPoints.clips', { count: point.clips.length })}
+              </span>
+            </button>
+            {point.clips.length > 0 ? (
+              <ul className="key-point-clips" aria-label={t('notes.keyPoints.clipsOf', { heading: point.heading })}>
+                {point.clips.map((clip) => (
+                  <li key={clip.id}>
+                    <button type="button" className="cite-result key-point-clip" onClick={() => cite(clip)} data-testid="clip-cite">
+                      <span className="note-source-label">{t('notes.keyPoints.citeClip', { marker: clip.marker })}</span>
+                      <span className="cite-excerpt">
+                        {t('notes.sources.quoted', { text: clip.excerpt })} {quotedSourceLabel(clip, groups)}
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </SearchDialogFrame>
   );
 }
