@@ -2,7 +2,8 @@
  * Follows a question's compilation live (server/socket/compilation.ts): joins its room on every
  * connection and, when another write is committed (`compilation:changed`), reloads the page's
  * data through its loader, so that each reader sees the change as their own rights allow. Changes
- * arriving while a reload runs are folded into one more reload. Also says how the connection is.
+ * arriving while a reload runs are folded into one more reload; a reconnection (a server restart)
+ * and being put out of the room reload once too. Also says how the connection is.
  */
 import { useRevalidator } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
@@ -29,20 +30,33 @@ export function useCompilationRoom(questionId: number) {
   useEffect(() => {
     const socket = getSocket();
     let alive = true;
+    let joinedBefore = false;
+    const reload = () => {
+      const current = state.current.revalidator;
+      if (current.state === 'idle') current.revalidate();
+      else state.current.pending = true;
+    };
     const join = async () => {
       try {
         await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('compilation:join', { questionId });
       } catch {
         // No answer: the next connection joins again.
       }
-      if (alive) setConnection('connected');
+      if (!alive) return;
+      setConnection('connected');
+      // Back after a lost connection (a server restart): writes committed meanwhile were told to
+      // nobody on this page, so it catches up once through its loader.
+      if (joinedBefore) reload();
+      joinedBefore = true;
+    };
+    // Out of the room (a demotion, a step back from synthesis): the loader says what is left to read.
+    const onClosed = (payload: { questionId: number }) => {
+      if (payload.questionId === questionId) reload();
     };
     const onChanged = (payload: { questionId: number; version: number }) => {
       if (payload.questionId !== questionId || payload.version <= state.current.version) return;
       state.current.version = payload.version;
-      const current = state.current.revalidator;
-      if (current.state === 'idle') current.revalidate();
-      else state.current.pending = true;
+      reload();
     };
     const onDisconnect = () => queueMicrotask(() => alive && !socket.connected && setConnection(isReconnecting(socket) ? 'reconnecting' : 'offline'));
     const showProblem = (next: ConnectionProblem | null) => setProblem(next?.messageKey?.startsWith('errors.') ? next.messageKey : null);
@@ -51,12 +65,14 @@ export function useCompilationRoom(questionId: number) {
     socket.on('connect', join);
     socket.on('disconnect', onDisconnect);
     socket.on('compilation:changed', onChanged);
+    socket.on('compilation:closed', onClosed);
     if (socket.connected) void join();
     return () => {
       alive = false;
       socket.off('connect', join);
       socket.off('disconnect', onDisconnect);
       socket.off('compilation:changed', onChanged);
+      socket.off('compilation:closed', onClosed);
       stopProblems();
       socket.emit('compilation:leave', { questionId });
     };
