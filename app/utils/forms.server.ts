@@ -302,7 +302,14 @@ export interface IntentReply {
 /** The fields of a conform reply that are text, as typed. */
 function typedValues(result: SubmissionResult<string[]>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(result.initialValue ?? {})) if (typeof value === 'string') out[name] = value;
+  // Fields named with a path (`newKeyPoint.heading`, `items[0]`) come back nested: flattened to
+  // the names the form's inputs carry, so that what was typed there is shown again.
+  const walk = (value: unknown, name: string) => {
+    if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${name}[${i}]`));
+    else if (value && typeof value === 'object') for (const [key, v] of Object.entries(value)) walk(v, name ? `${name}.${key}` : key);
+  };
+  walk(result.initialValue ?? {}, '');
   return out;
 }
 

@@ -131,6 +131,26 @@ describe('the forms without JavaScript', () => {
     expect(html).toContain('Merges 1 other key point.');
   });
 
+  it('keeps the new heading a moderator typed when a clip of a whole contribution is refused', async () => {
+    const clipsBefore = await count('clips');
+    const heading = `Kept heading ${'x'.repeat(400)}`;
+    const res = await http(moderator).post(`${PAGE}?clip=post-${postId}`, {
+      intent: 'clipWhole',
+      formKey: formKey(),
+      sourceKind: 'post',
+      sourceId: String(postId),
+      field: 'body',
+      keyPointId: '',
+      'newKeyPoint.heading': heading,
+      stance: 'disagrees',
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain(english('errors.tooLong'));
+    expect(html).toMatch(new RegExp(`name="newKeyPoint.heading"[^>]*value="${heading}"`));
+    expect(await count('clips')).toBe(clipsBefore);
+  });
+
   it('clips a whole contribution into a new key point once, then changes its stance', async () => {
     const clipsBefore = await count('clips');
     const form = {
