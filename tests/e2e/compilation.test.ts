@@ -102,7 +102,11 @@ describe.skipIf(!HAS_CHROMIUM)('the compilation page (Chromium)', () => {
   it('fits 320 px without sideways scrolling, every disclosure open', { timeout: 60_000 }, async () => {
     const context = await contextAs('first', { width: 320, height: 640 });
     const page = await context.newPage();
-    const point = await suite.app.server.database.db.selectFrom('keyPoints').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const point = await suite.app.server.database.db.selectFrom('keyPoints').select(['id', 'authorId', 'questionId']).orderBy('id').executeTakeFirstOrThrow();
+    // A long heading among the "merge into" options: the select must not widen the page.
+    await suite.app.server.services.compilation.createKeyPoint(point.authorId!, point.questionId, {
+      heading: 'Regional frameworks give leverage that global commitments do not when municipalities sign',
+    });
     await page.goto(`${suite.app.url}${PAGE}?tools=${point.id}&clip=post-${postId}`);
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
