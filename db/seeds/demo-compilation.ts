@@ -109,7 +109,8 @@ export async function seedDemoCompilation(db: Kysely<Database>, consultationId: 
   for (const point of KEY_POINTS) {
     const questionId = questions.get(point.question);
     if (!questionId) continue;
-    const keyPointId = await compilation.createKeyPoint(moderator.id, questionId, { heading: point.heading, summary: point.summary, clientId: `demo-${point.key}` });
+    // The demo moderator writes the key points in English (the sources are in all three languages).
+    const keyPointId = await compilation.createKeyPoint(moderator.id, questionId, { heading: point.heading, summary: point.summary, language: 'en', clientId: `demo-${point.key}` });
     made.set(point.key, keyPointId);
     for (const clip of point.clips) {
       const clientId = `demo-${clip.key}`;
