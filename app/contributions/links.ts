@@ -13,6 +13,14 @@ export function postHref(slug: string, question: string, thread: string, postId:
   return `${threadHref(slug, question, thread)}#post-${postId}`;
 }
 
+/**
+ * A post on the page of its thread that holds it, oldest first (`?at=`: a thread of more than one
+ * page opens where the post is), at the post.
+ */
+export function postOnItsPageHref(slug: string, question: string, thread: string, postId: number): string {
+  return `${threadHref(slug, question, thread)}?${new URLSearchParams({ sort: 'oldest', at: String(postId) })}#post-${postId}`;
+}
+
 /** From a thread number alone ("2.4" → question "2"; "2" is question 2's general thread). */
 export function postHrefFromThread(slug: string, thread: string, postId: number | string): string {
   return postHref(slug, thread.split('.')[0] ?? thread, thread, postId);

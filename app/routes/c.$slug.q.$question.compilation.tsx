@@ -28,7 +28,7 @@ import {
 } from '../compilation/compilation.schema';
 import { subQuestionCaseStudies, threadNumbersOf, threadPosts, threadsOf, type PageSource } from '../compilation/sources.server';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { caseStudyHref } from '../contributions/links';
+import { caseStudyHref, postOnItsPageHref } from '../contributions/links';
 import { LiveBar } from '../components/posts/LiveBar';
 import { AuthorLine } from '../components/UserText';
 import { FormKeyInput } from '../components/Field';
@@ -843,12 +843,7 @@ function ClipItem({ clip, data, editing, reply, groupLabel }: { clip: ClipShown;
   const kind = clip.source.kind;
   const id = clip.source.id;
   const thread = kind === 'post' ? data.threadOfPost[id] : undefined;
-  const href =
-    kind === 'post'
-      ? thread
-        ? `/c/${data.slug}/q/${data.number}/${thread === data.number ? 'general' : thread}?${new URLSearchParams({ sort: 'oldest', at: String(id) })}#post-${id}`
-        : null
-      : caseStudyHref(data.slug, id);
+  const href = kind === 'post' ? (thread ? postOnItsPageHref(data.slug, data.number, thread, id) : null) : caseStudyHref(data.slug, id);
   const stale = clip.state !== 'fresh';
   const p = `clip-${clip.id}`;
   return (
@@ -953,7 +948,7 @@ function UnreflectedSection({ data, base, groupLabel }: { data: Data; base: stri
   const href = (item: (typeof list.items)[number]) => {
     if (item.kind === 'case_study') return caseStudyHref(data.slug, item.id);
     const thread = data.threadOfPost[item.id];
-    return thread ? `/c/${data.slug}/q/${data.number}/${thread === data.number ? 'general' : thread}?${new URLSearchParams({ sort: 'oldest', at: String(item.id) })}#post-${item.id}` : null;
+    return thread ? postOnItsPageHref(data.slug, data.number, thread, item.id) : null;
   };
   return (
     <section aria-labelledby="unreflected-heading" className="section">
