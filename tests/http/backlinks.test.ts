@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../support/http';
 import { startTestServer, type TestServer } from '../support/server';
+import { reviewedCaseStudy } from '../support/case-studies';
 import { clientId, createUser, threadId } from '../support/sockets';
 
 let app: TestServer;
@@ -58,38 +59,7 @@ async function post(by: User, text: string, attribution: 'named' | 'chatham') {
 }
 
 async function caseStudy(title: string) {
-  const { services, database } = app.server;
-  const sub = await database.db.selectFrom('subQuestions').select('id').where('number', '=', '2.4').executeTakeFirstOrThrow();
-  const id = await services.caseStudies.save(
-    author.id,
-    consultationId,
-    {
-      title,
-      summary: 'A municipal desk and professional bodies at one table.',
-      text: 'Newcomers bring their diplomas to one desk.',
-      partners: [{ name: 'City hall', group: 'local-government' }],
-      origin: ['SN'],
-      destination: ['CA'],
-      implementation: ['CA'],
-      level: 'local',
-      themes: ['skills'],
-      sdgTargets: ['10.7'],
-      stage: 'implementing',
-      funding: [{ source: 'City budget', amount: '10000', currency: 'CAD' }],
-      results: '200 diplomas recognised.',
-      indicators: 'Recognitions',
-      worked: 'One desk.',
-      didNotWork: 'Waiting times.',
-      subQuestions: [String(sub.id)],
-      contact: 'desk@example.org',
-      attribution: 'named',
-      visibility: 'public',
-      language: 'en',
-    },
-    { submit: true },
-  );
-  for (const action of ['review', 'verify', 'publish'] as const) await services.caseStudies.transition(moderator.id, id, action);
-  return id;
+  return reviewedCaseStudy(app, { authorId: author.id, moderatorId: moderator.id }, title);
 }
 
 beforeAll(async () => {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../support/http';
 import { startTestServer, type TestServer } from '../support/server';
+import { reviewedCaseStudy, type ReviewStep } from '../support/case-studies';
 import { clientId, createUser, threadId } from '../support/sockets';
 
 let app: TestServer;
@@ -31,39 +32,8 @@ async function post(author: User, thread: string, text: string, attribution: 'na
   return (await services.posts.create(author.id, { threadId: await threadId(app, thread), clientId: clientId(), text, attribution }, 'en')).id;
 }
 
-async function caseStudy(author: User, title: string, visibility: 'public' | 'restricted', steps: ('review' | 'verify' | 'publish')[] = ['review', 'verify', 'publish']) {
-  const { services, database } = app.server;
-  const sub = await database.db.selectFrom('subQuestions').select('id').where('number', '=', '2.4').executeTakeFirstOrThrow();
-  const id = await services.caseStudies.save(
-    author.id,
-    consultationId,
-    {
-      title,
-      summary: 'A municipal desk and professional bodies at one table.',
-      text: 'Newcomers bring their diplomas to one desk.',
-      partners: [{ name: 'City hall', group: 'local-government' }],
-      origin: ['SN'],
-      destination: ['CA'],
-      implementation: ['CA'],
-      level: 'local',
-      themes: ['skills'],
-      sdgTargets: ['10.7'],
-      stage: 'implementing',
-      funding: [{ source: 'City budget', amount: '10000', currency: 'CAD' }],
-      results: '200 diplomas recognised.',
-      indicators: 'Recognitions',
-      worked: 'One desk.',
-      didNotWork: 'Waiting times.',
-      subQuestions: [String(sub.id)],
-      contact: 'desk@example.org',
-      attribution: 'named',
-      visibility,
-      language: 'en',
-    },
-    { submit: true },
-  );
-  for (const action of steps) await services.caseStudies.transition(moderator.id, id, action);
-  return id;
+async function caseStudy(author: User, title: string, visibility: 'public' | 'restricted', steps: ReviewStep[] = ['review', 'verify', 'publish']) {
+  return reviewedCaseStudy(app, { authorId: author.id, moderatorId: moderator.id }, title, { visibility, steps });
 }
 
 const citation = (kind: 'post' | 'case_study', id: number) => ({
