@@ -26,9 +26,10 @@ import {
   type SerializedEditorState,
 } from 'lexical';
 import * as Y from 'yjs';
-import { citationAnchor, citationKey, citationMarker, parseCitationKey, type NoteCitationRef } from '../contributions/refs';
+import { citationMarker } from '../contributions/refs';
+import { lexicalHtml } from '../documents/html';
+import { walkLexical, type LexicalVisitor } from '../documents/lexical-walk';
 import { NOTE_NODES } from './note-nodes';
-import { isSafeUrl } from '../posts/lexical';
 import { cleanMultiline, hasControlCharacters } from '../text/policy';
 import { ROOT_NAME } from './update-check.server';
 
@@ -158,7 +159,7 @@ export interface NoteDocument {
 export function readDocument(doc: Y.Doc): NoteDocument {
   const state = withCopy(doc, ({ editor }) => editor.getEditorState().toJSON());
   canonicalise(state.root);
-  return { content: JSON.stringify(state), text: renderText(state), html: renderHtml(state) };
+  return { content: JSON.stringify(state), text: noteText(state), html: lexicalHtml(state.root) };
 }
 
 /**
@@ -280,163 +281,42 @@ function covered(ranges: { clock: number; len: number }[], clock: number, len: n
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text and HTML
+// Text and HTML: visitors of the one walk (app/documents/lexical-walk.ts)
 // ---------------------------------------------------------------------------------------------
 
-/** A serialized node, read defensively: its properties come from co-editors through Yjs. */
-interface Serialized {
-  type?: unknown;
-  children?: unknown;
-  text?: unknown;
-  format?: unknown;
-  tag?: unknown;
-  listType?: unknown;
-  start?: unknown;
-  url?: unknown;
-  headerState?: unknown;
-  colSpan?: unknown;
-  rowSpan?: unknown;
-  kind?: unknown;
-  targetId?: unknown;
-}
-
-/** Deeper than any real note; stops a hostile nesting from exhausting the stack. */
-const MAX_DEPTH = 48;
-
-const FORMAT = { bold: 1, italic: 2, strikethrough: 4, underline: 8 } as const;
-
-const childrenOf = (node: Serialized): Serialized[] =>
-  Array.isArray(node.children) ? (node.children as unknown[]).filter((c): c is Serialized => typeof c === 'object' && c !== null) : [];
-
-/** A citation's target, from its properties (never from its text, which a co-editor could alter). */
-const citationOf = (node: Serialized): NoteCitationRef | null => parseCitationKey(`${String(node.kind)}:${String(node.targetId)}`);
-
-const textOf = (node: Serialized) => {
-  if (node.type === 'citation') {
-    const ref = citationOf(node);
-    return ref ? `[${citationMarker(ref.kind, ref.id)}]` : '';
-  }
-  return node.type === 'tab' ? '\t' : typeof node.text === 'string' ? node.text : '';
-};
-
-const integer = (value: unknown, min: number, max: number, fallback: number) =>
-  Number.isInteger(value) ? Math.min(Math.max(value as number, min), max) : fallback;
-
-function renderText(state: SerializedEditorState): string {
-  const inline = (node: Serialized, depth: number): string => {
-    if (depth > MAX_DEPTH) return '';
-    if (node.type === 'text' || node.type === 'tab' || node.type === 'citation') return textOf(node);
-    if (node.type === 'linebreak') return '\n';
-    return childrenOf(node).map((child) => inline(child, depth + 1)).join('');
-  };
-  const list = (node: Serialized, indent: string, depth: number): string => {
-    const numbered = node.listType === 'number';
-    let n = integer(node.start, 1, 1_000_000, 1);
-    return childrenOf(node)
-      .flatMap((item) => {
-        const nested = childrenOf(item).filter((c) => c.type === 'list');
-        const own = childrenOf(item).filter((c) => c.type !== 'list').map((c) => inline(c, depth + 2)).join('');
-        const marker = numbered ? `${n}. ` : '- ';
-        if (nested.length === 0 || own) n++; // an item that only holds a nested list has no number of its own
-        return [own ? indent + marker + own : '', ...nested.map((l) => list(l, `${indent}  `, depth + 2))];
-      })
-      .filter(Boolean)
-      .join('\n');
-  };
-  const table = (node: Serialized, depth: number): string =>
-    childrenOf(node)
-      .map((row) =>
-        childrenOf(row)
-          .map((cell) => childrenOf(cell).map((block) => inline(block, depth + 3).replace(/\s*\n\s*/g, ' ')).filter(Boolean).join(' '))
-          .join('\t'),
-      )
-      .join('\n');
-  const block = (node: Serialized): string => {
-    switch (node.type) {
-      case 'list':
-        return list(node, '', 1);
-      case 'table':
-        return table(node, 1);
-      case 'quote':
-        return inline(node, 1).replace(/^/gm, '> ');
-      default:
-        return inline(node, 1);
-    }
-  };
-  return childrenOf(state.root as Serialized)
-    .map(block)
-    .filter((text) => text.trim() !== '')
-    .join('\n\n');
-}
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const join = (parts: string[]) => parts.join('');
 
 /**
- * HTML built from a whitelist: each known type maps to fixed tags, attributes are computed (never
- * copied), text is escaped. Unknown types render their children only.
+ * A note's plain text: blocks separated by blank lines (empty ones left out), list items as
+ * "1. " / "- " lines indented two spaces per level, every line of a quote after "> ", table rows
+ * as lines of tab-separated cells, a citation as its marker ("[C-17]").
  */
-function renderHtml(state: SerializedEditorState): string {
-  const render = (node: Serialized, depth: number): string => {
-    if (depth > MAX_DEPTH) return '';
-    const inner = () => childrenOf(node).map((child) => render(child, depth + 1)).join('');
-    switch (node.type) {
-      case 'text':
-      case 'tab': {
-        const format = typeof node.format === 'number' ? node.format : 0;
-        let html = escapeHtml(textOf(node));
-        if (format & FORMAT.underline) html = `<u>${html}</u>`;
-        if (format & FORMAT.strikethrough) html = `<s>${html}</s>`;
-        if (format & FORMAT.italic) html = `<em>${html}</em>`;
-        if (format & FORMAT.bold) html = `<strong>${html}</strong>`;
-        return html;
-      }
-      case 'citation': {
-        // A link to its footnote under the note (the page lists the sources with their attribution).
-        const ref = citationOf(node);
-        if (!ref) return '';
-        return `<a class="citation" href="#${citationAnchor(ref)}" data-citation="${citationKey(ref)}">[${citationMarker(ref.kind, ref.id)}]</a>`;
-      }
-      case 'linebreak':
-        return '<br>';
-      case 'paragraph':
-        return `<p>${inner()}</p>`;
-      case 'heading': {
-        // The page's h1 is the note's title: h1 and h2 become h2, anything smaller h3.
-        const tag = node.tag === 'h1' || node.tag === 'h2' ? 'h2' : 'h3';
-        return `<${tag}>${inner()}</${tag}>`;
-      }
-      case 'quote':
-        return `<blockquote>${inner()}</blockquote>`;
-      case 'list': {
-        if (node.listType === 'number') {
-          const start = integer(node.start, 1, 1_000_000, 1);
-          return `<ol${start !== 1 ? ` start="${start}"` : ''}>${inner()}</ol>`;
-        }
-        return `<ul>${inner()}</ul>`;
-      }
-      case 'listitem':
-        return `<li>${inner()}</li>`;
-      case 'link': {
-        const url = typeof node.url === 'string' ? node.url.trim() : '';
-        return isSafeUrl(url) && !hasControlCharacters(url) ? `<a href="${escapeHtml(url)}" rel="nofollow ugc noopener noreferrer">${inner()}</a>` : inner();
-      }
-      case 'table':
-        return `<table><tbody>${inner()}</tbody></table>`;
-      case 'tablerow':
-        return `<tr>${inner()}</tr>`;
-      case 'tablecell': {
-        const tag = typeof node.headerState === 'number' && node.headerState !== 0 ? 'th' : 'td';
-        const colSpan = integer(node.colSpan, 1, 100, 1);
-        const rowSpan = integer(node.rowSpan, 1, 1000, 1);
-        const spans = `${colSpan > 1 ? ` colspan="${colSpan}"` : ''}${rowSpan > 1 ? ` rowspan="${rowSpan}"` : ''}`;
-        return `<${tag}${spans}>${inner()}</${tag}>`;
-      }
-      default:
-        return inner();
-    }
-  };
-  return childrenOf(state.root as Serialized).map((node) => render(node, 1)).join('');
+const noteTextVisitor: LexicalVisitor<string> = {
+  text: (text) => text,
+  linebreak: () => '\n',
+  citation: (ref) => `[${citationMarker(ref.kind, ref.id)}]`,
+  paragraph: join,
+  heading: (_level, children) => join(children),
+  quote: (children) => join(children).replace(/^/gm, '> '),
+  list: (_list, items) => items.filter(Boolean).join('\n'),
+  listItem(item, content, nested) {
+    const own = join(content);
+    const marker = item.ordered ? `${item.number}. ` : '- ';
+    return [own ? '  '.repeat(item.depth - 1) + marker + own : '', ...nested].filter(Boolean).join('\n');
+  },
+  link: (_url, children) => join(children),
+  table: (rows) => rows.join('\n'),
+  tableRow: (cells) => cells.join('\t'),
+  tableCell: (_cell, blocks) => blocks.map((block) => block.replace(/\s*\n\s*/g, ' ')).filter(Boolean).join(' '),
+  other: join,
+  nothing: () => '',
+};
+
+/** A note's plain text (its derived `text`). */
+export function noteText(state: SerializedEditorState): string {
+  return walkLexical(state.root, noteTextVisitor)
+    .filter((text) => text.trim() !== '')
+    .join('\n\n');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
  * https and mailto. Plain text and HTML are derived from the canonical form, never taken from
  * the client. Text goes through the text policy (app/text/policy.ts). Pure and isomorphic.
  */
+import { lexicalHtml } from '../documents/html';
+import { walkLexical, type LexicalVisitor } from '../documents/lexical-walk';
 import { cleanMultiline, hasControlCharacters, isVisuallyEmpty, trimBlanks } from '../text/policy';
 
 export const LIMITS = {
@@ -165,62 +167,45 @@ export function documentFromText(text: string): LexicalDocument {
   });
 }
 
+/**
+ * The plain text of a canonical document: blocks separated by a blank line, list items as
+ * "1. " / "- " lines (nested lists indented by two spaces), a quote's first line after "> ".
+ * Stored as the post's `bodyText`, whose character ranges clips point into: this output must
+ * never change for a stored document (tests/unit/lexical-walk.test.ts keeps the earlier
+ * renderer as its oracle).
+ */
 export function plainText(doc: LexicalDocument): string {
-  const inline = (nodes: InlineOrBlock[]): string =>
-    nodes
-      .map((n) => (n.type === 'text' ? n.text : n.type === 'linebreak' ? '\n' : 'children' in n ? inline(n.children) : ''))
-      .join('');
-  const block = (node: InlineOrBlock, prefix = ''): string => {
-    if (node.type === 'list') {
-      return node.children
-        .map((item, i) => block(item, `${prefix}${node.listType === 'number' ? `${node.start + i}. ` : '- '}`))
-        .join('\n');
-    }
-    if (node.type === 'listitem') {
-      const nested = node.children.filter((c) => c.type === 'list');
-      const own = inline(node.children.filter((c) => c.type !== 'list'));
-      return [own ? prefix + own : '', ...nested.map((l) => block(l, '  '))].filter(Boolean).join('\n');
-    }
-    if (node.type === 'quote') return `> ${inline(node.children)}`;
-    return 'children' in node ? inline(node.children) : '';
-  };
-  return doc.root.children.map((n) => block(n)).join('\n\n');
+  return walkLexical(doc.root, postTextVisitor).join('\n\n');
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const join = (parts: string[]) => parts.join('');
+
+/** Plain text, as a visitor of the one walk (app/documents/lexical-walk.ts). */
+const postTextVisitor: LexicalVisitor<string> = {
+  text: (text) => text,
+  linebreak: () => '\n',
+  citation: () => '', // posts hold no citations
+  paragraph: join,
+  heading: (_level, children) => join(children),
+  quote: (children) => `> ${join(children)}`,
+  list: (_list, items) => items.join('\n'),
+  listItem(item, content, nested) {
+    // A post's list numbers its items by position, and indents every nested level by two spaces.
+    const marker = item.ordered ? `${item.start + item.index}. ` : '- ';
+    const own = join(content);
+    return [own ? `${item.depth > 1 ? '  ' : ''}${marker}${own}` : '', ...nested].filter(Boolean).join('\n');
+  },
+  link: (_url, children) => join(children),
+  table: (rows) => rows.join('\n'),
+  tableRow: (cells) => cells.join('\t'),
+  tableCell: (_cell, children) => join(children),
+  other: join,
+  nothing: () => '',
+};
 
 /** Safe HTML from a canonical document: only known elements, escaped text, vetted links. */
 export function renderHtml(doc: LexicalDocument): string {
-  const render = (node: InlineOrBlock): string => {
-    switch (node.type) {
-      case 'text': {
-        let html = escapeHtml(node.text);
-        if (node.format & FORMAT.underline) html = `<u>${html}</u>`;
-        if (node.format & FORMAT.strikethrough) html = `<s>${html}</s>`;
-        if (node.format & FORMAT.italic) html = `<em>${html}</em>`;
-        if (node.format & FORMAT.bold) html = `<strong>${html}</strong>`;
-        return html;
-      }
-      case 'linebreak':
-        return '<br>';
-      case 'link':
-        return isSafeUrl(node.url)
-          ? `<a href="${escapeHtml(node.url)}" rel="nofollow ugc noopener noreferrer">${node.children.map(render).join('')}</a>`
-          : node.children.map(render).join('');
-      case 'paragraph':
-        return `<p>${node.children.map(render).join('')}</p>`;
-      case 'quote':
-        return `<blockquote>${node.children.map(render).join('')}</blockquote>`;
-      case 'list': {
-        const start = node.listType === 'number' && node.start !== 1 ? ` start="${node.start}"` : '';
-        return `<${node.tag}${start}>${node.children.map(render).join('')}</${node.tag}>`;
-      }
-      case 'listitem':
-        return `<li>${node.children.map(render).join('')}</li>`;
-    }
-  };
-  return doc.root.children.map(render).join('');
+  return lexicalHtml(doc.root);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
