@@ -207,6 +207,7 @@ describe('renderDocx', () => {
     const xml = await part('word/styles.xml');
     for (const id of ['Title', 'Heading1', 'Heading2', 'Heading3', 'Quote', 'FootnoteText', 'ListParagraph', 'TOC1']) expect(xml).toContain(`w:styleId="${id}"`);
     expect(xml).toMatch(/<w:docDefaults>(?:(?!<\/w:docDefaults>).)*<w:lang w:val="fr-FR"\/>/);
+    expect(xml).toMatch(/<w:docDefaults>(?:(?!<\/w:docDefaults>).)*<w:rFonts w:ascii="Arial"/);
   });
 
   it('gives each list its own numbering instance, restarting at its start', async () => {

@@ -77,6 +77,12 @@ const AUTHOR = 'Palabre';
 /** `w:lang` of each frame language (British English: the forum's English is the UN's). */
 const WORD_LANGUAGE: Record<ExportLanguage, string> = { fr: 'fr-FR', en: 'en-GB', es: 'es-ES' };
 
+/**
+ * The body font. Without one Word and LibreOffice fall back to a Times; Arial is on every Word and
+ * has a metric twin in LibreOffice (Liberation Sans), so lines break the same in both.
+ */
+const BODY_FONT = 'Arial';
+
 /** A4 with 2.5 cm margins, in twips. */
 const PAGE = { width: 11906, height: 16838, margin: 1418 };
 const TEXT_WIDTH = PAGE.width - 2 * PAGE.margin;
@@ -368,7 +374,9 @@ function listedInContents(block: Block): block is Heading {
 /**
  * The table of contents Palabre builds: the `contents` label as a heading, then one paragraph per
  * listed heading in Word's TOC 1–3 styles (indented by level), each a link to its heading's
- * bookmark. No page numbers: a PAGEREF field shows none in LibreOffice until it is updated.
+ * bookmark. No page numbers: LibreOffice lays PAGEREF fields out right, but Word shows them only
+ * once its fields are updated (written dirty it asks on opening, clean they are blank), and
+ * docx's page estimator (`docx/layout`) takes some 20 s on a 50-page note.
  */
 function renderContents(_block: Contents, ctx: Context): Paragraph[] {
   const entries = ctx.doc.blocks.flatMap((block, index) => {
@@ -436,11 +444,15 @@ function renderCover(cover: NonNullable<ExportDocument['cover']>): Paragraph[] {
   ];
 }
 
-/** The footnotes part: each note's content, with its formatting and links, in Footnote Text. */
+/**
+ * The footnotes part: each note's content, with its formatting and links, in Footnote Text, after
+ * the note's number (which docx writes) and a space, as Word writes its own notes.
+ */
 function renderFootnotes(footnotes: Footnote[], ctx: Context): Record<string, { children: Paragraph[] }> {
   const notes: Record<string, { children: Paragraph[] }> = {};
   for (const note of footnotes) {
-    notes[String(note.n)] = { children: [new Paragraph({ style: 'FootnoteText', children: renderInlines(note.children, ctx, {}, false, true) })] };
+    const children = [new TextRun(' '), ...renderInlines(note.children, ctx, {}, false, true)];
+    notes[String(note.n)] = { children: [new Paragraph({ style: 'FootnoteText', children })] };
   }
   return notes;
 }
@@ -465,7 +477,7 @@ function styles(language: string) {
   });
   return {
     default: {
-      document: { run: { language: { value: language }, size: 22 }, paragraph: { spacing: { after: 120, line: 276 } } },
+      document: { run: { language: { value: language }, size: 22, font: BODY_FONT }, paragraph: { spacing: { after: 120, line: 276 } } },
       title: { run: { size: 56, color: '1F3864' }, paragraph: { spacing: { after: 240 } } },
       heading1: heading(32),
       heading2: heading(26),
