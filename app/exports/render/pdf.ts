@@ -8,10 +8,15 @@
  * markup, so a contribution holding `#read(...)`, `$x$`, `<label>` or `\` prints as written.
  *
  * Pure: no database, no i18n (every frame word is in the document). Meant to run in a worker
- * thread: each thread keeps one compiler, created on first use and reused (a warm compile is a
- * fraction of a cold one); after each render the compiler's memoisation cache is evicted down to
- * recent entries, so rendering many documents does not grow memory without bound, and nothing
- * of one document stays in the compiler (the template is the main file, the data an input).
+ * thread: each thread keeps one compiler, created on first use and reused (the first render of
+ * a thread also loads the fonts, ~0.1 s). After each render the compiler's memoisation cache is
+ * evicted down to recent entries; nothing of one document is read by the next (the template is
+ * the main file, the data an input replaced on every compile).
+ *
+ * Memory: even so, the native compiler keeps ~4 MB per distinct 10-page document in the thread
+ * (measured over 100 renders; recreating the compiler or evicting everything does not release
+ * it), and all of it is freed when the thread ends. A worker pool should therefore retire a
+ * worker after `PDF_RENDERS_PER_THREAD` renders (`pdfRendersInThread()` counts them).
  *
  * Output: A4, tagged PDF. It is first exported as PDF/UA-1; when the text holds a character no
  * embedded font can show in a way PDF/UA accepts (an emoji, CJK), it is exported as a plain
@@ -38,6 +43,13 @@ let compiler: NodeCompiler | undefined;
  */
 const CACHE_MAX_AGE = 10;
 
+/** Renders after which a worker thread should be replaced, to hand its compiler's memory back. */
+export const PDF_RENDERS_PER_THREAD = 25;
+
+let renders = 0;
+/** How many documents this thread has rendered. */
+export const pdfRendersInThread = () => renders;
+
 /** A rendered PDF and its flavour: `ua-1` (PDF/UA-1) or `tagged` (tagged PDF, not PDF/UA). */
 export interface RenderedPdf {
   pdf: Uint8Array;
@@ -57,7 +69,7 @@ type RenderInline = Inline | { type: 'footnote'; n: number; first: true };
  * target (those on exactly one heading or paragraph; Typst rejects a link to a missing or
  * doubled label).
  */
-export function templateData(doc: ExportDocument): ExportDocument & { anchors: string[] } {
+function templateData(doc: ExportDocument): ExportDocument & { anchors: string[] } {
   const placed = new Set<number>();
   let previousDepth = 0;
   const anchorCounts = new Map<string, number>();
@@ -127,6 +139,7 @@ function diagnostics(error: unknown): string {
 export function renderPdfReport(doc: ExportDocument): RenderedPdf {
   compiler ??= NodeCompiler.create();
   const typst = compiler;
+  renders += 1;
   try {
     const result = typst.compile({ mainFileContent: templateSource(), inputs: { document: JSON.stringify(templateData(doc)) } });
     const compiled = result.result;
