@@ -218,6 +218,22 @@ describe('the case-study catalogue', () => {
   });
 });
 
+describe('a consultation in draft', () => {
+  it('exports nothing of it, except to its admins (as readSources)', async () => {
+    await handle.db.updateTable('consultations').set({ phase: 'draft' }).where('id', '=', consultationId).execute();
+    try {
+      for (const viewer of ['participant', 'moderator', 'rapporteur'] as const) {
+        expect((await contributions(viewer)).rows, viewer).toEqual([]);
+        expect((await catalogue(viewer)).rows, viewer).toEqual([]);
+      }
+      expect((await contributions('admin')).rows.length).toBeGreaterThan(0);
+      expect((await catalogue('admin')).rows.length).toBe(3);
+    } finally {
+      await handle.db.updateTable('consultations').set({ phase: 'open' }).where('id', '=', consultationId).execute();
+    }
+  });
+});
+
 describe('the Chatham House rule', () => {
   it('keeps the canary’s name and organisation out of every export, for every viewer and language', async () => {
     for (const viewer of VIEWERS) {

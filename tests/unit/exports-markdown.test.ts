@@ -4,6 +4,7 @@
  * and that every text prints literally, checked with a real CommonMark parser (micromark, the
  * one Remix's MDX support brings): no HTML, no emphasis, no link, no list comes out of text.
  */
+import fc from 'fast-check';
 import { micromark } from 'micromark';
 import { describe, expect, it } from 'vitest';
 import { text, type Block, type ExportDocument, type Inline } from '../../app/exports/document';
@@ -95,6 +96,26 @@ describe('escaping', () => {
 });
 
 describe('formats and links', () => {
+  it('never prints a delimiter nor loses a character, whatever the runs (property)', () => {
+    const run = fc.record({
+      text: fc.string({ unit: fc.constantFrom('a', 'b', ' ', '*', '_', '(', ')', '.', '\\', '«', '!', '<', '`', '[', ']'), maxLength: 6 }),
+      bold: fc.boolean(),
+      italic: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 1, maxLength: 6 }), (runs) => {
+        const children = runs.map((r) => text(r.text, { bold: r.bold, italic: r.italic }));
+        const md = renderMarkdown(doc([para(...children)]));
+        const out = html(md);
+        const expected = runs.map((r) => r.text).join('').trim();
+        if (expected === '') return true;
+        return shown(out).replace(/\s+/g, ' ') === expected.replace(/\s+/g, ' ') && !/<(?!\/?(p|em|strong)>)/.test(out);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+
   it('writes bold, italic and strike where CommonMark reads them, and drops them where it would not', () => {
     expect(renderInline([text('a '), text('bold', { bold: true }), text(' b')], ' ')).toBe('a **bold** b');
     expect(html(renderInline([text('x'), text(' spaced ', { italic: true }), text('y')], ' '))).toContain('x <em>spaced</em> y');
@@ -121,7 +142,7 @@ describe('structure', () => {
     doc(
       [
         { type: 'contents' },
-        { type: 'heading', level: 1, children: [text('Question 3')], anchor: 'q3' },
+        { type: 'heading', level: 1, children: [text('Question 3'), { type: 'footnote', n: 2 }], anchor: 'q3' },
         { type: 'heading', level: 2, children: [text('Key points')], anchor: 'q3-kp' },
         { type: 'heading', level: 3, children: [text('Detail')] },
         para(text('A point'), { type: 'footnote', n: 1 }, text(' and another.'), { type: 'footnote', n: 2 }, { type: 'break' }, text('Next line.')),
@@ -143,6 +164,7 @@ describe('structure', () => {
           ],
         },
         { type: 'notice', kind: 'stamp', children: [text('Version 4, SHA-256 abc')] },
+        { type: 'table', rows: [] },
         { type: 'page-break' },
         para(text('After the break.')),
       ],
@@ -166,13 +188,13 @@ describe('structure', () => {
   });
 
   it('writes headings with their anchors and a contents list linking to them', () => {
-    expect(lines).toContain('# <a id="q3"></a>Question 3');
+    expect(lines).toContain('# <a id="q3"></a>Question 3[^2]');
     expect(lines).toContain('## <a id="q3-kp"></a>Key points');
     expect(lines).toContain('### Detail');
     expect(md).toContain('**Contents**\n\n- [Question 3](#q3)\n  - [Key points](#q3-kp)\n');
     expect(md).not.toContain('[Detail]');
     const out = html(md);
-    expect(out).toContain('<h1><a id="q3"></a>Question 3</h1>');
+    expect(out).toContain('<h1><a id="q3"></a>Question 3[^2]</h1>');
     expect(out).toContain('<a href="#q3-kp">Key points</a>');
   });
 

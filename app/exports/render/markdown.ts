@@ -24,7 +24,7 @@
  * numbering). Tables: GitHub pipe tables, the first row the header (an empty header when it is
  * not one), spans written as empty cells. Page breaks: a thematic break `---`.
  */
-import type { Block, ExportDocument, Footnote, Heading, Inline, List, Table, TextRun } from '../document';
+import { inlineText, type Block, type ExportDocument, type Footnote, type Heading, type Inline, type List, type Table, type TextRun } from '../document';
 
 /** Every ASCII punctuation character (CommonMark: any of them may be backslash-escaped). */
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
@@ -148,7 +148,8 @@ function contentsOf(doc: ExportDocument): string {
   if (headings.length === 0) return '';
   const top = Math.min(...headings.map((h) => h.level));
   const lines = headings.map((h) => {
-    const label = blockInline(h.children, ' ').trim();
+    // The heading's plain text: its footnote references and links stay in the heading.
+    const label = escapeMarkdown(inlineText(h.children)).trim();
     const entry = h.anchor && ANCHOR.test(h.anchor) && label ? `[${label}](#${h.anchor})` : label;
     return `${'  '.repeat(h.level - top)}- ${entry}`;
   });
@@ -162,7 +163,8 @@ function contentsOf(doc: ExportDocument): string {
 function renderList(list: List, indent: string, alternate: boolean): string {
   const lines: string[] = [];
   list.items.forEach((item, i) => {
-    const marker = list.ordered ? `${Math.max(0, Math.trunc(list.start) || 0) + i}${alternate ? ')' : '.'} ` : alternate ? '* ' : '- ';
+    // CommonMark reads at most nine digits.
+    const marker = list.ordered ? `${Math.min(Math.max(0, Math.trunc(list.start) || 0), 999_999_999 - list.items.length) + i}${alternate ? ')' : '.'} ` : alternate ? '* ' : '- ';
     const inner = indent + ' '.repeat(marker.length);
     lines.push(`${indent}${marker}${blockInline(item.children, `\\\n${inner}`)}`.trimEnd());
     let before: { ordered: boolean; alternate: boolean } | null = null;
@@ -176,6 +178,7 @@ function renderList(list: List, indent: string, alternate: boolean): string {
 }
 
 function renderTable(table: Table): string {
+  if (table.rows.every((row) => row.length === 0)) return '';
   // Lay the cells on a grid: a span leaves empty cells where it reaches.
   const grid: string[][] = [];
   const header: boolean[] = [];
