@@ -115,9 +115,11 @@ export function renderInline(children: Inline[], breakText: string): string {
     const prev = (out + piece.before).at(-1);
     const next = (piece.after + full.slice(i + 1).join('')).charAt(0) || undefined;
     const inner = piece.body;
-    // The outermost delimiter touches `prev` and the next delimiter (or the text) inside it.
-    const openNext = piece.open.length > 1 && piece.open[1] !== piece.open[0] ? piece.open[1] : piece.open.startsWith('~~') && piece.open.length > 2 ? piece.open[2] : inner[0];
-    const closePrev = piece.close.length > 1 && piece.close.at(-2) !== piece.close.at(-1) ? piece.close.at(-2) : piece.close.endsWith('~~') && piece.close.length > 2 ? piece.close.at(-3) : inner.at(-1);
+    // The outermost delimiter run (`~~` of `~~**`) sits between `prev` and the next run or the
+    // text inside; the innermost between the outer run and the text.
+    const outer = /^(.)\1*/.exec(piece.open)![0].length;
+    const openNext = piece.open[outer] ?? inner[0];
+    const closePrev = piece.close[piece.close.length - outer - 1] ?? inner.at(-1);
     const touching = (prev !== undefined && '*~'.includes(prev)) || (next !== undefined && '*~'.includes(next));
     const ok = !touching && canOpen(prev, openNext) && canOpen(piece.open.at(-1), inner[0]) && canClose(closePrev, next) && canClose(inner.at(-1), piece.close[0]);
     out += ok ? full[i] : piece.before + piece.body + piece.after;
