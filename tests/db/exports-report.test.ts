@@ -29,7 +29,7 @@ let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let consultationId: number;
 const users = {} as Record<'moderator' | 'rapporteur' | 'participant' | 'author' | 'canary', string>;
 /** Contribution ids: posts p1 (named, 3.2), p2 (Chatham House, 3.2), p3 (named, 1.1), p4 (hidden), p5 (deleted); case studies. */
-const ids = { p1: 0, p2: 0, p3: 0, p4: 0, p5: 0, publicStudy: 0, canaryStudy: 0, laterRestricted: 0, draftStudy: 0, clipP1: 0, clipP2: 0, clipStudy: 0, q3Note: 0, wholeNote: 0, brokenNote: 0 };
+const ids = { p1: 0, p2: 0, p3: 0, p4: 0, p5: 0, publicStudy: 0, canaryStudy: 0, laterRestricted: 0, draftStudy: 0, clipP1: 0, clipP2: 0, clipStudy: 0, q3Note: 0, wholeNote: 0, brokenNote: 0, emptyNote: 0 };
 
 async function user(key: keyof typeof users, role: Role | null, group: string, name = `${key[0]!.toUpperCase()}${key.slice(1)} Example`, organisation = `${key} organisation`) {
   const id = await createAccountService(handle.db).register({ email: `${key}@example.org`, name, organisation, stakeholderGroup: group, country: 'SN', password: 'a long enough password' });
@@ -143,6 +143,16 @@ beforeAll(async () => {
   }
   // A stored document that cannot be read (a crash, a bad migration): its plain text remains.
   await db.updateTable('notes').set({ content: '{"root": {"children": [', text: 'Plain words survive.\n\nA second paragraph.' }).where('id', '=', ids.brokenNote).execute();
+  // A row from before documents were derived: no stored document, nothing lost.
+  const q4 = (await db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).where('number', '=', '4').executeTakeFirstOrThrow()).id;
+  const now = new Date().toISOString();
+  ids.emptyNote = (
+    await db
+      .insertInto('notes')
+      .values({ consultationId, questionId: q4, stakeholderGroup: null, title: 'Question 4: not started', content: '', text: '', html: '', createdBy: users.moderator, createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
   // Clipped while public, restricted since: a clip now quoting a restricted case study.
   await db.updateTable('caseStudies').set({ visibility: 'restricted' }).where('id', '=', ids.laterRestricted).execute();
   // Participants read the compilation in the synthesis phase.
@@ -207,7 +217,7 @@ describe('the consultation report', () => {
     expect(inlineText(headings(doc, 1)[3]!.children)).toMatch(/^Question 3: How can partnerships/);
     const q3 = section(doc, 'q-3');
     expect(q3.map(blockText).join('\n')).toContain('3.1 How can innovative partnerships be designed');
-    expect(counts).toEqual({ footnotes: doc.footnotes.length, keyPoints: 1, notes: 3, caseStudies: 3 });
+    expect(counts).toEqual({ footnotes: doc.footnotes.length, keyPoints: 1, notes: 4, caseStudies: 3 });
     expect(stages).toContainEqual(['questions', 5, 5]);
     expect(stages.at(-1)).toEqual(['statistics', 1, 1]);
   });
@@ -325,10 +335,16 @@ describe('the consultation report', () => {
     expect(blockText(broken[1]!)).toBe('Drafted by Civil society');
     expect(broken.find((b) => b.type === 'notice')).toMatchObject({ kind: 'unreadable' });
     expect(broken.map(blockText)).toEqual(expect.arrayContaining(['Plain words survive.', 'A second paragraph.']));
+    // A note with no stored document yet is empty, not unreadable.
+    expect(section(doc, `note-${ids.emptyNote}`).filter((b) => b.type !== 'page-break')).toHaveLength(1);
   });
 
   it('assembles one question’s part alone, in the frame language asked for', async () => {
-    const { document: doc, counts } = await report(users.rapporteur, { questionNumber: '3', language: 'fr' });
+    // A progress bar that breaks does not break the export.
+    const onProgress = () => {
+      throw new Error('the progress bar broke');
+    };
+    const { document: doc, counts } = await report(users.rapporteur, { questionNumber: '3', language: 'fr', onProgress });
     expect(doc.cover!.subtitle).toBe('Rapport de la consultation, question 3');
     expect(headings(doc, 1).map((h) => h.anchor)).toEqual(['q-3', 'annex-case-studies', 'annex-sources', 'statistics']);
     expect(counts).toMatchObject({ keyPoints: 1, notes: 1, caseStudies: 3 });
