@@ -23,7 +23,7 @@ export interface ExportWords {
   question(number: string): string;
   caseStudy: string;
   withdrawn: string;
-  /** "edited since it was cited", "restricted"… for a source's standing, or null. */
+  /** "edited since it was cited", "restricted"… for a source's standing (a clip: its own state), or null. */
   standing(source: Source): string | null;
   groupLabel(id: string): string;
 }

@@ -25,7 +25,17 @@ export function exportWords(language: ExportLanguage, consultation: Pick<Consult
     question: (number) => t('exports.footnote.question', { number }),
     caseStudy: t('exports.footnote.caseStudy'),
     withdrawn: t('exports.footnote.withdrawn'),
-    standing: (source) => (source.state === 'available' && (source.standing === 'changed' || source.standing === 'restricted') ? t(`compilation.citation.${source.standing}`) : null),
+    // A clip's own state, as the note's sources list flags it (app/components/notes/sources.tsx); else the citation's standing.
+    standing: (source) =>
+      source.state !== 'available'
+        ? null
+        : source.clip
+          ? source.clip.state === 'fresh'
+            ? null
+            : t(`compilation.states.${source.clip.state}`)
+          : source.standing === 'changed' || source.standing === 'restricted'
+            ? t(`compilation.citation.${source.standing}`)
+            : null,
     groupLabel: (id) => groups[id] ?? id,
   };
 }
