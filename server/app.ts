@@ -52,6 +52,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     signInAttemptsPerAddress: config.SIGN_IN_ATTEMPTS_PER_ADDRESS,
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     postsPerMinute: config.POSTS_PER_MINUTE,
+    exportWorkers: config.EXPORT_WORKERS,
   });
   const development = config.NODE_ENV === 'development';
 
@@ -166,6 +167,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
           () => null,
           (error: unknown) => ({ error }),
         );
+        await services.exportPool.close();
         await database.close();
         if (notes) throw notes.error;
       })()),

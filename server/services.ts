@@ -18,6 +18,9 @@ import { createNoteStore } from '../app/notes/note-store.server';
 import { createCitationService } from '../app/notes/citations.server';
 import { createNoteKeyPointService } from '../app/notes/note-key-points.server';
 import { createNoteService } from '../app/notes/notes.server';
+import { createExportJobs } from '../app/exports/export-jobs.server';
+import { createExportService } from '../app/exports/exports.server';
+import { createRenderPool } from './exports/render-pool';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
 import { RateLimiter } from '../app/utils/rate-limit.server';
@@ -29,6 +32,8 @@ export interface ServiceOptions {
   postsPerMinute: number;
   /** Tuning of the live note documents (tests and benchmarks). */
   noteDocs?: Partial<NoteDocsOptions>;
+  /** Worker threads rendering exports (default 1). */
+  exportWorkers?: number;
 }
 
 /** Domain events for the real-time layer, which subscribes once it exists. */
@@ -59,6 +64,9 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const noteStore = createNoteStore(db);
   const noteDocs = createNoteDocs(noteStore, options.noteDocs);
   const citations = createCitationService(db);
+  const notes = createNoteService(db, noteDocs, { publishStatus: (event) => accessEvents.publish({ type: 'note.status', ...event }) });
+  const consultations = createConsultationService(db);
+  const exportPool = createRenderPool({ size: options.exportWorkers ?? 1 });
   return {
     db,
     events,
@@ -67,14 +75,20 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     /** Where note documents are stored; note-docs calls it through this object (tests make it fail). */
     noteStore,
     noteDocs,
-    notes: createNoteService(db, noteDocs, { publishStatus: (event) => accessEvents.publish({ type: 'note.status', ...event }) }),
+    notes,
     citations,
     /** The key points a note's editor may insert, with their clips' footnotes (issue 12). */
     noteKeyPoints: createNoteKeyPointService(db, citations),
     posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
     auth: createAuth(db, { secureCookies: options.secureCookies, publish: accessEvents.publish }),
     accounts: createAccountService(db, { publish: accessEvents.publish }),
-    consultations: createConsultationService(db),
+    consultations,
+    /** Worker threads that render exports (closed at shutdown). */
+    exportPool,
+    /** Notes, the consultation report and the data as files (issue 13). */
+    exports: createExportService({ db, notes, citations, consultations, render: exportPool.render }),
+    /** Long exports made in the background, with their progress. */
+    exportJobs: createExportJobs(),
     /** Moving a consultation from phase to phase (admins); published on `accessEvents`. */
     phases: createPhaseService(db, { docs: noteDocs, publish: accessEvents.publish }),
     audit: createAuditService(db),

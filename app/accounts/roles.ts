@@ -19,6 +19,8 @@ const permissions = {
   'notes.finalise': ['rapporteur', 'admin'],
   /** Read restricted case studies, edit notes in review, name and restore note versions. */
   'content.review': ['moderator', 'rapporteur', 'admin'],
+  /** Download the consultation report (whole, or a question's part) and the data: contributions, case-study catalogue. */
+  'exports.report': ['moderator', 'rapporteur', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -3,11 +3,14 @@
  * DOCX, PDF or Markdown, or a table to CSV or JSON. Plain data in, bytes out; no database.
  */
 import type { DataFormat, DocumentFormat, ExportDocument } from './document';
+import { renderCsv, renderJson, type DataCell, type DataColumn } from './render/csv';
 import { renderDocx } from './render/docx';
+import { renderMarkdown } from './render/markdown';
+import { PDF_RENDERS_PER_THREAD, pdfRendersInThread, renderPdf } from './render/pdf';
 
 export type RenderJob =
   | { kind: 'document'; format: DocumentFormat; document: ExportDocument }
-  | { kind: 'table'; format: DataFormat; columns: { key: string; header: string }[]; rows: Record<string, string | number | boolean | null>[]; json: unknown };
+  | { kind: 'table'; format: DataFormat; columns: DataColumn[]; rows: Record<string, DataCell>[]; records: unknown[] };
 
 const utf8 = (value: string) => new TextEncoder().encode(value);
 
@@ -17,10 +20,16 @@ export async function renderJob(job: RenderJob): Promise<Uint8Array> {
       case 'docx':
         return renderDocx(job.document);
       case 'pdf':
-        throw new Error('pdf: not yet');
+        return renderPdf(job.document);
       case 'md':
-        throw new Error('md: not yet');
+        return utf8(renderMarkdown(job.document));
     }
   }
-  throw new Error(`${job.format}: not yet`);
+  return utf8(job.format === 'csv' ? renderCsv(job.columns, job.rows) : renderJson(job.records));
 }
+
+/**
+ * Whether this thread should be replaced after its job: the Typst compiler keeps memory for
+ * every document it laid out (about 4 MB per ten pages) and only ending its thread frees it.
+ */
+export const threadWornOut = () => pdfRendersInThread() >= PDF_RENDERS_PER_THREAD;

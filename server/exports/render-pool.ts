@@ -2,7 +2,9 @@
  * Export rendering off the event loop (docs/decisions/0017): a small pool of worker threads that
  * turn an assembled export (app/exports/render.ts `RenderJob`) into a file's bytes, so the server
  * keeps answering pages, posts and co-editors while a report is built. Workers start on the
- * first job and stay (the Typst compiler inside is warm after its first document); a worker that
+ * first job and stay (the Typst compiler inside is warm after its first document) until they
+ * say they are worn out (render.ts `threadWornOut`: Typst's memory is freed only with its
+ * thread), when the next job starts a fresh one; a worker that
  * crashes or overruns `timeoutMs` is terminated, its job fails, and the next job starts a new one.
  * Beyond `maxQueue` waiting jobs a job is refused at once (`RenderBusyError`) rather than queued
  * without end.
@@ -76,8 +78,16 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   function spawn(): Slot {
     const worker = new Worker(WORKER_URL);
     const slot: Slot = { worker, current: null, timer: null };
-    worker.on('message', (message: { id: number; ok: true; bytes: Uint8Array } | { id: number; ok: false; error: string }) => {
+    worker.on('message', (message: { id: number; ok: true; bytes: Uint8Array; retire: boolean } | { id: number; ok: false; error: string }) => {
       if (slot.current?.id !== message.id) return;
+      if (message.ok && message.retire) {
+        // Worn out (the Typst compiler's memory is freed only with its thread): answer, then replace it.
+        slots.delete(slot);
+        finish(slot, { bytes: new Uint8Array(message.bytes) });
+        void worker.terminate();
+        pump();
+        return;
+      }
       finish(slot, message.ok ? { bytes: new Uint8Array(message.bytes) } : { error: new Error(message.error) });
     });
     worker.on('error', (error) => retire(slot, error));

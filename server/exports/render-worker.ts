@@ -5,7 +5,7 @@
  * and attribution applied, before it was sent.
  */
 import { parentPort } from 'node:worker_threads';
-import { renderJob, type RenderJob } from '../../app/exports/render';
+import { renderJob, threadWornOut, type RenderJob } from '../../app/exports/render';
 
 interface Request {
   id: number;
@@ -17,7 +17,7 @@ parentPort!.on('message', async ({ id, job }: Request) => {
     const bytes = await renderJob(job);
     // A view over a larger or shared buffer cannot be transferred: copy it into its own then.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-    parentPort!.postMessage({ id, ok: true, bytes: own }, [own.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ id, ok: true, bytes: own, retire: threadWornOut() }, [own.buffer as ArrayBuffer]);
   } catch (error) {
     parentPort!.postMessage({ id, ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }
