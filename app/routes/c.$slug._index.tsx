@@ -7,6 +7,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
+import { can } from '../accounts/roles';
+import { ReportDownloads } from '../components/exports/Downloads';
 import { PhaseControl } from '../components/PhaseControl';
 import { InSourceLanguage, Original, useLangOf } from '../components/Translated';
 import type { KeyFigure, Language } from '../consultations/content.schema';
@@ -54,6 +56,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
       subQuestionCount: q.subQuestions.length,
     })),
     caseStudyCount,
+    // Moderators, rapporteurs and admins download the report and the case-study catalogue.
+    reports: can(role, 'exports.report'),
+    language,
   };
 }
 
@@ -143,6 +148,17 @@ export default function ConsultationLanding() {
           <Link to="case-studies">{t('caseStudies.landing.link', { count: data.caseStudyCount })}</Link>
         </p>
       </section>
+
+      {data.reports ? (
+        <div className="section">
+          <ReportDownloads
+            slug={data.slug}
+            language={data.language}
+            heading={t('exports.ui.reportHeading')}
+            data={[{ label: t('exports.ui.caseStudies'), href: `/c/${data.slug}/case-studies/catalogue` }]}
+          />
+        </div>
+      ) : null}
 
       {data.keyFigures.length > 0 ? (
         <section aria-labelledby="figures-heading" className="section">

@@ -20,6 +20,7 @@ import { opensWithTitle } from '../notes/note-title';
 import { consultationLabels, loadNote } from '../components/notes/note-pages.server';
 import { NoteStatusBadge, scopeLabel } from '../components/notes/note-ui';
 import { NoteSources, useLiveSources } from '../components/notes/sources';
+import { NoteDownloads } from '../components/exports/Downloads';
 import { UserText } from '../components/UserText';
 import { citationsIn } from '../notes/citation-node';
 import { LiveNote } from '../editor/collab/LiveNote';
@@ -59,6 +60,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     titleInText: opensWithTitle(note.content, note.title),
     // The server's clock when the page was made: live "last changed" times are read against it.
     serverNow: new Date().toISOString(),
+    // The language its exports are framed in by default (the reader's).
+    language: context.language,
     groupLabel: note.stakeholderGroup ? (groups[note.stakeholderGroup] ?? note.stakeholderGroup) : null,
     groups,
     sources,
@@ -271,6 +274,8 @@ export default function NotePage() {
               {t('notes.versions.link')}
             </Link>
           </p>
+
+          <NoteDownloads href={here} language={data.language} />
         </aside>
       </div>
     </div>

@@ -1,6 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
+import { can } from '../accounts/roles';
+import { ReportDownloads } from '../components/exports/Downloads';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { Original, Translated, useLangOf } from '../components/Translated';
 import { mayReadCompilation } from '../compilation/access';
@@ -14,9 +16,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!question) notFound();
   const source = consultation.sourceLanguage;
   // The compilation's link, for those who may read it (app/compilation/access.ts).
-  const readsCompilation = !!context.user && mayReadCompilation(await services.accounts.roleIn(context.user.id, consultation.id), consultation.phase);
+  const role = context.user ? await services.accounts.roleIn(context.user.id, consultation.id) : null;
+  const readsCompilation = !!context.user && mayReadCompilation(role, consultation.phase);
   return {
     readsCompilation,
+    // Moderators, rapporteurs and admins download this question's report and its contributions.
+    reports: can(role, 'exports.report'),
+    language,
     title: pageTitle(t('question.title', { number: question.number }), consultationTitle(consultation, language)),
     slug: consultation.slug,
     consultationTitle: consultationTitle(consultation, language),
@@ -89,6 +95,18 @@ export default function QuestionPage() {
         <p className="section">
           <Link to={`/c/${data.slug}/notes?question=${encodeURIComponent(data.number)}`}>{t('notes.questionLink', { number: data.number })}</Link>
         </p>
+      ) : null}
+
+      {data.reports ? (
+        <div className="section">
+          <ReportDownloads
+            slug={data.slug}
+            question={data.number}
+            language={data.language}
+            heading={t('exports.ui.questionHeading', { number: data.number })}
+            data={[{ label: t('exports.ui.contributions'), href: `/c/${data.slug}/q/${data.number}/contributions` }]}
+          />
+        </div>
       ) : null}
     </div>
   );

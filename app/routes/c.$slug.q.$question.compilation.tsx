@@ -13,6 +13,8 @@ import { json, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ReportDownloads } from '../components/exports/Downloads';
+import { can } from '../accounts/roles';
 import { mayEditCompilation, mayReadCompilation } from '../compilation/access';
 import {
   clipSchema,
@@ -118,6 +120,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   return {
     title: pageTitle(t('compilation.page.title', { number: question.number }), consultationTitle(consultation, language)),
     slug: consultation.slug,
+    // Moderators, rapporteurs and admins download this question's report and its contributions.
+    reports: can(role, 'exports.report'),
+    language,
     consultationTitle: consultationTitle(consultation, language),
     questionId: question.id,
     number: question.number,
@@ -311,6 +316,16 @@ export default function CompilationPage() {
 
       <CoverageSection data={data} groupLabel={groupLabel} />
       <UnreflectedSection data={data} base={base} groupLabel={groupLabel} />
+
+      {data.reports ? (
+        <ReportDownloads
+          slug={data.slug}
+          question={data.number}
+          language={data.language}
+          heading={t('exports.ui.questionHeading', { number: data.number })}
+          data={[{ label: t('exports.ui.contributions'), href: `/c/${data.slug}/q/${data.number}/contributions` }]}
+        />
+      ) : null}
     </div>
   );
 }
