@@ -33,6 +33,7 @@ const FAMILIES = [
   { value: 'note.', key: 'audit.families.notes' },
   { value: 'consultation.', key: 'phases.audit.family' },
   { value: 'key_point.', key: 'compilation.audit.family' },
+  { value: 'export.', key: 'exports.audit.family' },
 ] as const;
 const SUBJECT_TYPES = ['post', 'case_study', 'user', 'note'] as const;
 /** The most entries one page shows. */
@@ -55,6 +56,10 @@ const KNOWN_ACTIONS = [
   'key_point.clip',
   'key_point.stance',
   'key_point.merge',
+  'export.note',
+  'export.report',
+  'export.contributions',
+  'export.case_studies',
 ] as readonly string[];
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
@@ -111,6 +116,9 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
             : question
               ? t('compilation.audit.question', { number: question })
               : t('audit.otherSubject');
+      } else if (e.subjectType === 'question' && e.action.startsWith('export.')) {
+        href = `/c/${slug}/q/${encodeURIComponent(e.subjectId)}`;
+        label = t('exports.audit.question', { number: e.subjectId });
       } else if (e.subjectType === 'consultation') {
         href = `/c/${slug}`;
         label = t('phases.audit.subject');
@@ -134,6 +142,10 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
         // A note locked by the move to the `final` phase, not by a moderator's decision.
         byPhase: e.action === 'note.lock' ? str(e.details.phase) : null,
         lockedNotes: e.action === 'consultation.phase' && typeof e.details.lockedNotes === 'number' ? e.details.lockedNotes : null,
+        // An export: its format and frame language, whether it held restricted items, a final note's version.
+        exported: e.action.startsWith('export.')
+          ? { format: str(e.details.format), language: str(e.details.language), restricted: e.details.restricted === true, version: typeof e.details.version === 'number' ? e.details.version : null }
+          : null,
       };
     }),
   };
@@ -171,6 +183,10 @@ export default function AuditLog() {
     if (e.flags !== null) return t('audit.flagsClosed', { count: e.flags });
     if (e.subQuestion) return t('audit.onSubQuestion', { number: e.subQuestion });
     if (e.version) return translateIsolated(t, 'audit.version', { name: e.version }, ['name']);
+    if (e.exported) {
+      const { format, language, restricted, version } = e.exported;
+      return [format?.toUpperCase(), language, restricted ? t('exports.audit.restricted') : null, version ? t('exports.audit.version', { version }) : null].filter(Boolean).join(' · ');
+    }
     return '';
   };
   const actionLabel = (action: string) =>
@@ -178,6 +194,8 @@ export default function AuditLog() {
       ? t('phases.audit.action')
       : action.startsWith('key_point.')
         ? t(`compilation.actions.${action.replace('.', '_')}`)
+        : action.startsWith('export.')
+          ? t(`exports.audit.actions.${action.slice('export.'.length)}`)
         : t(`audit.actions.${action.replace('.', '_')}`);
 
   return (

@@ -71,8 +71,13 @@ describe('escaping', () => {
     expect(shown(out)).toBe(value.replace(/\s*\n\s*/g, ' ').trim());
   });
 
-  it('escapes every ASCII punctuation character', () => {
-    expect(escapeMarkdown('a<b>[c](d)!#')).toBe('a\\<b\\>\\[c\\]\\(d\\)\\!\\#');
+  it('escapes what opens markup anywhere, and what starts a block where a run begins, leaving other punctuation readable', () => {
+    expect(escapeMarkdown('a<b>[c](d)!#')).toBe('a\\<b\\>\\[c\\](d)\\!#');
+    expect(escapeMarkdown('# x')).toBe('\\# x');
+    expect(escapeMarkdown('12. x')).toBe('12\\. x');
+    expect(escapeMarkdown('. x')).toBe('\\. x');
+    expect(escapeMarkdown('- x, y: z.')).toBe('\\- x, y: z.');
+    expect(escapeMarkdown('see http://a.org or www.b.org')).toBe('see http\\://a.org or www\\.b.org');
   });
 
   it('in headings, list items, quotes, table cells and footnotes too', () => {
@@ -121,7 +126,7 @@ describe('formats and links', () => {
     expect(html(renderInline([text('x'), text(' spaced ', { italic: true }), text('y')], ' '))).toContain('x <em>spaced</em> y');
     expect(html(renderInline([text('both', { bold: true, italic: true })], ' '))).toContain('<em><strong>both</strong></em>');
     // "a**(b)**" would print its asterisks: the format is dropped, the text kept.
-    expect(renderInline([text('a'), text('(b)', { bold: true })], ' ')).toBe('a\\(b\\)');
+    expect(renderInline([text('a'), text('(b)', { bold: true })], ' ')).toBe('a(b)');
     // Two formatted runs touching would merge their delimiters: the first gives way.
     expect(renderInline([text('one', { bold: true }), text('two', { italic: true })], ' ')).toBe('one*two*');
     expect(html(renderInline([text('one', { bold: true }), text('two', { italic: true })], ' '))).toContain('one<em>two</em>');
@@ -132,8 +137,8 @@ describe('formats and links', () => {
     expect(renderInline([link('https://ex.org/a (b)')], ' ')).toBe('[here](https://ex.org/a%20%28b%29)');
     expect(html(renderInline([link('https://ex.org/a (b)')], ' '))).toContain('<a href="https://ex.org/a%20%28b%29">here</a>');
     expect(renderInline([link('javascript:alert(1)')], ' ')).toBe('here');
-    expect(renderInline([{ type: 'anchor-link', anchor: 'sources-3', children: [text('C-3')] }], ' ')).toBe('[C\\-3](#sources-3)');
-    expect(renderInline([{ type: 'anchor-link', anchor: 'x" onclick="y', children: [text('C-3')] }], ' ')).toBe('C\\-3');
+    expect(renderInline([{ type: 'anchor-link', anchor: 'sources-3', children: [text('C-3')] }], ' ')).toBe('[C-3](#sources-3)');
+    expect(renderInline([{ type: 'anchor-link', anchor: 'x" onclick="y', children: [text('C-3')] }], ' ')).toBe('C-3');
   });
 });
 
@@ -181,7 +186,7 @@ describe('structure', () => {
   const lines = md.split('\n');
 
   it('starts with the restricted banner, then the cover', () => {
-    expect(lines[0]).toBe('> **RESTRICTED\\: moderators and rapporteurs only**');
+    expect(lines[0]).toBe('> **RESTRICTED: moderators and rapporteurs only**');
     expect(lines[2]).toBe('# Consultation report');
     expect(md).toContain('**GFMD 2026**\n\nFinal\\\nNovember 2026\n');
     expect(html(md)).toMatch(/^<blockquote>\n<p><strong>RESTRICTED: moderators and rapporteurs only<\/strong><\/p>/);
@@ -199,8 +204,8 @@ describe('structure', () => {
   });
 
   it('refers to footnotes with [^n] and defines them at the end', () => {
-    expect(md).toContain('A point[^1] and another\\.[^2]\\\nNext line\\.');
-    expect(md.trimEnd().split('\n').slice(-2)).toEqual(['[^1]: A civil\\-society participant\\, sub\\-question 3\\.2\\: « oui »', '[^2]: Case study CS\\-4']);
+    expect(md).toContain('A point[^1] and another.[^2]\\\nNext line.');
+    expect(md.trimEnd().split('\n').slice(-2)).toEqual(['[^1]: A civil-society participant, sub-question 3.2: « oui »', '[^2]: Case study CS-4']);
   });
 
   it('restarts numbering: a list after another uses the other delimiter, from its own start', () => {
@@ -218,8 +223,8 @@ describe('structure', () => {
   });
 
   it('writes notices as quotes and page breaks as rules', () => {
-    expect(md).toContain('> Version 4\\, SHA\\-256 abc');
-    expect(md).toContain('\n\n---\n\nAfter the break\\.');
+    expect(md).toContain('> Version 4, SHA-256 abc');
+    expect(md).toContain('\n\n---\n\nAfter the break.');
     expect(html(md)).toContain('<hr />');
   });
 });

@@ -4,8 +4,10 @@
  * the file). For a website or a repository; the same structure as the DOCX and the PDF.
  *
  * Every text of the model prints literally (`# not a heading`, `*x*`, `<script>` …):
- * - every ASCII punctuation character is backslash-escaped (CommonMark lets any of them be), so
- *   no text opens a heading, a list (`1\.`), a quote, emphasis, a link, HTML or an entity;
+ * - the characters that open inline markup anywhere (emphasis, code, links, HTML, entities, pipes,
+ *   tildes) are backslash-escaped, and so is whatever could start a block where a run begins
+ *   (`#`, `>`, `-`, `+`, `=`, `1.`), so no text opens a heading, a list, a quote, emphasis, a
+ *   link, HTML or an entity; other punctuation stays as written, readable;
  * - a newline inside a text run is a space (the model says where a line breaks: `break`, written
  *   as a backslash hard break), so no text starts a block of its own; leading whitespace of a
  *   block is dropped (four spaces would make a code block);
@@ -26,19 +28,33 @@
  */
 import { inlineText, type Block, type ExportDocument, type Footnote, type Heading, type Inline, type List, type Table, type TextRun } from '../document';
 
-/** Every ASCII punctuation character (CommonMark: any of them may be backslash-escaped). */
-const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
 /** CommonMark's punctuation for flanking (Unicode P and S). */
 const PUNCTUATION = /[\p{P}\p{S}]/u;
 const WHITESPACE = /\s/u;
 const ANCHOR = /^[A-Za-z0-9-]+$/;
 
-/** A text as literal Markdown inline content: punctuation escaped, newlines as spaces. */
+/**
+ * The characters that can open or alter Markdown inline anywhere: emphasis, code, links and
+ * images, raw HTML and autolinks, entities, tables, strike, escapes. Other punctuation is left as
+ * written so the Markdown stays readable as text.
+ */
+const INLINE_ACTIVE = /[\\`*_[\]<>&|~!]/g;
+/** What can start a block at the beginning of a line: headings, quotes, lists, setext underlines, fences. */
+const LINE_START = /^(\s*)(#|>|[-+=.)]|\d{1,9}(?=[.)]))/;
+
+/** A text as literal Markdown inline content: active characters escaped, newlines as spaces. */
 export function escapeMarkdown(value: string): string {
-  return value
-    .replace(/\0/g, '\uFFFD')
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(ASCII_PUNCTUATION, (c) => `\\${c}`);
+  return (
+    value
+      .replace(/\0/g, '\uFFFD')
+      .replace(/\s*[\r\n]+\s*/g, ' ')
+      .replace(INLINE_ACTIVE, (c) => `\\${c}`)
+      // GitHub turns bare addresses into links: "http:" and "www." written as text stay text.
+      .replace(/:(?=\/\/)/g, '\\:')
+      .replace(/\b(www)\./gi, '$1\\.')
+      // A run may begin a line (a block, or after a hard break): nothing there may start a block.
+      .replace(LINE_START, (_match, space: string, start: string) => (/^\d/.test(start) ? `${space}${start}\\` : `${space}\\${start}`))
+  );
 }
 
 /** A link address Markdown reads as written: spaces, parentheses, angle brackets and backslash percent-encoded. */
