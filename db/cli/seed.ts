@@ -40,7 +40,7 @@ runCli(async () => {
       console.log(`${studies.caseStudies} demo case studies, ${studies.newCaseStudies} new (${states}); featured on ${studies.featured.join(', ') || 'none'}`);
       console.log(`${studies.flags} demo flags, ${studies.newFlags} new (${studies.openFlags} open in the moderators' queue); ${studies.hiddenPosts} off-topic post hidden`);
       const notes = await seedDemoNotes(handle.db, result.consultationId);
-      console.log(`${notes.notes} demo synthesis notes, ${notes.created} new (try /c/gfmd-2020-partnerships/notes)`);
+      console.log(`${notes.notes} demo synthesis notes, ${notes.created} new (try /c/gfmd-2020-partnerships/notes; question 3's is signed off: download it as Word, PDF or Markdown from its page)`);
       const compiled = await seedDemoCompilation(handle.db, result.consultationId);
       console.log(
         `${compiled.keyPoints} demo key points with ${compiled.clips} clips in questions 1 and 2, ${compiled.merged} merged, ${compiled.stale} clip whose post changed (try /c/gfmd-2020-partnerships/q/2/compilation as the moderator)`,

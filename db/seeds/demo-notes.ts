@@ -49,6 +49,15 @@ const bullets = (...items: (Inline | Inline[])[]): Block => (resolve) => ({
   tag: 'ul',
   children: items.map((t, i) => ({ ...element, type: 'listitem', value: i + 1, children: inline(Array.isArray(t) ? t : [t], resolve) })),
 });
+/** A numbered list (the sign-off demo's recommendations). */
+const numbers = (...items: (Inline | Inline[])[]): Block => (resolve) => ({
+  ...element,
+  type: 'list',
+  listType: 'number',
+  start: 1,
+  tag: 'ol',
+  children: items.map((t, i) => ({ ...element, type: 'listitem', value: i + 1, children: inline(Array.isArray(t) ? t : [t], resolve) })),
+});
 const documentOf = (...blocks: Block[]) => (resolve: Resolve) => JSON.stringify({ root: { ...element, type: 'root', children: blocks.map((b) => b(resolve)) } });
 
 interface DemoNote {
@@ -58,6 +67,8 @@ interface DemoNote {
   content?: (resolve: Resolve) => string;
   version?: string;
   lock?: boolean;
+  /** Locked, then signed off by the rapporteur: a final note, whose exports carry its version and SHA-256. */
+  finalise?: boolean;
 }
 
 const NOTES: DemoNote[] = [
@@ -114,6 +125,22 @@ const NOTES: DemoNote[] = [
     ),
   },
   { question: '1', group: null, title: 'Question 1: synthesis', lock: true },
+  {
+    question: '3',
+    group: null,
+    title: 'Question 3: synthesis',
+    content: documentOf(
+      heading('h2', 'Question 3: synthesis'),
+      paragraph(
+        'Partnerships deliver for development when skills travel both ways: training recognised in the country of destination, and returning workers whose experience counts at home ',
+        { post: 'p8' },
+        '.',
+      ),
+      heading('h3', 'Recommendations to the Forum'),
+      numbers('Recognise skills across borders before departure.', 'Count the return of skills, not only departures.', 'Give local governments a seat in every partnership that touches their territory.'),
+    ),
+    finalise: true,
+  },
 ];
 
 export async function seedDemoNotes(db: Kysely<Database>, consultationId: number): Promise<{ notes: number; created: number }> {
@@ -139,7 +166,8 @@ export async function seedDemoNotes(db: Kysely<Database>, consultationId: number
       created++;
       if (note.content) await services.noteDocs.replace(id, note.content(await resolver(db, consultationId)));
       if (note.version) await services.notes.saveVersion(rapporteur, id, note.version);
-      if (note.lock) await services.notes.setStatus(moderator, id, 'lock');
+      if (note.lock || note.finalise) await services.notes.setStatus(moderator, id, 'lock');
+      if (note.finalise) await services.notes.setStatus(rapporteur, id, 'finalise');
     }
   } finally {
     await services.noteDocs.close();
