@@ -23,9 +23,13 @@ export async function renderJob(job: RenderJob): Promise<Uint8Array> {
         return renderPdf(job.document);
       case 'md':
         return utf8(renderMarkdown(job.document));
+      default:
+        throw new Error(`no renderer for documents as ${String((job as { format?: unknown }).format)}`);
     }
   }
-  return utf8(job.format === 'csv' ? renderCsv(job.columns, job.rows) : renderJson(job.records));
+  if (job.kind === 'table' && job.format === 'csv') return utf8(renderCsv(job.columns, job.rows));
+  if (job.kind === 'table' && job.format === 'json') return utf8(renderJson(job.records));
+  throw new Error(`no renderer for ${String((job as { kind?: unknown }).kind)} as ${String((job as { format?: unknown }).format)}`);
 }
 
 /**
