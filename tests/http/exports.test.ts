@@ -41,7 +41,7 @@ let named: User;
 let canary: User;
 const CANARY_NAME = 'Quentin Canarywood';
 const CANARY_ORG = 'Canary Holdings Zxq';
-const ids = {} as Record<'named' | 'chatham' | 'clip' | 'formula' | 'deleted' | 'caseStudy' | 'restricted' | 'rejected' | 'note' | 'finalNote' | 'brokenNote', number>;
+const ids = {} as Record<'named' | 'chatham' | 'clip' | 'hidden' | 'formula' | 'deleted' | 'caseStudy' | 'restricted' | 'rejected' | 'note' | 'finalNote' | 'brokenNote', number>;
 let consultationId: number;
 /** The site's own Chatham House label for a business participant, per language. */
 const chathamLabel = {} as Record<'fr' | 'en' | 'es', string>;
@@ -141,6 +141,8 @@ beforeAll(async () => {
   ids.formula = await post(named, '=1+1 is what a spreadsheet would compute.', 'named');
   ids.deleted = await post(named, 'A remark its author later deleted.', 'named');
   await services.posts.remove(named.id, ids.deleted);
+  ids.hidden = await post(named, 'Buy cheap watches, municipal discount.', 'named');
+  await services.posts.moderate(moderator.id, ids.hidden, true, 'Advertising');
 
   const people = { authorId: named.id, moderatorId: moderator.id };
   ids.caseStudy = await reviewedCaseStudy(app, people, 'A municipal desk for diplomas', { visibility: 'public' });
@@ -160,7 +162,7 @@ beforeAll(async () => {
       heading('h2', TITLE),
       heading('h3', 'Synthèse régionale'),
       paragraph(words(`${ACCENTED} `), citation('post', ids.named), words(', et les bureaux appliquent '), citation('post', ids.chatham), words(' '), citation('clip', ids.clip), words('.')),
-      paragraph(words('Études de cas : '), citation('case_study', ids.caseStudy), citation('case_study', ids.restricted), words(' ; retirées : '), citation('post', ids.deleted), citation('case_study', ids.rejected)),
+      paragraph(words('Études de cas : '), citation('case_study', ids.caseStudy), citation('case_study', ids.restricted), words(' ; retirées : '), citation('post', ids.deleted), citation('case_study', ids.rejected), citation('post', ids.hidden)),
     ),
   );
 
@@ -284,6 +286,7 @@ describe('confidentiality', () => {
     const parts = await unzip(docx.bytes);
     const all = Object.values(parts).join('\n');
     expect(all).not.toContain(RESTRICTED_TITLE);
+    expect(all).not.toContain('Buy cheap watches'); // hidden by a moderator
     expect(all).not.toContain('RESTRICTED');
     expect(Object.keys(parts).filter((p) => /^word\/header\d*\.xml$/.test(p)).map((p) => wordText(parts[p]!)).join('')).toBe('');
     expect(wordText(parts['word/footnotes.xml']!)).toContain(`CS-${ids.restricted} [source withdrawn]`);
@@ -302,10 +305,11 @@ describe('confidentiality', () => {
     expect(staffPdf).toContain(RESTRICTED_TITLE);
   });
 
-  it('a citation whose source is gone (deleted post, rejected case study) exports as "[source withdrawn]"', async () => {
-    for (const user of [participant, rapporteur]) {
+  it('a citation whose source is gone (deleted post, rejected case study, hidden post) exports as "[source withdrawn]"', async () => {
+    for (const user of [participant, moderator, rapporteur]) {
       const md = markdownText((await download(user, `${BASE}/notes/${ids.note}/export/md?lang=en`)).bytes);
-      for (const marker of [`C-${ids.deleted}`, `CS-${ids.rejected}`]) {
+      expect(md).not.toContain('Buy cheap watches');
+      for (const marker of [`C-${ids.deleted}`, `CS-${ids.rejected}`, `C-${ids.hidden}`]) {
         expect(md).toContain(`[${marker}](#source-${marker.toLowerCase()}) [source withdrawn]`); // its footnote
         expect(md).toContain(`**${marker}** [source withdrawn]`); // its entry in the sources annex
       }
