@@ -7,7 +7,7 @@
  *   db.selectFrom('posts').where(sourcePosts(viewer))…
  *   db.selectFrom('caseStudies').innerJoin(…).where(readableCaseStudies(viewer))…
  */
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema';
 import { authorAs, type Attribution, type AuthorRecord, type PublicAuthor } from './attribution';
 import { moderates, reviews, type ContributionViewer } from './visibility';
@@ -61,6 +61,21 @@ export function sourceCaseStudies(viewer: ContributionViewer) {
       eb('caseStudies.consultationId', '=', viewer.consultationId),
       reviews(viewer) ? published : eb.and([published, eb('caseStudies.visibility', '=', 'public')]),
     ]);
+  };
+}
+
+/** Case studies tagged with one of question `questionId`'s sub-questions (those that inform it). */
+export function caseStudiesInforming(questionId: number) {
+  return (eb: CaseStudiesIn): Expression<SqlBool> => {
+    const subQuestions = eb.selectFrom('subQuestions').select(sql<string>`cast(${sql.ref('subQuestions.id')} as text)`.as('id')).where('subQuestions.questionId', '=', questionId);
+    return eb.exists(
+      eb
+        .selectFrom('caseStudyTags')
+        .select('caseStudyTags.caseStudyId')
+        .whereRef('caseStudyTags.caseStudyId', '=', 'caseStudies.id')
+        .where('caseStudyTags.kind', '=', 'subQuestion')
+        .where('caseStudyTags.value', 'in', subQuestions),
+    );
   };
 }
 

@@ -22,7 +22,7 @@
  *
  * Errors: `not_found` (exports.errors.notFound) for an unknown consultation or question.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { countryName } from '../accounts/countries.server';
 import { createCompilationService, type KeyPointView } from '../compilation/compilation.server';
@@ -30,7 +30,7 @@ import { createConsultationService, type Consultation, type Question } from '../
 import type { Language } from '../consultations/content.schema';
 import { localize } from '../consultations/localize';
 import { compilationAccess } from '../consultations/phases';
-import { sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
+import { caseStudiesInforming, sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
 import { citationKey, type NoteCitationRef } from '../contributions/refs';
 import { caseStudySource, selectCaseStudySources, subQuestionsOf, viewerIn, type AvailableCaseStudySource } from '../contributions/sources.server';
 import type { ContributionViewer } from '../contributions/visibility';
@@ -457,17 +457,7 @@ async function statisticsBlocks(
     .groupBy(['users.stakeholderGroup', 'caseStudies.language']);
   if (part) {
     posts = posts.where('posts.threadId', 'in', db.selectFrom('threads').select('threads.id').where('threads.questionId', '=', part.id));
-    const subQuestions = db.selectFrom('subQuestions').select(sql<string>`cast(${sql.ref('subQuestions.id')} as text)`.as('id')).where('subQuestions.questionId', '=', part.id);
-    studies = studies.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('caseStudyTags')
-          .select('caseStudyTags.caseStudyId')
-          .whereRef('caseStudyTags.caseStudyId', '=', 'caseStudies.id')
-          .where('caseStudyTags.kind', '=', 'subQuestion')
-          .where('caseStudyTags.value', 'in', subQuestions),
-      ),
-    );
+    studies = studies.where(caseStudiesInforming(part.id));
   }
   const [postRows, studyRows] = sourcesShown(consultation, viewer) ? await Promise.all([posts.execute(), studies.execute()]) : [[], []];
 

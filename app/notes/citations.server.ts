@@ -19,7 +19,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { PublicAuthor } from '../contributions/attribution';
-import { sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
+import { caseStudiesInforming, sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
 import { readClips, type ClipRead } from '../compilation/clip-reads.server';
 import type { ClipState } from '../compilation/compilation.server';
 import { citationKey, citationMarker, isContributionRef, type CitationRef, type NoteCitationRef } from '../contributions/refs';
@@ -170,19 +170,7 @@ export function createCitationService(db: Kysely<Database>) {
       let posts = selectPostSources(db).where(sourcePosts(viewer));
       if (note.questionId !== null) posts = posts.where('threads.questionId', '=', note.questionId);
       let caseStudies = selectCaseStudySources(db).where(sourceCaseStudies(viewer));
-      if (note.questionId !== null) {
-        const subQuestions = db.selectFrom('subQuestions').select(sql<string>`cast(${sql.ref('subQuestions.id')} as text)`.as('id')).where('questionId', '=', note.questionId);
-        caseStudies = caseStudies.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('caseStudyTags')
-              .select('caseStudyTags.caseStudyId')
-              .whereRef('caseStudyTags.caseStudyId', '=', 'caseStudies.id')
-              .where('caseStudyTags.kind', '=', 'subQuestion')
-              .where('caseStudyTags.value', 'in', subQuestions),
-          ),
-        );
-      }
+      if (note.questionId !== null) caseStudies = caseStudies.where(caseStudiesInforming(note.questionId));
       if (marker) {
         const id = Number(marker[2]);
         const isCaseStudy = marker[1]!.toLowerCase() === 'cs';
