@@ -114,6 +114,8 @@ export function ReportDownloads({
     }
   }
 
+  // The job tells its stage as a key: named here in the page's language (not the report's).
+  const stageLabel = (stage: string) => (stage === 'rendering' ? t('exports.ui.rendering') : t(`exports.report.stages.${stage}`, { defaultValue: t('exports.ui.preparing') }));
   const running = job?.state === 'running';
   return (
     <section className="downloads" aria-labelledby={`${id}-heading`} data-testid={`downloads-${id}`}>
@@ -143,7 +145,7 @@ export function ReportDownloads({
       <div role="status" aria-live="polite" className="downloads-status" data-testid={`${id}-status`}>
         {running ? (
           <>
-            <span>{job.stage ? t('exports.ui.progress', { stage: job.stage, done: job.done, total: job.total }) : t('exports.ui.preparing')}</span>{' '}
+            <span>{job.stage ? t('exports.ui.progress', { stage: stageLabel(job.stage), done: job.done, total: job.total }) : t('exports.ui.preparing')}</span>{' '}
             <progress max={Math.max(job.total, 1)} value={job.done} aria-label={t('exports.ui.preparing')} />
           </>
         ) : job?.state === 'ready' ? (
