@@ -25,8 +25,7 @@ import { caseStudyCatalogue, questionContributions } from './data.server';
 import { MEDIA_TYPES, type DataFormat, type DocumentFormat, type ExportLanguage } from './document';
 import { assembleNoteExport, fileSlug } from './note-export.server';
 import type { RenderJob } from './render';
-import { assembleReport } from './report.server';
-import { exportT } from './words.server';
+import { assembleReport, type ReportStage } from './report.server';
 
 export interface ExportFile {
   bytes: Uint8Array;
@@ -37,7 +36,11 @@ export interface ExportFile {
   restricted: boolean;
 }
 
-export type ExportProgress = (stage: string, done: number, total: number) => void;
+/**
+ * Told as an export advances: `stage` is a key, not words (a report's stage, `ReportStage`, then
+ * `rendering`), so the page names it in its reader's language, whatever the report's frame language.
+ */
+export type ExportProgress = (stage: ReportStage | 'rendering', done: number, total: number) => void;
 
 interface Deps {
   db: Kysely<Database>;
@@ -106,7 +109,7 @@ export function createExportService(deps: Deps) {
         throw new DomainError('not_found', 'exports.errors.notFound');
       }
       const { document, restricted } = await assembleReport(db, { userId, consultationId: consultation.id, language, siteOrigin, questionNumber: options.questionNumber, onProgress: options.onProgress });
-      options.onProgress?.(exportT(language)('exports.ui.rendering'), 0, 1);
+      options.onProgress?.('rendering', 0, 1);
       const bytes = await deps.render({ kind: 'document', format, document });
       const part = options.questionNumber ? `-q${fileSlug(options.questionNumber)}` : '';
       const fileName = `palabre-${fileSlug(consultation.slug)}${part}-report-${language}.${format}`;

@@ -64,6 +64,9 @@ export function ReportDownloads({
   const [job, setJob] = useState<JobStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // Set at the click, before any answer: a double click's second click comes before the first
+  // POST has answered (the `job` state is still empty then), and must not start a second export.
+  const busy = useRef(false);
   const id = question ? `report-q${question.replace(/\W/g, '-')}` : 'report';
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
 
@@ -73,6 +76,7 @@ export function ReportDownloads({
       const body = (await response.json()) as { job?: JobStatus; error?: string };
       if (!body.job) throw new Error(body.error ?? 'exports.errors.failed');
       setJob(body.job);
+      if (body.job.state !== 'running') busy.current = false;
       if (body.job.state === 'ready') window.location.assign(`/c/${slug}/exports/${jobId}/file`);
       else if (body.job.state === 'failed') setError(body.job.errorKey ?? 'exports.errors.failed');
       else timer.current = setTimeout(() => void poll(jobId), 500);
@@ -87,7 +91,8 @@ export function ReportDownloads({
     const format = submitter?.value;
     if (!format) return; // let the browser do it
     event.preventDefault();
-    if (job?.state === 'running') return; // a double click starts one export
+    if (busy.current) return; // a double click starts one export
+    busy.current = true;
     setError(null);
     const form = new FormData(event.currentTarget);
     const body = new FormData();
@@ -97,14 +102,20 @@ export function ReportDownloads({
     try {
       const response = await fetch(`/c/${slug}/exports`, { method: 'POST', body });
       const answer = (await response.json()) as { job?: JobStatus; error?: string };
-      if (!answer.job) return setError(answer.error ?? 'exports.errors.failed');
+      if (!answer.job) {
+        busy.current = false;
+        return setError(answer.error ?? 'exports.errors.failed');
+      }
       setJob(answer.job);
       void poll(answer.job.id);
     } catch {
+      busy.current = false;
       setError('exports.errors.failed');
     }
   }
 
+  // The job tells its stage as a key: named here in the page's language (not the report's).
+  const stageLabel = (stage: string) => (stage === 'rendering' ? t('exports.ui.rendering') : t(`exports.report.stages.${stage}`, { defaultValue: t('exports.ui.preparing') }));
   const running = job?.state === 'running';
   return (
     <section className="downloads" aria-labelledby={`${id}-heading`} data-testid={`downloads-${id}`}>
@@ -134,7 +145,7 @@ export function ReportDownloads({
       <div role="status" aria-live="polite" className="downloads-status" data-testid={`${id}-status`}>
         {running ? (
           <>
-            <span>{job.stage ? t('exports.ui.progress', { stage: job.stage, done: job.done, total: job.total }) : t('exports.ui.preparing')}</span>{' '}
+            <span>{job.stage ? t('exports.ui.progress', { stage: stageLabel(job.stage), done: job.done, total: job.total }) : t('exports.ui.preparing')}</span>{' '}
             <progress max={Math.max(job.total, 1)} value={job.done} aria-label={t('exports.ui.preparing')} />
           </>
         ) : job?.state === 'ready' ? (
