@@ -73,6 +73,12 @@ export function ReportDownloads({
   async function poll(jobId: string) {
     try {
       const response = await fetch(`/c/${slug}/exports/${jobId}`, { headers: { accept: 'application/json' } });
+      if (response.status === 404 || response.status === 401) {
+        // The job is gone (the server restarted) or the session ended: say so instead of asking forever.
+        busy.current = false;
+        setJob(null);
+        return setError(response.status === 404 ? 'exports.errors.jobLost' : 'exports.errors.signIn');
+      }
       const body = (await response.json()) as { job?: JobStatus; error?: string };
       if (!body.job) throw new Error(body.error ?? 'exports.errors.failed');
       setJob(body.job);
