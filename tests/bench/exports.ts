@@ -644,7 +644,8 @@ function pdfPages(bytes: Uint8Array): number {
   try {
     const file = path.join(dir, 'export.pdf');
     fs.writeFileSync(file, bytes);
-    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    // stderr ignored: poppler 22–24 warns "Suspects object is wrong type (boolean)" on Typst's /MarkInfo.
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return Number(/^Pages:\s+(\d+)/m.exec(info)?.[1] ?? -1);
   } catch {
     return -1;
@@ -852,6 +853,7 @@ export const exportsScenario: Scenario = {
         export_note_assemble_cpu_ms: round1(median(assembleRuns.warm.map((r) => r.mainCpuMs))),
         export_note_clone_ms: round1(cloneMs(document)),
         export_report_assemble_ms: round1(median(reportAssembly.warm.map((r) => r.wallMs))),
+        export_report_assemble_cpu_ms: round1(median(reportAssembly.warm.map((r) => r.mainCpuMs))),
         export_report_clone_ms: round1(cloneMs(reportDocument)),
         export_docx_build_ms: round1(median(build)),
         export_docx_pack_ms: round1(median(pack)),
@@ -861,6 +863,8 @@ export const exportsScenario: Scenario = {
         export_event_loop_lag_max_ms: round1(lagMs(lag, 100)),
         export_event_loop_lag_note_p99_ms: round1(lagMs(lagNote, 99)),
         export_event_loop_lag_report_p99_ms: round1(lagMs(lagReport, 99)),
+        export_event_loop_lag_note_max_ms: round1(lagMs(lagNote, 100)),
+        export_event_loop_lag_report_max_ms: round1(lagMs(lagReport, 100)),
         export_event_loop_lag_idle_p99_ms: round1(lagMs(lagIdle, 99)),
         export_event_loop_lag_idle_max_ms: round1(lagMs(lagIdle, 100)),
         export_event_loop_lag_render_alone_p99_ms: round1(lagMs(lagAlone, 99)),
@@ -884,11 +888,11 @@ export const exportsScenario: Scenario = {
         `exports: ${warm} warm runs per note format (${reportWarm} per report format) after one cold run; medians reported, p95 = nearest rank (with this few runs, the slowest); frame language fr, as the rapporteur (restricted items included, banner on)`,
         `exports: before each export (untimed) every source's text, case-study title, key-point summary and note paragraph gets a new revision mark, so Typst (which memoises layout across compiles, process-wide) lays out a new document each time; the same note exported again unchanged takes ${m.export_pdf_repeat_ms} ms to PDF`,
         `exports: per warm note export, main-thread CPU / process CPU (main + worker + helpers): DOCX ${m.export_docx_main_cpu_ms} / ${m.export_docx_process_cpu_ms} ms, PDF ${m.export_pdf_main_cpu_ms} / ${m.export_pdf_process_cpu_ms} ms, Markdown ${m.export_md_main_cpu_ms} / ${m.export_md_process_cpu_ms} ms; ` +
-          `the note's assembly alone on the main thread ${m.export_note_assemble_ms} ms (${m.export_note_assemble_cpu_ms} ms CPU), its structured clone ${m.export_note_clone_ms} ms; the report's assembly ${m.export_report_assemble_ms} ms, clone ${m.export_report_clone_ms} ms`,
+          `the note's assembly alone on the main thread ${m.export_note_assemble_ms} ms (${m.export_note_assemble_cpu_ms} ms CPU), its structured clone ${m.export_note_clone_ms} ms; the report's assembly ${m.export_report_assemble_ms} ms (${m.export_report_assemble_cpu_ms} ms CPU), clone ${m.export_report_clone_ms} ms`,
         `exports: render alone in a worker (inside it, median warm; its thread's CPU): DOCX ${m.export_render_docx_ms} ms (${m.export_render_docx_worker_cpu_ms}), PDF ${m.export_render_pdf_ms} ms (${m.export_render_pdf_worker_cpu_ms}), Markdown ${m.export_render_md_ms} ms (${m.export_render_md_worker_cpu_ms}); report DOCX ${m.export_render_report_docx_ms} ms, PDF ${m.export_render_report_pdf_ms} ms`,
         `exports: the docx package on the main thread, same note document: buildDocx ${m.export_docx_build_ms} ms (Palabre's walk constructing docx's objects) + packDocx ${m.export_docx_pack_ms} ms (docx's XML serialisation and JSZip) = ${round1(packageMs)} ms, ` +
           `${docxTotal > 0 ? Math.round((packageMs / docxTotal) * 100) : -1}% of the end-to-end DOCX export (${docxTotal} ms)`,
-        `exports: event-loop lag = lateness of a ${LAG_RESOLUTION_MS} ms interval timer, while service exports were in flight (${Math.round(exportsMs / 1000)} s of the phase, revisions in between not watched): p99 ${m.export_event_loop_lag_p99_ms} ms, p99.9 ${m.export_event_loop_lag_p999_ms} ms, max ${m.export_event_loop_lag_max_ms} ms; ` +
+        `exports: event-loop lag = lateness of a ${LAG_RESOLUTION_MS} ms interval timer, while service exports were in flight (${Math.round(exportsMs / 1000)} s of the phase, revisions in between not watched): p99 ${m.export_event_loop_lag_p99_ms} ms, p99.9 ${m.export_event_loop_lag_p999_ms} ms, max ${m.export_event_loop_lag_max_ms} ms (note exports: p99 ${m.export_event_loop_lag_note_p99_ms}, max ${m.export_event_loop_lag_note_max_ms}; report exports: p99 ${m.export_event_loop_lag_report_p99_ms}, max ${m.export_event_loop_lag_report_max_ms}); ` +
           `idle floor over ${Math.round(idleSeconds)} s: p99 ${m.export_event_loop_lag_idle_p99_ms} ms, max ${m.export_event_loop_lag_idle_max_ms} ms. A blocking stretch of the main thread counts once whatever its length, so the max says more than p99 about assembly stalls`,
       );
       return result;
