@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compilation } from './compilation';
+import { exportsScenario } from './exports';
 import { fanout } from './fanout';
 import { notes } from './notes';
 import type { Scenario, ScenarioResult } from './scenario';
@@ -36,6 +37,9 @@ const REGISTRY: Record<string, Record<string, Scenario>> = {
   },
   compilation: {
     compilation,
+  },
+  exports: {
+    exports: exportsScenario,
   },
 };
 
@@ -118,6 +122,15 @@ const TARGETS: Target[] = [
     check: (r) =>
       has(r, 'compilation_page_p99_ms')
         ? { met: r.compilation_page_p99_ms <= 100, detail: `${r.compilation_page_p99_ms} ms (p50 ${r.compilation_page_p50_ms} ms, server CPU ${r.compilation_page_server_cpu_ms} ms per page; PostgreSQL p99 ${r.compilation_page_pg_p99_ms ?? 'not measured'} ms)` }
+        : null,
+  },
+  { label: 'exports: 50-page note with 300 citations to DOCX ≤ 1,000 ms', check: (r) => (has(r, 'export_docx_ms') ? { met: r.export_docx_ms <= 1000, detail: `${r.export_docx_ms} ms median (p95 ${r.export_docx_p95_ms} ms, cold ${r.export_docx_cold_ms} ms; docx package ${r.export_docx_package_ms} ms of it)` } : null) },
+  { label: 'exports: 50-page note with 300 citations to PDF ≤ 1,500 ms', check: (r) => (has(r, 'export_pdf_ms') ? { met: r.export_pdf_ms <= 1500, detail: `${r.export_pdf_ms} ms median (p95 ${r.export_pdf_p95_ms} ms, cold ${r.export_pdf_cold_ms} ms; Typst alone in the worker ${r.export_render_pdf_ms} ms)` } : null) },
+  {
+    label: 'exports: event-loop lag p99 ≤ 20 ms while exporting',
+    check: (r) =>
+      has(r, 'export_event_loop_lag_p99_ms')
+        ? { met: r.export_event_loop_lag_p99_ms <= 20, detail: `${r.export_event_loop_lag_p99_ms} ms (max ${r.export_event_loop_lag_max_ms} ms; idle floor p99 ${r.export_event_loop_lag_idle_p99_ms} ms)` }
         : null,
   },
 
