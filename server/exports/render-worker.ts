@@ -9,12 +9,13 @@ import { renderJob, threadWornOut, type RenderJob } from '../../app/exports/rend
 
 interface Request {
   id: number;
-  job: RenderJob;
+  /** The RenderJob as JSON (render-pool.ts says why). */
+  job: string;
 }
 
 parentPort!.on('message', async ({ id, job }: Request) => {
   try {
-    const bytes = await renderJob(job);
+    const bytes = await renderJob(JSON.parse(job) as RenderJob);
     // A view over a larger or shared buffer cannot be transferred: copy it into its own then.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
     parentPort!.postMessage({ id, ok: true, bytes: own, retire: threadWornOut() }, [own.buffer as ArrayBuffer]);
