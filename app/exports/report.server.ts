@@ -135,13 +135,16 @@ function textParagraphs(value: string): Block[] {
 
 export async function assembleReport(db: Kysely<Database>, input: ReportInput): Promise<Report> {
   const { userId, consultationId, language, siteOrigin } = input;
-  const progress = (stage: ReportStage, done: number, total: number) => {
+  const progress = async (stage: ReportStage, done: number, total: number) => {
     // A progress bar that fails must not fail the export.
     try {
       input.onProgress?.(stage, done, total);
     } catch (error) {
       console.error('[exports] a report progress listener failed:', (error as Error).message);
     }
+    // Between stages, let waiting requests and socket events run: the database driver and the
+    // assembly are synchronous, and a whole report is a few hundred ms of them (bench: exports).
+    await new Promise((resolve) => setImmediate(resolve));
   };
 
   const consultations = createConsultationService(db);
@@ -203,21 +206,21 @@ export async function assembleReport(db: Kysely<Database>, input: ReportInput): 
 
   // Background note (the whole report only).
   if (!part) {
-    progress('background', 0, 1);
+    await progress('background', 0, 1);
     const wanted = consultation.background[language]?.filter((p) => p.trim()) ?? [];
     const [lang, paragraphs] = wanted.length > 0 ? [language, wanted] : [source, consultation.background[source]?.filter((p) => p.trim()) ?? []];
     if (paragraphs.length > 0) {
       blocks.push({ type: 'page-break' }, { type: 'heading', level: 1, anchor: 'background', children: [text(t('exports.report.background'))] });
       blocks.push(...fallbackLine(lang), ...paragraphs.map((p) => paragraph(p)));
     }
-    progress('background', 1, 1);
+    await progress('background', 1, 1);
   }
 
   // The questions.
   const readsCompilation = consultation.phase !== 'draft' && compilationAccess(consultation.phase, viewer.role) !== 'none';
   const compilation = createCompilationService(db);
   for (const [i, question] of questions.entries()) {
-    progress('questions', i, questions.length);
+    await progress('questions', i, questions.length);
     blocks.push({ type: 'page-break' }, ...questionIntro(question, consultation, { t, language, languageName, fallbackLine }));
     if (readsCompilation) {
       const { keyPoints } = await compilation.list(userId, question.id);
@@ -226,19 +229,19 @@ export async function assembleReport(db: Kysely<Database>, input: ReportInput): 
     }
     for (const note of notes.filter((n) => n.questionId === question.id)) await noteSection(note);
   }
-  progress('questions', questions.length, questions.length);
+  await progress('questions', questions.length, questions.length);
 
   // The notes on the whole consultation (the whole report only).
   const wholeNotes = part ? [] : notes.filter((n) => n.questionId === null);
   if (wholeNotes.length > 0) {
-    progress('notes', 0, wholeNotes.length);
+    await progress('notes', 0, wholeNotes.length);
     blocks.push({ type: 'page-break' }, { type: 'heading', level: 1, anchor: 'consultation-notes', children: [text(t('exports.report.wholeNotes'))] });
     for (const note of wholeNotes) await noteSection(note);
-    progress('notes', wholeNotes.length, wholeNotes.length);
+    await progress('notes', wholeNotes.length, wholeNotes.length);
   }
 
   // Annex A: the published case studies this reader may read (of the question, for its part).
-  progress('caseStudies', 0, 1);
+  await progress('caseStudies', 0, 1);
   const studies = await readableCaseStudies(db, viewer, consultation, part);
   blocks.push({ type: 'page-break' }, { type: 'heading', level: 1, anchor: 'annex-case-studies', children: [text(t('exports.report.annexCaseStudies'))] });
   blocks.push(paragraph(studies.length > 0 ? t('exports.report.annexCaseStudiesIntro') : t('exports.report.noCaseStudies')));
@@ -248,19 +251,19 @@ export async function assembleReport(db: Kysely<Database>, input: ReportInput): 
     if (study.source.visibility === 'restricted') restrictedStudy = true;
   }
   counts.caseStudies = studies.length;
-  progress('caseStudies', 1, 1);
+  await progress('caseStudies', 1, 1);
 
   // Annex B: every source cited, in the order first cited; footnote markers link here.
-  progress('sources', 0, 1);
+  await progress('sources', 0, 1);
   blocks.push({ type: 'page-break' }, { type: 'heading', level: 1, anchor: 'annex-sources', children: [text(t('exports.report.annexSources'))] });
   blocks.push(paragraph(footnotes.cited.size > 0 ? t('exports.note.sourcesIntro') : t('exports.report.noSources')));
   for (const cited of footnotes.cited.values()) blocks.push({ type: 'paragraph', anchor: sourceAnchor(cited.marker), children: annexEntry(cited, words, siteOrigin) });
-  progress('sources', 1, 1);
+  await progress('sources', 1, 1);
 
   // Statistics: the same sources, counted.
-  progress('statistics', 0, 1);
+  await progress('statistics', 0, 1);
   blocks.push({ type: 'page-break' }, ...(await statisticsBlocks(db, viewer, consultation, part, { t, words, languageName })));
-  progress('statistics', 1, 1);
+  await progress('statistics', 1, 1);
 
   const restricted = restrictedStudy || footnotes.restricted;
   if (restricted) blocks.unshift({ type: 'notice', kind: 'restricted', children: [text(t('exports.report.restrictedNotice'))] });
