@@ -9,6 +9,18 @@ export const POSTGRES_URL = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
 
+/** Whether `command` is on the PATH. */
+const onPath = (command: string) => (process.env.PATH ?? '').split(':').some((dir) => dir && fs.existsSync(`${dir}/${command}`));
+/** poppler-utils (pdftotext, pdffonts, pdfinfo): exported PDFs are read back with them. */
+export const HAS_POPPLER = onPath('pdftotext') && onPath('pdffonts') && onPath('pdfinfo');
+/** LibreOffice (soffice): a second reader of exported Word files. */
+export const HAS_LIBREOFFICE = onPath('soffice');
+
+export const SKIP_EXPORT_READERS_MESSAGE =
+  'Export tests that read files back are skipped: ' +
+  [HAS_POPPLER ? '' : 'poppler-utils (pdftotext, pdffonts, pdfinfo)', HAS_LIBREOFFICE ? '' : 'LibreOffice (soffice)'].filter(Boolean).join(' and ') +
+  ' missing. Install them (Debian: apt-get install -y poppler-utils libreoffice-writer-nogui) to run them.';
+
 export const SKIP_CHROMIUM_MESSAGE =
   `Browser tests skipped: no Chromium at ${CHROMIUM_PATH}. ` +
   'Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH to run them.';
