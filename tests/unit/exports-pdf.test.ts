@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, type ExportDocument, type Inline } from '../../app/exports/document';
 import { renderPdf, renderPdfReport } from '../../app/exports/render/pdf';
+import { excerptOf } from '../../app/notes/citations.server';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'palabre-pdf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -237,5 +238,34 @@ describe('renderPdf: text no font covers', () => {
     expect(standard).toBe('tagged');
     expect(info(file).get('Tagged')).toBe('yes');
     expect(flatText(file)).toContain('¿qué tal?');
+  });
+});
+
+describe('renderPdf: text that is not well-formed UTF-16', () => {
+  // A post of emoji with no space, cited in a note: its 160-character excerpt used to end in half
+  // an emoji, a lone surrogate that JSON carries as `\ud83d` and Typst's JSON reader refuses, so
+  // the note's PDF and the whole report's PDF failed (a 500) for everyone.
+  it('prints lone surrogates as U+FFFD instead of failing', () => {
+    const doc: ExportDocument = {
+      language: 'en',
+      properties: { title: 'Half \ud83d emoji', subject: '', version: '', keywords: ['\udc00'] },
+      restrictedBanner: null,
+      labels: { contents: 'Contents', page: 'Page', footnotes: 'Notes' },
+      blocks: [{ type: 'paragraph', children: [text('Before \ud800 after'), fn(1)] }],
+      footnotes: [{ n: 1, children: [text(`C-18 « a${'😀'.repeat(3)}\ud83d… »`)] }],
+    };
+    const file = write('surrogates.pdf', renderPdf(doc));
+    const flat = flatText(file);
+    expect(flat).toContain('Before');
+    expect(flat).toContain('after');
+    expect(flat).toContain('C-18');
+  });
+});
+
+describe('excerptOf', () => {
+  it('never cuts an emoji in half', () => {
+    const excerpt = excerptOf(`a${'😀'.repeat(200)}`);
+    expect(excerpt).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(excerpt.endsWith('…')).toBe(true);
   });
 });

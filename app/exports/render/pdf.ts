@@ -126,6 +126,16 @@ function templateData(doc: ExportDocument): ExportDocument & { anchors: string[]
   return { ...doc, blocks, anchors };
 }
 
+/** Half of a surrogate pair, alone: not text, and not something Typst's JSON reader accepts. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The template's input as JSON. JSON.stringify writes a lone surrogate as `\ud83d`, which Typst's
+ * JSON reader refuses (the whole document would fail): each becomes U+FFFD, as a UTF-8 encoder
+ * would make it.
+ */
+const templateJson = (data: unknown) => JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? value.replace(LONE_SURROGATE, '\uFFFD') : value));
+
 /** Typst's diagnostics as one readable message. */
 function diagnostics(error: unknown): string {
   if (error && typeof error === 'object' && 'shortDiagnostics' in error) {
@@ -141,7 +151,7 @@ export function renderPdfReport(doc: ExportDocument): RenderedPdf {
   const typst = compiler;
   renders += 1;
   try {
-    const result = typst.compile({ mainFileContent: templateSource(), inputs: { document: JSON.stringify(templateData(doc)) } });
+    const result = typst.compile({ mainFileContent: templateSource(), inputs: { document: templateJson(templateData(doc)) } });
     const compiled = result.result;
     if (result.hasError() || !compiled) {
       throw new Error(`The PDF template did not compile: ${diagnostics(result.takeError() ?? result.takeDiagnostics())}`);
