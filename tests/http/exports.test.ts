@@ -359,6 +359,15 @@ describe('refusals', () => {
     await expectRefusal(rapporteur, `${BASE}/q/2/contributions/docx`, 404, format);
     await expectRefusal(rapporteur, `${BASE}/case-studies/catalogue/pdf`, 404, 'Ce format d’export n’existe pas.', 'fr');
   });
+
+  // `question=` (empty) answered 404 "nothing to export", while the background job reads it as
+  // the whole report; odd question numbers are refused, never a 500.
+  it('reads an empty question as the whole report, and refuses odd ones with 404', async () => {
+    const whole = await download(rapporteur, `${BASE}/report/md?question=`);
+    expect(whole.res.status).toBe(200);
+    expect(whole.res.headers.get('content-disposition')).toContain(`palabre-${SLUG}-report-en.md`);
+    for (const odd of ['../1', '%E2%80%AE2', '2.4', '9'.repeat(3000), '2%00']) expect((await http(rapporteur).get(`${BASE}/report/md?question=${odd}`)).status).toBe(404);
+  });
 });
 
 describe('what a final note and a damaged note export', () => {
