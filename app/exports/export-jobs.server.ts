@@ -3,7 +3,9 @@
  * show their progress (docs/decisions/0017): `start` returns at once with a job id; the page asks
  * `status` until the job is `ready`, then downloads the file with `take`. A job belongs to the
  * user who started it (anyone else is told it does not exist), its file is kept `keepMs` after it
- * is ready and then dropped, and a user runs at most `perUser` jobs at once.
+ * is ready and then dropped, a user runs at most `perUser` jobs at once, and keeps at most
+ * `keptPerUser` finished ones (the oldest go first): files live in memory, and a user starting
+ * report after report would otherwise pile up ten minutes' worth of them.
  *
  * Per process, in memory: a restart loses running jobs (the page says the file could not be made
  * and offers to start again) and nothing else.
@@ -31,14 +33,21 @@ interface Job extends JobStatus {
   expires: number;
 }
 
-export function createExportJobs(options: { keepMs?: number; perUser?: number } = {}) {
+export function createExportJobs(options: { keepMs?: number; perUser?: number; keptPerUser?: number } = {}) {
   const keepMs = options.keepMs ?? 10 * 60_000;
   const perUser = options.perUser ?? 3;
+  const keptPerUser = options.keptPerUser ?? 5;
   const jobs = new Map<string, Job>();
 
   const sweep = () => {
     const now = Date.now();
     for (const [id, job] of jobs) if (job.state !== 'running' && job.expires < now) jobs.delete(id);
+  };
+
+  /** Drops `userId`'s oldest finished jobs beyond `keptPerUser` (a Map iterates in insertion order: oldest first). */
+  const trim = (userId: string) => {
+    const finished = [...jobs.values()].filter((job) => job.userId === userId && job.state !== 'running');
+    for (const job of finished.slice(0, Math.max(0, finished.length - keptPerUser))) jobs.delete(job.id);
   };
 
   const view = ({ id, state, stage, done, total, fileName, restricted, errorKey }: Job): JobStatus => ({ id, state, stage, done, total, fileName, restricted, errorKey });
@@ -53,11 +62,15 @@ export function createExportJobs(options: { keepMs?: number; perUser?: number } 
       const job: Job = { id, userId, state: 'running', stage: '', done: 0, total: 1, fileName: null, restricted: false, errorKey: null, file: null, expires: Infinity };
       jobs.set(id, job);
       run((stage, done, total) => Object.assign(job, { stage, done, total })).then(
-        (file) => Object.assign(job, { state: 'ready', file, fileName: file.fileName, restricted: file.restricted, done: job.total, expires: Date.now() + keepMs }),
+        (file) => {
+          Object.assign(job, { state: 'ready', file, fileName: file.fileName, restricted: file.restricted, done: job.total, expires: Date.now() + keepMs });
+          trim(userId);
+        },
         (error: unknown) => {
           const errorKey = error instanceof DomainError ? error.messageKey : 'exports.errors.failed';
           if (!(error instanceof DomainError)) console.error('[exports] a background export failed:', error);
           Object.assign(job, { state: 'failed', errorKey, expires: Date.now() + keepMs });
+          trim(userId);
         },
       );
       return view(job);

@@ -11,6 +11,42 @@ import type { PublicAuthor } from '../contributions/attribution';
 import type { Source } from '../notes/citations.server';
 import type { ExportLanguage, Inline } from './document';
 import { text } from './document';
+import { isolate } from '../text/policy';
+
+/** Bidirectional embeddings, overrides and isolates, and their closers. */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * `words` with its bidirectional controls paired: a closer with no opener is dropped, an opener
+ * never closed is closed at the end (a PDI closes its isolate and what was opened inside it).
+ */
+function pairBidi(words: string): string {
+  const open: ('embedding' | 'isolate')[] = [];
+  let out = '';
+  for (const c of words) {
+    if ('\u202A\u202B\u202D\u202E'.includes(c)) open.push('embedding');
+    else if ('\u2066\u2067\u2068'.includes(c)) open.push('isolate');
+    else if (c === '\u202C') {
+      if (open.at(-1) !== 'embedding') continue;
+      open.pop();
+    } else if (c === '\u2069') {
+      const at = open.lastIndexOf('isolate');
+      if (at < 0) continue;
+      out += open.splice(at).slice(1).reverse().map((kind) => (kind === 'isolate' ? '\u2069' : '\u202C')).join('');
+    }
+    out += c;
+  }
+  return out + open.reverse().map((kind) => (kind === 'isolate' ? '\u2069' : '\u202C')).join('');
+}
+
+/**
+ * A contribution's words set inside a footnote's own words. Multi-line text keeps an unclosed
+ * right-to-left override (it ends with its paragraph), and an excerpt may cut off its closer:
+ * unpaired, it would turn everything after it in the footnote — the closing quote mark, the
+ * author, the marker. So its controls are paired and the whole isolated (FSI … PDI, as the
+ * site's `<bdi>`). Text without such controls is left as it is.
+ */
+export const userWords = (words: string) => (BIDI_CONTROL.test(words) ? isolate(pairBidi(words)) : words);
 
 /** The translated words this module needs (from the locale files, `exports.*`). */
 export interface ExportWords {
@@ -29,7 +65,8 @@ export interface ExportWords {
 }
 
 /** Quotation marks of the frame language: « … » in French (with no-break spaces) and Spanish, “…” in English. */
-export function quoted(words: string, language: ExportLanguage): string {
+export function quoted(value: string, language: ExportLanguage): string {
+  const words = userWords(value);
   switch (language) {
     case 'fr':
       return `«\u00a0${words}\u00a0»`;

@@ -12,7 +12,8 @@ import type { Block, Inline, List, ListItem, TableCell } from './document';
 type Part =
   | { kind: 'inline'; inlines: Inline[] }
   | { kind: 'block'; blocks: Block[] }
-  | { kind: 'item'; item: ListItem }
+  /** `numbered`: the item holds more than nested lists (Lexical gives it a number). */
+  | { kind: 'item'; item: ListItem; numbered: boolean }
   | { kind: 'row'; cells: TableCell[] }
   | { kind: 'cell'; cell: TableCell };
 
@@ -101,11 +102,19 @@ export function noteBlocks(root: unknown, options: NoteBlocksOptions): NoteBlock
     heading: (level, children) => ({ kind: 'block', blocks: [{ type: 'heading', level: options.headingLevel(level), children: inlinesOf(children), toc: false }] }),
     quote: (children) => ({ kind: 'block', blocks: [{ type: 'quote', children: inlinesOf(children) }] }),
     list: (list, items) => {
-      const block: List = { type: 'list', ordered: list.ordered, start: list.start, items: items.flatMap((part) => (part.kind === 'item' ? [part.item] : [{ children: inlinesOf([part]), lists: [] }])) };
+      const out: ListItem[] = [];
+      for (const part of items) {
+        // Lexical indents a sub-list in an item that holds only it: that item has no number (the
+        // next one takes it) and shows under the item before it, so that is where it goes.
+        if (part.kind === 'item' && !part.numbered && out.length > 0) out.at(-1)!.lists.push(...part.item.lists);
+        else out.push(part.kind === 'item' ? part.item : { children: inlinesOf([part]), lists: [] });
+      }
+      const block: List = { type: 'list', ordered: list.ordered, start: list.start, items: out };
       return { kind: 'block', blocks: [block] };
     },
-    listItem: (_item, content, nested) => ({
+    listItem: (item, content, nested) => ({
       kind: 'item',
+      numbered: item.hasOwnContent || nested.length === 0,
       item: { children: inlinesOf(content), lists: nested.flatMap((part) => (part.kind === 'block' ? part.blocks.filter((b): b is List => b.type === 'list') : [])) },
     }),
     link: (url, children) => (url ? inline({ type: 'link', url, children: inlinesOf(children) }) : inline(...inlinesOf(children))),

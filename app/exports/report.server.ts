@@ -38,7 +38,7 @@ import { createCitationService, MAX_REFS, type CitationService, type Source } fr
 import { citationsOfContent } from '../notes/note-citations.server';
 import { DomainError } from '../utils/errors';
 import { text, type Block, type ExportDocument, type ExportLanguage, type Footnote, type Inline, type TableCell } from './document';
-import { annexEntry, authorName, footnoteContent, sourceAnchor, type ExportWords } from './footnotes';
+import { annexEntry, authorName, footnoteContent, sourceAnchor, userWords, type ExportWords } from './footnotes';
 import { noteBlocks } from './note-blocks';
 import { exportDate, exportLabels, exportT, exportWords } from './words.server';
 
@@ -339,7 +339,7 @@ async function keyPointBlocks(
       // The words only when the clip is a source for this reader (resolve says so): else its footnote says it is withdrawn.
       const quote = cited.state === 'available' ? (clip.quote ?? cited.excerpt) : null;
       const ref = footnotes.add(cited);
-      out.push(quote ? { type: 'quote', children: [stance, text(quote), ref] } : { type: 'paragraph', style: 'small', children: [stance, ref] });
+      out.push(quote ? { type: 'quote', children: [stance, text(userWords(quote)), ref] } : { type: 'paragraph', style: 'small', children: [stance, ref] });
     }
   }
   return out;

@@ -72,7 +72,8 @@ export const MAX_REFS = 500;
 export function excerptOf(text: string, max = EXCERPT_CHARS): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max);
+  // Never half of a surrogate pair (an emoji): a lone surrogate is not text, and breaks the PDF export.
+  const cut = flat.slice(0, /[\uD800-\uDBFF]/.test(flat[max - 1] ?? '') ? max - 1 : max);
   const space = cut.lastIndexOf(' ');
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

@@ -9,7 +9,8 @@ import { documentFormat, fileResponse, requestedLanguage, refusal, refusalFor, s
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const slug = params.slug ?? '';
-  const question = new URL(request.url).searchParams.get('question') ?? undefined;
+  // An empty `question` is the whole report, as the background job reads it (not a question that does not exist).
+  const question = new URL(request.url).searchParams.get('question') || undefined;
   const back = `/c/${encodeURIComponent(slug)}`;
   if (!context.user) return refusal(context, 401, 'exports.errors.signIn', `/sign-in?redirectTo=${encodeURIComponent(back)}`);
   const format = documentFormat(params.format);

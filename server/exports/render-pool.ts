@@ -11,9 +11,18 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RenderJob } from '../../app/exports/render';
+import { DomainError } from '../../app/utils/errors';
 
-export class RenderBusyError extends Error {
-  override name = 'RenderBusyError';
+/**
+ * The queue is full. A DomainError (`rate_limited`, `exports.errors.busy`), so that the download
+ * routes answer 429 with "many exports are being made" and a background job fails with those
+ * words: as a plain Error it reached the routes as a bug and every export past the 20th answered
+ * a bare 500.
+ */
+export class RenderBusyError extends DomainError {
+  constructor() {
+    super('rate_limited', 'exports.errors.busy');
+  }
 }
 
 export interface RenderPoolOptions {
@@ -115,7 +124,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   return {
     render(job) {
       if (closed) return Promise.reject(new Error('export pool closed'));
-      if (queue.length >= maxQueue) return Promise.reject(new RenderBusyError('too many exports waiting'));
+      if (queue.length >= maxQueue) return Promise.reject(new RenderBusyError());
       return new Promise<Uint8Array>((resolve, reject) => {
         queue.push({ id: nextId++, job, resolve, reject });
         pump();

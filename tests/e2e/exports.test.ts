@@ -200,6 +200,42 @@ describe.skipIf(!HAS_CHROMIUM)('exports in Chromium', () => {
     await context.close();
   });
 
+  // The page asked for the job's state again every 2 s, for ever, when the server answered that
+  // there was no such job for this person (after a restart, or once signed out in another tab):
+  // its progress stayed on "Preparing the file…" and it never said what had happened.
+  it('when its job is gone for this person (signed out in another tab), the report form says so and stops asking', { timeout: 40_000 }, async () => {
+    const { exportPool } = suite.app.server.services;
+    // A long render ahead in the (one-worker) pool keeps the page's job waiting meanwhile.
+    const long = exportPool.render({
+      kind: 'document',
+      format: 'pdf',
+      document: {
+        language: 'en',
+        properties: { title: 'Long', subject: '', version: '', keywords: [] },
+        restrictedBanner: null,
+        labels: { contents: 'Contents', page: 'Page', footnotes: 'Notes' },
+        blocks: Array.from({ length: 4000 }, (_, i) => ({ type: 'paragraph' as const, children: [{ type: 'text' as const, text: `Paragraph ${i}: partnerships on skills and diplomas.` }] })),
+        footnotes: [],
+      },
+    });
+    const context = await contextFor(rapporteur);
+    const page = await context.newPage();
+    const polls: number[] = [];
+    page.on('request', (r) => /\/exports\/[\w-]+$/.test(new URL(r.url()).pathname) && polls.push(Date.now()));
+    await page.goto(`${suite.app.url}/c/${SLUG}`);
+    const form = page.getByTestId('downloads-report');
+    await page.waitForFunction(() => document.querySelector('[data-testid=report-pdf]') && Object.keys(document.querySelector('[data-testid=report-pdf]')!).some((k) => k.startsWith('__react')));
+    await form.getByRole('button', { name: 'PDF' }).click();
+    await expect.poll(() => polls.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await context.clearCookies(); // signed out, as another tab's "Sign out" leaves this one
+    await form.getByRole('status').getByText('Sign in to download exports.').waitFor({ timeout: 10_000 });
+    const asked = polls.length;
+    await page.waitForTimeout(2_500);
+    expect(polls.length).toBe(asked);
+    await context.close();
+    await long;
+  });
+
   it('without JavaScript, the same form downloads the report’s Word file directly', { timeout: 30_000 }, async () => {
     const context = await contextFor(rapporteur, { javaScriptEnabled: false });
     const page = await context.newPage();

@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyRole } from '../../app/accounts/accounts.server';
 import { groupLabels } from '../../app/consultations/localize';
 import { i18nFor } from '../../app/i18n/i18n.server';
 import { reviewedCaseStudy } from '../support/case-studies';
@@ -359,6 +360,15 @@ describe('refusals', () => {
     await expectRefusal(rapporteur, `${BASE}/q/2/contributions/docx`, 404, format);
     await expectRefusal(rapporteur, `${BASE}/case-studies/catalogue/pdf`, 404, 'Ce format d’export n’existe pas.', 'fr');
   });
+
+  // `question=` (empty) answered 404 "nothing to export", while the background job reads it as
+  // the whole report; odd question numbers are refused, never a 500.
+  it('reads an empty question as the whole report, and refuses odd ones with 404', async () => {
+    const whole = await download(rapporteur, `${BASE}/report/md?question=`);
+    expect(whole.res.status).toBe(200);
+    expect(whole.res.headers.get('content-disposition')).toContain(`palabre-${SLUG}-report-en.md`);
+    for (const odd of ['../1', '%E2%80%AE2', '2.4', '9'.repeat(3000), '2%00']) expect((await http(rapporteur).get(`${BASE}/report/md?question=${odd}`)).status).toBe(404);
+  });
 });
 
 describe('what a final note and a damaged note export', () => {
@@ -502,6 +512,32 @@ describe('the report as a background job', () => {
     }
     expect(failed).toMatchObject({ state: 'failed', errorKey: 'exports.errors.notFound' });
     expect((await owner.get(`${BASE}/exports/${failing.id}/file`)).status).toBe(404);
+  });
+
+  // A finished job's file was handed to its owner for ten minutes whatever became of them: a
+  // rapporteur whose role was taken away could still download the report (restricted items
+  // included) they started before.
+  it('hands the file only to an owner who may still have the report', async () => {
+    const { services } = app.server;
+    const former = await createUser(app, { name: 'Fiona Former' });
+    const setRole = (from: 'participant' | 'rapporteur', to: 'participant' | 'rapporteur') =>
+      services.db.transaction().execute((trx) => applyRole(trx, { actorId: null, userId: former.id, consultationId, from, to }));
+    await setRole('participant', 'rapporteur');
+    const owner = http(former);
+    const started = await owner.post(`${BASE}/exports`, { format: 'md', lang: 'en' }, { origin: app.url });
+    const answer = (await started.json()) as { job: { id: string; state: string } };
+    expect(answer, String(started.status)).toHaveProperty('job');
+    const { job } = answer;
+    let status = job;
+    for (let i = 0; i < 200 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = ((await (await owner.get(`${BASE}/exports/${job.id}`)).json()) as { job: typeof job }).job;
+    }
+    expect(status.state).toBe('ready');
+    await setRole('rapporteur', 'participant');
+    const file = await owner.get(`${BASE}/exports/${job.id}/file`);
+    expect(file.status).toBe(403);
+    expect(file.headers.get('content-disposition')).toBeNull();
   });
 
   it('keeps answering while reports render (rendering is off the main thread)', async () => {

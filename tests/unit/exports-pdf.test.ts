@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, type ExportDocument, type Inline } from '../../app/exports/document';
 import { renderPdf, renderPdfReport } from '../../app/exports/render/pdf';
+import { excerptOf } from '../../app/notes/citations.server';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'palabre-pdf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -237,5 +238,68 @@ describe('renderPdf: text no font covers', () => {
     expect(standard).toBe('tagged');
     expect(info(file).get('Tagged')).toBe('yes');
     expect(flatText(file)).toContain('¿qué tal?');
+  });
+});
+
+describe('renderPdf: text that is not well-formed UTF-16', () => {
+  // A post of emoji with no space, cited in a note: its 160-character excerpt used to end in half
+  // an emoji, a lone surrogate that JSON carries as `\ud83d` and Typst's JSON reader refuses, so
+  // the note's PDF and the whole report's PDF failed (a 500) for everyone.
+  it('prints lone surrogates as U+FFFD instead of failing', () => {
+    const doc: ExportDocument = {
+      language: 'en',
+      properties: { title: 'Half \ud83d emoji', subject: '', version: '', keywords: ['\udc00'] },
+      restrictedBanner: null,
+      labels: { contents: 'Contents', page: 'Page', footnotes: 'Notes' },
+      blocks: [{ type: 'paragraph', children: [text('Before \ud800 after'), fn(1)] }],
+      footnotes: [{ n: 1, children: [text(`C-18 « a${'😀'.repeat(3)}\ud83d… »`)] }],
+    };
+    const file = write('surrogates.pdf', renderPdf(doc));
+    const flat = flatText(file);
+    expect(flat).toContain('Before');
+    expect(flat).toContain('after');
+    expect(flat).toContain('C-18');
+  });
+});
+
+describe('excerptOf', () => {
+  it('never cuts an emoji in half', () => {
+    const excerpt = excerptOf(`a${'😀'.repeat(200)}`);
+    expect(excerpt).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(excerpt.endsWith('…')).toBe(true);
+  });
+});
+
+describe('renderPdf: a word longer than a line', () => {
+  // A contribution of 320 letters with no space ran off the page (and over the next table
+  // column): Typst breaks lines only where Unicode allows, and what passed the edge was lost.
+  it('is broken to fit its column and the page, and stays PDF/UA', () => {
+    const word = 'W'.repeat(320);
+    const cell = (value: string, header = false) => ({ header, colSpan: 1, rowSpan: 1, children: [text(value)] });
+    const doc: ExportDocument = {
+      language: 'en',
+      properties: { title: 'Long', subject: '', version: '', keywords: [] },
+      restrictedBanner: null,
+      labels: { contents: 'Contents', page: 'Page', footnotes: 'Notes' },
+      blocks: [
+        { type: 'paragraph', children: [text(`Start ${word}`)] },
+        { type: 'table', rows: [[cell('Left', true), cell('Right', true)], [cell(word), cell('RightCell')]] },
+        { type: 'paragraph', children: [text('Noted'), fn(1)] },
+      ],
+      footnotes: [{ n: 1, children: [text(`C-9 « ${'Z'.repeat(159)}… »`)] }],
+    };
+    const { pdf, standard } = renderPdfReport(doc);
+    expect(standard).toBe('ua-1');
+    const file = write('long-word.pdf', pdf);
+    const words = [...poppler('pdftotext', '-bbox', file, '-').matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map((m) => ({ xMin: Number(m[1]), yMin: Number(m[2]), xMax: Number(m[3]), text: m[4]! }));
+    const right = words.find((w) => w.text === 'RightCell')!;
+    const pieces = words.filter((w) => /^[WZ\u200b…]+$/.test(w.text));
+    expect(pieces.length).toBeGreaterThan(4);
+    for (const piece of pieces) expect(piece.xMax).toBeLessThanOrEqual(595);
+    // The cell's pieces (its row starts level with the next cell's text) stay left of the next column.
+    const cellPieces = pieces.filter((p) => p.text.includes('W') && p.yMin >= right.yMin - 1);
+    expect(cellPieces.length).toBeGreaterThan(2);
+    for (const piece of cellPieces) expect(piece.xMax).toBeLessThan(right.xMin);
+    expect(flatText(file).replace(/[\u200b\s]/g, '')).toContain(`Start${word}`);
   });
 });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRenderPool, RenderBusyError, type RenderPool } from '../../server/exports/render-pool';
 import type { ExportDocument } from '../../app/exports/document';
 import type { RenderJob } from '../../app/exports/render';
+import { isDomainError } from '../../app/utils/errors';
 
 const doc = (paragraphs: number): ExportDocument => ({
   language: 'fr',
@@ -65,7 +66,12 @@ describe('export render pool', () => {
     pool = createRenderPool({ size: 1, maxQueue: 1, timeoutMs: 60_000 });
     const first = pool.render({ kind: 'document', format: 'pdf', document: doc(400) });
     const second = pool.render({ kind: 'document', format: 'md', document: doc(1) });
-    await expect(pool.render({ kind: 'document', format: 'md', document: doc(1) })).rejects.toBeInstanceOf(RenderBusyError);
+    const refused = pool.render({ kind: 'document', format: 'md', document: doc(1) });
+    await expect(refused).rejects.toBeInstanceOf(RenderBusyError);
+    // What the routes answer 429 for ("many exports are being made"), not a bug's 500.
+    const error = await refused.catch((e: unknown) => e);
+    expect(isDomainError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'rate_limited', messageKey: 'exports.errors.busy' });
     await Promise.all([first, second]);
 
     const slow = createRenderPool({ size: 1, timeoutMs: 1 });

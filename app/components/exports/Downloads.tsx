@@ -71,25 +71,28 @@ export function ReportDownloads({
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
 
   async function poll(jobId: string) {
+    let body: { job?: JobStatus; error?: string };
     try {
       const response = await fetch(`/c/${slug}/exports/${jobId}`, { headers: { accept: 'application/json' } });
-      if (response.status === 404 || response.status === 401) {
-        // The job is gone (the server restarted) or the session ended: say so instead of asking forever.
-        busy.current = false;
-        setJob(null);
-        return setError(response.status === 404 ? 'exports.errors.jobLost' : 'exports.errors.signIn');
-      }
-      const body = (await response.json()) as { job?: JobStatus; error?: string };
-      if (!body.job) throw new Error(body.error ?? 'exports.errors.failed');
-      setJob(body.job);
-      if (body.job.state !== 'running') busy.current = false;
-      if (body.job.state === 'ready') window.location.assign(`/c/${slug}/exports/${jobId}/file`);
-      else if (body.job.state === 'failed') setError(body.job.errorKey ?? 'exports.errors.failed');
-      else timer.current = setTimeout(() => void poll(jobId), 500);
+      body = (await response.json()) as typeof body;
     } catch {
-      // A dropped connection or a restarted server: try again a little later (a restart loses the job: it then says so).
+      // A dropped connection or a server restarting: ask again a little later.
       timer.current = setTimeout(() => void poll(jobId), 2_000);
+      return;
     }
+    if (!body.job) {
+      // The server answered that there is no such job for this person: it restarted and lost it
+      // (not found), or they signed out in another tab (sign in). Asking again would never end.
+      busy.current = false;
+      setJob(null);
+      setError(body.error === 'exports.errors.signIn' ? body.error : 'exports.errors.jobLost');
+      return;
+    }
+    setJob(body.job);
+    if (body.job.state !== 'running') busy.current = false;
+    if (body.job.state === 'ready') window.location.assign(`/c/${slug}/exports/${jobId}/file`);
+    else if (body.job.state === 'failed') setError(body.job.errorKey ?? 'exports.errors.failed');
+    else timer.current = setTimeout(() => void poll(jobId), 500);
   }
 
   async function start(event: FormEvent<HTMLFormElement>) {

@@ -1,8 +1,8 @@
 /**
  * What the export routes share (app/routes/*export*, *report*, *catalogue*): reading the
  * requested format and frame language, answering the file with a proper name, and answering a
- * refusal as a short page in the reader's language with the right status (401, 403, 404, 429),
- * never a 500 and never a file.
+ * refusal as a short page in the reader's language with the right status (401, 403, 404, 429; 500
+ * with words for a renderer's failure), never a file.
  */
 import type { AppLoadContext } from '@remix-run/node';
 import { SUPPORTED_LANGUAGES } from '../../i18n/config';
@@ -22,9 +22,17 @@ export function refusal(context: AppLoadContext, status: number, messageKey: str
   return new Response(html, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
-/** The refusal for what the export service threw; anything but a DomainError is a bug and rethrown. */
+/**
+ * The refusal for what the export service threw. Anything but a DomainError is a bug (a renderer
+ * that failed, a worker that crashed or overran its time): logged with its stack, and answered
+ * 500 with "the file could not be made" in the reader's language and a way back, rather than a
+ * bare "Unexpected Server Error" in place of the file.
+ */
 export function refusalFor(context: AppLoadContext, error: unknown, back = '/'): Response {
-  if (!isDomainError(error)) throw error;
+  if (!isDomainError(error)) {
+    console.error('[exports] an export failed:', error);
+    return refusal(context, 500, 'exports.errors.failed', back);
+  }
   const status = ({ invalid: 400, not_found: 404, unauthenticated: 401, forbidden: 403, conflict: 429, rate_limited: 429 } as const)[error.code];
   return refusal(context, status, error.messageKey.startsWith('exports.') ? error.messageKey : status === 404 ? 'exports.errors.notFound' : status === 403 ? 'exports.errors.forbidden' : error.messageKey, back);
 }

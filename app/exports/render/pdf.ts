@@ -59,6 +59,20 @@ export interface RenderedPdf {
 /** Footnote labels the template makes; an anchor of that form would collide with them. */
 const RESERVED_ANCHOR = /^palabre-footnote-/;
 
+/**
+ * A run of letters with no place to break, longer than any word or hash (a SHA-256 is 64): Typst
+ * breaks lines only where Unicode allows (UAX 14), so such a run would pass the page's edge, or
+ * the next table column, and what passed would be lost. `/` is a break opportunity already.
+ */
+const UNBREAKABLE_RUN = /[^\s/]{81,}/gu;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** `value` with a zero-width space (a break opportunity, no glyph) between the characters of overlong runs. */
+export function breakableText(value: string): string {
+  if (value.length <= 80) return value;
+  return value.replace(UNBREAKABLE_RUN, (run) => Array.from(graphemes.segment(run), (g) => g.segment).join('\u200b'));
+}
+
 /** A footnote reference as the template reads it: `first` on the one that places the note. */
 type RenderInline = Inline | { type: 'footnote'; n: number; first: true };
 
@@ -87,6 +101,8 @@ function templateData(doc: ExportDocument): ExportDocument & { anchors: string[]
         case 'link':
         case 'anchor-link':
           return { ...child, children: inlines(child.children) as Inline[] };
+        case 'text':
+          return { ...child, text: breakableText(child.text) };
         default:
           return child;
       }
@@ -123,8 +139,24 @@ function templateData(doc: ExportDocument): ExportDocument & { anchors: string[]
   });
 
   const anchors = [...anchorCounts].filter(([, count]) => count === 1).map(([anchor]) => anchor);
-  return { ...doc, blocks, anchors };
+  // Footnotes: their long runs broken too (their references are placed from the text).
+  const breakable = (children: Inline[]): Inline[] =>
+    children.map((child) =>
+      child.type === 'text' ? { ...child, text: breakableText(child.text) } : child.type === 'link' || child.type === 'anchor-link' ? { ...child, children: breakable(child.children) } : child,
+    );
+  const footnotes = doc.footnotes.map((note) => ({ ...note, children: breakable(note.children) }));
+  return { ...doc, blocks, footnotes, anchors };
 }
+
+/** Half of a surrogate pair, alone: not text, and not something Typst's JSON reader accepts. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The template's input as JSON. JSON.stringify writes a lone surrogate as `\ud83d`, which Typst's
+ * JSON reader refuses (the whole document would fail): each becomes U+FFFD, as a UTF-8 encoder
+ * would make it.
+ */
+const templateJson = (data: unknown) => JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? value.replace(LONE_SURROGATE, '\uFFFD') : value));
 
 /** Typst's diagnostics as one readable message. */
 function diagnostics(error: unknown): string {
@@ -141,7 +173,7 @@ export function renderPdfReport(doc: ExportDocument): RenderedPdf {
   const typst = compiler;
   renders += 1;
   try {
-    const result = typst.compile({ mainFileContent: templateSource(), inputs: { document: JSON.stringify(templateData(doc)) } });
+    const result = typst.compile({ mainFileContent: templateSource(), inputs: { document: templateJson(templateData(doc)) } });
     const compiled = result.result;
     if (result.hasError() || !compiled) {
       throw new Error(`The PDF template did not compile: ${diagnostics(result.takeError() ?? result.takeDiagnostics())}`);
