@@ -29,6 +29,8 @@ export interface JobStatus {
 
 interface Job extends JobStatus {
   userId: string;
+  /** What the job belongs to (the consultation's slug): asked for under another, it does not exist. */
+  scope: string;
   file: ExportFile | null;
   expires: number;
 }
@@ -53,13 +55,16 @@ export function createExportJobs(options: { keepMs?: number; perUser?: number; k
   const view = ({ id, state, stage, done, total, fileName, restricted, errorKey }: Job): JobStatus => ({ id, state, stage, done, total, fileName, restricted, errorKey });
 
   return {
-    /** Starts `run` in the background for `userId`; refused (`exports.errors.busy`) past `perUser` running jobs. */
-    start(userId: string, run: (progress: ExportProgress) => Promise<ExportFile>): JobStatus {
+    /**
+     * Starts `run` in the background for `userId`, within `scope` (the consultation's slug);
+     * refused (`exports.errors.busy`) past `perUser` running jobs.
+     */
+    start(userId: string, scope: string, run: (progress: ExportProgress) => Promise<ExportFile>): JobStatus {
       sweep();
       const running = [...jobs.values()].filter((job) => job.userId === userId && job.state === 'running').length;
       if (running >= perUser) throw new DomainError('conflict', 'exports.errors.busy');
       const id = randomBytes(16).toString('base64url');
-      const job: Job = { id, userId, state: 'running', stage: '', done: 0, total: 1, fileName: null, restricted: false, errorKey: null, file: null, expires: Infinity };
+      const job: Job = { id, userId, scope, state: 'running', stage: '', done: 0, total: 1, fileName: null, restricted: false, errorKey: null, file: null, expires: Infinity };
       jobs.set(id, job);
       run((stage, done, total) => Object.assign(job, { stage, done, total })).then(
         (file) => {
@@ -76,17 +81,17 @@ export function createExportJobs(options: { keepMs?: number; perUser?: number; k
       return view(job);
     },
 
-    /** The job as its owner sees it; `not_found` for anyone else or an unknown id. */
-    status(id: string, userId: string): JobStatus {
+    /** The job as its owner sees it within its scope; `not_found` for anyone else, another scope or an unknown id. */
+    status(id: string, userId: string, scope: string): JobStatus {
       const job = jobs.get(id);
-      if (!job || job.userId !== userId) throw new DomainError('not_found', 'exports.errors.notFound');
+      if (!job || job.userId !== userId || job.scope !== scope) throw new DomainError('not_found', 'exports.errors.notFound');
       return view(job);
     },
 
     /** The job's file, once ready (it stays downloadable until it expires). */
-    file(id: string, userId: string): ExportFile {
+    file(id: string, userId: string, scope: string): ExportFile {
       const job = jobs.get(id);
-      if (!job || job.userId !== userId || !job.file) throw new DomainError('not_found', 'exports.errors.notFound');
+      if (!job || job.userId !== userId || job.scope !== scope || !job.file) throw new DomainError('not_found', 'exports.errors.notFound');
       return job.file;
     },
   };

@@ -13,7 +13,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     const consultation = await consultations.getBySlug(params.slug ?? '');
     if (!consultation) return refusal(context, 404, 'exports.errors.notFound', back);
     if (!(await exports.mayReport(context.user.id, consultation.id))) return refusal(context, 403, 'exports.errors.forbidden', back);
-    return fileResponse(exportJobs.file(params.job ?? '', context.user.id));
+    return fileResponse(exportJobs.file(params.job ?? '', context.user.id, consultation.slug));
   } catch (error) {
     return refusalFor(context, error, back);
   }

@@ -25,7 +25,7 @@ export async function action({ params, context, request }: ActionFunctionArgs) {
     const consultation = await consultations.getBySlug(slug);
     if (!consultation || !(await exports.mayReport(user.id, consultation.id))) return answer({ error: 'exports.errors.forbidden' }, 403);
     const origin = siteOrigin(request);
-    const job = exportJobs.start(user.id, (progress) => exports.report(user.id, slug, format, language, origin, { questionNumber: question, onProgress: progress }));
+    const job = exportJobs.start(user.id, consultation.slug, (progress) => exports.report(user.id, slug, format, language, origin, { questionNumber: question, onProgress: progress }));
     return answer({ job });
   } catch (error) {
     if (isDomainError(error)) return answer({ error: error.messageKey }, error.code === 'conflict' ? 429 : 400);
