@@ -16,7 +16,7 @@ import JSZip from 'jszip';
 import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSuite, watchErrors } from '../support/browser';
-import { HAS_CHROMIUM } from '../support/env';
+import { HAS_CHROMIUM, HAS_POPPLER } from '../support/env';
 import { clientId, createUser, threadId } from '../support/sockets';
 
 const run = promisify(execFile);
@@ -80,7 +80,7 @@ function findOverflow(): string[] {
   return [...new Set(found)];
 }
 
-describe.skipIf(!HAS_CHROMIUM)('exports in Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('exports in Chromium', () => {
   const suite = browserSuite();
   let dir = '';
   let noteUrl = '';

@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_POPPLER } from '../support/env';
 import { applyRole } from '../../app/accounts/accounts.server';
 import { groupLabels } from '../../app/consultations/localize';
 import { i18nFor } from '../../app/i18n/i18n.server';
@@ -196,6 +197,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** Tests that read a PDF back need poppler-utils (skipped with a message without it; CI has it). */
+const itReadingPdfs = it.skipIf(!HAS_POPPLER);
+
 describe('a synthesis note as a file', () => {
   it('downloads as DOCX with real footnotes worded through attribution, and no person in its properties', async () => {
     const { res, bytes } = await download(rapporteur, `${BASE}/notes/${ids.note}/export/docx?lang=fr`, 'fr');
@@ -227,7 +231,7 @@ describe('a synthesis note as a file', () => {
     }
   });
 
-  it('downloads as PDF with the footnotes and accents as text, and its fonts embedded', async () => {
+  itReadingPdfs('downloads as PDF with the footnotes and accents as text, and its fonts embedded', async () => {
     const { res, bytes } = await download(rapporteur, `${BASE}/notes/${ids.note}/export/pdf?lang=fr`, 'fr');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
@@ -280,7 +284,7 @@ describe('confidentiality', () => {
     expect(files).toBe(3 + 2 * urls.length); // a participant has the note only
   });
 
-  it('a participant gets a restricted case study as withdrawn and no banner; a rapporteur gets it, bannered', async () => {
+  itReadingPdfs('a participant gets a restricted case study as withdrawn and no banner; a rapporteur gets it, bannered', async () => {
     const docx = await download(participant, `${BASE}/notes/${ids.note}/export/docx?lang=en`);
     expect(docx.res.status).toBe(200);
     expect(docx.res.headers.get('x-palabre-restricted')).toBeNull();
@@ -392,7 +396,7 @@ describe('what a final note and a damaged note export', () => {
     expect(details).toMatchObject({ version: 2, sha256, status: 'final' });
   });
 
-  it('a note whose stored document cannot be read exports its text and says so, never a 500', async () => {
+  itReadingPdfs('a note whose stored document cannot be read exports its text and says so, never a 500', async () => {
     const md = await download(rapporteur, `${BASE}/notes/${ids.brokenNote}/export/md?lang=en`);
     expect(md.res.status).toBe(200);
     const text = markdownText(md.bytes);
@@ -464,7 +468,7 @@ describe('the data as CSV and JSON', () => {
 });
 
 describe('the report as a background job', () => {
-  it('starts, shows progress, hands its owner the PDF and nobody else', async () => {
+  itReadingPdfs('starts, shows progress, hands its owner the PDF and nobody else', async () => {
     const owner = http(rapporteur);
     const started = await owner.post(`${BASE}/exports`, { format: 'pdf', lang: 'es' }, { origin: app.url });
     expect(started.status).toBe(200);

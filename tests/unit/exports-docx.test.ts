@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_LIBREOFFICE, HAS_POPPLER } from '../support/env';
 import { text, type Block, type ExportDocument, type Inline } from '../../app/exports/document';
 import { bookmarkName, columnWidths, renderDocx, xmlSafe } from '../../app/exports/render/docx';
 
@@ -279,7 +280,7 @@ describe('text safety and names', () => {
   });
 });
 
-describe('a second reader: LibreOffice', () => {
+describe.skipIf(!HAS_LIBREOFFICE || !HAS_POPPLER)('a second reader: LibreOffice', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palabre-docx-'));

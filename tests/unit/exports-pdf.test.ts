@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_POPPLER } from '../support/env';
 import { text, type ExportDocument, type Inline } from '../../app/exports/document';
 import { renderPdf, renderPdfReport } from '../../app/exports/render/pdf';
 import { excerptOf } from '../../app/notes/citations.server';
@@ -21,6 +22,8 @@ const write = (name: string, bytes: Uint8Array) => {
   return file;
 };
 const poppler = (tool: string, ...args: string[]) => execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+/** These tests read PDFs back with poppler-utils: skipped with a message without it (CI has it). */
+const describeReadingPdfs = describe.skipIf(!HAS_POPPLER);
 const pageText = (file: string, page: number) => poppler('pdftotext', '-layout', '-f', String(page), '-l', String(page), file, '-');
 /** pdftotext without layout, blanks folded: long strings wrap, and this reads them back whole. */
 const flatText = (file: string) => poppler('pdftotext', file, '-').replace(/\s+/g, ' ');
@@ -92,7 +95,7 @@ const report: ExportDocument = {
   ],
 };
 
-describe('renderPdf: a report with cover, contents, banner, lists, table and footnotes', () => {
+describeReadingPdfs('renderPdf: a report with cover, contents, banner, lists, table and footnotes', () => {
   let file = '';
   let pages = 0;
   let fields = new Map<string, string>();
@@ -186,7 +189,7 @@ const TYPST_CORPUS = [
 ];
 const XSS_CORPUS = ['<script>alert(1)</script>', '&amp; &lt;b&gt;', '"quoted" \'single\''];
 
-describe('renderPdf: user text is data, never markup', () => {
+describeReadingPdfs('renderPdf: user text is data, never markup', () => {
   let flat = '';
 
   beforeAll(() => {
@@ -223,7 +226,7 @@ describe('renderPdf: user text is data, never markup', () => {
   });
 });
 
-describe('renderPdf: text no font covers', () => {
+describeReadingPdfs('renderPdf: text no font covers', () => {
   it('falls back (a tagged PDF) rather than failing', () => {
     const doc: ExportDocument = {
       language: 'es',
@@ -241,7 +244,7 @@ describe('renderPdf: text no font covers', () => {
   });
 });
 
-describe('renderPdf: text that is not well-formed UTF-16', () => {
+describeReadingPdfs('renderPdf: text that is not well-formed UTF-16', () => {
   // A post of emoji with no space, cited in a note: its 160-character excerpt used to end in half
   // an emoji, a lone surrogate that JSON carries as `\ud83d` and Typst's JSON reader refuses, so
   // the note's PDF and the whole report's PDF failed (a 500) for everyone.
@@ -270,7 +273,7 @@ describe('excerptOf', () => {
   });
 });
 
-describe('renderPdf: a word longer than a line', () => {
+describeReadingPdfs('renderPdf: a word longer than a line', () => {
   // A contribution of 320 letters with no space ran off the page (and over the next table
   // column): Typst breaks lines only where Unicode allows, and what passed the edge was lost.
   it('is broken to fit its column and the page, and stays PDF/UA', () => {
