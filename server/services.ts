@@ -86,7 +86,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     /** Worker threads that render exports (closed at shutdown). */
     exportPool,
     /** Notes, the consultation report and the data as files (issue 13). */
-    exports: createExportService({ db, notes, citations, consultations, render: exportPool.render }),
+    exports: createExportService({ db, notes, citations, consultations, docs: noteDocs, render: exportPool.render }),
     /** Long exports made in the background, with their progress. */
     exportJobs: createExportJobs(),
     /** Moving a consultation from phase to phase (admins); published on `accessEvents`. */

@@ -19,6 +19,7 @@ import { recordAudit } from '../audit/audit.server';
 import type { ConsultationService } from '../consultations/consultations.server';
 import { viewerIn } from '../contributions/sources.server';
 import type { CitationService } from '../notes/citations.server';
+import type { NoteDocs } from '../notes/note-docs.server';
 import type { NoteService } from '../notes/notes.server';
 import { DomainError } from '../utils/errors';
 import { caseStudyCatalogue, questionContributions } from './data.server';
@@ -47,6 +48,8 @@ interface Deps {
   notes: NoteService;
   citations: CitationService;
   consultations: ConsultationService;
+  /** The live note documents: notes being edited are stored and derived before an export reads them. */
+  docs: Pick<NoteDocs, 'save'>;
   /** Renders off the event loop (server/exports/render-pool.ts). */
   render(job: RenderJob): Promise<Uint8Array>;
 }
@@ -108,6 +111,9 @@ export function createExportService(deps: Deps) {
       if (options.questionNumber !== undefined && !(await deps.consultations.getQuestion(consultation.id, options.questionNumber))) {
         throw new DomainError('not_found', 'exports.errors.notFound');
       }
+      // Notes being edited: their latest words reach the stored copy the report reads.
+      const notes = await db.selectFrom('notes').select('id').where('consultationId', '=', consultation.id).execute();
+      for (const { id } of notes) await deps.docs.save(id).catch((error: unknown) => console.error(`[exports] note ${id} could not be saved before the report:`, (error as Error).message));
       const { document, restricted } = await assembleReport(db, { userId, consultationId: consultation.id, language, siteOrigin, questionNumber: options.questionNumber, onProgress: options.onProgress });
       options.onProgress?.('rendering', 0, 1);
       const bytes = await deps.render({ kind: 'document', format, document });

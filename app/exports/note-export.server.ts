@@ -19,6 +19,7 @@ import type { Database } from '../../db/schema';
 import type { Consultation, ConsultationService } from '../consultations/consultations.server';
 import { citationKey, type NoteCitationRef } from '../contributions/refs';
 import type { CitationService, Source } from '../notes/citations.server';
+import type { NoteDocs } from '../notes/note-docs.server';
 import type { NoteService } from '../notes/notes.server';
 import { text, type Block, type ExportDocument, type ExportLanguage, type Inline } from './document';
 import { annexEntry, footnoteContent, sourceAnchor } from './footnotes';
@@ -39,6 +40,8 @@ export interface NoteExport {
 interface Deps {
   db: Kysely<Database>;
   notes: NoteService;
+  /** The live documents: a note being edited is stored and derived before it is exported. */
+  docs: Pick<NoteDocs, 'save'>;
   citations: CitationService;
   consultations: ConsultationService;
 }
@@ -67,8 +70,18 @@ export const fileSlug = (value: string) =>
 
 export async function assembleNoteExport(deps: Deps, input: { userId: string; noteId: number; language: ExportLanguage; siteOrigin: string }): Promise<NoteExport> {
   const { db, notes, citations } = deps;
-  const note = await notes.get(input.noteId, input.userId); // not_found for whoever may not read it
-  const row = await db.selectFrom('notes').innerJoin('consultations', 'consultations.id', 'notes.consultationId').select(['consultations.slug', 'notes.statusChangedAt', 'notes.createdAt']).where('notes.id', '=', note.id).executeTakeFirstOrThrow();
+  const opened = await notes.get(input.noteId, input.userId); // not_found for whoever may not read it
+  // What co-editors typed a moment ago is in the live document, and reaches the derived copy only
+  // at the next derivation: store and derive it now, so the export is the text as it stands. If
+  // that fails, the stored copy is the best there is (a final note's is its signed-off text).
+  await deps.docs.save(opened.id).catch((error: unknown) => console.error(`[exports] note ${opened.id} could not be saved before its export:`, (error as Error).message));
+  const row = await db
+    .selectFrom('notes')
+    .innerJoin('consultations', 'consultations.id', 'notes.consultationId')
+    .select(['consultations.slug', 'notes.statusChangedAt', 'notes.createdAt', 'notes.content', 'notes.text', 'notes.title', 'notes.status'])
+    .where('notes.id', '=', opened.id)
+    .executeTakeFirstOrThrow();
+  const note = { ...opened, content: row.content, text: row.text, title: row.title, status: row.status };
   const consultation = (await deps.consultations.getBySlug(row.slug)) as Consultation;
   const language = input.language;
   const t = exportT(language);

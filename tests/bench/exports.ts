@@ -715,7 +715,7 @@ export const exportsScenario: Scenario = {
       const fresh = () => revise(handle.db, services, fx, ++revision);
 
       // The assembled note (the document the worker renders), kept to time its parts on their own.
-      const deps = { db: handle.db, notes: services.notes, citations: services.citations, consultations: services.consultations };
+      const deps = { db: handle.db, notes: services.notes, citations: services.citations, consultations: services.consultations, docs: services.noteDocs };
       const assemble = () => assembleNoteExport(deps, { userId: rapporteur, noteId: bigNoteId, language: 'fr', siteOrigin: ORIGIN });
 
       // 1. The note, end to end through the export service, event loop watched.

@@ -376,6 +376,22 @@ describe('refusals', () => {
 });
 
 describe('what a final note and a damaged note export', () => {
+  // The derived copy an export reads followed the live document only every 2 s (deriveMs): a
+  // note exported right after a co-editor typed lacked their words (the browser test saw it).
+  it('a note exported right after an edit holds that edit, and so does the report', async () => {
+    const { services } = app.server;
+    const noteId = await services.notes.open(moderator.id, consultationId, { questionId: await questionId('5'), stakeholderGroup: null, title: 'Question 5: a fresh draft' });
+    await writeNote(noteId, documentOf(heading('h2', 'Question 5: a fresh draft'), paragraph(words('First words.'))));
+    // An edit applied to the live document, not yet derived (no save, well within deriveMs).
+    expect(await services.noteDocs.replace(noteId, documentOf(heading('h2', 'Question 5: a fresh draft'), paragraph(words('Words typed a moment ago.'))))).toBe(true);
+    const md = markdownText((await download(rapporteur, `${BASE}/notes/${noteId}/export/md?lang=en`)).bytes);
+    expect(md).toContain('Words typed a moment ago.');
+    expect(md).not.toContain('First words.');
+    expect(await services.noteDocs.replace(noteId, documentOf(heading('h2', 'Question 5: a fresh draft'), paragraph(words('Then more words, just now.'))))).toBe(true);
+    const report = markdownText((await download(rapporteur, `${BASE}/report/md?lang=en&question=5`)).bytes);
+    expect(report).toContain('Then more words, just now.');
+  });
+
   it('a final note carries its version and the SHA-256 of its stored content', async () => {
     const { db } = app.server.database;
     const stored = await db.selectFrom('notes').select(['content', 'status']).where('id', '=', ids.finalNote).executeTakeFirstOrThrow();
