@@ -91,6 +91,9 @@ interface LiveNote {
   holders: number;
   idleTimer: NodeJS.Timeout | null;
   deriveTimer: NodeJS.Timeout | null;
+  /** Bumped whenever stored changes await derivation; `derived` is its value at the last derivation that succeeded. */
+  changes: number;
+  derived: number;
   /** Serialises store operations of this note (append, compact). */
   chain: Promise<unknown>;
 }
@@ -180,6 +183,9 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       holders: 0,
       idleTimer: null,
       deriveTimer: null,
+      // Not derived yet since it was loaded: the derived copy may lag the stored document (a crash).
+      changes: 1,
+      derived: 0,
       chain: Promise.resolve(),
     };
   }
@@ -255,6 +261,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
   }
 
   function scheduleDerive(note: LiveNote) {
+    note.changes++;
     if (note.deriveTimer || closed) return;
     note.deriveTimer = setTimeout(() => {
       note.deriveTimer = null;
@@ -265,7 +272,9 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
 
   /** Writes the derived copy of the doc as it is now (the store skips it when unchanged). */
   async function derive(note: LiveNote) {
+    const changes = note.changes;
     await store.writeDerived(note.noteId, readDocument(note.doc));
+    note.derived = changes;
   }
 
   /** Stores, compacts and derives everything about a note now (last client left, status change, shutdown). */
@@ -380,10 +389,17 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       return { state: Y.encodeStateAsUpdate(note.doc), ...readDocument(note.doc) };
     },
 
-    /** Stores and derives now, if the note is loaded (e.g. before reading the derived copy for an export). */
+    /**
+     * Stores and derives now, if the note is loaded and has changes the derived copy lacks (e.g.
+     * before reading the derived copy for an export). Nothing to do costs nothing: deriving a long
+     * note is headless Lexical on this thread (~100 ms for 50 pages), and an export must not pay
+     * it when the copy is already the document.
+     */
     async save(noteId: number): Promise<void> {
       const note = live.get(noteId);
-      if (note) await settle(note);
+      if (!note) return;
+      if (note.pending.length === 0 && !note.storing && note.derived === note.changes) return;
+      await settle(note);
     },
 
     /**
