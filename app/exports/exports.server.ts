@@ -57,8 +57,9 @@ interface Deps {
 export function createExportService(deps: Deps) {
   const { db } = deps;
 
-  async function consultationOf(slugOrId: string | number) {
-    const consultation = typeof slugOrId === 'string' ? await deps.consultations.getBySlug(slugOrId) : null;
+  /** The consultation of the URL; a draft one does not exist for exports, as for its pages. */
+  async function consultationOf(slug: string) {
+    const consultation = await deps.consultations.getBySlug(slug);
     if (!consultation || consultation.phase === 'draft') throw new DomainError('not_found', 'exports.errors.notFound');
     return consultation;
   }
