@@ -149,7 +149,7 @@ export function NoteEditor({ noteId, title, user, initialAccess, describedBy, on
     onError: (error: Error) => console.error('[palabre] note editor error:', error),
   }));
 
-  // Defined once per mount: a new factory would open a new provider (STACK.md).
+  // Defined once per mount: a new factory would open a new provider (docs/decisions/0008).
   const providerFactory = useCallback(
     (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
       const doc = new Y.Doc();

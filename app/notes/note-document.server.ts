@@ -35,7 +35,7 @@ import { ROOT_NAME } from './update-check.server';
 
 /**
  * The Yjs client id of every note's first content. Seeds made twice for the same title are then
- * byte-identical and merge into one heading and one paragraph instead of two (STACK.md).
+ * byte-identical and merge into one heading and one paragraph instead of two (docs/decisions/0008).
  */
 export const SEED_CLIENT_ID = 1;
 
