@@ -45,6 +45,16 @@ export interface Thread {
   subQuestion: SubQuestion | null;
 }
 
+/**
+ * The shapes of the stable slugs: a consultation's (content.schema.ts), question "2", thread "2.4"
+ * or "2". A URL may carry anything
+ * (a NUL, which PostgreSQL refuses in text, answered 500): what does not fit is answered "no such
+ * question" without asking the database.
+ */
+const QUESTION_NUMBER = /^\d{1,4}$/;
+const SLUG = /^[a-z0-9-]{1,200}$/;
+const THREAD_NUMBER = /^\d{1,4}(\.\d{1,4})?$/;
+
 export function createConsultationService(db: Kysely<Database>) {
   async function questionsOf(consultationId: number, number?: string): Promise<Question[]> {
     let q = db
@@ -91,13 +101,16 @@ export function createConsultationService(db: Kysely<Database>) {
     },
 
     async getBySlug(slug: string): Promise<Consultation | null> {
+      if (!SLUG.test(slug)) return null; // content.schema.ts's shape: anything else is no consultation
       const row = await db.selectFrom('consultations').selectAll().where('slug', '=', slug).executeTakeFirst();
       return row ? toConsultation(row) : null;
     },
 
     listQuestions: (consultationId: number) => questionsOf(consultationId),
 
+    /** A question by its number ("2"); anything that is not a number is no question (never a query). */
     async getQuestion(consultationId: number, number: string): Promise<Question | null> {
+      if (!QUESTION_NUMBER.test(number)) return null;
       const [question] = await questionsOf(consultationId, number);
       return question ?? null;
     },
@@ -114,6 +127,7 @@ export function createConsultationService(db: Kysely<Database>) {
 
     /** A thread by its number: "2.4" for a sub-question, "2" for question 2's general thread. */
     async getThread(consultationId: number, number: string): Promise<Thread | null> {
+      if (!THREAD_NUMBER.test(number)) return null;
       const row = await db
         .selectFrom('threads')
         .innerJoin('questions', 'questions.id', 'threads.questionId')

@@ -372,6 +372,8 @@ describe('refusals', () => {
     expect(whole.res.status).toBe(200);
     expect(whole.res.headers.get('content-disposition')).toContain(`palabre-${SLUG}-report-en.md`);
     for (const odd of ['../1', '%E2%80%AE2', '2.4', '9'.repeat(3000), '2%00']) expect((await http(rapporteur).get(`${BASE}/report/md?question=${odd}`)).status).toBe(404);
+    // A NUL reached PostgreSQL, which refuses it in text: 500 there. Same for the other routes' numbers and slugs.
+    for (const url of [`${BASE}/q/2%00/contributions/csv`, `${BASE}/q/2%00`, `${BASE}/q/2/2.4%00`, `/c/gfmd%00/report/md`, `/c/gfmd%00`]) expect((await http(rapporteur).get(url)).status, url).toBe(404);
   });
 });
 
