@@ -7,12 +7,12 @@
 import type { AppLoadContext } from '@remix-run/node';
 import { SUPPORTED_LANGUAGES } from '../../i18n/config';
 import { i18nFor } from '../../i18n/i18n.server';
+import { escapeHtml } from '../../documents/html';
 import { attachment } from '../../exports/content-disposition';
 import { DATA_FORMATS, DOCUMENT_FORMATS, type DataFormat, type DocumentFormat, type ExportLanguage } from '../../exports/document';
 import type { ExportFile } from '../../exports/exports.server';
 import { isDomainError } from '../../utils/errors';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A refusal page: status, the message in the reader's language, a way back. */
 export function refusal(context: AppLoadContext, status: number, messageKey: string, back = '/'): Response {
