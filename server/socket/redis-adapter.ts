@@ -7,7 +7,7 @@
  *   signal that names its writer (it carries the stakeholder group only, as a Chatham House
  *   post), is logged and dropped.
  * - A publish while Redis is away is dropped quietly: the adapter does not catch the client's
- *   rejection, which would end the process as an unhandled rejection.
+ *   rejections, which would end the process as unhandled rejections (see `quiet`).
  */
 import { RedisAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter';
 import { z } from 'zod';
@@ -45,25 +45,32 @@ function problemWith(raw: unknown, parser: { decode(msg: unknown): unknown }): s
   }
 }
 
-/** `pub` whose PUBLISH never rejects (while Redis is away, what would be published is dropped). */
-function quietPublisher(pub: RedisClient): RedisClient {
-  return new Proxy(pub, {
-    get(target, property, receiver) {
-      if (property === 'publish') {
-        return (...args: unknown[]) => (target.publish as (...a: unknown[]) => Promise<number>)(...args).catch(() => 0);
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+/**
+ * `client` as the adapter sees it: every promise its methods return has a handler attached, so
+ * that one the adapter does not await (a PUBLISH while Redis is away, an UNSUBSCRIBE as the
+ * node closes) cannot end the process as an unhandled rejection; what is lost is a typing signal.
+ */
+function quiet(client: RedisClient): RedisClient {
+  return new Proxy(client, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result = (value as unknown as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) result.catch(() => undefined);
+        return result;
+      };
     },
   });
 }
 
 /** The adapter factory for `io.adapter(...)`. */
 export function checkedRedisAdapter(pub: RedisClient, sub: RedisClient, options: Partial<RedisAdapterOptions>) {
-  const publisher = quietPublisher(pub);
+  const publisher = quiet(pub);
+  const subscriber = quiet(sub);
   // A function, not an arrow: Socket.io calls it with `new` (an object it returns is the adapter).
   return function adapterFor(nsp: unknown) {
-    const adapter = new RedisAdapter(nsp, publisher, sub, options);
+    const adapter = new RedisAdapter(nsp, publisher, subscriber, options);
     // The adapter's subscription calls `this.onmessage(…)` for every broadcast from another node
     // (a private method in its types): this instance's own checks it first.
     const inner = adapter as unknown as { onmessage(pattern: unknown, channel: unknown, raw: unknown): void; parser: { decode(msg: unknown): unknown } };
