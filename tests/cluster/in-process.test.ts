@@ -136,6 +136,8 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     }
     await onA.waitFor(() => onA.text() === onB.text() && onA.text().includes('b39') && onA.text().includes('a39'), 10_000, 'convergence');
     await onA.waitFor(() => [...onA.awareness.getStates().values()].some((s) => s.name === 'Yasmin Nodeb'), 5_000, 'awareness across nodes');
+    // Xavier was there before node B opened the note's room: B asked the other nodes who was.
+    await onB.waitFor(() => [...onB.awareness.getStates().values()].some((s) => s.name === 'Xavier Nodea'), 5_000, 'awareness of who was there first');
     onA.close();
     onB.close();
     // Both nodes settle (store, compact) as their last editor leaves.
@@ -149,6 +151,33 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     const row = await a.server.database.db.selectFrom('notes').select('text').where('id', '=', noteId).executeTakeFirstOrThrow();
     expect(row.text).toContain('b39');
     expect(row.text).toContain('a39');
+  });
+
+  it('a node that missed another node\'s updates repairs its copy from the database', async () => {
+    const moderator = await createUser(a, { role: 'moderator' });
+    const consultation = await a.server.services.consultations.getDefault();
+    const noteId = await a.server.services.notes.open(moderator.id, consultation!.id, { questionId: null, stakeholderGroup: 'government', title: 'Repair' });
+    const editor = await createUser(a, { stakeholderGroup: 'government' });
+    const onB = await openCoEditor(b, noteId, { cookie: editor.cookie, log: true });
+    editors.push(onB);
+    // An update stored behind the cluster's back (its relay lost), then one that depends on it,
+    // relayed: node B finds the gap, reads the database, and its client gets both.
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, (await loadNoteState(a.server.database.db, noteId)).state!);
+    const before = Y.encodeStateVector(scratch);
+    const root = scratch.get('root', Y.XmlText);
+    const first = root.toDelta()[1]!.insert as Y.XmlText;
+    first.insert(0, 'lost ');
+    const lost = Y.encodeStateAsUpdate(scratch, before);
+    const middle = Y.encodeStateVector(scratch);
+    first.insert(5, 'then found ');
+    const dependent = Y.encodeStateAsUpdate(scratch, middle);
+    await a.server.services.noteStore.append(noteId, lost);
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'another', m: { noteId, updateId: 999_999, update: Buffer.from(dependent).toString('base64') } }));
+    await redis.close();
+    await onB.waitFor(() => onB.text().includes('lost then found'), 5_000, 'repair');
   });
 
   it('a note signed off on one node refuses edits arriving on the other', async () => {
