@@ -178,6 +178,16 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'another', m: { noteId, updateId: 999_999, update: Buffer.from(dependent).toString('base64') } }));
     await redis.close();
     await onB.waitFor(() => onB.text().includes('lost then found'), 5_000, 'repair');
+
+    // An update stored and never relayed, with nothing after it to reveal the gap: the periodic
+    // comparison of update ids with the database finds it.
+    const quiet = scratch.get('root', Y.XmlText).toDelta()[1]!.insert as Y.XmlText;
+    const sv = Y.encodeStateVector(scratch);
+    quiet.insert(0, 'silent ');
+    await a.server.services.noteStore.append(noteId, Y.encodeStateAsUpdate(scratch, sv));
+    expect(await b.server.services.noteDocs.repairBehind()).toEqual([noteId]);
+    await onB.waitFor(() => onB.text().includes('silent lost then found'), 5_000, 'repair by comparison');
+    expect(await b.server.services.noteDocs.repairBehind()).toEqual([]);
   });
 
   it('a note signed off on one node refuses edits arriving on the other', async () => {
