@@ -311,6 +311,26 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
     return true;
   }
 
+  /**
+   * Runs `task` on every loaded note in turn, keeping each loaded meanwhile; a failure is logged
+   * (`doing` says what failed) and the others go on. Resolves to the ids of the notes for which
+   * it answered true.
+   */
+  async function eachLoaded(doing: string, task: (note: LiveNote) => Promise<boolean>): Promise<number[]> {
+    const done: number[] = [];
+    for (const note of [...live.values()]) {
+      note.busy++;
+      try {
+        if (await task(note)) done.push(note.noteId);
+      } catch (error) {
+        console.error(`[notes] ${doing} note ${note.noteId} failed:`, (error as Error).message);
+      } finally {
+        note.busy--;
+      }
+    }
+    return done;
+  }
+
   /** Flushes until nothing is pending, or a flush makes no progress (storage failing). */
   async function flushAll(note: LiveNote) {
     let before = Infinity;
@@ -530,20 +550,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
      * Repairs every loaded note from the database (after this node may have missed other nodes'
      * updates: Redis was away). Resolves to the ids of the notes that lacked something.
      */
-    async repairAll(): Promise<number[]> {
-      const repaired: number[] = [];
-      for (const note of [...live.values()]) {
-        note.busy++;
-        try {
-          if (await repair(note)) repaired.push(note.noteId);
-        } catch (error) {
-          console.error(`[notes] repairing note ${note.noteId} from the database failed:`, (error as Error).message);
-        } finally {
-          note.busy--;
-        }
-      }
-      return repaired;
-    },
+    repairAll: (): Promise<number[]> => eachLoaded('repairing', repair),
 
     /**
      * Repairs the loaded notes of which the database holds an update this node has not applied
@@ -551,28 +558,17 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
      * node noticed. One query of ids per note when nothing is missing. Resolves to the ids of the
      * notes that lacked something.
      */
-    async repairBehind(): Promise<number[]> {
-      const repaired: number[] = [];
-      for (const note of [...live.values()]) {
-        note.busy++;
-        try {
-          const { ids, snapshotThrough } = await store.storedAfter(note.noteId, note.checkedThrough);
-          const missing = snapshotThrough > note.checkedThrough || ids.some((id) => !note.seen.has(id));
-          if (missing) {
-            if (await repair(note)) repaired.push(note.noteId);
-          } else if (ids.length > 0) {
-            // All seen: the watermark moves up, the set stays small.
-            note.checkedThrough = ids.at(-1)!;
-            for (const id of ids) note.seen.delete(id);
-          }
-        } catch (error) {
-          console.error(`[notes] checking note ${note.noteId} against the database failed:`, (error as Error).message);
-        } finally {
-          note.busy--;
+    repairBehind: (): Promise<number[]> =>
+      eachLoaded('checking against the database', async (note) => {
+        const { ids, snapshotThrough } = await store.storedAfter(note.noteId, note.checkedThrough);
+        if (snapshotThrough > note.checkedThrough || ids.some((id) => !note.seen.has(id))) return repair(note);
+        if (ids.length > 0) {
+          // All seen: the watermark moves up, the set stays small.
+          note.checkedThrough = ids.at(-1)!;
+          for (const id of ids) note.seen.delete(id);
         }
-      }
-      return repaired;
-    },
+        return false;
+      }),
 
     /** From now on, remember which stored updates each doc has (several nodes: `repairBehind` compares). */
     compareWithStore(): void {
