@@ -4,7 +4,7 @@
  * (REDIS_URL), so that several nodes share a limit on the same user or address.
  */
 import type { createClient } from 'redis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** A connected node-redis client (the one the node opened for REDIS_URL). */
 export type RedisClient = ReturnType<typeof createClient>;
@@ -51,9 +51,17 @@ export interface LimiterStore {
 export type MakeLimiter = (name: string, points: number, windowMs: number, scope: LimiterScope) => Limiter;
 
 /**
+ * How long a shared limiter waits for Redis before counting in memory instead. A command can
+ * wait on node-redis with no end of its own: one written as the connection dies waits for the
+ * reconnection, and a Redis that hangs never answers.
+ */
+export const REDIS_TIMEOUT_MS = 1000;
+
+/**
  * The factory every rate limit of a node comes from. With Redis, a shared limiter keeps a
  * memory limiter as insurance: while Redis is unreachable (not ready: the limiter does not wait
- * on node-redis's offline queue) each node limits on its own instead of failing requests.
+ * on node-redis's offline queue), failing or slower than REDIS_TIMEOUT_MS, each node limits on
+ * its own instead of failing or holding requests.
  */
 export function createLimiters(store: LimiterStore): MakeLimiter {
   return (name, points, windowMs, scope) => {
@@ -62,7 +70,7 @@ export function createLimiters(store: LimiterStore): MakeLimiter {
     const memory = new RateLimiterMemory({ points, duration });
     const redis = store.redis;
     if (scope === 'connection' || !redis) return wrap(name, points, windowMs, { limiter: memory });
-    const shared = new RateLimiterRedis({
+    const inRedis = new RateLimiterRedis({
       storeClient: redis.client,
       useRedisPackage: true,
       rejectIfRedisNotReady: true,
@@ -72,8 +80,10 @@ export function createLimiters(store: LimiterStore): MakeLimiter {
       // The library's default blocks a key in memory after 40 hits, beyond what Redis says: off,
       // so that a reset (or the window's end) on another node is heard here at once.
       inMemoryBlockOnConsumed: 0,
-      insuranceLimiter: memory,
     });
+    // The insurance sits on the timeout wrapper, not on the Redis limiter, so that a hit is
+    // counted in memory once whether Redis failed or was too slow.
+    const shared = new RLWrapperTimeouts({ limiter: inRedis, timeoutMs: REDIS_TIMEOUT_MS, insuranceLimiter: memory });
     return wrap(name, points, windowMs, { limiter: shared, insurance: memory, redisReady: () => redis.client.isReady });
   };
 }

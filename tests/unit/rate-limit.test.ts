@@ -2,14 +2,14 @@
  * The one limiter interface (app/utils/rate-limit.server.ts), in memory and over the real local
  * Redis (redis://127.0.0.1:6379, keys under a prefix of this run's own, deleted afterwards):
  * windows, refusals, reset, reads that do not count; two factories on one prefix (two nodes)
- * share a count; and a Redis that is unreachable, or stops, leaves each node limiting alone
- * without a rejection or a wait.
+ * share a count; and a Redis that is unreachable, stops or hangs leaves each node limiting alone,
+ * without a rejection, and without a wait longer than the timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLimiters, type MakeLimiter, type RedisClient } from '../../app/utils/rate-limit.server';
+import { createLimiters, REDIS_TIMEOUT_MS, type MakeLimiter, type RedisClient } from '../../app/utils/rate-limit.server';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const PREFIX = `test-rl-${process.pid}-${Date.now()}`;
@@ -177,35 +177,74 @@ describe('a shared limiter whose Redis is away', () => {
   });
 
   it('limits in memory once the Redis it counted in has stopped, and nothing rejects or waits', async () => {
-    const port = await freePort();
-    const server: ChildProcess = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    let client: RedisClient | undefined;
+    const redisServer = await privateRedis();
     try {
-      for (let attempt = 0; !client; attempt++) {
-        client = await connected(`redis://127.0.0.1:${port}`).catch(async (error) => {
-          if (attempt > 50) throw error;
-          await sleep(100);
-          return undefined;
-        });
-      }
-      const limiter = createLimiters({ redis: { client, prefix: PREFIX } })('stopping', 3, 60_000, 'shared');
+      const limiter = createLimiters({ redis: { client: redisServer.client, prefix: PREFIX } })('stopping', 3, 60_000, 'shared');
       expect(await hits(limiter, 'k', 2)).toEqual([true, true]);
-      expect(await client.get(`${PREFIX}:rl:stopping:k`)).toBe('2'); // counted in Redis so far
+      expect(await redisServer.client.get(`${PREFIX}:rl:stopping:k`)).toBe('2'); // counted in Redis so far
 
-      server.kill('SIGKILL');
-      await exited;
-      // From here the count is this node's own, from zero: the limit still holds.
-      expect(await hits(limiter, 'k', 4)).toEqual([true, true, true, false]);
+      await redisServer.kill();
+      // From here the count is this node's own, from zero: the limit still holds. A command
+      // written as the connection died waits for a reconnection: the timeout ends that wait.
+      expect(await hits(limiter, 'k', 4, SLOW)).toEqual([true, true, true, false]);
       expect(await limiter.isLimited('k')).toBe(true);
       await limiter.reset('k');
       expect(await limiter.isLimited('k')).toBe(false);
     } finally {
-      client?.destroy();
-      if (server.exitCode === null && server.signalCode === null) {
-        server.kill('SIGKILL');
-        await exited;
-      }
+      await redisServer.kill();
+    }
+  });
+
+  it('limits in memory while Redis hangs, each hit waiting no longer than the timeout', async () => {
+    const redisServer = await privateRedis();
+    try {
+      const limiter = createLimiters({ redis: { client: redisServer.client, prefix: PREFIX } })('hanging', 3, 60_000, 'shared');
+      expect(await hits(limiter, 'k', 3)).toEqual([true, true, true]);
+
+      redisServer.process.kill('SIGSTOP'); // the connection stays up, nothing answers
+      expect(redisServer.client.isReady).toBe(true);
+      const started = Date.now();
+      expect(await hits(limiter, 'k', 4, SLOW)).toEqual([true, true, true, false]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4 * REDIS_TIMEOUT_MS - 50); // each hit asked Redis first
+      expect(await limiter.isLimited('k')).toBe(true);
+      await limiter.reset('k');
+      expect(await limiter.isLimited('k')).toBe(false);
+    } finally {
+      await redisServer.kill();
     }
   });
 });
+
+/** A hit's longest wait when Redis may be slow: the timeout, and room for a loaded machine. */
+const SLOW = REDIS_TIMEOUT_MS + 1500;
+
+/** A redis-server of this test's own on a free port, with a client connected to it; `kill` ends both. */
+async function privateRedis() {
+  const port = await freePort();
+  const child: ChildProcess = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  let client: RedisClient | undefined;
+  for (let attempt = 0; !client; attempt++) {
+    client = await connected(`redis://127.0.0.1:${port}`).catch(async (error) => {
+      if (attempt > 50) {
+        await kill();
+        throw error;
+      }
+      await sleep(100);
+      return undefined;
+    });
+  }
+  const connection = client;
+  return {
+    process: child,
+    client: connection,
+    async kill() {
+      await kill();
+      if (connection.isOpen) connection.destroy();
+    },
+  };
+}
