@@ -77,8 +77,8 @@ export function createLimiters(store: LimiterStore): MakeLimiter {
       keyPrefix: `${redis.prefix}:rl:${name}`,
       points,
       duration,
-      // The library's default blocks a key in memory after 40 hits, beyond what Redis says: off,
-      // so that a reset (or the window's end) on another node is heard here at once.
+      // Off (the library's default, said here so it stays off): a key blocked in this node's
+      // memory would stay refused after a reset made on another node.
       inMemoryBlockOnConsumed: 0,
     });
     // The insurance sits on the timeout wrapper, not on the Redis limiter, so that a hit is
