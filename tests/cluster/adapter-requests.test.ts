@@ -1,0 +1,112 @@
+/**
+ * The Socket.io Redis adapter's *request* channel (`<prefix>:socket.io-request#/#`), which the
+ * guard in server/socket/redis-adapter.ts does not cover (it wraps `onmessage`, the broadcast
+ * channel, only). Anyone who can PUBLISH on the cluster's Redis can, through that channel: end
+ * every node with one malformed message, put readers in a thread's moderators' room (they then
+ * get the real author of Chatham House posts), broadcast any event to every socket, and read
+ * every socket's handshake (its session cookie). ADR 0018 says anything but a checked typing
+ * signal on the adapter's channels is dropped.
+ */
+import crypto from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_URL } from '../support/env';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startProcess } from '../support/process';
+import { startTestServer, type TestServer } from '../support/server';
+import { clientId, createUser, doc, openClient, threadId } from '../support/sockets';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function publish(channel: string, message: string) {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  await redis.publish(channel, message);
+  await redis.close();
+}
+
+describe.skipIf(!POSTGRES_URL)('the adapter request channel', () => {
+  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  const requests = `${prefix}:socket.io-request#/#`;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    a = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix });
+    b = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix }, { database: a.database });
+  });
+  afterAll(async () => {
+    await b?.server.close();
+    await a?.close();
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await redis.del(keys);
+    await redis.close();
+  });
+
+  it('a forged REMOTE_JOIN does not put a reader in the moderators\' room (no real author of a Chatham House post)', async () => {
+    const thread = await threadId(a, '1.1');
+    const author = await createUser(a, { name: 'Canary Jrtq Author', organisation: 'Canary Jrtq Org' });
+    const reader = await createUser(a);
+    const onB = await openClient(b, reader.cookie);
+    await onB.emit('thread:join', { threadId: thread });
+    await publish(requests, JSON.stringify({ uid: 'intruder', requestId: 'r1', type: 2, opts: { rooms: [`thread:${thread}`], except: [] }, rooms: [`thread:${thread}:mod`] }));
+    await sleep(300);
+    const onA = await openClient(a, author.cookie);
+    await onA.emit('thread:join', { threadId: thread });
+    expect((await onA.emit('post:create', { threadId: thread, clientId: clientId(), body: doc('Chatham House'), attribution: 'chatham' })).ok).toBe(true);
+    await sleep(500);
+    expect(JSON.stringify(onB.received)).not.toMatch(/Jrtq/);
+    onA.close();
+    onB.close();
+  });
+
+  it('a forged BROADCAST request reaches no socket', async () => {
+    const reader = await createUser(a);
+    const onB = await openClient(b, reader.cookie);
+    await publish(requests, JSON.stringify({ uid: 'intruder', requestId: 'r2', type: 7, packet: { type: 2, nsp: '/', data: ['post:created', { post: { author: { attribution: 'named', name: 'Forged Jrtq' } } }] }, opts: { rooms: [], except: [] } }));
+    await sleep(500);
+    expect(onB.received.map((r) => r.event)).not.toContain('post:created');
+    onB.close();
+  });
+
+  it('a forged REMOTE_FETCH gets no socket\'s handshake (session cookies) back', async () => {
+    const reader = await createUser(a);
+    const onB = await openClient(b, reader.cookie);
+    const sub = createClient({ url: REDIS_URL });
+    await sub.connect();
+    const heard: string[] = [];
+    await sub.pSubscribe(`${prefix}:socket.io-response#*`, (message) => heard.push(message));
+    await publish(requests, JSON.stringify({ uid: 'intruder', requestId: 'r3', type: 5, opts: { rooms: [], except: [] } }));
+    await sleep(500);
+    await sub.close();
+    expect(heard.join('\n')).not.toContain(reader.cookie.split('=')[1]!);
+    onB.close();
+  });
+});
+
+describe.skipIf(!POSTGRES_URL)('a node process and a malformed adapter request', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('stays up (one PUBLISH of {"type":7} must not end every node)', async () => {
+    const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+    const node = startProcess({ REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: database.url });
+    const url = await node.listening;
+    try {
+      await publish(`${prefix}:socket.io-request#/#`, JSON.stringify({ uid: 'intruder', requestId: 'r4', type: 7 }));
+      await sleep(1_000);
+      const health = await fetch(`${url}/healthz`).then((r) => r.status).catch(() => 'down');
+      expect(health, node.output()).toBe(200);
+    } finally {
+      node.child.kill('SIGTERM');
+      await node.exited;
+    }
+  }, 60_000);
+});
