@@ -110,3 +110,25 @@ describe.skipIf(!POSTGRES_URL)('a node process and a malformed adapter request',
     }
   }, 60_000);
 });
+
+describe.skipIf(!POSTGRES_URL)('one node stopping', () => {
+  it('disconnects its own sockets only, not every node\'s (io.disconnectSockets goes through the Redis adapter)', async () => {
+    const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+    const a = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix });
+    const b = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix }, { database: a.database });
+    try {
+      const reader = await createUser(b);
+      const onB = await openClient(b, reader.cookie);
+      let reason = '';
+      onB.socket.on('disconnect', (why) => (reason = why));
+      await a.server.close(); // SIGTERM of node A in a rolling restart
+      await sleep(500);
+      expect(reason).toBe('');
+      expect(onB.socket.connected).toBe(true);
+      onB.close();
+    } finally {
+      await b.server.close();
+      await a.database.drop();
+    }
+  });
+});
