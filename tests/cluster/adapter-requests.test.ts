@@ -8,6 +8,7 @@
  * signal on the adapter's channels is dropped.
  */
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../support/env';
@@ -130,5 +131,46 @@ describe.skipIf(!POSTGRES_URL)('one node stopping', () => {
       await b.server.close();
       await a.database.drop();
     }
+  });
+});
+
+describe.skipIf(!POSTGRES_URL)('a sign-off on one node while an editor types on another', () => {
+  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix });
+    b = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix }, { database: a.database });
+  });
+  afterAll(async () => {
+    await b?.server.close();
+    await a?.close();
+  });
+
+  it('tells the editor whose typing the store refused: none of it vanishes without a refusal', async () => {
+    const { openCoEditor } = await import('../support/yjs-client');
+    const admin = await createUser(a, { role: 'admin' });
+    const consultation = await a.server.services.consultations.getDefault();
+    const noteId = await a.server.services.notes.open(admin.id, consultation!.id, { questionId: null, stakeholderGroup: null, title: 'Race' });
+    await a.server.services.notes.setStatus(admin.id, noteId, 'lock');
+    const onB = await openCoEditor(b, noteId, { cookie: admin.cookie, log: true });
+    const block = onB.appendParagraph('');
+    await sleep(300);
+    // As a sign-off on node A does, a transaction holds the note's row while B's last words
+    // reach node B (its append waits for the lock), and commits 'final'; the status event is
+    // left out so that the refusal is the only way the editor can learn of it.
+    await a.server.database.db.transaction().execute(async (trx) => {
+      await sql`select id from notes where id = ${noteId} for update`.execute(trx);
+      onB.typeInto(block, 'last words typed before the editor heard of the sign-off');
+      await sleep(500);
+      await trx.updateTable('notes').set({ status: 'final' }).where('id', '=', noteId).execute();
+    });
+    await sleep(1_500);
+    const row = await a.server.database.db.selectFrom('notes').select(['text', 'status']).where('id', '=', noteId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('final');
+    const stored = row.text.includes('last words');
+    // Either the words are in what was signed, or the editor was told they were refused.
+    expect(stored || onB.refused.length > 0, `stored: ${stored}, refusals: ${JSON.stringify(onB.refused)}`).toBe(true);
+    onB.close();
   });
 });
