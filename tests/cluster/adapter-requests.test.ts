@@ -174,3 +174,43 @@ describe.skipIf(!POSTGRES_URL)('a sign-off on one node while an editor types on 
     onB.close();
   });
 });
+
+describe.skipIf(!POSTGRES_URL)('a forged note update on the cluster channel', () => {
+  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix });
+    b = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix }, { database: a.database });
+  });
+  afterAll(async () => {
+    await b?.server.close();
+    await a?.close();
+  });
+
+  it('does not make an editor\'s real words unrecoverable (stored depending on text that was never stored)', async () => {
+    const Y = await import('yjs');
+    const { openCoEditor } = await import('../support/yjs-client');
+    const { loadNoteState } = await import('../../app/notes/note-store.server');
+    const moderator = await createUser(a, { role: 'moderator' });
+    const consultation = await a.server.services.consultations.getDefault();
+    const noteId = await a.server.services.notes.open(moderator.id, consultation!.id, { questionId: null, stakeholderGroup: null, title: 'Phantom' });
+    const onB = await openCoEditor(b, noteId, { cookie: moderator.cookie, log: true });
+    // A well-formed update no node stored, with an update id no node wrote, published by an intruder.
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(onB.doc));
+    const before = Y.encodeStateVector(scratch);
+    const block = scratch.get('root', Y.XmlText).toDelta()[0]!.insert as InstanceType<typeof Y.XmlText>;
+    block.insert(block.length, 'phantom ');
+    await publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'intruder', m: { noteId, updateId: 1, update: Buffer.from(Y.encodeStateAsUpdate(scratch, before)).toString('base64') } }));
+    await sleep(500);
+    // The editor types after what it now sees.
+    onB.typeInto(onB.blocks()[0]!, 'real words');
+    await sleep(1_000);
+    await b.server.services.noteDocs.settle(noteId);
+    const stored = new Y.Doc();
+    Y.applyUpdate(stored, (await loadNoteState(a.server.database.db, noteId)).state!);
+    expect(JSON.stringify(stored.get('root', Y.XmlText).toDelta(), (_k, v) => (v instanceof Y.XmlText ? v.toString() : v))).toContain('real words');
+    onB.close();
+  });
+});
