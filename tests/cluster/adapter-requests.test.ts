@@ -214,3 +214,13 @@ describe.skipIf(!POSTGRES_URL)('a forged note update on the cluster channel', ()
     onB.close();
   });
 });
+
+describe('a REDIS_URL the Redis client cannot parse', () => {
+  it.each(['redis://127.0.0.1:6379/abc', 'redis://127.0.0.1:6379/0/extra'])('%s: one line naming REDIS_URL, exit non-zero, no stack trace', async (url) => {
+    const node = startProcess({ REDIS_URL: url, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+    const code = await node.exited;
+    expect(code).not.toBe(0);
+    expect(node.output()).toContain('REDIS_URL');
+    expect(node.output()).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
