@@ -19,6 +19,19 @@ import { clientId, createUser, doc, openClient, threadId } from '../support/sock
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Every prefix this file used on the shared Redis, its keys deleted at the end. */
+const prefixes: string[] = [];
+const newPrefix = () => {
+  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  prefixes.push(prefix);
+  return prefix;
+};
+afterAll(async () => {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for (const prefix of prefixes) for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await redis.del(keys);
+  await redis.close();
+});
 
 async function publish(channel: string, message: string) {
   const redis = createClient({ url: REDIS_URL });
@@ -28,7 +41,7 @@ async function publish(channel: string, message: string) {
 }
 
 describe.skipIf(!POSTGRES_URL)('the adapter request channel', () => {
-  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  const prefix = newPrefix();
   const requests = `${prefix}:socket.io-request#/#`;
   let a: TestServer;
   let b: TestServer;
@@ -40,10 +53,6 @@ describe.skipIf(!POSTGRES_URL)('the adapter request channel', () => {
   afterAll(async () => {
     await b?.server.close();
     await a?.close();
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await redis.del(keys);
-    await redis.close();
   });
 
   it('a forged REMOTE_JOIN does not put a reader in the moderators\' room (no real author of a Chatham House post)', async () => {
@@ -97,7 +106,7 @@ describe.skipIf(!POSTGRES_URL)('a node process and a malformed adapter request',
   });
 
   it('stays up (one PUBLISH of {"type":7} must not end every node)', async () => {
-    const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+    const prefix = newPrefix();
     const node = startProcess({ REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: database.url });
     const url = await node.listening;
     try {
@@ -114,7 +123,7 @@ describe.skipIf(!POSTGRES_URL)('a node process and a malformed adapter request',
 
 describe.skipIf(!POSTGRES_URL)('one node stopping', () => {
   it('disconnects its own sockets only, not every node\'s (io.disconnectSockets goes through the Redis adapter)', async () => {
-    const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+    const prefix = newPrefix();
     const a = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix });
     const b = await startTestServer({ REDIS_URL, REDIS_PREFIX: prefix }, { database: a.database });
     try {
@@ -135,7 +144,7 @@ describe.skipIf(!POSTGRES_URL)('one node stopping', () => {
 });
 
 describe.skipIf(!POSTGRES_URL)('a sign-off on one node while an editor types on another', () => {
-  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  const prefix = newPrefix();
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
@@ -176,7 +185,7 @@ describe.skipIf(!POSTGRES_URL)('a sign-off on one node while an editor types on 
 });
 
 describe.skipIf(!POSTGRES_URL)('a forged note update on the cluster channel', () => {
-  const prefix = `palabre-attack-${crypto.randomBytes(4).toString('hex')}`;
+  const prefix = newPrefix();
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
