@@ -39,14 +39,15 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** A postgres URL with its password masked. */
+/** A URL with its password masked, in its user part or a `password=` parameter (postgres, redis). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const key of [...u.searchParams.keys()]) if (/^pass(word)?$/i.test(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
-    return url;
+    return url.replace(/:[^:@/\s]*@/g, ':***@');
   }
 }
 

@@ -13,6 +13,7 @@ import * as m007 from './migrations/2026-11-25-007-name-key';
 import * as m008 from './migrations/2026-11-25-008-form-submissions';
 import * as m009 from './migrations/2026-11-25-009-compilation';
 import * as m010 from './migrations/2026-11-25-010-note-citation-times';
+import * as m011 from './migrations/2026-11-30-011-cluster-keys';
 import type { Database } from './schema';
 
 /** Every migration by name, in the order they run (tests take the ones before a given one). */
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-008-form-submissions': m008,
   '2026-11-25-009-compilation': m009,
   '2026-11-25-010-note-citation-times': m010,
+  '2026-11-30-011-cluster-keys': m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

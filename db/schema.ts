@@ -356,6 +356,13 @@ export interface NoteCitationsTable {
   createdAt: ColumnType<string | null, string | undefined, never>;
 }
 
+/** Secrets shared by the nodes (migration 011): `bus` signs their messages on Redis (server/cluster/). */
+export interface ClusterKeysTable {
+  name: string;
+  secret: string;
+  createdAt: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -382,6 +389,7 @@ export interface Database {
   clips: ClipsTable;
   keyPointMerges: KeyPointMergesTable;
   noteCitations: NoteCitationsTable;
+  clusterKeys: ClusterKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

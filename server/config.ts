@@ -21,6 +21,13 @@ const isBareOrigin = (value: string) => {
   );
 };
 
+/** `redis[s]://[user:password@]host[:port][/db]`: what the Redis client takes without throwing. */
+const isRedisUrl = (value: string) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return ['redis:', 'rediss:'].includes(url.protocol) && url.hostname !== '' && /^(\/(\d{1,2})?)?$/.test(url.pathname) && !url.hash;
+};
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -81,9 +88,7 @@ const schema = z.object({
   REDIS_URL: z
     .string()
     .trim()
-    .refine((v) => URL.canParse(v) && ['redis:', 'rediss:'].includes(new URL(v).protocol) && new URL(v).hostname !== '', {
-      error: 'expected a Redis URL like redis://127.0.0.1:6379 (redis:// or rediss://, with a host)',
-    })
+    .refine(isRedisUrl, { error: 'expected a Redis URL like redis://127.0.0.1:6379 or redis://user:password@host:6379/0 (redis:// or rediss://, a host, at most a database number)' })
     .optional(),
   /** Prefix of every Redis key and channel: several Palabre clusters may share one Redis. */
   REDIS_PREFIX: z
@@ -99,8 +104,11 @@ const schema = z.object({
 
 export type Config = Omit<z.infer<typeof schema>, 'COOKIE_SECURE'> & { COOKIE_SECURE: boolean };
 
-/** `scheme://user:***@host…`: a URL's password never reaches a message or a log. */
-const withoutPassword = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+/**
+ * `scheme://user:***@host…`: a URL's password never reaches a message or a log, however malformed
+ * the URL (`redis//:secret@host` too), nor one given as a `password=` parameter.
+ */
+const withoutPassword = (value: string) => value.replace(/:[^:@/\s]*@/g, ':***@').replace(/([?&]password=)[^&]*/gi, '$1***');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

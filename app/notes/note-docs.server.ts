@@ -44,6 +44,8 @@ interface Batch {
   update: Uint8Array;
   count: number;
   changedAt: string | null;
+  /** Who sent the updates (the `origin` given to `apply`: a socket id), told if the store refuses them. */
+  origins: unknown[];
 }
 
 /** The later of two ISO times (either may be missing). */
@@ -109,6 +111,8 @@ interface LiveNote {
  * another node (relayed, or found in the database by a repair).
  */
 export type FlushListener = (noteId: number, update: Uint8Array, source: 'local' | 'remote', updateId?: number) => void;
+/** The store refused updates of the note (it was signed off or closed meanwhile): `origins` are who sent them. */
+export type RefusalListener = (noteId: number, origins: unknown[]) => void;
 /** `saved` false: an append of the note failed (it is retried); true: one succeeded again. */
 export type SaveStateListener = (noteId: number, saved: boolean) => void;
 
@@ -143,6 +147,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
   const loading = new Map<number, Promise<LiveNote>>();
   const listeners = new Set<FlushListener>();
   const saveStateListeners = new Set<SaveStateListener>();
+  const refusalListeners = new Set<RefusalListener>();
   let closed = false;
   /** Several nodes: remember which stored updates each doc has, for `repairBehind`. */
   let comparing = false;
@@ -216,6 +221,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
               update: Y.mergeUpdates(taken.map((b) => b.update)),
               count: taken.reduce((n, b) => n + b.count, 0),
               changedAt: taken.reduce<string | null>((at, b) => later(at, b.changedAt), null),
+              origins: [...new Set(taken.flatMap((b) => b.origins))],
             };
       note.storing = batch;
       let updateId: number;
@@ -271,11 +277,20 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
    */
   async function refused(note: LiveNote, batch: Batch) {
     const dropped = batch.count + note.pending.reduce((n, b) => n + b.count, 0);
+    const senders = new Set([...batch.origins, ...note.pending.flatMap((b) => b.origins)]);
     note.pending = [];
     note.storing = null;
     note.unsaved = Math.max(0, note.unsaved - dropped);
     note.sealed = true;
     console.warn(`[notes] note ${note.noteId} is closed to edits (signed off or final, possibly on another node): ${dropped} editors' updates refused`);
+    // Their senders hear it (the page says their last change was not saved), never silence.
+    for (const listener of refusalListeners) {
+      try {
+        listener(note.noteId, [...senders]);
+      } catch (error) {
+        console.error('[notes] a refusal listener failed:', error);
+      }
+    }
     try {
       const { state, lastUpdateId } = await store.load(note.noteId);
       const doc = new Y.Doc({ gc: true });
@@ -457,7 +472,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       const note = live.get(noteId) ?? (await get(noteId));
       if (note.freezes > 0 || note.sealed) throw new NoteFrozenError(noteId);
       const changed = applyChanging(note.doc, update, origin);
-      note.pending.push({ update, count: 1, changedAt: changed ? new Date().toISOString() : null });
+      note.pending.push({ update, count: 1, changedAt: changed ? new Date().toISOString() : null, origins: [origin] });
       note.unsaved++;
       scheduleFlush(note);
     },
@@ -590,6 +605,12 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
      * Hears when a note's saves start failing (`saved` false, repeated at each failed retry) and
      * when one succeeds again (`saved` true).
      */
+    /** Hears updates the store refused once applied here, with who sent them (`apply`'s origin). */
+    onRefused(listener: RefusalListener): () => void {
+      refusalListeners.add(listener);
+      return () => refusalListeners.delete(listener);
+    },
+
     onSaveState(listener: SaveStateListener): () => void {
       saveStateListeners.add(listener);
       return () => saveStateListeners.delete(listener);

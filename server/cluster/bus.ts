@@ -4,15 +4,19 @@
  * Redis pub/sub, one channel each, under the node's REDIS_PREFIX.
  *
  * A node hears its own events synchronously, as on one node (createEventBus in services.ts);
- * the others hear them through Redis a moment later. Every message is checked against its
- * channel's schema before it is delivered: one that does not parse, or does not fit, is logged
- * and dropped, never applied. Messages a node sends while Redis is away are not queued (they
+ * the others hear them through Redis a moment later. Every message is signed with the nodes'
+ * shared key (HMAC-SHA256 over the channel, the time and the body; the key lives in the database,
+ * which a Redis-only intruder does not read) and checked on arrival: a message whose signature
+ * does not match, older than MAX_AGE_MS (a replay), that does not parse, or does not fit its
+ * channel's schema, is logged and dropped, never applied. Messages a node sends while Redis is away are not queued (they
  * would arrive late and out of order): when Redis comes back, every node repairs instead
  * (thread readers catch up from their since-cursor, notes from the database).
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { Database } from '../../db/schema';
 import type { RedisConnection } from './redis';
 
 /** This process's id among the nodes: random unless NODE_ID names it. */
@@ -22,6 +26,22 @@ export function newNodeId(): string {
 
 /** At most one log line per channel per this many ms for dropped messages (a flood must not fill the log). */
 const DROP_LOG_INTERVAL_MS = 10_000;
+/** A message older than this (by its sender's clock) is a replay, or stuck somewhere: dropped. */
+const MAX_AGE_MS = 60_000;
+
+/**
+ * The nodes' shared signing key (a row of cluster_keys), made by the first node that asks: the
+ * others find it. Base64 of 32 random bytes.
+ */
+export async function clusterKey(db: Kysely<Database>): Promise<Buffer> {
+  await db
+    .insertInto('clusterKeys')
+    .values({ name: 'bus', secret: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const { secret } = await db.selectFrom('clusterKeys').select('secret').where('name', '=', 'bus').executeTakeFirstOrThrow();
+  return Buffer.from(secret, 'base64');
+}
 
 export interface ClusterBus {
   nodeId: string;
@@ -34,7 +54,8 @@ export interface ClusterBus {
   dropped(): Record<string, number>;
 }
 
-export function createClusterBus(redis: RedisConnection, nodeId: string): ClusterBus {
+export function createClusterBus(redis: RedisConnection, nodeId: string, key: Buffer): ClusterBus {
+  const sign = (channel: string, body: string) => crypto.createHmac('sha256', key).update(channel).update('\n').update(body).digest();
   const dropped: Record<string, number> = {};
   const lastDropLog: Record<string, number> = {};
   const unpublished: Record<string, number> = {};
@@ -51,17 +72,24 @@ export function createClusterBus(redis: RedisConnection, nodeId: string): Cluste
     nodeId,
     dropped: () => ({ ...dropped }),
     async channel<T>(name: string, schema: z.ZodType<T>, deliver: (message: T) => void) {
-      const key = `${redis.prefix}:bus:${name}`;
-      await redis.subscriber.subscribe(key, (raw: string) => {
+      const channelKey = `${redis.prefix}:bus:${name}`;
+      await redis.subscriber.subscribe(channelKey, (raw: string) => {
+        // `<signature>.<body>`: the body is read only once the signature holds.
+        const dot = raw.indexOf('.');
+        const signature = dot > 0 ? Buffer.from(raw.slice(0, dot), 'base64') : null;
+        const body = raw.slice(dot + 1);
+        const expected = sign(channelKey, body);
+        if (!signature || signature.length !== expected.length || !crypto.timingSafeEqual(signature, expected)) return drop(name, 'not signed with the nodes\' key');
         let envelope: unknown;
         try {
-          envelope = JSON.parse(raw);
+          envelope = JSON.parse(body);
         } catch {
           return drop(name, 'not JSON');
         }
-        if (typeof envelope !== 'object' || envelope === null || typeof (envelope as { n?: unknown }).n !== 'string') return drop(name, 'no sender');
-        const { n: sender, m: message } = envelope as { n: string; m: unknown };
+        const { n: sender, t: sentAt, m: message } = (envelope ?? {}) as { n?: unknown; t?: unknown; m?: unknown };
+        if (typeof sender !== 'string' || typeof sentAt !== 'number') return drop(name, 'no sender or time');
         if (sender === nodeId) return;
+        if (Math.abs(Date.now() - sentAt) > MAX_AGE_MS) return drop(name, `sent ${Math.round((Date.now() - sentAt) / 1000)} s ago (a replay?)`);
         const parsed = schema.safeParse(message);
         if (!parsed.success) return drop(name, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ').slice(0, 300));
         try {
@@ -75,7 +103,8 @@ export function createClusterBus(redis: RedisConnection, nodeId: string): Cluste
           unpublished[name] = (unpublished[name] ?? 0) + 1;
           return; // repaired when Redis is back (see above)
         }
-        redis.client.publish(key, JSON.stringify({ n: nodeId, m: message })).catch((error: Error) => {
+        const body = JSON.stringify({ n: nodeId, t: Date.now(), m: message });
+        redis.client.publish(channelKey, `${sign(channelKey, body).toString('base64')}.${body}`).catch((error: Error) => {
           console.error(`[cluster] publishing on '${name}' failed (repaired when Redis is back): ${error.message}`);
         });
       };

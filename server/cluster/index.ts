@@ -11,7 +11,7 @@
  * up from their since-cursors.
  */
 import type { Services } from '../services';
-import { createClusterBus } from './bus';
+import { clusterKey, createClusterBus } from './bus';
 import {
   accessEventSchema,
   compilationChangedSchema,
@@ -97,7 +97,7 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset
 
 /** Joins the other nodes through `redis`: subscribes every channel, then forwards this node's events. */
 export async function joinCluster(services: Services, redis: RedisConnection, nodeId: string): Promise<Cluster> {
-  const bus = createClusterBus(redis, nodeId);
+  const bus = createClusterBus(redis, nodeId, await clusterKey(services.db));
   const awareness = listeners<[number, Uint8Array]>();
   const awarenessQueries = listeners<[number]>();
   const presence = listeners<[number]>();

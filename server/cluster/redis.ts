@@ -98,9 +98,15 @@ export async function connectRedis(url: string, prefix: string): Promise<RedisCo
     return client;
   };
 
-  const client = make('command');
-  const subscriber = make('subscriber');
-  const adapterSubscriber = make('adapter');
+  let client: RedisClient, subscriber: RedisClient, adapterSubscriber: RedisClient;
+  try {
+    client = make('command');
+    subscriber = make('subscriber');
+    adapterSubscriber = make('adapter');
+  } catch (error) {
+    // A URL the client cannot take (the configuration check lets through only what it should take).
+    throw new RedisConnectError(`Cannot use REDIS_URL ${redactUrl(url)}: ${(error as Error).message}`);
+  }
   try {
     await Promise.all(clients.map((c) => c.connect()));
   } catch (error) {

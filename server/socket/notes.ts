@@ -94,6 +94,15 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     io.local.to(noteRoom(noteId)).emit(NOTE_EVENTS.saving, { noteId, saved } satisfies SaveState);
   });
 
+  // Edits the store refused once applied here (signed off on another node meanwhile): each sender
+  // is told, as for an edit refused on arrival, so the page says their last change was not saved.
+  docs.onRefused((noteId, origins) => {
+    for (const origin of origins) {
+      const socket = typeof origin === 'string' ? io.sockets.sockets.get(origin) : undefined;
+      socket?.emit(NOTE_EVENTS.refused, { noteId, reason: 'status' satisfies RefusalReason });
+    }
+  });
+
   // Co-editors on other nodes: their awareness (already checked by their node) joins this
   // node's room, under ids nobody here may speak for, and goes to this node's sockets.
   cluster.onAwareness((noteId, update) => {

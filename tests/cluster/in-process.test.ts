@@ -9,6 +9,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { loadNoteState } from '../../app/notes/note-store.server';
+import { clusterKey } from '../../server/cluster/bus';
 import { POSTGRES_URL, SKIP_POSTGRES_MESSAGE } from '../support/env';
 import { startTestServer, type TestServer } from '../support/server';
 import { clientId, createUser, doc, openClient, threadId } from '../support/sockets';
@@ -21,6 +22,18 @@ let a: TestServer;
 let b: TestServer;
 const editors: CoEditor[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A message on a cluster channel as a node would sign it (with the nodes' key from the database), or as `raw`. */
+async function publish(channel: string, message: unknown, options: { signed?: boolean; sender?: string; at?: number } = {}) {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  const name = `${prefix}:bus:${channel}`;
+  const body = typeof message === 'string' ? message : JSON.stringify({ n: options.sender ?? 'another', t: options.at ?? Date.now(), m: message });
+  const key = await clusterKey(a.server.database.db);
+  const signature = crypto.createHmac('sha256', key).update(name).update('\n').update(body).digest('base64');
+  await redis.publish(name, options.signed === false ? body : `${signature}.${body}`);
+  await redis.close();
+}
 
 describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
   beforeAll(async () => {
@@ -117,23 +130,21 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     const onB = await openClient(b, reader.cookie);
     await onB.emit('thread:join', { threadId: thread });
     const before = b.server.cluster.dropped().threads ?? 0;
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
     const leak = { id: 1, threadId: thread, clientId: 'x', parentId: null, rootId: null, seq: 1, status: 'visible', html: '<p>x</p>', language: 'fr', endorsements: 0, createdAt: 'now', editedAt: null };
-    for (const message of [
-      'not json',
-      JSON.stringify({ m: {} }),
-      // A Chatham House author with a name: the schema refuses it.
-      JSON.stringify({ n: 'intruder', m: { type: 'post:created', threadId: thread, seq: 1, public: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x', name: 'Canary Vbnm' } }, moderator: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x' } } } }),
-      // Everyone's view carrying the real author.
-      JSON.stringify({ n: 'intruder', m: { type: 'post:created', threadId: thread, seq: 1, public: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x' }, realAuthor: { id: 'u', name: 'Canary Vbnm', organisation: 'o', stakeholderGroup: 'x' } }, moderator: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x' } } } }),
-    ]) {
-      await redis.publish(`${prefix}:bus:threads`, message);
-    }
-    await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'intruder', m: { noteId: 1, updateId: 1, update: '!!!' } }));
-    await redis.close();
-    await expect.poll(() => b.server.cluster.dropped().threads ?? 0).toBe(before + 4);
+    const chatham = { attribution: 'chatham', stakeholderGroup: 'x' };
+    const wellFormed = { type: 'post:created', threadId: thread, seq: 1, public: { ...leak, author: chatham }, moderator: { ...leak, author: chatham } };
+    // Signed by the nodes' key but malformed: the schema refuses them.
+    await publish('threads', 'not json');
+    await publish('threads', { ...wellFormed, public: { ...leak, author: { ...chatham, name: 'Canary Vbnm' } } }); // a Chatham House author named
+    await publish('threads', { ...wellFormed, public: { ...leak, author: chatham, realAuthor: { id: 'u', name: 'Canary Vbnm', organisation: 'o', stakeholderGroup: 'x' } } });
+    // Well formed but not signed with the nodes' key, or signed but old (a replay).
+    await publish('threads', wellFormed, { signed: false });
+    await publish('threads', wellFormed, { at: Date.now() - 5 * 60_000 });
+    await publish('notes', { noteId: 1, updateId: 1, update: '!!!' });
+    await publish('access', { type: 'note.status', noteId: 1, status: 'final' }, { signed: false });
+    await expect.poll(() => b.server.cluster.dropped().threads ?? 0).toBe(before + 5);
     await expect.poll(() => b.server.cluster.dropped().notes ?? 0).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => b.server.cluster.dropped().access ?? 0).toBeGreaterThanOrEqual(1);
     await sleep(100);
     expect(onB.received.filter((r) => r.event === 'post:created')).toEqual([]);
     onB.close();
@@ -192,10 +203,7 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     first.insert(5, 'then found ');
     const dependent = Y.encodeStateAsUpdate(scratch, middle);
     await a.server.services.noteStore.append(noteId, lost);
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'another', m: { noteId, updateId: 999_999, update: Buffer.from(dependent).toString('base64') } }));
-    await redis.close();
+    await publish('notes', { noteId, updateId: 999_999, update: Buffer.from(dependent).toString('base64') });
     await onB.waitFor(() => onB.text().includes('lost then found'), 5_000, 'repair');
 
     // An update stored and never relayed, with nothing after it to reveal the gap: the periodic
