@@ -121,9 +121,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   // Each service that is down is named: `down: ['database', 'redis']`; `error` keeps the
   // database's own code (or notes_not_saved, or redis) for monitors that read it.
   app.get('/healthz', async (_req, res) => {
-    const problem = await probeDatabase();
+    const [problem, clusterProblem] = await Promise.all([probeDatabase(), cluster.problem()]);
     const notesNotSaved = services.noteDocs.failing();
-    const clusterProblem = cluster.problem();
     const down = [...(problem ? ['database'] : []), ...(clusterProblem ? [clusterProblem] : [])];
     res.set('Cache-Control', 'no-store');
     // Nothing about the node itself (its id holds the host name): /healthz is public.

@@ -51,8 +51,8 @@ export interface Cluster {
   onResync(listener: Listener<[]>): void;
   /** Malformed messages dropped so far, per channel. */
   dropped(): Record<string, number>;
-  /** What is down ('redis'), or null. */
-  problem(): string | null;
+  /** What is down ('redis': not connected, or no answer to PING within a second), or null. */
+  problem(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -72,6 +72,30 @@ function listeners<T extends unknown[]>() {
   };
 }
 
+/** How long /healthz waits for Redis to answer PING (a Redis that hangs is down too). */
+const PING_TIMEOUT_MS = 1_000;
+const pings = new WeakMap<RedisConnection, Promise<string | null>>();
+
+/** 'redis' if it is not connected or does not answer; concurrent health checks share one PING. */
+function pingRedis(redis: RedisConnection): Promise<string | null> {
+  if (!redis.available()) return Promise.resolve('redis');
+  let ping = pings.get(redis);
+  if (!ping) {
+    ping = new Promise<string | null>((resolve) => {
+      const timer = setTimeout(() => resolve('redis'), PING_TIMEOUT_MS);
+      redis.client
+        .ping()
+        .then(
+          () => resolve(null),
+          () => resolve('redis'),
+        )
+        .finally(() => clearTimeout(timer));
+    }).finally(() => pings.delete(redis));
+    pings.set(redis, ping);
+  }
+  return ping;
+}
+
 /** One node, alone: nothing to carry. */
 export function singleNode(nodeId: string): Cluster {
   return {
@@ -88,7 +112,7 @@ export function singleNode(nodeId: string): Cluster {
     onWrite: () => {},
     onResync: () => {},
     dropped: () => ({}),
-    problem: () => null,
+    problem: async () => null,
     close: async () => {},
   };
 }
@@ -153,7 +177,7 @@ export async function joinCluster(services: Services, redis: RedisConnection, no
     onWrite: writes.add,
     onResync: resync.add,
     dropped: bus.dropped,
-    problem: () => (redis.available() ? null : 'redis'),
+    problem: () => pingRedis(redis),
     async close() {
       stopWatching();
       clearInterval(antiEntropy);
