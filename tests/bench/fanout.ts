@@ -7,7 +7,7 @@ import { createPost, lexicalDoc, openSocket, openLoop, type PostOutcome } from '
 import { makeClientId } from './listener-worker';
 import { startListeners } from './listeners';
 import { contributionText, cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
-import { prepareDatabase, startApp, startBare, type RunningServer } from './server';
+import { prepareDatabase, startApp, startBare, type CpuProbe, type RunningServer } from './server';
 import { nowMs, round1, sleep, summarize, waitUntil } from './stats';
 
 const RAMP_BATCH = 200;
@@ -22,6 +22,8 @@ export interface FanoutPhaseOptions {
    * all on `server`. With two or more, each node's CPU is reported too (`<label>_node<k>_…`).
    */
   nodes?: RunningServer[];
+  /** Other processes whose CPU each operation costs too (a cluster's Redis): `<label>_<name>_cpu_…` */
+  others?: CpuProbe[];
   cookie?: string;
   threadId: number;
   listeners: number;
@@ -65,6 +67,7 @@ export async function fanoutPhase(o: FanoutPhaseOptions, result: ScenarioResult)
     const sentIds: string[] = [];
     const count = Math.round(o.rate * o.seconds);
     const cpuServers0 = cpuOf();
+    const cpuOthers0 = await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()));
     const cpuLoad0 = pool.cpuSeconds();
     const started = performance.now();
     const schedule = await openLoop(o.rate, count, o.seconds * 1000 + 10_000, (i) => {
@@ -79,6 +82,7 @@ export async function fanoutPhase(o: FanoutPhaseOptions, result: ScenarioResult)
     await waitUntil(async () => (await pool.received()) >= expected, 15_000, 250);
     const wallMs = performance.now() - started;
     const serverCpu = cpuOf().map((cpu, k) => cpu - cpuServers0[k]!);
+    const othersCpu = (await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()))).map((cpu, k) => cpu - cpuOthers0[k]!);
     const serverCpuS = serverCpu.reduce((sum, cpu) => sum + cpu, 0);
     m[key('server_cpu_pct')] = cpuPercent(serverCpuS, wallMs);
     // Per operation: one post taken in and sent to every listener of the thread.
@@ -90,6 +94,10 @@ export async function fanoutPhase(o: FanoutPhaseOptions, result: ScenarioResult)
         m[key(`node${k + 1}_server_cpu_pct`)] = cpuPercent(cpu, wallMs);
         m[key(`node${k + 1}_server_cpu_ms_per_post`)] = round1((cpu * 1000) / Math.max(1, schedule.sent));
       }
+    }
+    for (const [k, probe] of (o.others ?? []).entries()) {
+      m[key(`${probe.name}_cpu_pct`)] = cpuPercent(othersCpu[k]!, wallMs);
+      m[key(`${probe.name}_cpu_ms_per_post`)] = round1((othersCpu[k]! * 1000) / Math.max(1, schedule.sent));
     }
     m[key('listener_processes_cpu_pct')] = cpuPercent(pool.cpuSeconds() - cpuLoad0, wallMs);
 

@@ -42,7 +42,7 @@ import { isPostgresUrl, openDatabase } from '../../db/database';
 import { appendParagraph, noteText, openCoEditor, typeInto } from '../support/yjs-client';
 import type { WorkerRequest, WorkerResult, WorkerSetup } from './notes-worker';
 import { cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
-import { prepareDatabase, startApp, startBare, type BenchUser, type RunningServer } from './server';
+import { prepareDatabase, startApp, startBare, type BenchUser, type CpuProbe, type RunningServer } from './server';
 import { nowMs, round1, sleep, summarize, waitUntil } from './stats';
 
 const CLIENT_BASE = 1_000_000;
@@ -55,6 +55,8 @@ export interface PreparedNotes {
   /** a civil-society note per size, and one for the load test */
   notes: number[];
   loadNote: number;
+  /** thread number ("2.4"…) → id */
+  threads: Map<string, number>;
   remove(): void;
 }
 
@@ -111,7 +113,7 @@ export async function prepareNotes(editors: number, viewers: number, phases: num
       notes.push(await service.open(moderator!.id, consultation.id, { questionId: questions[k]?.id ?? null, stakeholderGroup: 'civil-society', title: `Benchmark note ${k + 1}` }));
     }
     await docs.close();
-    return { file: base.file, editors: base.users, viewers: viewerUsers, notes: notes.slice(0, phases), loadNote: notes[phases]!, remove: base.remove };
+    return { file: base.file, editors: base.users, viewers: viewerUsers, notes: notes.slice(0, phases), loadNote: notes[phases]!, threads: base.threads, remove: base.remove };
   } finally {
     await handle.close();
   }
@@ -224,6 +226,8 @@ export interface CoeditPhaseOptions {
    * With two or more, each node's CPU is reported too (`<label>_node<k>_…`).
    */
   nodes: RunningServer[];
+  /** Other processes whose CPU each operation costs too (a cluster's Redis): `<label>_<name>_cpu_…` */
+  others?: CpuProbe[];
   /**
    * Where the note is stored (SQLite file or postgres:// URL), for its bytes; null for the bare
    * relay (bare-server.ts), which stores nothing and knows no accounts: its editors and viewers
@@ -254,6 +258,8 @@ export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult)
   const cookieOf = (user: BenchUser, role: 'editor' | 'viewer') => (bare ? `bench-role=${role}` : user.cookie);
   const cpuOf = () => o.nodes.map((s) => s.cpuSeconds());
   const rssOf = () => o.nodes.reduce((sum, s) => sum + treeRssMb(s.pid), 0);
+  // Keys of an earlier phase whose label starts with this one's (`…_one_node`) are not this phase's.
+  const earlier = new Set([...Object.keys(m), ...Object.keys(result.flags ?? {})]);
   const n = o.editors.length;
   const replicasTotal = n + o.viewers.length;
   const maxClock = Math.ceil(o.rate * o.seconds) + 256;
@@ -290,6 +296,7 @@ export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult)
     const t0 = nowMs();
     const startAt = t0 + 500;
     const cpuServers0 = cpuOf();
+    const cpuOthers0 = await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()));
     const cpuLoad0 = process.cpuUsage();
     const wall0 = performance.now();
     let peakRss = rssOf();
@@ -299,6 +306,7 @@ export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult)
     const typingWallMs = performance.now() - wall0;
     const cpuServersTyping = cpuOf().map((cpu, k) => cpu - cpuServers0[k]!);
     const cpuServerTyping = cpuServersTyping.reduce((sum, cpu) => sum + cpu, 0);
+    const cpuOthersTyping = (await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()))).map((cpu, k) => cpu - cpuOthers0[k]!);
     const cpuLoadTyping = process.cpuUsage(cpuLoad0);
     const sent = done.reduce((s, d) => s + d.sent, 0);
     const lastSend = Math.max(...done.map((d) => d.lastSend));
@@ -384,6 +392,10 @@ export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult)
         m[key(`node${k + 1}_server_cpu_us_per_update`)] = round1((cpu * 1e6) / Math.max(1, sent));
       }
     }
+    for (const [k, probe] of (o.others ?? []).entries()) {
+      m[key(`${probe.name}_cpu_pct`)] = cpuPercent(cpuOthersTyping[k]!, typingWallMs);
+      m[key(`${probe.name}_cpu_us_per_update`)] = round1((cpuOthersTyping[k]! * 1e6) / Math.max(1, sent));
+    }
     m[key('server_rss_peak_mb')] = peakRss;
     m[key('loadgen_cpu_pct')] = cpuPercent((cpuLoadTyping.user + cpuLoadTyping.system) / 1e6, typingWallMs);
     m[key('loadgen_eventloop_p99_ms')] = round1(Math.max(...results.map((r) => r.eventLoopP99Ms)));
@@ -410,7 +422,7 @@ export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult)
       m[key('compacted_snapshot_bytes')] = compacted.snapshot;
     }
     // Printed now: a later phase failing must not lose these figures.
-    const mine = Object.entries({ ...m, ...result.flags }).filter(([k]) => k.startsWith(`${o.label}_`));
+    const mine = Object.entries({ ...m, ...result.flags }).filter(([k]) => k.startsWith(`${o.label}_`) && !earlier.has(k));
     console.log(`  ${o.label}: ${mine.map(([k, v]) => `${k.slice(o.label.length + 1)}=${v}`).join(' ')}`);
   }
 }

@@ -164,6 +164,14 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
+/** A process outside the benchmark's tree whose CPU use it reads another way (Redis: INFO cpu). */
+export interface CpuProbe {
+  /** in metric keys: `<label>_<name>_cpu_…` */
+  name: string;
+  /** user + system CPU seconds used so far */
+  cpuSeconds(): Promise<number>;
+}
+
 export interface StartOptions {
   command: string[];
   env?: Record<string, string>;
