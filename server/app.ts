@@ -125,7 +125,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     const clusterProblem = cluster.problem();
     const down = [...(problem ? ['database'] : []), ...(clusterProblem ? [clusterProblem] : [])];
     res.set('Cache-Control', 'no-store');
-    const about = { database: database.kind, node: cluster.nodeId, ...(redis ? { redis: clusterProblem ? 'down' : 'ok' } : {}) };
+    // Nothing about the node itself (its id holds the host name): /healthz is public.
+    const about = { database: database.kind, ...(redis ? { redis: clusterProblem ? 'down' : 'ok' } : {}) };
     if (down.length > 0 || notesNotSaved.length > 0) {
       res.status(503).json({
         status: 'error',

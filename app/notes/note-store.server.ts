@@ -130,8 +130,8 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
         // Appends hold this row until they commit: once it is ours, every update stored so
         // far is visible below and no other can arrive before this transaction ends.
         await lockNoteRow(trx, noteId, 'update');
-        const { state, lastUpdateId, updates } = await loadState(trx, noteId);
-        if (!state || updates === 0) return lastUpdateId;
+        const { state, lastUpdateId } = await loadState(trx, noteId);
+        if (!state) return lastUpdateId;
         const createdAt = new Date().toISOString();
         await trx
           .insertInto('noteSnapshots')
