@@ -227,7 +227,7 @@ async function main() {
   console.log(
     `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}. Load generators and the server under test share these cores.`,
   );
-  console.log(`Server under test: tsx server/index.ts, NODE_ENV=production, fresh SQLite file per scenario.`);
+  console.log(`Server under test: tsx server/index.ts, NODE_ENV=production, fresh SQLite file per scenario (cluster: a fresh PostgreSQL database and Redis prefix).`);
   console.log(`Policy limits raised for the benchmark (not performance figures): ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 
   const machine: Record<string, number> = {};
