@@ -22,6 +22,8 @@
  * database is made beside it), BENCH_CLUSTER_REDIS_URL (default redis://127.0.0.1:6379).
  * Shorter runs: BENCH_CLUSTER_LISTENERS=200 BENCH_CLUSTER_EDITORS=10 BENCH_FANOUT_SECONDS=3
  * BENCH_NOTES_SECONDS=5; also BENCH_LISTENER_PROCESSES, BENCH_NOTES_RATE, BENCH_NOTES_WORKERS.
+ * BENCH_CLUSTER_BASELINE_REDIS=1 runs the one-node baseline with REDIS_URL (flag
+ * `cluster_one_node_with_redis` in the table says which baseline was measured).
  */
 import crypto from 'node:crypto';
 import { createClient } from 'redis';
@@ -72,6 +74,7 @@ export const cluster: Scenario = {
     const threads = envNumber('BENCH_NOTES_WORKERS', 2);
     const processes = envNumber('BENCH_LISTENER_PROCESSES', 4);
     const postsPerSecond = 10;
+    const baselineRedis = process.env.BENCH_CLUSTER_BASELINE_REDIS === '1';
     const prefix = `palabre-bench-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
 
     const redis: Redis = createClient({ url: redisUrl });
@@ -84,7 +87,9 @@ export const cluster: Scenario = {
       // Editors (who also write the posts: editor 1) and as many viewers, two notes: one measured
       // on one node, one on two.
       prepared = await prepareNotes(editors, editors, 2, database.url);
-      const one = await startApp(database.url);
+      // BENCH_CLUSTER_BASELINE_REDIS=1: the one node with REDIS_URL (a prefix of its own), to tell
+      // Redis's cost on one node apart from what crossing nodes adds.
+      const one = await startApp(database.url, baselineRedis ? { REDIS_URL: redisUrl, REDIS_PREFIX: `${prefix}-one`, NODE_ID: 'bench-one' } : {});
       servers.push({ name: 'one node', server: one });
       // Both nodes at the same moment, as an operator's supervisor starts them.
       const nodeEnv = (k: number) => ({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, NODE_ID: `bench-node${k}` });
@@ -113,7 +118,7 @@ export const cluster: Scenario = {
       await coeditPhase({ ...coedit, label: coeditTwo, nodes, noteId: prepared.notes[1]!, others: probes }, result);
 
       // The baseline is one node without Redis: printed in the table, so nobody has to guess.
-      result.flags!.cluster_one_node_with_redis = false;
+      result.flags!.cluster_one_node_with_redis = baselineRedis;
       const fanoutOverhead = round1(m[`${fanoutTwo}_p99_ms`]! - m[`${fanoutOne}_p99_ms`]!);
       const coeditOverhead = round1(m[`${coeditTwo}_p99_ms`]! - m[`${coeditOne}_p99_ms`]!);
       // The issue's key is for 1,000 listeners; a shortened run reports under its own name.
@@ -122,7 +127,7 @@ export const cluster: Scenario = {
 
       const verdict = (overhead: number) => (overhead <= CLUSTER_OVERHEAD_TARGET_MS ? 'met' : 'MISSED');
       result.notes.push(
-        `cluster: PostgreSQL ${database.name} (fresh), Redis prefix ${prefix}; baseline: one node on the same database WITHOUT REDIS_URL; the two nodes with REDIS_URL, started together; the three processes run side by side for the whole scenario`,
+        `cluster: PostgreSQL ${database.name} (fresh), Redis prefix ${prefix}; baseline: one node on the same database ${baselineRedis ? 'WITH REDIS_URL (its own prefix)' : 'WITHOUT REDIS_URL'}; the two nodes with REDIS_URL, started together; the three processes run side by side for the whole scenario`,
         `cluster fan-out ${listeners}: ${listeners / 2} listeners on each node, the writer on node 1, ${postsPerSecond} posts/s for ${fanoutSeconds} s over ${Math.min(processes, Math.ceil(listeners / 50))} listener processes: p99 ${m[`${fanoutTwo}_p99_ms`]} ms on two nodes vs ${m[`${fanoutOne}_p99_ms`]} ms on one (${fanoutOverhead >= 0 ? '+' : ''}${fanoutOverhead} ms, target ≤ +${CLUSTER_OVERHEAD_TARGET_MS}: ${verdict(fanoutOverhead)}); server CPU per post: node 1 ${m[`${fanoutTwo}_node1_server_cpu_ms_per_post`]} ms, node 2 ${m[`${fanoutTwo}_node2_server_cpu_ms_per_post`]} ms, Redis ${m[`${fanoutTwo}_redis_cpu_ms_per_post`]} ms; one node ${m[`${fanoutOne}_server_cpu_ms_per_post`]} ms`,
         `cluster co-editing ${editors}: editors and viewers alternately on node 1 and node 2, ${rate} keystrokes/s each for ${coeditSeconds} s: p99 ${m[`${coeditTwo}_p99_ms`]} ms on two nodes vs ${m[`${coeditOne}_p99_ms`]} ms on one (${coeditOverhead >= 0 ? '+' : ''}${coeditOverhead} ms, target ≤ +${CLUSTER_OVERHEAD_TARGET_MS}: ${verdict(coeditOverhead)}); server CPU per update received: node 1 ${m[`${coeditTwo}_node1_server_cpu_us_per_update`]} µs, node 2 ${m[`${coeditTwo}_node2_server_cpu_us_per_update`]} µs, Redis ${m[`${coeditTwo}_redis_cpu_us_per_update`]} µs; one node ${m[`${coeditOne}_server_cpu_us_per_update`]} µs`,
         'cluster: the nodes, Redis, PostgreSQL and the load generators share the 2 cores of this machine: a second node adds a process competing for them, not capacity; Redis CPU is the whole Redis server’s',
@@ -137,7 +142,7 @@ export const cluster: Scenario = {
       }
       prepared?.remove();
       await database.drop().catch((error: Error) => result.problems.push(`dropping ${database.name}: ${error.message}`));
-      const deleted = await deleteKeys(redis, prefix).catch((error: Error) => {
+      const deleted = await Promise.all([deleteKeys(redis, prefix), deleteKeys(redis, `${prefix}-one`)]).then(([a, b]) => a + b, (error: Error) => {
         result.problems.push(`deleting Redis keys ${prefix}:*: ${error.message}`);
         return -1;
       });
