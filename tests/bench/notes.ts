@@ -405,7 +405,7 @@ export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult)
     if (!complete) result.problems.push(`${o.label}: ${missing} of ${expected} deliveries had not arrived 60 s after the last keystroke`);
     if (!identical) {
       result.problems.push(
-        `${o.label}: replicas differ: ${new Set(textHashes).size} distinct texts, ${new Set(stateHashes).size} distinct state vectors; fresh reader ${textHashes[0] === readerHash ? 'agrees' : 'differs'} (lengths ${[...new Set(results.flatMap((r) => r.textLengths))].join(', ')} vs ${readerLength})`,
+        `${o.label}: replicas differ: ${new Set(textHashes).size} distinct texts, ${new Set(stateHashes).size} distinct state vectors; ${bare ? 'no fresh reader (the bare relay stores nothing)' : `fresh reader ${textHashes[0] === readerHash ? 'agrees' : 'differs'}`} (lengths ${[...new Set(results.flatMap((r) => r.textLengths))].join(', ')} vs ${readerLength})`,
       );
     }
     if (m[key('refusals')]) result.problems.push(`${o.label}: ${m[key('refusals')]} updates refused by the server`);
