@@ -69,6 +69,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     postsPerMinute: config.POSTS_PER_MINUTE,
     exportWorkers: config.EXPORT_WORKERS,
+    redis: redis ? { client: redis.client, prefix: redis.prefix } : null,
   });
   const nodeId = config.NODE_ID ?? newNodeId();
   const cluster = redis ? await joinCluster(services, redis, nodeId) : singleNode(nodeId);
@@ -182,7 +183,9 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
      */
     close: () =>
       (closing ??= (async () => {
-        io.disconnectSockets(true);
+        // This node's sockets only: with the Redis adapter, `io.disconnectSockets` would end every
+        // node's (a rolling restart would disconnect everyone).
+        io.local.disconnectSockets(true);
         const closed = new Promise<void>((resolve) => {
           if (!httpServer.listening) return resolve();
           httpServer.close(() => resolve());
