@@ -1,12 +1,22 @@
 /**
- * The transport floor for the fan-out benchmark: a bare Socket.io server with the same events
- * and payload shapes as Palabre's threads, and nothing else (no database, no auth, no
- * validation, no rendering beyond a one-line paragraph). Started as a child process by the
- * benchmark; prints `[bare] listening on http://127.0.0.1:<port>`; stops on SIGTERM.
+ * The transport floor for the fan-out and notes benchmarks: a bare Socket.io server with the same
+ * events and payload shapes as Palabre's threads and notes, and nothing else (no database, no
+ * auth, no validation, no rendering beyond a one-line paragraph, no Yjs document). Started as a
+ * child process by the benchmark; prints `[bare] listening on http://127.0.0.1:<port>`; stops on
+ * SIGTERM.
+ *
+ * Notes: `note:join` puts the socket in the note's room and says it may edit, unless its cookie
+ * holds `bench-role=viewer` (the benchmark's viewers, so that its checks keep their meaning); a
+ * sync step 1 is answered with the step 2 of an empty document (there is no stored state: every
+ * replica starts empty), and every other message (updates, awareness) is relayed as it came to
+ * the rest of the room, one message per message.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as encoding from 'lib0/encoding';
 import { Server } from 'socket.io';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
 
 const httpServer = http.createServer();
 const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
@@ -26,7 +36,31 @@ function firstText(body: unknown): string {
 
 type Ack = (answer: object) => void;
 
+/** `note:message` of y-protocols' sync type (the first varUint of the payload, then its sync type). */
+const MESSAGE_SYNC = 0;
+const SYNC_STEP_1 = 0;
+const noteRoom = (noteId: number) => `note:${noteId}`;
+const emptyStep2 = (() => {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  syncProtocol.writeSyncStep2(encoder, new Y.Doc());
+  return encoding.toUint8Array(encoder);
+})();
+
 io.on('connection', (socket) => {
+  const viewer = /(?:^|;\s*)bench-role=viewer(?:;|$)/.test(socket.handshake.headers.cookie ?? '');
+
+  socket.on('note:join', (payload: { noteId: number }, ack?: Ack) => {
+    void socket.join(noteRoom(payload.noteId));
+    ack?.({ ok: true, noteId: payload.noteId, canEdit: !viewer, status: 'drafting' });
+  });
+
+  socket.on('note:message', (noteId: number, payload: Uint8Array) => {
+    if (!(payload instanceof Uint8Array)) return;
+    if (payload[0] === MESSAGE_SYNC && payload[1] === SYNC_STEP_1) socket.emit('note:message', noteId, emptyStep2);
+    else socket.to(noteRoom(noteId)).emit('note:message', noteId, payload);
+  });
+
   socket.on('thread:join', (payload: { threadId: number }, ack?: Ack) => {
     void socket.join(room(payload.threadId));
     ack?.({ ok: true, readers: io.sockets.adapter.rooms.get(room(payload.threadId))?.size ?? 0, missed: [], truncated: false });

@@ -7,14 +7,23 @@ import { createPost, lexicalDoc, openSocket, openLoop, type PostOutcome } from '
 import { makeClientId } from './listener-worker';
 import { startListeners } from './listeners';
 import { contributionText, cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
-import { prepareDatabase, startApp, startBare, type RunningServer } from './server';
+import { prepareDatabase, startApp, startBare, type CpuProbe, type RunningServer } from './server';
 import { nowMs, round1, sleep, summarize, waitUntil } from './stats';
 
 const RAMP_BATCH = 200;
 
-interface PhaseOptions {
+export interface FanoutPhaseOptions {
+  /** prefix of every key this phase reports (`<label>_p99_ms`…) */
   label: string;
+  /** where the writer posts */
   server: RunningServer;
+  /**
+   * The nodes of a cluster the listeners are spread over, evenly (the writer's among them); none:
+   * all on `server`. With two or more, each node's CPU is reported too (`<label>_node<k>_…`).
+   */
+  nodes?: RunningServer[];
+  /** Other processes whose CPU each operation costs too (a cluster's Redis): `<label>_<name>_cpu_…` */
+  others?: CpuProbe[];
   cookie?: string;
   threadId: number;
   listeners: number;
@@ -23,14 +32,28 @@ interface PhaseOptions {
   processes: number;
 }
 
-async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
+/**
+ * One fan-out measurement: `listeners` anonymous clients join thread `threadId`, one signed-in
+ * writer posts `rate` times a second for `seconds`; receipt − send for every (post, listener)
+ * goes to `<label>_p50_ms`/`_p99_ms`, with lost and duplicated deliveries, and the server's CPU
+ * (its process tree, all nodes together) per post and per delivery.
+ */
+export async function fanoutPhase(o: FanoutPhaseOptions, result: ScenarioResult): Promise<void> {
   const m = result.metrics;
   const key = (name: string) => `${o.label}_${name}`;
   const prefix = `${o.label.replace(/[^A-Za-z0-9]/g, '')}_`;
+  const nodes = o.nodes?.length ? o.nodes : [o.server];
+  const servers = nodes.includes(o.server) ? nodes : [o.server, ...nodes];
+  const cpuOf = () => servers.map((s) => s.cpuSeconds());
   const pool = await startListeners(Math.max(1, Math.min(o.processes, Math.ceil(o.listeners / 50))));
   let sender: Awaited<ReturnType<typeof openSocket>> | undefined;
   try {
-    const ready = await pool.connect(o.server.url, [{ threadId: o.threadId, count: o.listeners }], { rampBatch: RAMP_BATCH, prefix, timeoutMs: 30_000 });
+    const assignments = nodes.map((node, k) => ({
+      threadId: o.threadId,
+      count: Math.floor(o.listeners / nodes.length) + (k < o.listeners % nodes.length ? 1 : 0),
+      ...(nodes.length > 1 ? { url: node.url } : {}),
+    }));
+    const ready = await pool.connect(o.server.url, assignments, { rampBatch: RAMP_BATCH, prefix, timeoutMs: 30_000 });
     m[key('listeners')] = ready.joined;
     m[key('ramp_ms')] = ready.ms;
     m[key('connect_failures')] = o.listeners - ready.joined;
@@ -43,7 +66,8 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     const outcomes: Promise<PostOutcome>[] = [];
     const sentIds: string[] = [];
     const count = Math.round(o.rate * o.seconds);
-    const cpuServer0 = o.server.cpuSeconds();
+    const cpuServers0 = cpuOf();
+    const cpuOthers0 = await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()));
     const cpuLoad0 = pool.cpuSeconds();
     const started = performance.now();
     const schedule = await openLoop(o.rate, count, o.seconds * 1000 + 10_000, (i) => {
@@ -57,11 +81,24 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     // Deliveries still in flight: wait until all arrived, at most 15 s.
     await waitUntil(async () => (await pool.received()) >= expected, 15_000, 250);
     const wallMs = performance.now() - started;
-    const serverCpuS = o.server.cpuSeconds() - cpuServer0;
+    const serverCpu = cpuOf().map((cpu, k) => cpu - cpuServers0[k]!);
+    const othersCpu = (await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()))).map((cpu, k) => cpu - cpuOthers0[k]!);
+    const serverCpuS = serverCpu.reduce((sum, cpu) => sum + cpu, 0);
     m[key('server_cpu_pct')] = cpuPercent(serverCpuS, wallMs);
     // Per operation: one post taken in and sent to every listener of the thread.
     m[key('server_cpu_ms_per_post')] = round1((serverCpuS * 1000) / Math.max(1, schedule.sent));
     m[key('server_cpu_us_per_delivery')] = round1((serverCpuS * 1e6) / Math.max(1, schedule.sent * ready.joined));
+    if (servers.length > 1) {
+      // Each node's share of the same operations (node1 takes the posts in).
+      for (const [k, cpu] of serverCpu.entries()) {
+        m[key(`node${k + 1}_server_cpu_pct`)] = cpuPercent(cpu, wallMs);
+        m[key(`node${k + 1}_server_cpu_ms_per_post`)] = round1((cpu * 1000) / Math.max(1, schedule.sent));
+      }
+    }
+    for (const [k, probe] of (o.others ?? []).entries()) {
+      m[key(`${probe.name}_cpu_pct`)] = cpuPercent(othersCpu[k]!, wallMs);
+      m[key(`${probe.name}_cpu_ms_per_post`)] = round1((othersCpu[k]! * 1000) / Math.max(1, schedule.sent));
+    }
     m[key('listener_processes_cpu_pct')] = cpuPercent(pool.cpuSeconds() - cpuLoad0, wallMs);
 
     const got = await pool.collect();
@@ -95,18 +132,19 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     if (got.disconnects) result.problems.push(`${o.label}: ${got.disconnects} listeners disconnected during the run: ${got.disconnectReasons.join(', ')}`);
   } finally {
     sender?.close();
-    const cpu0 = o.server.cpuSeconds();
+    const cpu0 = cpuOf();
     await pool.close();
+    const t0 = performance.now();
     // The listeners leaving is work for the server too: let it finish before the next phase,
     // and report what it cost.
-    const idle = await waitForIdle(o.server, 120_000);
-    m[key('teardown_server_cpu_s')] = round1(o.server.cpuSeconds() - cpu0);
-    m[key('teardown_ms')] = idle.ms;
+    for (const s of servers) await waitForIdle(s, 120_000);
+    m[key('teardown_server_cpu_s')] = round1(cpuOf().reduce((sum, cpu, k) => sum + cpu - cpu0[k]!, 0));
+    m[key('teardown_ms')] = Math.round(performance.now() - t0);
   }
 }
 
 /** Waits until the server uses less than 10% of a core over half a second (at most maxMs). */
-async function waitForIdle(server: RunningServer, maxMs: number): Promise<{ ms: number; quiet: boolean }> {
+export async function waitForIdle(server: RunningServer, maxMs: number): Promise<{ ms: number; quiet: boolean }> {
   const started = performance.now();
   let last = server.cpuSeconds();
   while (performance.now() - started < maxMs) {
@@ -138,9 +176,9 @@ export const fanout: Scenario = {
       const threadId = db.threads.get('2.4')!;
       for (const n of sizes) {
         const common = { threadId, listeners: n, rate: rateFor(n), seconds, processes };
-        await phase({ ...common, label: `fanout_${n}`, server: app, cookie: db.users[0].cookie }, result);
+        await fanoutPhase({ ...common, label: `fanout_${n}`, server: app, cookie: db.users[0].cookie }, result);
         await sleep(2_000);
-        await phase({ ...common, label: `fanout_${n}_bare`, server: bare }, result);
+        await fanoutPhase({ ...common, label: `fanout_${n}_bare`, server: bare }, result);
         await sleep(2_000);
         result.notes.push(`fanout ${n}: ${n} listeners over ${Math.min(processes, Math.ceil(n / 50))} listener processes, ${rateFor(n)} posts/s for ${seconds} s, ramp ${RAMP_BATCH} at a time`);
       }

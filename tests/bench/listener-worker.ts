@@ -5,7 +5,7 @@
  * latency (receipt − send, wall clock on one machine) is computed on receipt.
  *
  * Driven over IPC by the benchmark (fork with serialization 'advanced'):
- *   → { type: 'connect', url, assignments: [{ threadId, count }], batch, timeoutMs }
+ *   → { type: 'connect', url, assignments: [{ threadId, count, url? }], batch, timeoutMs }
  *   ← { type: 'ready', connected, joined, failures: string[], ms }
  *   → { type: 'progress' }   ← { type: 'progress', received }
  *   → { type: 'collect' }    ← { type: 'result', ... }
@@ -17,7 +17,8 @@ import { nowMs } from './stats';
 export interface ConnectMessage {
   type: 'connect';
   url: string;
-  assignments: { threadId: number; count: number }[];
+  /** `url`: the node these listeners connect to, instead of the message's (a cluster's nodes) */
+  assignments: { threadId: number; count: number; url?: string }[];
   /** sockets opened at once by this process */
   batch: number;
   timeoutMs: number;
@@ -134,11 +135,11 @@ function main() {
       case 'connect': {
         const started = Date.now();
         prefix = message.prefix;
-        const plan = message.assignments.flatMap((a) => Array.from({ length: a.count }, () => a.threadId));
+        const plan = message.assignments.flatMap((a) => Array.from({ length: a.count }, () => ({ threadId: a.threadId, url: a.url ?? message.url })));
         const failures: string[] = [];
         let joined = 0;
         for (let i = 0; i < plan.length; i += message.batch) {
-          const outcomes = await Promise.all(plan.slice(i, i + message.batch).map((threadId) => openOne(message.url, threadId, message.timeoutMs)));
+          const outcomes = await Promise.all(plan.slice(i, i + message.batch).map(({ threadId, url }) => openOne(url, threadId, message.timeoutMs)));
           for (const o of outcomes) {
             if (o === 'joined') joined++;
             else if (failures.length < 20) failures.push(o);

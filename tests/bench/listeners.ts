@@ -8,8 +8,11 @@ import { ROOT, track, treeCpuSeconds } from './server';
 import type { ConnectMessage, ReadyMessage, ResultMessage } from './listener-worker';
 
 export interface ListenerPool {
-  /** Opens the listeners: `assignments` are spread over the processes. Resolves when all are joined or failed. */
-  connect(url: string, assignments: { threadId: number; count: number }[], options: { rampBatch: number; prefix: string; timeoutMs: number }): Promise<ReadyTotals>;
+  /**
+   * Opens the listeners: `assignments` are spread over the processes, each to its own `url` if it
+   * has one (a node of a cluster), else to `url`. Resolves when all are joined or failed.
+   */
+  connect(url: string, assignments: { threadId: number; count: number; url?: string }[], options: { rampBatch: number; prefix: string; timeoutMs: number }): Promise<ReadyTotals>;
   received(): Promise<number>;
   collect(): Promise<MergedResult>;
   cpuSeconds(): number;
@@ -59,11 +62,11 @@ export async function startListeners(processes: number): Promise<ListenerPool> {
   return {
     async connect(url, assignments, options) {
       // Spread each thread's listeners evenly over the processes.
-      const perChild: { threadId: number; count: number }[][] = children.map(() => []);
+      const perChild: { threadId: number; count: number; url?: string }[][] = children.map(() => []);
       for (const a of assignments) {
         for (let k = 0; k < children.length; k++) {
           const count = Math.floor(a.count / children.length) + (k < a.count % children.length ? 1 : 0);
-          if (count > 0) perChild[k].push({ threadId: a.threadId, count });
+          if (count > 0) perChild[k].push({ threadId: a.threadId, count, ...(a.url ? { url: a.url } : {}) });
         }
       }
       const total = assignments.reduce((s, a) => s + a.count, 0);

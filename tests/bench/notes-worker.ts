@@ -11,7 +11,7 @@
  * stored relative to the phase's t0 in 1/100 ms (Int32, Atomics).
  *
  * Driven by the benchmark with messages:
- *   → connect { url, noteId, editors: [{ index, cookie }], viewers: [cookie] }  ← ready { joined, failures }
+ *   → connect { noteId, editors: [{ index, cookie, url }], viewers: [{ cookie, url }] }  ← ready { joined, failures }
  *   → paragraphs  (each editor appends its own paragraph)                      ← paragraphs
  *   → blocks                                                                   ← blocks { min }
  *   → start { t0, startAt, rate, seconds }                                     ← typed { sent, lastSend, lagsP99, lagMax }
@@ -37,7 +37,8 @@ export interface WorkerSetup {
 }
 
 export type WorkerRequest =
-  | { type: 'connect'; url: string; noteId: number; editors: { index: number; cookie: string }[]; viewers: string[]; batch: number }
+  /** each client connects to its own `url`: a cluster's editors and viewers are spread over its nodes */
+  | { type: 'connect'; noteId: number; editors: { index: number; cookie: string; url: string }[]; viewers: { cookie: string; url: string }[]; batch: number }
   | { type: 'paragraphs' }
   | { type: 'blocks' }
   | { type: 'start'; t0: number; startAt: number; rate: number; seconds: number; cursors: boolean }
@@ -155,15 +156,15 @@ function main() {
       case 'connect': {
         const failures: string[] = [];
         const plan = [
-          ...message.editors.map((e) => ({ cookie: e.cookie, editor: e.index })),
-          ...message.viewers.map((cookie) => ({ cookie, editor: -1 })),
+          ...message.editors.map((e) => ({ cookie: e.cookie, url: e.url, editor: e.index })),
+          ...message.viewers.map((v) => ({ cookie: v.cookie, url: v.url, editor: -1 })),
         ];
         for (let i = 0; i < plan.length; i += message.batch) {
           await Promise.all(
-            plan.slice(i, i + message.batch).map(async ({ cookie, editor }) => {
+            plan.slice(i, i + message.batch).map(async ({ cookie, url, editor }) => {
               try {
                 const client = await openCoEditor(
-                  { url: message.url },
+                  { url },
                   message.noteId,
                   editor >= 0 ? { cookie, clientID: setup.clientBase + editor, name: `Editor ${editor}`, timeoutMs: 30_000 } : { cookie, name: 'Viewer', timeoutMs: 30_000 },
                 );

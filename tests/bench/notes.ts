@@ -17,7 +17,13 @@
  * And `note_load_100k_ms`: opening a note whose history holds 100,000 single-character updates
  * (appended through the store) with a fresh NoteDocs.
  *
+ * In the same run, per N, the same clients and keystrokes over a bare Socket.io relay
+ * (bare-server.ts: every message relayed to the rest of the room, nothing checked or stored) as
+ * the transport's floor (`coedit_N_bare_…`), and the server's CPU per Yjs update received
+ * (`coedit_N_server_cpu_us_per_update`; `coedit_server_cpu_us_per_update` at the largest N).
+ *
  * Shorter runs: BENCH_NOTES_SIZES=10,50 BENCH_NOTES_SECONDS=10 BENCH_NOTES_LOAD_EDITS=10000;
+ * BENCH_NOTES_BARE=0 leaves the bare relay out;
  * BENCH_NOTES_WORKERS (default 2) load-generator threads; BENCH_NOTES_RATE (default 5) keystrokes/s.
  * BENCH_NOTES_CURSORS=1: each keystroke also announces the editor's caret through awareness, as
  * the browser's editor does (keys `coedit_cursors_N_…`, so the issue's keys keep their meaning).
@@ -31,23 +37,26 @@ import { createAuth } from '../../app/auth/auth.server';
 import { createNoteDocs } from '../../app/notes/note-docs.server';
 import { createNoteStore } from '../../app/notes/note-store.server';
 import { createNoteService } from '../../app/notes/notes.server';
-import { openDatabase } from '../../db/database';
+import pg from 'pg';
+import { isPostgresUrl, openDatabase } from '../../db/database';
 import { appendParagraph, noteText, openCoEditor, typeInto } from '../support/yjs-client';
 import type { WorkerRequest, WorkerResult, WorkerSetup } from './notes-worker';
 import { cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
-import { prepareDatabase, startApp, type BenchUser, type RunningServer } from './server';
+import { prepareDatabase, startApp, startBare, type BenchUser, type CpuProbe, type RunningServer } from './server';
 import { nowMs, round1, sleep, summarize, waitUntil } from './stats';
 
 const CLIENT_BASE = 1_000_000;
 const HISTOGRAM_BINS = 600_001; // 0.1 ms bins up to 60 s
 
-interface Prepared {
+export interface PreparedNotes {
   file: string;
   editors: BenchUser[];
   viewers: BenchUser[];
   /** a civil-society note per size, and one for the load test */
   notes: number[];
   loadNote: number;
+  /** thread number ("2.4"…) → id */
+  threads: Map<string, number>;
   remove(): void;
 }
 
@@ -83,8 +92,13 @@ async function addUsers(file: string, count: number, group: string, prefix: stri
   }
 }
 
-async function prepare(editors: number, viewers: number, phases: number): Promise<Prepared> {
-  const base = await prepareDatabase(editors); // civil-society members, signed in
+/**
+ * A database (a fresh SQLite file, or the empty one `url` names) with `editors` civil-society
+ * members and `viewers` business members signed in, a moderator, and `phases` + 1 civil-society
+ * notes: one per phase, and one for the history-loading test.
+ */
+export async function prepareNotes(editors: number, viewers: number, phases: number, url?: string): Promise<PreparedNotes> {
+  const base = await prepareDatabase(editors, url); // civil-society members, signed in
   const viewerUsers = await addUsers(base.file, viewers, 'business', 'Bench Viewer');
   const [moderator] = await addUsers(base.file, 1, 'civil-society', 'Bench Moderator');
   const handle = await openDatabase(base.file);
@@ -99,14 +113,26 @@ async function prepare(editors: number, viewers: number, phases: number): Promis
       notes.push(await service.open(moderator!.id, consultation.id, { questionId: questions[k]?.id ?? null, stakeholderGroup: 'civil-society', title: `Benchmark note ${k + 1}` }));
     }
     await docs.close();
-    return { file: base.file, editors: base.users, viewers: viewerUsers, notes: notes.slice(0, phases), loadNote: notes[phases]!, remove: base.remove };
+    return { file: base.file, editors: base.users, viewers: viewerUsers, notes: notes.slice(0, phases), loadNote: notes[phases]!, threads: base.threads, remove: base.remove };
   } finally {
     await handle.close();
   }
 }
 
-/** Stored bytes of a note: its updates and its snapshot (read-only connection beside the server). */
-function storedBytes(file: string, noteId: number): { updates: number; updateRows: number; snapshot: number } {
+/** Stored bytes of a note: its updates and its snapshot (a read-only SQLite connection, or a PostgreSQL one, beside the server). */
+async function storedBytes(url: string, noteId: number): Promise<{ updates: number; updateRows: number; snapshot: number }> {
+  if (isPostgresUrl(url)) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const u = await client.query<{ n: string; bytes: string }>('select count(*) as n, coalesce(sum(length(data)), 0) as bytes from note_updates where note_id = $1', [noteId]);
+      const s = await client.query<{ bytes: string }>('select coalesce(length(data), 0) as bytes from note_snapshots where note_id = $1', [noteId]);
+      return { updates: Number(u.rows[0]!.bytes), updateRows: Number(u.rows[0]!.n), snapshot: Number(s.rows[0]?.bytes ?? 0) };
+    } finally {
+      await client.end();
+    }
+  }
+  const file = url;
   const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
   try {
     const u = sqlite.prepare('select count(*) as n, coalesce(sum(length(data)), 0) as bytes from note_updates where note_id = ?').get(noteId) as { n: number; bytes: number };
@@ -192,10 +218,22 @@ class Pool {
   }
 }
 
-interface PhaseOptions {
+export interface CoeditPhaseOptions {
+  /** prefix of every key this phase reports (`<label>_p99_ms`…) */
   label: string;
-  server: RunningServer;
-  file: string;
+  /**
+   * The server, or a cluster's nodes: editor k and viewer k connect to nodes[k % nodes.length].
+   * With two or more, each node's CPU is reported too (`<label>_node<k>_…`).
+   */
+  nodes: RunningServer[];
+  /** Other processes whose CPU each operation costs too (a cluster's Redis): `<label>_<name>_cpu_…` */
+  others?: CpuProbe[];
+  /**
+   * Where the note is stored (SQLite file or postgres:// URL), for its bytes; null for the bare
+   * relay (bare-server.ts), which stores nothing and knows no accounts: its editors and viewers
+   * are told apart by a `bench-role` cookie, and no fresh reader checks the text at the end.
+   */
+  databaseUrl: string | null;
   noteId: number;
   editors: BenchUser[];
   viewers: BenchUser[];
@@ -206,9 +244,22 @@ interface PhaseOptions {
   threads: number;
 }
 
-async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
+/**
+ * One co-editing measurement: `editors` type `rate` characters a second for `seconds` into their
+ * own paragraph of note `noteId`, `viewers` watch; reports keystroke → every other replica
+ * (`<label>_p50_ms`/`_p99_ms`), convergence, whether the replicas ended identical, and the
+ * server's CPU (all nodes together) per keystroke and per update received.
+ */
+export async function coeditPhase(o: CoeditPhaseOptions, result: ScenarioResult): Promise<void> {
   const m = result.metrics;
   const key = (name: string) => `${o.label}_${name}`;
+  const bare = o.databaseUrl === null;
+  const nodeOf = (k: number) => o.nodes[k % o.nodes.length]!;
+  const cookieOf = (user: BenchUser, role: 'editor' | 'viewer') => (bare ? `bench-role=${role}` : user.cookie);
+  const cpuOf = () => o.nodes.map((s) => s.cpuSeconds());
+  const rssOf = () => o.nodes.reduce((sum, s) => sum + treeRssMb(s.pid), 0);
+  // Keys of an earlier phase whose label starts with this one's (`…_one_node`) are not this phase's.
+  const earlier = new Set([...Object.keys(m), ...Object.keys(result.flags ?? {})]);
   const n = o.editors.length;
   const replicasTotal = n + o.viewers.length;
   const maxClock = Math.ceil(o.rate * o.seconds) + 256;
@@ -220,10 +271,9 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     const ready = await pool.all<{ joined: number; failures: string[] }>(
       (k) => ({
         type: 'connect',
-        url: o.server.url,
         noteId: o.noteId,
-        editors: o.editors.map((u, index) => ({ index, cookie: u.cookie })).filter((_, index) => index % o.threads === k),
-        viewers: o.viewers.map((u) => u.cookie).filter((_, index) => index % o.threads === k),
+        editors: o.editors.map((u, index) => ({ index, cookie: cookieOf(u, 'editor'), url: nodeOf(index).url })).filter((_, index) => index % o.threads === k),
+        viewers: o.viewers.map((u, index) => ({ cookie: cookieOf(u, 'viewer'), url: nodeOf(index).url })).filter((_, index) => index % o.threads === k),
         batch: 20,
       }),
       'ready',
@@ -234,23 +284,29 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     const failures = ready.flatMap((r) => r.failures);
     if (failures.length || joined !== replicasTotal) result.problems.push(`${o.label}: ${replicasTotal - joined} of ${replicasTotal} clients failed to join: ${failures.slice(0, 10).join('; ')}`);
 
-    // Each editor its own paragraph; wait until every replica has all of them.
+    // Each editor its own paragraph; wait until every replica has all of them (beside what the
+    // note held: a heading and a paragraph on Palabre, nothing on the bare relay).
+    const blocks = async () => Math.min(...(await pool.all<{ min: number }>({ type: 'blocks' }, 'blocks', 30_000)).map((b) => b.min));
+    const before = await blocks();
     await pool.all({ type: 'paragraphs' }, 'paragraphs', 30_000);
-    const allParagraphs = await waitUntil(async () => Math.min(...(await pool.all<{ min: number }>({ type: 'blocks' }, 'blocks', 30_000)).map((b) => b.min)) >= n + 2, 60_000, 250);
+    const allParagraphs = await waitUntil(async () => (await blocks()) >= before + n, 60_000, 250);
     if (!allParagraphs) result.problems.push(`${o.label}: not every replica received every editor's paragraph within 60 s`);
     await sleep(1_000);
 
     const t0 = nowMs();
     const startAt = t0 + 500;
-    const cpuServer0 = o.server.cpuSeconds();
+    const cpuServers0 = cpuOf();
+    const cpuOthers0 = await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()));
     const cpuLoad0 = process.cpuUsage();
     const wall0 = performance.now();
-    let peakRss = treeRssMb(o.server.pid);
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, treeRssMb(o.server.pid))), 1_000);
+    let peakRss = rssOf();
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssOf())), 1_000);
     const typed = pool.all<{ sent: number; lastSend: number; lagP99: number; lagMax: number }>({ type: 'start', t0, startAt, rate: o.rate, seconds: o.seconds, cursors: o.cursors }, 'typed', (o.seconds + 120) * 1000);
     const done = await typed;
     const typingWallMs = performance.now() - wall0;
-    const cpuServerTyping = o.server.cpuSeconds() - cpuServer0;
+    const cpuServersTyping = cpuOf().map((cpu, k) => cpu - cpuServers0[k]!);
+    const cpuServerTyping = cpuServersTyping.reduce((sum, cpu) => sum + cpu, 0);
+    const cpuOthersTyping = (await Promise.all((o.others ?? []).map((p) => p.cpuSeconds()))).map((cpu, k) => cpu - cpuOthers0[k]!);
     const cpuLoadTyping = process.cpuUsage(cpuLoad0);
     const sent = done.reduce((s, d) => s + d.sent, 0);
     const lastSend = Math.max(...done.map((d) => d.lastSend));
@@ -258,7 +314,7 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     // Wait until every replica has every keystroke (at most 60 s).
     const complete = await waitUntil(async () => (await pool.all<{ received: number }>({ type: 'progress' }, 'progress', 30_000)).reduce((s, p) => s + p.received, 0) >= expected, 60_000, 100);
     clearInterval(rssTimer);
-    const bytesLive = storedBytes(o.file, o.noteId);
+    const bytesLive = o.databaseUrl ? await storedBytes(o.databaseUrl, o.noteId) : null;
 
     const results = await pool.all<WorkerResult>({ type: 'collect' }, 'result', 60_000);
     // Per keystroke: the latest receipt over every other replica.
@@ -295,11 +351,16 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     // Identical: every replica's text and state vector, and a fresh reader's text.
     const textHashes = results.flatMap((r) => r.textHashes);
     const stateHashes = results.flatMap((r) => r.stateHashes);
-    const reader = await openCoEditor({ url: o.server.url }, o.noteId, { cookie: o.viewers[0]!.cookie, timeoutMs: 30_000 });
+    // (The bare relay holds no state a fresh reader could load: its replicas are compared alone.)
     const crypto = await import('node:crypto');
-    const readerHash = crypto.createHash('sha1').update(reader.text()).digest('hex');
-    const readerLength = reader.text().length;
-    reader.close();
+    let readerHash = textHashes[0];
+    let readerLength = -1;
+    if (!bare) {
+      const reader = await openCoEditor({ url: o.nodes[0]!.url }, o.noteId, { cookie: o.viewers[0]!.cookie, timeoutMs: 30_000 });
+      readerHash = crypto.createHash('sha1').update(reader.text()).digest('hex');
+      readerLength = reader.text().length;
+      reader.close();
+    }
     const identical = complete && new Set(textHashes).size === 1 && new Set(stateHashes).size === 1 && textHashes[0] === readerHash;
 
     m[key('p50_ms')] = round1(perKeystroke.p50);
@@ -313,13 +374,28 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     m[key('keystrokes_sent')] = sent;
     m[key('deliveries')] = delivery.count;
     m[key('missing_deliveries')] = missing;
-    m[key('text_chars')] = readerLength;
-    m[key('updates_bytes')] = bytesLive.updates;
-    m[key('update_rows')] = bytesLive.updateRows;
-    m[key('snapshot_bytes')] = bytesLive.snapshot;
+    m[key('text_chars')] = bare ? Math.max(...results.flatMap((r) => r.textLengths)) : readerLength;
+    if (bytesLive) {
+      m[key('updates_bytes')] = bytesLive.updates;
+      m[key('update_rows')] = bytesLive.updateRows;
+      m[key('snapshot_bytes')] = bytesLive.snapshot;
+    }
     m[key('server_cpu_pct')] = cpuPercent(cpuServerTyping, typingWallMs);
     // Per operation: one keystroke's update checked, stored and relayed to every other replica.
     m[key('server_cpu_ms_per_keystroke')] = Math.round(((cpuServerTyping * 1000) / Math.max(1, sent)) * 100) / 100;
+    // The same in µs per Yjs update the server received (one per keystroke; the caret's
+    // awareness messages with BENCH_NOTES_CURSORS=1 are counted in the CPU, not as updates).
+    m[key('server_cpu_us_per_update')] = round1((cpuServerTyping * 1e6) / Math.max(1, sent));
+    if (o.nodes.length > 1) {
+      for (const [k, cpu] of cpuServersTyping.entries()) {
+        m[key(`node${k + 1}_server_cpu_pct`)] = cpuPercent(cpu, typingWallMs);
+        m[key(`node${k + 1}_server_cpu_us_per_update`)] = round1((cpu * 1e6) / Math.max(1, sent));
+      }
+    }
+    for (const [k, probe] of (o.others ?? []).entries()) {
+      m[key(`${probe.name}_cpu_pct`)] = cpuPercent(cpuOthersTyping[k]!, typingWallMs);
+      m[key(`${probe.name}_cpu_us_per_update`)] = round1((cpuOthersTyping[k]! * 1e6) / Math.max(1, sent));
+    }
     m[key('server_rss_peak_mb')] = peakRss;
     m[key('loadgen_cpu_pct')] = cpuPercent((cpuLoadTyping.user + cpuLoadTyping.system) / 1e6, typingWallMs);
     m[key('loadgen_eventloop_p99_ms')] = round1(Math.max(...results.map((r) => r.eventLoopP99Ms)));
@@ -329,7 +405,7 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     if (!complete) result.problems.push(`${o.label}: ${missing} of ${expected} deliveries had not arrived 60 s after the last keystroke`);
     if (!identical) {
       result.problems.push(
-        `${o.label}: replicas differ: ${new Set(textHashes).size} distinct texts, ${new Set(stateHashes).size} distinct state vectors; fresh reader ${textHashes[0] === readerHash ? 'agrees' : 'differs'} (lengths ${[...new Set(results.flatMap((r) => r.textLengths))].join(', ')} vs ${readerLength})`,
+        `${o.label}: replicas differ: ${new Set(textHashes).size} distinct texts, ${new Set(stateHashes).size} distinct state vectors; ${bare ? 'no fresh reader (the bare relay stores nothing)' : `fresh reader ${textHashes[0] === readerHash ? 'agrees' : 'differs'}`} (lengths ${[...new Set(results.flatMap((r) => r.textLengths))].join(', ')} vs ${readerLength})`,
       );
     }
     if (m[key('refusals')]) result.problems.push(`${o.label}: ${m[key('refusals')]} updates refused by the server`);
@@ -340,11 +416,13 @@ async function phase(o: PhaseOptions, result: ScenarioResult): Promise<void> {
     await pool.close();
     // The last client out has the note compacted: what it then weighs.
     await sleep(1_500);
-    const compacted = storedBytes(o.file, o.noteId);
-    m[key('compacted_updates_bytes')] = compacted.updates;
-    m[key('compacted_snapshot_bytes')] = compacted.snapshot;
+    if (o.databaseUrl) {
+      const compacted = await storedBytes(o.databaseUrl, o.noteId);
+      m[key('compacted_updates_bytes')] = compacted.updates;
+      m[key('compacted_snapshot_bytes')] = compacted.snapshot;
+    }
     // Printed now: a later phase failing must not lose these figures.
-    const mine = Object.entries({ ...m, ...result.flags }).filter(([k]) => k.startsWith(`${o.label}_`));
+    const mine = Object.entries({ ...m, ...result.flags }).filter(([k]) => k.startsWith(`${o.label}_`) && !earlier.has(k));
     console.log(`  ${o.label}: ${mine.map(([k, v]) => `${k.slice(o.label.length + 1)}=${v}`).join(' ')}`);
   }
 }
@@ -387,7 +465,7 @@ async function loadHistory(file: string, noteId: number, edits: number, result: 
     const expectedText = noteText(author);
     for (const u of updates) await store.append(noteId, u);
     m.note_load_insert_ms = Math.round(performance.now() - started);
-    const bytes = storedBytes(file, noteId);
+    const bytes = await storedBytes(file, noteId);
     m[`${label}_update_rows`] = bytes.updateRows;
     m[`${label}_updates_bytes`] = bytes.updates;
 
@@ -402,7 +480,7 @@ async function loadHistory(file: string, noteId: number, edits: number, result: 
     const t1 = performance.now();
     await docs.close();
     m[`${label}_close_ms`] = round1(performance.now() - t1);
-    m[`${label}_compacted_snapshot_bytes`] = storedBytes(file, noteId).snapshot;
+    m[`${label}_compacted_snapshot_bytes`] = (await storedBytes(file, noteId)).snapshot;
     // And a second open, from the snapshot alone.
     const again = createNoteDocs(createNoteStore(handle.db));
     const t2 = performance.now();
@@ -427,22 +505,48 @@ export const notes: Scenario = {
     const loadEdits = envNumber('BENCH_NOTES_LOAD_EDITS', 100_000);
     const cursors = process.env.BENCH_NOTES_CURSORS === '1';
     const prefix = cursors ? 'coedit_cursors' : 'coedit';
+    const withBare = process.env.BENCH_NOTES_BARE !== '0';
     const most = Math.max(...sizes);
 
-    const prepared = await prepare(most, most, sizes.length);
+    const prepared = await prepareNotes(most, most, sizes.length);
     let server: RunningServer | undefined;
+    let bare: RunningServer | undefined;
     try {
       server = await startApp(prepared.file);
+      if (withBare) bare = await startBare();
       for (const [k, n] of sizes.entries()) {
-        await phase(
-          { label: `${prefix}_${n}`, server, file: prepared.file, noteId: prepared.notes[k]!, editors: prepared.editors.slice(0, n), viewers: prepared.viewers.slice(0, n), rate, seconds, threads, cursors },
-          result,
-        );
+        const common = { noteId: prepared.notes[k]!, editors: prepared.editors.slice(0, n), viewers: prepared.viewers.slice(0, n), rate, seconds, threads, cursors };
+        await coeditPhase({ ...common, label: `${prefix}_${n}`, nodes: [server], databaseUrl: prepared.file }, result);
         await sleep(2_000);
+        if (bare) {
+          // The transport's floor in the same run: the same clients and keystrokes, relayed bare.
+          await coeditPhase({ ...common, label: `${prefix}_${n}_bare`, nodes: [bare], databaseUrl: null }, result);
+          await sleep(2_000);
+        }
       }
       const flags = (result.flags ??= {});
       const measured = sizes.filter((n) => typeof flags[`${prefix}_${n}_identical`] === 'boolean');
       flags[`${prefix}_identical`] = measured.length > 0 && measured.every((n) => flags[`${prefix}_${n}_identical`] === true);
+      // The issue's figure: the Palabre server's CPU per Yjs update received, at the largest size.
+      const perUpdate = result.metrics[`${prefix}_${most}_server_cpu_us_per_update`];
+      if (typeof perUpdate === 'number') result.metrics[`${prefix}_server_cpu_us_per_update`] = perUpdate;
+      if (bare) {
+        result.notes.push(
+          `notes, bare relay (${prefix}_N_bare_…): a Socket.io server that answers a sync step 1 with an empty document and relays every other message to the rest of the room as it came (bare-server.ts: no accounts, validation, Yjs document or storage); its replicas start empty, Palabre's hold the note's heading and paragraph. Palabre instead applies each update to the note's document, stores it and sends what it merged per flush window to the whole room`,
+        );
+        for (const n of sizes) {
+          const own = result.metrics[`${prefix}_${n}_server_cpu_us_per_update`];
+          const floor = result.metrics[`${prefix}_${n}_bare_server_cpu_us_per_update`];
+          if (typeof own === 'number' && typeof floor === 'number') {
+            result.notes.push(
+              `${prefix}_${n}: p99 ${result.metrics[`${prefix}_${n}_p99_ms`]} ms vs bare relay ${result.metrics[`${prefix}_${n}_bare_p99_ms`]} ms; server CPU ${own} µs per update received vs bare ${floor} µs`,
+            );
+          }
+        }
+        if (bare.errors.length) result.problems.push(...bare.errors.slice(0, 30).map((e) => `bare server log: ${e}`));
+        await bare.stop();
+        bare = undefined;
+      }
       if (server.errors.length) result.problems.push(...server.errors.slice(0, 30).map((e) => `server log: ${e}`));
       await server.stop();
       server = undefined;
@@ -454,6 +558,7 @@ export const notes: Scenario = {
       );
     } finally {
       if (server) await server.stop();
+      if (bare) await bare.stop();
       prepared.remove();
     }
     return result;

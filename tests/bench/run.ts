@@ -4,13 +4,15 @@
  * targets, and merges the figures into the JSON file named by BENCH_OUT (bench-results.json).
  *
  * Shorter runs for a smoke test: BENCH_FANOUT_SIZES=200 BENCH_FANOUT_SECONDS=3
- * BENCH_SUSTAINED_SECONDS=5 BENCH_PAGE_POSTS=200 BENCH_PAGE_SECONDS=3.
+ * BENCH_SUSTAINED_SECONDS=5 BENCH_PAGE_POSTS=200 BENCH_PAGE_SECONDS=3; the cluster group:
+ * BENCH_CLUSTER_LISTENERS=200 BENCH_CLUSTER_EDITORS=10 BENCH_NOTES_SECONDS=5.
  * BENCH_WAIT_IDLE_SECONDS=N waits up to N s before each scenario for other processes to
  * quieten (they share the 2 cores and distort the figures; their CPU use is reported).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cluster, CLUSTER_OVERHEAD_TARGET_MS } from './cluster';
 import { compilation } from './compilation';
 import { exportsScenario } from './exports';
 import { fanout } from './fanout';
@@ -40,6 +42,9 @@ const REGISTRY: Record<string, Record<string, Scenario>> = {
   },
   exports: {
     exports: exportsScenario,
+  },
+  cluster: {
+    cluster,
   },
 };
 
@@ -133,6 +138,46 @@ const TARGETS: Target[] = [
         ? { met: r.export_event_loop_lag_p99_ms <= 20, detail: `${r.export_event_loop_lag_p99_ms} ms (max ${r.export_event_loop_lag_max_ms} ms; idle floor p99 ${r.export_event_loop_lag_idle_p99_ms} ms)` }
         : null,
   },
+  {
+    label: 'co-editing 100: a bare Socket.io relay of the same updates (the floor, same run)',
+    check: (r) =>
+      has(r, 'coedit_100_p99_ms', 'coedit_100_bare_p99_ms')
+        ? {
+            met: true,
+            detail: `p99 ${r.coedit_100_p99_ms} ms vs bare ${r.coedit_100_bare_p99_ms} ms; server CPU ${r.coedit_server_cpu_us_per_update ?? r.coedit_100_server_cpu_us_per_update} µs per update received vs bare ${r.coedit_100_bare_server_cpu_us_per_update} µs; bare relay ${r.coedit_100_bare_missing_deliveries ?? '?'} deliveries missing 60 s after the last keystroke, replicas ${(r as Record<string, unknown>).coedit_100_bare_identical === true ? 'identical' : 'NOT identical'} (no target set)`,
+          }
+        : null,
+  },
+  {
+    label: `cluster: fan-out 1,000 over two nodes (PostgreSQL + Redis): p99 ≤ one node + ${CLUSTER_OVERHEAD_TARGET_MS} ms`,
+    check: (r) =>
+      has(r, 'cluster_overhead_p99_ms', 'cluster_fanout_1000_p99_ms', 'cluster_fanout_1000_one_node_p99_ms')
+        ? {
+            met: r.cluster_overhead_p99_ms <= CLUSTER_OVERHEAD_TARGET_MS,
+            detail: `${r.cluster_fanout_1000_p99_ms} ms vs ${r.cluster_fanout_1000_one_node_p99_ms} ms on one node without Redis (${r.cluster_overhead_p99_ms >= 0 ? '+' : ''}${r.cluster_overhead_p99_ms} ms); server CPU per post: node 1 ${r.cluster_fanout_1000_node1_server_cpu_ms_per_post} ms, node 2 ${r.cluster_fanout_1000_node2_server_cpu_ms_per_post} ms, Redis ${r.cluster_fanout_1000_redis_cpu_ms_per_post} ms; one node ${r.cluster_fanout_1000_one_node_server_cpu_ms_per_post} ms`,
+          }
+        : null,
+  },
+  {
+    label: `cluster: co-editing 100 over two nodes: p99 ≤ one node + ${CLUSTER_OVERHEAD_TARGET_MS} ms`,
+    check: (r) =>
+      has(r, 'cluster_coedit_100_overhead_p99_ms', 'cluster_coedit_100_p99_ms', 'cluster_coedit_100_one_node_p99_ms')
+        ? {
+            met: r.cluster_coedit_100_overhead_p99_ms <= CLUSTER_OVERHEAD_TARGET_MS,
+            detail: `${r.cluster_coedit_100_p99_ms} ms vs ${r.cluster_coedit_100_one_node_p99_ms} ms on one node without Redis (${r.cluster_coedit_100_overhead_p99_ms >= 0 ? '+' : ''}${r.cluster_coedit_100_overhead_p99_ms} ms); server CPU per update received: node 1 ${r.cluster_coedit_100_node1_server_cpu_us_per_update} µs, node 2 ${r.cluster_coedit_100_node2_server_cpu_us_per_update} µs, Redis ${r.cluster_coedit_100_redis_cpu_us_per_update} µs; one node ${r.cluster_coedit_100_one_node_server_cpu_us_per_update} µs`,
+          }
+        : null,
+  },
+  {
+    label: 'cluster: 0 lost, 0 duplicated, replicas identical',
+    check: (r) => {
+      const counts = Object.keys(r).filter((k) => /^cluster_fanout_\d+(_one_node)?_(lost|duplicated)$/.test(k));
+      const flags = Object.keys(r).filter((k) => /^cluster_coedit_\d+(_one_node)?_identical$/.test(k));
+      if (!counts.length && !flags.length) return null;
+      const bad = [...counts.filter((k) => r[k] !== 0), ...flags.filter((k) => (r as Record<string, unknown>)[k] !== true)];
+      return { met: bad.length === 0, detail: [...counts.map((k) => `${k}=${r[k]}`), ...flags.map((k) => `${k}=${(r as Record<string, unknown>)[k]}`)].join(', ') };
+    },
+  },
 
   { label: 'notes: loading a 100k-update history', check: (r) => (has(r, 'note_load_100k_ms') ? { met: true, detail: `${r.note_load_100k_ms} ms (no target set)` } : null) },
 ];
@@ -182,7 +227,7 @@ async function main() {
   console.log(
     `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}. Load generators and the server under test share these cores.`,
   );
-  console.log(`Server under test: tsx server/index.ts, NODE_ENV=production, fresh SQLite file per scenario.`);
+  console.log(`Server under test: tsx server/index.ts, NODE_ENV=production, fresh SQLite file per scenario (cluster: a fresh PostgreSQL database and Redis prefix).`);
   console.log(`Policy limits raised for the benchmark (not performance figures): ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 
   const machine: Record<string, number> = {};

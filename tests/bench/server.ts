@@ -4,11 +4,13 @@
  * app's own code (migrations, seed, accounts, sessions) so the benchmark needs no HTTP sign-in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { openDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { seedConsultation } from '../../db/seeds/consultation';
@@ -40,10 +42,14 @@ export interface PreparedDatabase {
   remove(): void;
 }
 
-/** A fresh SQLite file, migrated and seeded, with `userCount` members signed in (one session each). */
-export async function prepareDatabase(userCount: number): Promise<PreparedDatabase> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palabre-bench-'));
-  const file = path.join(dir, 'bench.sqlite');
+/**
+ * A fresh SQLite file (or the empty database `url` names, e.g. one made by
+ * createPostgresDatabase), migrated and seeded, with `userCount` members signed in (one session
+ * each). `file` is then that URL, and remove() leaves it to its creator to drop.
+ */
+export async function prepareDatabase(userCount: number, url?: string): Promise<PreparedDatabase> {
+  const dir = url ? '' : fs.mkdtempSync(path.join(os.tmpdir(), 'palabre-bench-'));
+  const file = url ?? path.join(dir, 'bench.sqlite');
   const handle = await openDatabase(file);
   try {
     await migrateToLatest(handle.db);
@@ -73,10 +79,43 @@ export async function prepareDatabase(userCount: number): Promise<PreparedDataba
     const rows = await handle.db.selectFrom('threads').select(['id', 'number']).orderBy('id').execute();
     const threads = new Map(rows.map((r) => [r.number, r.id]));
     const subQuestionThreads = rows.filter((r) => r.number.includes('.')).map((r) => r.id);
-    return { dir, file, users, threads, subQuestionThreads, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return { dir, file, users, threads, subQuestionThreads, remove: () => {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A new, empty PostgreSQL database beside the one `adminUrl` names (as the tests make theirs):
+ * its URL, and drop() to remove it (connections still open are ended).
+ */
+export async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `palabre_bench_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 /** Rows of `posts` whose client id starts with `prefix`: client id → number of rows. */
@@ -125,9 +164,19 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
+/** A process outside the benchmark's tree whose CPU use it reads another way (Redis: INFO cpu). */
+export interface CpuProbe {
+  /** in metric keys: `<label>_<name>_cpu_…` */
+  name: string;
+  /** user + system CPU seconds used so far */
+  cpuSeconds(): Promise<number>;
+}
+
 export interface StartOptions {
   command: string[];
   env?: Record<string, string>;
+  /** Variables of this process's environment the child must not inherit */
+  unset?: string[];
   /** A line on stdout that carries the URL */
   ready: RegExp;
   name: string;
@@ -137,9 +186,11 @@ export interface StartOptions {
 /** Starts a child process and waits for the line that says where it listens. */
 export function startProcess(options: StartOptions): Promise<RunningServer> {
   const [cmd, ...args] = options.command;
+  const env = { ...process.env, ...options.env };
+  for (const name of options.unset ?? []) delete env[name];
   const child = spawn(cmd, args, {
     cwd: ROOT,
-    env: { ...process.env, ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stopping it also reaches the node process tsx starts.
     detached: true,
@@ -256,14 +307,16 @@ export function treeCpuSeconds(pid: number): number {
 }
 
 /**
- * The Palabre server under test over `file`. BENCH_CPU_PROF=<folder> runs it under
- * `node --cpu-prof` (tsx as an import hook, so the profile is the server's own process): each
- * server writes a .cpuprofile there when it stops, to open in Chrome's DevTools.
+ * The Palabre server under test over `file` (a SQLite file or a postgres:// URL); `env` adds to
+ * its environment (REDIS_URL, REDIS_PREFIX, NODE_ID for a node of a cluster).
+ * BENCH_CPU_PROF=<folder> runs it under `node --cpu-prof` (tsx as an import hook, so the profile
+ * is the server's own process): each server writes a .cpuprofile there when it stops, to open in
+ * Chrome's DevTools.
  */
-export function startApp(file: string): Promise<RunningServer> {
+export function startApp(file: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const profile = process.env.BENCH_CPU_PROF;
   return startProcess({
-    name: 'Palabre server',
+    name: env.NODE_ID ? `Palabre server ${env.NODE_ID}` : 'Palabre server',
     command: profile
       ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--import', 'tsx', 'server/index.ts']
       : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), 'server/index.ts'],
@@ -274,7 +327,10 @@ export function startApp(file: string): Promise<RunningServer> {
       DATABASE_URL: file,
       COOKIE_SECURE: 'false',
       ...RAISED_LIMITS,
+      ...env,
     },
+    // A cluster's variables in the shell running the benchmark would make a one-node run a node of it.
+    unset: ['REDIS_URL', 'REDIS_PREFIX', 'NODE_ID'].filter((name) => !(name in env)),
     ready: /\[palabre\] listening on (http:\/\/\S+)/,
     timeoutMs: 120_000,
   });
