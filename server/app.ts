@@ -20,6 +20,9 @@ import { securityHeaders } from './http/security';
 import { sessionMiddleware } from './http/session';
 import { createServices, type Services } from './services';
 import { createSocketServer } from './socket';
+import { joinCluster, singleNode, type Cluster } from './cluster';
+import { newNodeId } from './cluster/bus';
+import { connectRedis, type RedisConnection } from './cluster/redis';
 
 /** Form posts are small: a post is at most ~100 KB of Lexical JSON, plus its fields. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -30,6 +33,8 @@ export interface PalabreServer {
   config: Config;
   database: DatabaseHandle;
   services: Services;
+  /** The other nodes (REDIS_URL), or this node alone. */
+  cluster: Cluster;
   httpServer: http.Server;
   io: ReturnType<typeof createSocketServer>;
   /** The anonymous thread-page cache's hit and miss counts (null under `remix dev`). */
@@ -39,12 +44,23 @@ export interface PalabreServer {
 }
 
 export async function createPalabreServer(config: Config, build: ServerBuild): Promise<PalabreServer> {
-  const database = await openDatabase(config.DATABASE_URL);
+  // Redis first: a node that cannot reach it must not start (RedisConnectError names REDIS_URL).
+  const redis: RedisConnection | null = config.REDIS_URL ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : null;
+  let database: DatabaseHandle;
   try {
+    database = await openDatabase(config.DATABASE_URL);
+  } catch (error) {
+    await redis?.close();
+    throw error;
+  }
+  try {
+    // Several nodes may start at once on a fresh database: the migrator and the seed each take a
+    // lock on PostgreSQL, so one node does the work and the others find it done.
     await migrateToLatest(database.db);
     if (config.SEED_ON_START) await seedConsultation(database.db);
   } catch (error) {
     await database.close();
+    await redis?.close();
     throw error;
   }
   const services = createServices(database.db, {
@@ -54,6 +70,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     postsPerMinute: config.POSTS_PER_MINUTE,
     exportWorkers: config.EXPORT_WORKERS,
   });
+  const nodeId = config.NODE_ID ?? newNodeId();
+  const cluster = redis ? await joinCluster(services, redis, nodeId) : singleNode(nodeId);
   const development = config.NODE_ENV === 'development';
 
   const app = express();
@@ -99,20 +117,27 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     return Promise.race([probe, late]).finally(() => clearTimeout(timer));
   };
 
+  // Each service that is down is named: `down: ['database', 'redis']`; `error` keeps the
+  // database's own code (or notes_not_saved, or redis) for monitors that read it.
   app.get('/healthz', async (_req, res) => {
     const problem = await probeDatabase();
     const notesNotSaved = services.noteDocs.failing();
+    const clusterProblem = cluster.problem();
+    const down = [...(problem ? ['database'] : []), ...(clusterProblem ? [clusterProblem] : [])];
     res.set('Cache-Control', 'no-store');
-    if (problem || notesNotSaved.length > 0) {
+    // Nothing about the node itself (its id holds the host name): /healthz is public.
+    const about = { database: database.kind, ...(redis ? { redis: clusterProblem ? 'down' : 'ok' } : {}) };
+    if (down.length > 0 || notesNotSaved.length > 0) {
       res.status(503).json({
         status: 'error',
-        database: database.kind,
-        error: problem ?? 'notes_not_saved',
+        ...about,
+        error: problem ?? clusterProblem ?? 'notes_not_saved',
+        down,
         ...(notesNotSaved.length > 0 ? { notesNotSaved } : {}),
       });
       return;
     }
-    res.json({ status: 'ok', database: database.kind });
+    res.json({ status: 'ok', ...about });
   });
 
   app.use(originCheck({ allowed: config.ALLOWED_ORIGINS, proxies: config.TRUST_PROXY }));
@@ -120,19 +145,25 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
   app.use(sessionMiddleware(services));
   // Anonymous thread pages, rendered once per change (server/http/page-cache.ts); not under
   // `remix dev`, whose builds change under a running process.
-  const pageCache = development ? null : threadPageCache({ build, mode: config.NODE_ENV, services, loadContext: loadContextFor(services) });
-  if (pageCache) app.use(pageCache.middleware);
+  const pageCache = development
+    ? null
+    : threadPageCache({ build, mode: config.NODE_ENV, services, loadContext: loadContextFor(services), onWrite: cluster.publishWrite });
+  if (pageCache) {
+    cluster.onWrite(pageCache.invalidate);
+    app.use(pageCache.middleware);
+  }
   const handler = remixHandler(build, services, config.NODE_ENV);
   app.all('*', pageCache ? pageCache.countWrites(handler) : handler);
 
   const httpServer = http.createServer(app);
-  const io = createSocketServer(httpServer, services, config);
+  const io = createSocketServer(httpServer, services, config, cluster);
 
   let closing: Promise<void> | undefined;
   return {
     config,
     database,
     services,
+    cluster,
     httpServer,
     io,
     pageCache,
@@ -168,6 +199,8 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
           (error: unknown) => ({ error }),
         );
         await services.exportPool.close();
+        await cluster.close();
+        await redis?.close();
         await database.close();
         if (notes) throw notes.error;
       })()),

@@ -74,9 +74,33 @@ const schema = z.object({
     .min(65_536, { error: 'expected at least 65536 (64 KB)' })
     .default(4 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * Several nodes (docs/decisions/0018): the Redis they share, `redis://[user:password@]host:port[/db]`
+   * (`rediss://` with TLS). Needs DATABASE_URL on PostgreSQL.
+   */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v) && ['redis:', 'rediss:'].includes(new URL(v).protocol) && new URL(v).hostname !== '', {
+      error: 'expected a Redis URL like redis://127.0.0.1:6379 (redis:// or rediss://, with a host)',
+    })
+    .optional(),
+  /** Prefix of every Redis key and channel: several Palabre clusters may share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1 to 64 letters, digits, dots, dashes or underscores' })
+    .default('palabre'),
+  /** This node's name among the others (logs, readers counts); random per process if unset. */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1 to 64 letters, digits, dots, dashes or underscores' })
+    .optional(),
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'COOKIE_SECURE'> & { COOKIE_SECURE: boolean };
+
+/** `scheme://user:***@host…`: a URL's password never reaches a message or a log. */
+const withoutPassword = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -89,10 +113,22 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      return `  ${name}=${JSON.stringify(withoutPassword(env[name] ?? ''))}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
+  if (config.REDIS_URL && !/^postgres(ql)?:\/\//i.test(config.DATABASE_URL)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  REDIS_URL is set, so several nodes may share the data, but DATABASE_URL names a SQLite file, ' +
+        'which only one process may write: set DATABASE_URL=postgres://… (or unset REDIS_URL to run one node).',
+    );
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.DATABASE_URL) && !/^postgres(ql)?:\/\//i.test(config.DATABASE_URL)) {
+    throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: expected postgres://… or the path of a SQLite file`);
+  }
+  if (/^postgres(ql)?:\/\//i.test(config.DATABASE_URL) && !URL.canParse(config.DATABASE_URL)) {
+    throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: expected a PostgreSQL URL like postgres://user:password@host:5432/database`);
+  }
   return { ...config, COOKIE_SECURE: config.COOKIE_SECURE ?? config.NODE_ENV === 'production' };
 }

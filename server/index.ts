@@ -5,6 +5,7 @@ import { broadcastDevReady } from '@remix-run/node';
 import { DatabaseOpenError } from '../db/database';
 import { createPalabreServer } from './app';
 import { ensureBuild, loadBuild } from './build';
+import { RedisConnectError } from './cluster/redis';
 import { ConfigError, parseConfig } from './config';
 
 async function main() {
@@ -13,7 +14,8 @@ async function main() {
   const build = await loadBuild();
   const server = await createPalabreServer(config, build);
   const { url } = await server.listen();
-  console.log(`[palabre] listening on ${url} (${config.NODE_ENV}, ${server.database.kind}: ${server.database.location})`);
+  const cluster = server.cluster.redis ? `, node ${server.cluster.nodeId} with Redis` : '';
+  console.log(`[palabre] listening on ${url} (${config.NODE_ENV}, ${server.database.kind}: ${server.database.location}${cluster})`);
   // Under `remix dev`, tell the dev server this build is live so it can reload the browser.
   if (process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
 
@@ -41,7 +43,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof ConfigError || error instanceof DatabaseOpenError) {
+  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof RedisConnectError) {
     console.error(`[palabre] ${error.message}`);
   } else {
     console.error('[palabre] failed to start:', error);

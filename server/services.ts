@@ -36,19 +36,34 @@ export interface ServiceOptions {
   exportWorkers?: number;
 }
 
-/** Domain events for the real-time layer, which subscribes once it exists. */
+/**
+ * Domain events for the real-time layer. `publish` runs this node's listeners at once, then
+ * hands the event to the node's forwarder (several nodes: server/cluster/, which carries it to
+ * the others, whose bus `deliver`s it to their listeners only).
+ */
 export function createEventBus<Event = ThreadEvent>() {
   const listeners = new Set<(event: Event) => void>();
-  return {
-    /** Runs every listener; one that fails is logged and does not keep the others from hearing. */
-    publish(event: Event) {
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          console.error('[events] a listener failed:', error);
-        }
+  let forward: ((event: Event) => void) | null = null;
+  /** Runs every listener; one that fails is logged and does not keep the others from hearing. */
+  const deliver = (event: Event) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('[events] a listener failed:', error);
       }
+    }
+  };
+  return {
+    publish(event: Event) {
+      deliver(event);
+      forward?.(event);
+    },
+    /** An event another node published: this node's listeners hear it, nothing is forwarded. */
+    deliver,
+    /** Sets where this node's events go besides its own listeners (the other nodes). */
+    forwardTo(forwarder: ((event: Event) => void) | null) {
+      forward = forwarder;
     },
     subscribe(listener: (event: Event) => void) {
       listeners.add(listener);

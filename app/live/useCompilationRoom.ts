@@ -62,14 +62,24 @@ export function useCompilationRoom(questionId: number) {
     const showProblem = (next: ConnectionProblem | null) => setProblem(next?.messageKey?.startsWith('errors.') ? next.messageKey : null);
     showProblem(connectionProblem());
     const stopProblems = onConnectionProblem(showProblem);
+    // The server may have missed another node's change (its Redis was away): read the page again,
+    // after a moment of this page's own so that every open page does not ask at once.
+    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
+    const onResync = () => {
+      clearTimeout(resyncTimer);
+      resyncTimer = setTimeout(() => alive && reload(), Math.random() * 3_000);
+    };
     socket.on('connect', join);
+    socket.on('live:resync', onResync);
     socket.on('disconnect', onDisconnect);
     socket.on('compilation:changed', onChanged);
     socket.on('compilation:closed', onClosed);
     if (socket.connected) void join();
     return () => {
       alive = false;
+      clearTimeout(resyncTimer);
       socket.off('connect', join);
+      socket.off('live:resync', onResync);
       socket.off('disconnect', onDisconnect);
       socket.off('compilation:changed', onChanged);
       socket.off('compilation:closed', onClosed);

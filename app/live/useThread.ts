@@ -22,6 +22,8 @@ const ACK_TIMEOUT_MS = 10_000;
 const RETRYABLE_JOIN = new Set(['internal', 'rate_limited']);
 const REJOIN_BASE_MS = 1_000;
 const REJOIN_MAX_MS = 30_000;
+/** A resync ('live:resync') waits up to this long, at random, so that readers do not all ask at once. */
+const RESYNC_SPREAD_MS = 3_000;
 
 interface ThreadEventPayload {
   threadId: number;
@@ -253,8 +255,17 @@ export function useThread(threadId: number, initialSeq: number, initial: Counted
       if (!socket.connected) setConnection((current) => (current === 'connecting' ? current : downState()));
     };
 
+    // The server may have missed other nodes' events (its Redis was away): catch up from the
+    // cursor, after a moment of this page's own, so that a whole crowd does not ask at once.
+    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
+    const onResync = () => {
+      clearTimeout(resyncTimer);
+      resyncTimer = setTimeout(() => socket.connected && void join(), Math.random() * RESYNC_SPREAD_MS);
+    };
+
     const subscriptions: [string, (...args: any[]) => void][] = [
       ['connect', join],
+      ['live:resync', onResync],
       ['disconnect', onDisconnect],
       ['connect_error', onConnectError],
       ['post:created', onEvent],
@@ -283,6 +294,7 @@ export function useThread(threadId: number, initialSeq: number, initial: Counted
     return () => {
       joins.current++;
       clearTimeout(rejoinTimer);
+      clearTimeout(resyncTimer);
       for (const [event, handler] of subscriptions) socket.off(event, handler);
       socket.io.off('reconnect_attempt', onReconnecting);
       window.removeEventListener('offline', onOffline);

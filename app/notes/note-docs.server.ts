@@ -21,6 +21,7 @@
  */
 import * as Y from 'yjs';
 import { readDocument, replaceContent } from './note-document.server';
+import { isNoteFrozen, NoteFrozenError } from './note-frozen';
 import type { NoteStore } from './note-store.server';
 
 export interface NoteDocsOptions {
@@ -98,21 +99,16 @@ interface LiveNote {
   chain: Promise<unknown>;
 }
 
-export type FlushListener = (noteId: number, update: Uint8Array) => void;
+/**
+ * A change to a note's document that this node's editors must receive: `local` once stored
+ * here (`updateId`: its note_updates row, for the other nodes), `remote` when it was stored by
+ * another node (relayed, or found in the database by a repair).
+ */
+export type FlushListener = (noteId: number, update: Uint8Array, source: 'local' | 'remote', updateId?: number) => void;
 /** `saved` false: an append of the note failed (it is retried); true: one succeeded again. */
 export type SaveStateListener = (noteId: number, saved: boolean) => void;
 
-/** A change to a note being signed off, or signed off: refused, nothing was applied. */
-export class NoteFrozenError extends Error {
-  override name = 'NoteFrozenError' as const;
-  constructor(readonly noteId: number) {
-    super(`note ${noteId} is being signed off or is signed off: no change is taken`);
-  }
-}
-
-export function isNoteFrozen(error: unknown): error is NoteFrozenError {
-  return error instanceof Error && error.name === 'NoteFrozenError';
-}
+export { isNoteFrozen, NoteFrozenError } from './note-frozen';
 
 /** What shutdown could not store: which notes, and how many editors' updates of each. */
 export class NotesNotSavedError extends Error {
@@ -214,9 +210,12 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
               changedAt: taken.reduce<string | null>((at, b) => later(at, b.changedAt), null),
             };
       note.storing = batch;
+      let updateId: number;
       try {
-        note.lastUpdateId = await store.append(note.noteId, batch.update, batch.changedAt);
+        updateId = await store.append(note.noteId, batch.update, batch.changedAt);
+        note.lastUpdateId = Math.max(note.lastUpdateId, updateId);
       } catch (error) {
+        if (isNoteFrozen(error)) return refused(note, batch);
         // Keep the batch (ahead of anything newer) and try again later; the doc still holds it.
         note.pending.unshift(batch);
         note.storing = null;
@@ -238,11 +237,63 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
         note.failing = false;
         announceSaveState(note.noteId, true);
       }
-      for (const listener of listeners) listener(note.noteId, batch.update);
+      tell(note.noteId, batch.update, 'local', updateId);
       if (note.pending.length > 0) scheduleFlush(note, 0);
       scheduleDerive(note);
       if (note.sinceCompaction >= settings.compactEvery) await compactNow(note);
     });
+  }
+
+  function tell(noteId: number, update: Uint8Array, source: 'local' | 'remote', updateId?: number) {
+    for (const listener of listeners) {
+      try {
+        listener(noteId, update, source, updateId);
+      } catch (error) {
+        console.error('[notes] a flush listener failed:', error);
+      }
+    }
+  }
+
+  /**
+   * The store refused the note's edits: it was signed off, or its consultation moved to final,
+   * on another node while editors here were still typing (this node had not heard yet). What is
+   * waiting is dropped, the note is sealed here too, and its document is read again from the
+   * store: the refused edits must not reach anyone who joins later, nor a version.
+   */
+  async function refused(note: LiveNote, batch: Batch) {
+    const dropped = batch.count + note.pending.reduce((n, b) => n + b.count, 0);
+    note.pending = [];
+    note.storing = null;
+    note.unsaved = Math.max(0, note.unsaved - dropped);
+    note.sealed = true;
+    console.warn(`[notes] note ${note.noteId} is closed to edits (signed off or final, possibly on another node): ${dropped} editors' updates refused`);
+    try {
+      const { state, lastUpdateId } = await store.load(note.noteId);
+      const doc = new Y.Doc({ gc: true });
+      if (state) Y.applyUpdate(doc, state, 'load');
+      // The old doc is left to the garbage collector, not destroyed: the room's awareness is bound to it.
+      note.doc = doc;
+      note.lastUpdateId = lastUpdateId;
+    } catch (error) {
+      console.error(`[notes] reloading note ${note.noteId} after a refusal failed; it is unloaded:`, (error as Error).message);
+      live.delete(note.noteId);
+    }
+  }
+
+  /**
+   * Brings the note's document up to what is stored (another node's updates this node missed),
+   * and hands what was missing to the flush listeners, as a remote change. Cheap when nothing is
+   * missing: the stored state is read, but only its difference from this doc's state vector is
+   * applied and sent.
+   */
+  async function repair(note: LiveNote): Promise<boolean> {
+    const { state } = await store.load(note.noteId);
+    if (!state || live.get(note.noteId) !== note) return false;
+    const missing = Y.diffUpdate(state, Y.encodeStateVector(note.doc));
+    if (!applyChanging(note.doc, missing, 'repair')) return false;
+    tell(note.noteId, missing, 'remote');
+    scheduleDerive(note);
+    return true;
   }
 
   /** Flushes until nothing is pending, or a flush makes no progress (storage failing). */
@@ -254,9 +305,13 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
     }
   }
 
+  /**
+   * Merges what is stored (by this node and any other) into a new snapshot: the doc in memory is
+   * never written over the stored one, since another node may have stored updates it lacks.
+   */
   async function compactNow(note: LiveNote) {
     if (note.pending.length > 0 || note.storing) return; // not everything in the doc is stored yet
-    await store.compact(note.noteId, Y.encodeStateAsUpdate(note.doc), note.lastUpdateId);
+    await store.compact(note.noteId);
     note.sinceCompaction = 0;
   }
 
@@ -426,6 +481,52 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
         note.freezes--;
       };
       return { thaw: () => end(false), seal: () => end(true) };
+    },
+
+    /**
+     * An update another node stored: applied to this node's copy of the note if it is loaded
+     * (nothing to store: it is stored), and handed to the flush listeners as `remote` if it
+     * changed anything. Applied even to a frozen or sealed note: it is in the stored document. If
+     * it depends on updates this node never got (a message lost between nodes), the note is
+     * repaired from the database. Returns whether it changed the document.
+     */
+    applyRemote(noteId: number, update: Uint8Array): boolean {
+      const note = live.get(noteId);
+      if (!note) return false;
+      const changed = applyChanging(note.doc, update, 'remote');
+      if (changed) tell(noteId, update, 'remote');
+      if (note.doc.store.pendingStructs || note.doc.store.pendingDs) {
+        note.busy++;
+        void repair(note)
+          .catch((error) => console.error(`[notes] repairing note ${noteId} from the database failed:`, (error as Error).message))
+          .finally(() => note.busy--);
+      }
+      return changed;
+    },
+
+    /**
+     * Repairs every loaded note from the database (after this node may have missed other nodes'
+     * updates: Redis was away). Resolves to the ids of the notes that lacked something.
+     */
+    async repairAll(): Promise<number[]> {
+      const repaired: number[] = [];
+      for (const note of [...live.values()]) {
+        note.busy++;
+        try {
+          if (await repair(note)) repaired.push(note.noteId);
+        } catch (error) {
+          console.error(`[notes] repairing note ${note.noteId} from the database failed:`, (error as Error).message);
+        } finally {
+          note.busy--;
+        }
+      }
+      return repaired;
+    },
+
+    /** Repairs one note if it is loaded (tests; a node that suspects it missed something). */
+    repair: async (noteId: number): Promise<boolean> => {
+      const note = live.get(noteId);
+      return note ? repair(note) : false;
     },
 
     onFlush(listener: FlushListener): () => void {

@@ -3,23 +3,34 @@
  * compacted snapshot (docs/decisions/0008). Separate from the in-memory documents so that
  * tests can make a save fail without touching anything else.
  */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import * as Y from 'yjs';
 import type { Database } from '../../db/schema';
+import { notesWritable } from '../consultations/phases';
 import { syncNoteCitations } from './note-citations.server';
+import { NoteFrozenError } from './note-frozen';
 
 export interface NoteStore {
   /** The snapshot merged with every later update, and the id of the last update included. */
   load(noteId: number): Promise<{ state: Uint8Array | null; lastUpdateId: number; updates: number }>;
   /**
-   * Appends one (merged) update; resolves once it is stored. `changedAt` (ISO time) when the
-   * update changed the text: it becomes the note's "last changed" time (`notes.updated_at`) in the
-   * same transaction. Null for an update that changed nothing yet (a repeat, or one waiting for
-   * another it depends on).
+   * Appends one (merged) update; resolves to its row id once it is stored. `changedAt` (ISO time)
+   * when the update changed the text: it becomes the note's "last changed" time
+   * (`notes.updated_at`) in the same transaction. Null for an update that changed nothing yet (a
+   * repeat, or one waiting for another it depends on).
+   *
+   * Throws NoteFrozenError, storing nothing, once the note is signed off or its consultation is
+   * final: checked in the same transaction, under a lock of the note's row on PostgreSQL,
+   * so an edit arriving on any node after a sign-off committed is refused (docs/decisions/0018).
    */
   append(noteId: number, update: Uint8Array, changedAt?: string | null): Promise<number>;
-  /** Replaces the snapshot by `state` and drops the updates it covers, in one transaction. */
-  compact(noteId: number, state: Uint8Array, lastUpdateId: number): Promise<void>;
+  /**
+   * Merges the stored snapshot and every stored update into one new snapshot and drops those
+   * updates, in one transaction holding the note's row lock (PostgreSQL), which appends wait
+   * for: whatever any node stored is kept, nothing is overwritten by one node's copy. Resolves
+   * to the id of the last update merged.
+   */
+  compact(noteId: number): Promise<number>;
   /**
    * The derived copies kept for search, export and the no-JavaScript view. Written only when
    * they differ from what the row holds; resolves to whether it wrote. Never moves the note's
@@ -47,40 +58,80 @@ function mergeByApplying(parts: Uint8Array[]): Uint8Array {
 
 const bytes = (value: Uint8Array) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
 
+/** The note's stored document: snapshot and later updates, merged. */
+async function loadState(db: Kysely<Database>, noteId: number) {
+  const snapshot = await db.selectFrom('noteSnapshots').select(['data', 'lastUpdateId']).where('noteId', '=', noteId).executeTakeFirst();
+  const after = snapshot?.lastUpdateId ?? 0;
+  const rows = await db.selectFrom('noteUpdates').select(['id', 'data']).where('noteId', '=', noteId).where('id', '>', after).orderBy('id').execute();
+  const parts = [...(snapshot ? [snapshot.data] : []), ...rows.map((r) => r.data)].map((d) => new Uint8Array(d));
+  return {
+    state: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : mergeByApplying(parts),
+    lastUpdateId: rows.at(-1)?.id ?? after,
+    updates: rows.length,
+  };
+}
+
+/**
+ * Reads the note's status and its consultation's phase, holding the note's row (PostgreSQL; on
+ * SQLite one writer at a time already excludes every other): `append` for an append, which also
+ * moves the row's "last changed" time (FOR NO KEY UPDATE: taken at once rather than upgraded
+ * from a shared lock, which two appends would deadlock on), `update` for compaction and sign-off
+ * (FOR UPDATE: waits for appends in flight and holds new ones off).
+ */
+export async function lockNoteRow(trx: Kysely<Database>, noteId: number, mode: 'append' | 'update') {
+  let query = trx
+    .selectFrom('notes')
+    .innerJoin('consultations', 'consultations.id', 'notes.consultationId')
+    .select(['notes.status', 'consultations.phase'])
+    .where('notes.id', '=', noteId);
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) query = mode === 'append' ? query.forNoKeyUpdate('notes') : query.forUpdate('notes');
+  return query.executeTakeFirst();
+}
+
+export { loadState as loadNoteState };
+
+/**
+ * Writes the derived copies (text, JSON, HTML) in the caller's transaction, if they differ from
+ * the row's, and the citations' queryable copy with them. Resolves to whether it wrote.
+ */
+export async function writeDerivedIn(trx: Kysely<Database>, noteId: number, derived: { content: string; text: string; html: string }): Promise<boolean> {
+  const result = await trx
+    .updateTable('notes')
+    .set(derived)
+    .where('id', '=', noteId)
+    .where((eb) => eb.or([eb('content', '!=', derived.content), eb('text', '!=', derived.text), eb('html', '!=', derived.html)]))
+    .executeTakeFirst();
+  const wrote = Number(result.numUpdatedRows) > 0;
+  if (wrote) await syncNoteCitations(trx, noteId, derived.content);
+  return wrote;
+}
+
 export function createNoteStore(db: Kysely<Database>): NoteStore {
   return {
-    async load(noteId) {
-      const snapshot = await db.selectFrom('noteSnapshots').select(['data', 'lastUpdateId']).where('noteId', '=', noteId).executeTakeFirst();
-      const after = snapshot?.lastUpdateId ?? 0;
-      const rows = await db
-        .selectFrom('noteUpdates')
-        .select(['id', 'data'])
-        .where('noteId', '=', noteId)
-        .where('id', '>', after)
-        .orderBy('id')
-        .execute();
-      const parts = [...(snapshot ? [snapshot.data] : []), ...rows.map((r) => r.data)].map((d) => new Uint8Array(d));
-      return {
-        state: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : mergeByApplying(parts),
-        lastUpdateId: rows.at(-1)?.id ?? after,
-        updates: rows.length,
-      };
-    },
+    load: (noteId) => loadState(db, noteId),
 
     async append(noteId, update, changedAt = null) {
-      const insert = (trx: Kysely<Database>) =>
-        trx.insertInto('noteUpdates').values({ noteId, data: bytes(update), createdAt: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
-      if (!changedAt) return (await insert(db)).id;
       return db.transaction().execute(async (trx) => {
-        const { id } = await insert(trx);
-        // Never backwards: appends of one note are serial, but a clock may step back.
-        await trx.updateTable('notes').set({ updatedAt: changedAt }).where('id', '=', noteId).where('updatedAt', '<', changedAt).execute();
+        const note = await lockNoteRow(trx, noteId, 'append');
+        if (!note || note.status === 'final' || !notesWritable(note.phase)) throw new NoteFrozenError(noteId);
+        const { id } = await trx
+          .insertInto('noteUpdates')
+          .values({ noteId, data: bytes(update), createdAt: new Date().toISOString() })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        // Never backwards: a clock may step back, and two nodes' clocks differ.
+        if (changedAt) await trx.updateTable('notes').set({ updatedAt: changedAt }).where('id', '=', noteId).where('updatedAt', '<', changedAt).execute();
         return id;
       });
     },
 
-    async compact(noteId, state, lastUpdateId) {
-      await db.transaction().execute(async (trx) => {
+    async compact(noteId) {
+      return db.transaction().execute(async (trx) => {
+        // Appends hold this row until they commit: once it is ours, every update stored so
+        // far is visible below and no other can arrive before this transaction ends.
+        await lockNoteRow(trx, noteId, 'update');
+        const { state, lastUpdateId } = await loadState(trx, noteId);
+        if (!state) return lastUpdateId;
         const createdAt = new Date().toISOString();
         await trx
           .insertInto('noteSnapshots')
@@ -88,22 +139,10 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
           .onConflict((oc) => oc.column('noteId').doUpdateSet({ data: bytes(state), lastUpdateId, createdAt }))
           .execute();
         await trx.deleteFrom('noteUpdates').where('noteId', '=', noteId).where('id', '<=', lastUpdateId).execute();
+        return lastUpdateId;
       });
     },
 
-    async writeDerived(noteId, derived) {
-      // The citations' queryable copy changes with the content, in the same transaction.
-      return db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable('notes')
-          .set(derived)
-          .where('id', '=', noteId)
-          .where((eb) => eb.or([eb('content', '!=', derived.content), eb('text', '!=', derived.text), eb('html', '!=', derived.html)]))
-          .executeTakeFirst();
-        const wrote = Number(result.numUpdatedRows) > 0;
-        if (wrote) await syncNoteCitations(trx, noteId, derived.content);
-        return wrote;
-      });
-    },
+    writeDerived: (noteId, derived) => db.transaction().execute((trx) => writeDerivedIn(trx, noteId, derived)),
   };
 }

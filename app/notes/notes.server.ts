@@ -17,6 +17,7 @@ import { canEditNote, canNameVersion, NOTE_TRANSITIONS, noteActions, type NoteAc
 import { isNoteFrozen, type NoteDocs } from './note-docs.server';
 import { diffText, initialUpdate, readDocument } from './note-document.server';
 import { NOTE_TITLE_MAX } from './note.schema';
+import { loadNoteState, lockNoteRow, writeDerivedIn } from './note-store.server';
 
 export interface NoteView {
   id: number;
@@ -205,10 +206,15 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       let status: NoteStatus;
       try {
         status = await db.transaction().execute(async (trx) => {
+          // The note's row, exclusively: appends (on any node) wait, and refuse once this commits.
+          if (signOff) await lockNoteRow(trx, noteId, 'update');
           const { note, role } = await access(noteId, userId, trx);
           if (!transition.by.includes(role)) throw new DomainError('forbidden', 'errors.forbidden');
           if (!noteStatusChangeAllowed(note.phase, action)) throw new DomainError('forbidden', 'phases.errors.final');
           if (note.status !== transition.from) throw new DomainError('conflict', 'errors.noteTransition');
+          // What is signed off is the stored document as it is under the lock: another node's
+          // editors may have stored an edit after this node settled, which its copy may lack.
+          if (signOff) await writeDerivedIn(trx, noteId, storedDocument((await loadNoteState(trx, noteId)).state));
           const now = new Date().toISOString();
           await trx.updateTable('notes').set({ status: transition.to, statusChangedBy: userId, statusChangedAt: now }).where('id', '=', noteId).execute();
           await recordAudit(trx, {
@@ -296,6 +302,17 @@ export function createNoteService(db: Kysely<Database>, docs: NoteDocs, options:
       return changed;
     },
   };
+}
+
+/** The derived copies of a stored Yjs state (null: a note never edited). */
+function storedDocument(state: Uint8Array | null) {
+  const doc = new Y.Doc();
+  try {
+    if (state) Y.applyUpdate(doc, state);
+    return readDocument(doc);
+  } finally {
+    doc.destroy();
+  }
 }
 
 /** A version's HTML, rendered from its own Yjs state by the same code as the live note's. */

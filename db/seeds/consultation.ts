@@ -4,9 +4,12 @@
  * run changes nothing (and never resets the phase an admin has set).
  */
 import fs from 'node:fs';
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { consultationContent, type ConsultationContent } from '../../app/consultations/content.schema';
 import type { Database } from '../schema';
+
+/** The PostgreSQL advisory lock held while seeding (any constant of Palabre's own). */
+const SEED_LOCK_KEY = 0x70616c61; // 'pala'
 
 export const DEFAULT_CONSULTATION_FILE = new URL('./gfmd-2020-partnerships.json', import.meta.url);
 
@@ -28,6 +31,9 @@ export async function seedConsultation(
   content: ConsultationContent = readConsultationContent(),
 ): Promise<SeedResult> {
   return db.transaction().execute(async (trx) => {
+    // Several nodes starting at once on PostgreSQL: one seeds, the others wait, then find it done.
+    // (SQLite: a transaction already excludes every other writer.)
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(trx);
     const now = new Date().toISOString();
     let inserted = 0;
     let updated = 0;

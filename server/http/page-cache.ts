@@ -33,6 +33,8 @@ export interface PageCacheOptions {
   loadContext(req: ExpressRequest, res: ExpressResponse): AppLoadContext;
   /** How many pages are kept (least recently used go first); ~175 KB each. */
   maxEntries?: number;
+  /** Hears each counted write (several nodes: the others' caches are stale too, server/cluster/). */
+  onWrite?: () => void;
 }
 
 interface Entry {
@@ -84,7 +86,10 @@ export function threadPageCache(options: PageCacheOptions) {
       try {
         await handler(req, res, next);
       } finally {
-        if (write && res.locals.user && res.statusCode < 400) generation += 1;
+        if (write && res.locals.user && res.statusCode < 400) {
+          generation += 1;
+          options.onWrite?.();
+        }
       }
     };
 
@@ -166,5 +171,12 @@ export function threadPageCache(options: PageCacheOptions) {
     }
   };
 
-  return { middleware, countWrites, stats, clear: () => entries.clear() };
+  return {
+    middleware,
+    countWrites,
+    stats,
+    clear: () => entries.clear(),
+    /** A write happened elsewhere (another node): no stored page is served again. */
+    invalidate: () => void (generation += 1),
+  };
 }

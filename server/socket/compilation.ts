@@ -35,7 +35,7 @@ export function registerCompilationHandlers(io: Server<any, any, any, SocketData
   };
 
   services.compilationEvents.subscribe(({ questionId, version }) => {
-    io.to(compilationRoom(questionId)).emit(COMPILATION_EVENTS.changed, { questionId, version });
+    io.local.to(compilationRoom(questionId)).emit(COMPILATION_EVENTS.changed, { questionId, version });
   });
 
   /** Out of the room, when the user may no longer read it (or that could not be read: hear nothing). */
@@ -70,7 +70,7 @@ export function registerCompilationHandlers(io: Server<any, any, any, SocketData
         }
       }
       void Promise.all(rechecks).then(() => {
-        for (const questionId of questions) io.to(compilationRoom(questionId)).emit(COMPILATION_EVENTS.changed, { questionId, version: Date.now() });
+        for (const questionId of questions) io.local.to(compilationRoom(questionId)).emit(COMPILATION_EVENTS.changed, { questionId, version: Date.now() });
       });
     }
   });

@@ -5,7 +5,9 @@
  * services as the pages.
  */
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
+import type { Cluster } from '../cluster';
 import type { Config } from '../config';
 import { isAllowedOrigin } from '../http/origin';
 import type { Services } from '../services';
@@ -29,10 +31,14 @@ const MAX_MESSAGE_BYTES = 4 * MAX_EVENT_BYTES;
 /** Many small messages waiting for one reader (typing, presence) cost memory too. */
 const MAX_BACKLOG_PACKETS = 10_000;
 
+/** Sent to every socket of a node when it may have missed other nodes' events: rejoin with the since-cursor. */
+export const LIVE_RESYNC = 'live:resync';
+
 export function createSocketServer(
   httpServer: HttpServer,
   services: Services,
   config: Pick<Config, 'ALLOWED_ORIGINS' | 'TRUST_PROXY' | 'SOCKET_EVENTS_PER_10S' | 'SOCKET_MAX_BACKLOG_BYTES'>,
+  cluster: Cluster,
 ) {
   const originPolicy = { allowed: config.ALLOWED_ORIGINS, proxies: config.TRUST_PROXY };
   const io = new Server<any, any, any, SocketData>(httpServer, {
@@ -43,6 +49,10 @@ export function createSocketServer(
       callback(ok ? null : 'origin not allowed', ok);
     },
   });
+  // Several nodes: what a socket sends to a room (typing) reaches that room's sockets on every
+  // node through Redis pub/sub. Domain events do not go this way: each node hears them on the
+  // cluster bus and emits to its own sockets (`io.local`), so they are sent once per node.
+  if (cluster.redis) io.adapter(createAdapter(cluster.redis.client, cluster.redis.adapterSubscriber, { key: `${cluster.redis.prefix}:socket.io` }));
   limitBacklog(io, { maxBytes: config.SOCKET_MAX_BACKLOG_BYTES, maxPackets: MAX_BACKLOG_PACKETS });
   // First of the connection's middlewares: an oversize event reaches no handler.
   io.on('connection', (socket) => refuseOversizeEvents(socket, MAX_EVENT_BYTES));
@@ -64,9 +74,13 @@ export function createSocketServer(
   });
 
   registerIdentity(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
-  registerThreadHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
+  registerThreadHandlers(io, services, cluster, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   registerCompilationHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S });
   // Typing in a note sends an update and an awareness change per keystroke or two.
-  registerNoteHandlers(io, services, { eventsPer10s: config.SOCKET_EVENTS_PER_10S, messagesPer10s: 10 * config.SOCKET_EVENTS_PER_10S });
+  registerNoteHandlers(io, services, cluster, { eventsPer10s: config.SOCKET_EVENTS_PER_10S, messagesPer10s: 10 * config.SOCKET_EVENTS_PER_10S });
+  // Redis is back after an outage: every client catches up from its since-cursor (what crossed
+  // the channels meanwhile is lost; what was written is in the database). Each client waits a
+  // moment of its own first, so that a crowd does not rejoin at once.
+  cluster.onResync(() => io.local.emit(LIVE_RESYNC));
   return io;
 }

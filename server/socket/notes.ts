@@ -15,12 +15,13 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import type { NoteStatus, Phase } from '../../db/schema';
 import { canEditNote } from '../../app/notes/access';
-import { encodeAwarenessUpdate, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
 import { changesDocument, checkUpdate } from '../../app/notes/note-document.server';
 import { exceedsDocumentLimit } from '../../app/notes/update-check.server';
 import { isNoteFrozen } from '../../app/notes/note-docs.server';
 import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteMessage, noteRoom, toBytes, type RefusalReason, type SaveState } from '../../app/notes/protocol';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
+import type { Cluster } from '../cluster';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
 import { currentUser, endSocket, localSocketsIn, sessionMayHaveExpired, userRoom } from './identity';
@@ -55,13 +56,20 @@ interface Room {
   /** socket id → its presence keys in this note, one per attribution it showed itself under */
   presenceKeys: Map<string, Map<string, string>>;
   changed: Set<number>;
+  /** Of those, the ones this node's sockets changed: relayed to the other nodes. */
+  changedHere: Set<number>;
   timer: NodeJS.Timeout | null;
   scope: string | null;
 }
 
 const AWARENESS_FLUSH_MS = 30;
+/** The origin of awareness changes that came from another node. */
+const REMOTE = Symbol('another node');
 
-export function registerNoteHandlers(io: Server<any, any, any, SocketData>, services: Services, options: { eventsPer10s: number; messagesPer10s: number }) {
+/** Who stands behind an awareness id announced on another node: nobody here may speak for it. */
+const ANOTHER_NODE = '\u0000another-node';
+
+export function registerNoteHandlers(io: Server<any, any, any, SocketData>, services: Services, cluster: Cluster, options: { eventsPer10s: number; messagesPer10s: number }) {
   const on = createHandlerFactory(services, options.eventsPer10s);
   const messageLimiter = new RateLimiter(options.messagesPer10s, 10_000);
   const memberships = new WeakMap<AppSocket, Map<number, Membership>>();
@@ -76,14 +84,39 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     return map;
   };
 
-  // Stored updates, merged per window by note-docs, go to everyone in the room at once.
+  // Stored updates, merged per window by note-docs, go to everyone in the room at once: this
+  // node's sockets; the other nodes hear of it from the cluster and tell theirs (server/cluster/).
   docs.onFlush((noteId, update) => {
-    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
+    io.local.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, noteMessage(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update)));
   });
 
   // Saves failing or working again: editors see "not saved, retrying" rather than "connected".
   docs.onSaveState((noteId, saved) => {
-    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.saving, { noteId, saved } satisfies SaveState);
+    io.local.to(noteRoom(noteId)).emit(NOTE_EVENTS.saving, { noteId, saved } satisfies SaveState);
+  });
+
+  // Co-editors on other nodes: their awareness (already checked by their node) joins this
+  // node's room, under ids nobody here may speak for, and goes to this node's sockets.
+  cluster.onAwareness((noteId, update) => {
+    const room = rooms.get(noteId);
+    if (!room) return;
+    try {
+      const entries = decodeAwarenessUpdate(update);
+      if (!entries) throw new Error('not an awareness update');
+      for (const entry of entries) {
+        if (room.owners.has(entry.clientId)) continue; // one of this node's own: never from elsewhere
+        room.announcedBy.set(entry.clientId, ANOTHER_NODE);
+      }
+      awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessUpdate(entries.filter((e) => !room.owners.has(e.clientId))), REMOTE);
+    } catch (error) {
+      console.warn(`[notes] dropped another node's awareness for note ${noteId}:`, (error as Error).message);
+    }
+  });
+  // Another node opened this note's room: it hears who is here.
+  cluster.onAwarenessQuery((noteId) => {
+    const room = rooms.get(noteId);
+    const ours = room ? [...room.owners.keys()] : [];
+    if (room && ours.length > 0) cluster.publishAwareness(noteId, awarenessProtocol.encodeAwarenessUpdate(room.awareness, ours));
   });
 
   /** Editing rights from what the socket last heard of the note's status and phase. */
@@ -153,10 +186,15 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (!room) {
       const awareness = new awarenessProtocol.Awareness(doc);
       awareness.setLocalState(null); // the server is not a participant
-      room = { awareness, owners: new Map(), announcedBy: new Map(), spokenFor: new Map(), presenceKeys: new Map(), changed: new Set(), timer: null, scope };
+      room = { awareness, owners: new Map(), announcedBy: new Map(), spokenFor: new Map(), presenceKeys: new Map(), changed: new Set(), changedHere: new Set(), timer: null, scope };
       const r = room;
-      awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
-        for (const id of [...added, ...updated, ...removed]) r.changed.add(id);
+      awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>, origin: unknown) => {
+        for (const id of [...added, ...updated, ...removed]) {
+          r.changed.add(id);
+          // Only what this node's sockets said (or the server removed for them) goes to the other
+          // nodes; not another node's state timing out here.
+          if (origin !== REMOTE && r.announcedBy.get(id) !== ANOTHER_NODE) r.changedHere.add(id);
+        }
         for (const id of removed) {
           // Left, or timed out: free again.
           const owner = r.owners.get(id);
@@ -166,6 +204,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
         if (!r.timer) r.timer = setTimeout(() => flushAwareness(noteId, r), AWARENESS_FLUSH_MS);
       });
       rooms.set(noteId, room);
+      cluster.askAwareness(noteId);
     }
     return room;
   }
@@ -174,8 +213,10 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     room.timer = null;
     if (room.changed.size === 0) return;
     const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...room.changed]);
+    if (room.changedHere.size > 0) cluster.publishAwareness(noteId, awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...room.changedHere]));
     room.changed.clear();
-    io.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, awarenessMessage(update));
+    room.changedHere.clear();
+    io.local.to(noteRoom(noteId)).emit(NOTE_EVENTS.message, noteId, awarenessMessage(update));
   }
 
   async function leave(socket: AppSocket, noteId: number) {

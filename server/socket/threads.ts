@@ -13,6 +13,7 @@ import { catchUpSchema, createPostSchema, editPostSchema, endorseSchema, joinSch
 import { DomainError } from '../../app/utils/errors';
 import type { Language } from '../../app/consultations/content.schema';
 import { canContribute, type Phase } from '../../app/consultations/phases';
+import type { Cluster } from '../cluster';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
 import { localSocketsIn, userRoom } from './identity';
@@ -25,32 +26,43 @@ export const moderatorRoom = (threadId: number) => `thread:${threadId}:mod`;
 
 const PRESENCE_INTERVAL_MS = 1_000;
 
-export function registerThreadHandlers(io: Server<any, any, any, SocketData>, services: Services, options: { eventsPer10s: number }) {
+export function registerThreadHandlers(io: Server<any, any, any, SocketData>, services: Services, cluster: Cluster, options: { eventsPer10s: number }) {
   const on = createHandlerFactory(services, options.eventsPer10s);
 
+  // Every node hears every thread event (server/cluster/) and tells its own sockets: `io.local`.
   services.events.subscribe((event) => {
     const payload = { threadId: event.threadId, seq: event.seq };
     // Each room hears the count its readers may see (ThreadCounts), when the change moved it.
-    io.to(threadRoom(event.threadId)).emit(event.type, { ...payload, post: event.public, ...(event.counts ? { count: event.counts.public } : {}) });
-    io.to(moderatorRoom(event.threadId)).emit(event.type, { ...payload, post: event.moderator, ...(event.counts ? { count: event.counts.moderator } : {}) });
+    io.local.to(threadRoom(event.threadId)).emit(event.type, { ...payload, post: event.public, ...(event.counts ? { count: event.counts.public } : {}) });
+    io.local.to(moderatorRoom(event.threadId)).emit(event.type, { ...payload, post: event.moderator, ...(event.counts ? { count: event.counts.moderator } : {}) });
   });
 
   // Readers present, announced at most once a second per thread: a crowd joining at once
-  // would otherwise cost (joins × readers) messages.
+  // would otherwise cost (joins × readers) messages. Each node counts its own readers, records
+  // the count for the others (server/cluster/readers.ts) and announces the total to its own.
   const pendingPresence = new Map<number, NodeJS.Timeout>();
-  const readers = (threadId: number) =>
+  const localReaders = (threadId: number) =>
     (io.sockets.adapter.rooms.get(threadRoom(threadId))?.size ?? 0) +
     (io.sockets.adapter.rooms.get(moderatorRoom(threadId))?.size ?? 0);
+  const readers = async (threadId: number) => cluster.readers.total(threadId, localReaders(threadId));
   const announcePresence = (threadId: number) => {
     if (pendingPresence.has(threadId)) return;
     pendingPresence.set(
       threadId,
       setTimeout(() => {
         pendingPresence.delete(threadId);
-        io.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:presence', { threadId, readers: readers(threadId) });
+        if (localReaders(threadId) === 0) return;
+        void readers(threadId).then((total) => io.local.to([threadRoom(threadId), moderatorRoom(threadId)]).emit('thread:presence', { threadId, readers: total }));
       }, PRESENCE_INTERVAL_MS).unref(),
     );
   };
+  /** This node's readers of the thread changed: recorded, then every node announces the total. */
+  const readersChanged = async (threadId: number) => {
+    await cluster.readers.set(threadId, localReaders(threadId));
+    cluster.publishPresence(threadId);
+    announcePresence(threadId);
+  };
+  cluster.onPresence(announcePresence);
 
   /** Read at every join, never cached: a role change applies from the next join on, whoever made it. */
   async function roleIn(user: SessionUser | null, consultationId: number): Promise<Role | null> {
@@ -121,13 +133,13 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       phases.set(thread.consultationId, thread.phase);
       joined.set(threadId, thread.consultationId);
       await placeIn(socket, threadId, viewer?.moderator ?? false);
-      announcePresence(threadId);
+      await readersChanged(threadId);
       const [missed, contributions] = await Promise.all([
         since !== undefined ? services.posts.since(threadId, since, viewer) : null,
         // After the room join: a change committed later reaches the client live, with its count.
         services.posts.contributions(threadId, viewer),
       ]);
-      return { readers: readers(threadId), seq: missed?.seq, missed: missed?.posts ?? [], truncated: missed?.truncated ?? false, contributions };
+      return { readers: await readers(threadId), seq: missed?.seq, missed: missed?.posts ?? [], truncated: missed?.truncated ?? false, contributions };
     });
 
     // The next page of what a rejoining reader missed, when the join's answer was truncated:
@@ -145,7 +157,7 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       await socket.leave(moderatorRoom(threadId));
       joined.delete(threadId);
       stopTyping(threadId);
-      announcePresence(threadId);
+      await readersChanged(threadId);
     });
 
     on(socket, 'post:create', createPostSchema, { signedIn: true }, async (input, user) => {
@@ -196,7 +208,7 @@ export function registerThreadHandlers(io: Server<any, any, any, SocketData>, se
       for (const threadId of [...typingIn.keys()]) stopTyping(threadId);
     });
     socket.on('disconnect', () => {
-      for (const threadId of joined.keys()) announcePresence(threadId);
+      for (const threadId of joined.keys()) void readersChanged(threadId);
     });
   });
 }

@@ -43,11 +43,11 @@ describe('/healthz', () => {
     const restore = await makeServerUnwritable(app);
     try {
       // PostgreSQL: the first answer may come from a session ended under the server's feet.
-      await expect.poll(health, { timeout: 10_000 }).toEqual({ status: 503, body: { status: 'error', database, error: 'read_only' } });
+      await expect.poll(health, { timeout: 10_000 }).toEqual({ status: 503, body: { status: 'error', database, error: 'read_only', down: ['database'] } });
 
       editor.typeAt(1, 'Typed while nothing can be written.');
       await expect.poll(() => heard[0], { timeout: 10_000 }).toEqual({ noteId, saved: false });
-      expect(await health()).toEqual({ status: 503, body: { status: 'error', database, error: 'read_only', notesNotSaved: [{ noteId, updates: 1 }] } });
+      expect(await health()).toEqual({ status: 503, body: { status: 'error', database, error: 'read_only', down: ['database'], notesNotSaved: [{ noteId, updates: 1 }] } });
     } finally {
       await restore();
     }

@@ -93,7 +93,7 @@ describe('saves that fail', () => {
       await expect.poll(() => heardByA[0]).toEqual({ noteId, saved: false });
       expect(await health()).toEqual({
         status: 503,
-        body: { status: 'error', database: app.server.database.kind, error: 'notes_not_saved', notesNotSaved: [{ noteId, updates: 1 }] },
+        body: { status: 'error', database: app.server.database.kind, error: 'notes_not_saved', down: [], notesNotSaved: [{ noteId, updates: 1 }] },
       });
       expect(b.text()).toBe('Note on a full disk'); // nothing is relayed before it is stored
 
