@@ -1,0 +1,183 @@
+/**
+ * Live threads across three real Palabre processes on one PostgreSQL and one Redis (issue 14):
+ * what is written through one node (a socket event, a plain form post) reaches the readers of
+ * every node, each in the payload its role may see; a Chatham House author's name never reaches
+ * a participant's connection on another node; typing and readers present span nodes; a moderator
+ * demoted through one node's admin page stops hearing authors' names on another node at once.
+ * The three nodes are shared by the cases (each uses readers and posts of its own).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_URL, SKIP_CLUSTER_MESSAGE } from '../support/env';
+import { Client } from '../support/http';
+import { clientId, doc } from '../support/sockets';
+import {
+  createClusterUser,
+  NODE_START_TIMEOUT_MS,
+  openLiveClient,
+  redisForTests,
+  reportOnFailure,
+  startCluster,
+  THREAD_PATH,
+  threadIdOf,
+  type Cluster,
+  type LiveClient,
+} from '../support/cluster';
+
+if (!POSTGRES_URL) console.warn(`ℹ ${SKIP_CLUSTER_MESSAGE}`);
+
+describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
+  let cluster: Cluster;
+  let redis: Awaited<ReturnType<typeof redisForTests>>;
+  let thread: number;
+  let consultationId: number;
+  const clients: LiveClient[] = [];
+  const open = async (url: string, cookie?: string) => {
+    const client = await openLiveClient(url, cookie);
+    clients.push(client);
+    return client;
+  };
+  /** A client of `url` for a new user (of `role`), joined to `threadId`. */
+  const reader = async (url: string, options: Parameters<typeof createClusterUser>[1] = {}, threadId = thread) => {
+    const user = await createClusterUser(cluster, options);
+    const client = await open(url, user.cookie);
+    const ack = await client.emit('thread:join', { threadId });
+    expect(ack.ok).toBe(true);
+    return { user, client, ack };
+  };
+
+  beforeAll(async () => {
+    redis = await redisForTests();
+    cluster = await startCluster({ size: 3, redisUrl: redis.url });
+    thread = await threadIdOf(cluster, '2.4');
+    consultationId = (await cluster.services.consultations.getDefault())!.id;
+  }, NODE_START_TIMEOUT_MS);
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await cluster?.close();
+    await redis?.close();
+  });
+  reportOnFailure(() => cluster?.report());
+
+  it('a post made through node A’s socket reaches B and C once, public for participants and with its real author for moderators; no frame a participant on B receives names a Chatham House author', async () => {
+    const [A, B, C] = cluster.nodes.map((n) => n.url) as [string, string, string];
+    const participantB = await reader(B);
+    const anonymousB = await open(B);
+    expect((await anonymousB.emit('thread:join', { threadId: thread })).ok).toBe(true);
+    const participantC = await reader(C);
+    const moderatorC = await reader(C, { role: 'moderator' });
+    const moderatorB = await reader(B, { role: 'moderator' });
+    const author = await createClusterUser(cluster, { name: 'Zanele Canaryname', organisation: 'Canary Hidden Org', stakeholderGroup: 'business' });
+    const writer = await open(A, author.cookie);
+
+    const named = await writer.emit('post:create', { threadId: thread, clientId: clientId(), attribution: 'named', body: doc('Named, through node A.') });
+    expect(named.ok).toBe(true);
+    const chatham = await writer.emit('post:create', { threadId: thread, clientId: clientId(), attribution: 'chatham', body: doc('Off the record, through node A.') });
+    expect(chatham.ok).toBe(true);
+
+    const ofPost = (id: number) => (p: any) => p.post?.id === id;
+    for (const c of [participantB.client, anonymousB, participantC.client]) {
+      expect((await c.next('post:created', ofPost(chatham.post.id))).post).toMatchObject({
+        html: '<p>Off the record, through node A.</p>',
+        author: { attribution: 'chatham', stakeholderGroup: 'business' },
+      });
+      expect((await c.next('post:created', ofPost(named.post.id))).post.author).toMatchObject({ attribution: 'named', name: 'Zanele Canaryname' });
+    }
+    for (const c of [moderatorB.client, moderatorC.client]) {
+      expect((await c.next('post:created', ofPost(chatham.post.id))).post).toMatchObject({ author: { attribution: 'chatham' }, realAuthor: { id: author.id, name: 'Zanele Canaryname' } });
+    }
+    // Once each: every node emits a post to its own sockets only (a node relaying to the others'
+    // sockets as well would double it on B and C).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const c of [participantB.client, anonymousB, participantC.client, moderatorB.client, moderatorC.client]) {
+      expect(c.all('post:created', ofPost(chatham.post.id))).toHaveLength(1);
+    }
+
+    // Everything that crossed the wire to a participant or an anonymous reader on B, raw: the
+    // named post names its author (that is the point of it), so look at everything else.
+    for (const c of [participantB.client, anonymousB]) {
+      const raw = c.frames.filter((f) => !f.includes('Named, through node A.')).join('\n');
+      expect(raw).toContain('Off the record, through node A.');
+      for (const secret of ['Canaryname', 'Canary Hidden Org', author.id, author.email]) expect(raw).not.toContain(secret);
+    }
+  });
+
+  it('a plain form post through node A’s page reaches clients on B and C, without its Chatham House author’s name for participants', async () => {
+    const [A, B, C] = cluster.nodes.map((n) => n.url) as [string, string, string];
+    const participantB = await reader(B);
+    const participantC = await reader(C);
+    const moderatorC = await reader(C, { role: 'moderator' });
+    const author = await createClusterUser(cluster, { name: 'Ximena Formcanary', organisation: 'Form Canary Collective' });
+    const page = new Client(A, { cookie: author.cookie, origin: A, 'accept-language': 'en' });
+    const res = await page.post(THREAD_PATH, { intent: 'create', clientId: clientId(), text: 'Sent with a plain form through node A.', attribution: 'chatham', language: '' });
+    expect(res.status).toBe(302);
+    const id = Number(/#post-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]);
+    expect(id).toBeGreaterThan(0);
+
+    const ofPost = (p: any) => p.post?.id === id;
+    for (const c of [participantB.client, participantC.client]) {
+      const { post } = await c.next('post:created', ofPost);
+      expect(post).toMatchObject({ html: '<p>Sent with a plain form through node A.</p>', author: { attribution: 'chatham' } });
+      expect(post.realAuthor).toBeUndefined();
+    }
+    expect((await moderatorC.client.next('post:created', ofPost)).post.realAuthor).toMatchObject({ id: author.id, name: 'Ximena Formcanary' });
+    const raw = participantB.client.frames.join('\n');
+    for (const secret of ['Formcanary', 'Form Canary Collective', author.id]) expect(raw).not.toContain(secret);
+  });
+
+  it('typing on node A shows on B and C without a name; readers present are counted across the three nodes, in the join’s answer and in presence announcements', async () => {
+    const [A, B, C] = cluster.nodes.map((n) => n.url) as [string, string, string];
+    // A thread of its own: the other cases' readers are not counted in it.
+    const quiet = await threadIdOf(cluster, '1.1');
+    const typist = await createClusterUser(cluster, { name: 'Tomas Typingcanary', organisation: 'Typing Canary Org', stakeholderGroup: 'academia' });
+    const a = await open(A, typist.cookie);
+    const joinedA = await a.emit('thread:join', { threadId: quiet });
+    expect(joinedA).toMatchObject({ ok: true, readers: 1 });
+
+    const b = await reader(B, {}, quiet);
+    expect(b.ack.readers).toBe(2);
+    await a.next('thread:presence', (p: any) => p.threadId === quiet && p.readers === 2, 5_000);
+
+    const c = await reader(C, {}, quiet);
+    expect(c.ack.readers).toBe(3);
+    for (const client of [a, b.client]) await client.next('thread:presence', (p: any) => p.threadId === quiet && p.readers === 3, 5_000);
+
+    expect((await a.emit('thread:typing', { threadId: quiet, typing: true })).ok).toBe(true);
+    for (const client of [b.client, c.client]) {
+      const typing = await client.next('thread:typing', (p: any) => p.threadId === quiet && p.typing === true);
+      expect(typing.author).toMatchObject({ attribution: 'chatham', stakeholderGroup: 'academia' });
+      expect(JSON.stringify(typing)).not.toMatch(/Typingcanary|Typing Canary Org/);
+    }
+    expect((await a.emit('thread:typing', { threadId: quiet, typing: false })).ok).toBe(true);
+    for (const client of [b.client, c.client]) await client.next('thread:typing', (p: any) => p.threadId === quiet && p.typing === false);
+    // The typist's own node does not echo it back.
+    expect(a.all('thread:typing')).toEqual([]);
+
+    // A reader on C goes: A and B count two again.
+    c.client.close();
+    const last = (client: LiveClient) => client.all('thread:presence', (p: any) => p.threadId === quiet).at(-1)?.readers;
+    await a.waitFor(() => last(a) === 2 && last(b.client) === 2, 5_000, 'presence back to 2 on A and B');
+  });
+
+  it('a moderator demoted through node A’s admin page gets the public payload on node B for the very next post', async () => {
+    const [A, B] = cluster.nodes.map((n) => n.url) as [string, string];
+    const admin = await createClusterUser(cluster, { siteRole: 'admin' });
+    const moderator = await reader(B, { role: 'moderator', name: 'Moussa Demotedmod' });
+    const author = await createClusterUser(cluster, { name: 'Canary Demotionauthor', organisation: 'Demotion Canary Org' });
+    const writer = await open(A, author.cookie);
+    const post = async (text: string) => {
+      const ack = await writer.emit('post:create', { threadId: thread, clientId: clientId(), attribution: 'chatham', body: doc(text) });
+      expect(ack.ok).toBe(true);
+      return (await moderator.client.next('post:created', (p: any) => p.post?.id === ack.post.id)).post;
+    };
+    expect((await post('Before the demotion.')).realAuthor).toMatchObject({ name: 'Canary Demotionauthor' });
+
+    const adminPage = new Client(A, { cookie: admin.cookie, origin: A, 'accept-language': 'en' });
+    const res = await adminPage.post('/admin/users', { userId: moderator.user.id, role: 'participant' });
+    expect(res.status).toBe(200);
+    expect(await cluster.services.accounts.roleIn(moderator.user.id, consultationId)).toBe('participant');
+
+    const after = await post('Right after the demotion.');
+    expect(JSON.stringify(after)).not.toMatch(/realAuthor|Demotionauthor|Demotion Canary Org/);
+    expect(JSON.stringify(after)).not.toContain(author.id);
+  });
+});
