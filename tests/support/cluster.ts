@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import { afterEach } from 'vitest';
 import { createClient } from 'redis';
@@ -218,6 +219,24 @@ const NODE_DEFAULTS: Record<string, string> = {
   SHUTDOWN_TIMEOUT_MS: '10000',
 };
 
+/** The processes below `pid`, deepest first (Linux: read from /proc). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const below = (p: number): number[] => (children.get(p) ?? []).flatMap((c) => [...below(c), c]);
+  return below(pid);
+}
+
 /** A node's process, started; `listening` resolves with its URL (the first start's: startCluster awaits it). */
 function startNode(name: string, env: Record<string, string>): { node: ClusterNode; listening: Promise<string> } {
   let proc = startProcess({ ...NODE_DEFAULTS, NODE_ID: name, ...env });
@@ -244,7 +263,16 @@ function startNode(name: string, env: Record<string, string>): { node: ClusterNo
       return proc.exited;
     },
     async kill() {
-      if (running) proc.child.kill('SIGKILL');
+      if (!running) return;
+      // tsx runs the server in a child process of its own, which a SIGKILL to tsx would leave
+      // serving: the server goes first (and tsx exits with it), then whatever is left.
+      for (const pid of [...descendantsOf(proc.child.pid!), proc.child.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
       await proc.exited;
     },
     async restart() {
@@ -530,6 +558,8 @@ export class ThreadReader {
   /** Post ids learnt through a join's or a catch-up's `missed`, not live. */
   readonly caughtUp = new Set<number>();
   lastJoin: any = null;
+  /** 'live:resync' events heard. */
+  resyncs = 0;
 
   constructor(
     readonly client: LiveClient,
@@ -538,6 +568,12 @@ export class ThreadReader {
     client.on('post:created', (e) => this.take(e));
     client.on('post:updated', (e) => this.take(e));
     client.onReconnect = () => this.join();
+    // The node may have missed other nodes' events (its Redis was away): catch up, as useThread
+    // does (at once here: the browser waits a random moment so that a crowd does not ask at once).
+    client.on('live:resync', () => {
+      this.resyncs++;
+      this.join().catch((error) => console.error('[cluster test] resync failed:', error));
+    });
   }
 
   private take(event: { threadId: number; seq: number; post: any }) {
