@@ -6,6 +6,7 @@
  * demoted through one node's admin page stops hearing authors' names on another node at once.
  * The three nodes are shared by the cases (each uses readers and posts of its own).
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, SKIP_CLUSTER_MESSAGE } from '../support/env';
 import { Client } from '../support/http';
@@ -17,6 +18,7 @@ import {
   redisForTests,
   reportOnFailure,
   startCluster,
+  CONSULTATION_SLUG,
   THREAD_PATH,
   threadIdOf,
   type Cluster,
@@ -57,6 +59,17 @@ describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
     await redis?.close();
   });
   reportOnFailure(() => cluster?.report());
+
+  it('three nodes started at once on an empty database migrated and seeded it once', async () => {
+    const { db } = cluster.db;
+    expect(await db.selectFrom('consultations').select('slug').execute()).toEqual([{ slug: 'gfmd-2020-partnerships' }]);
+    const threads = await db.selectFrom('threads').select('number').where('consultationId', '=', consultationId).execute();
+    expect(threads.length).toBeGreaterThan(0);
+    expect(new Set(threads.map((t) => t.number)).size).toBe(threads.length);
+    const migrations = (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name);
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(new Set(migrations).size).toBe(migrations.length);
+  });
 
   it('a post made through node A’s socket reaches B and C once, public for participants and with its real author for moderators; no frame a participant on B receives names a Chatham House author', async () => {
     const [A, B, C] = cluster.nodes.map((n) => n.url) as [string, string, string];
@@ -158,6 +171,16 @@ describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
     await a.waitFor(() => last(a) === 2 && last(b.client) === 2, 5_000, 'presence back to 2 on A and B');
   });
 
+  it('signing out through node A closes the user’s socket on node B', async () => {
+    const [A, B] = cluster.nodes.map((n) => n.url) as [string, string];
+    const { user, client } = await reader(B, { role: 'moderator' });
+    const ended = client.next('session:ended');
+    const disconnected = new Promise((resolve) => client.socket.once('disconnect', resolve));
+    expect((await new Client(A, { cookie: user.cookie, origin: A }).post('/sign-out', {})).status).toBe(302);
+    await ended;
+    await disconnected;
+  });
+
   it('a moderator demoted through node A’s admin page gets the public payload on node B for the very next post', async () => {
     const [A, B] = cluster.nodes.map((n) => n.url) as [string, string];
     const admin = await createClusterUser(cluster, { siteRole: 'admin' });
@@ -179,5 +202,26 @@ describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
     const after = await post('Right after the demotion.');
     expect(JSON.stringify(after)).not.toMatch(/realAuthor|Demotionauthor|Demotion Canary Org/);
     expect(JSON.stringify(after)).not.toContain(author.id);
+  });
+
+  // Last: closes the consultation to posts.
+  it('a phase moved through node A’s page reaches node B’s cached anonymous page and node C’s open sockets, which refuse typing at once', async () => {
+    const [A, B, C] = cluster.nodes.map((n) => n.url) as [string, string, string];
+    const anonymous = new Client(B, { 'accept-language': 'en' });
+    const phaseOf = async () => /data-testid="phase-bar"[\s\S]*?data-phase="([a-z]+)"/.exec(await (await anonymous.get(THREAD_PATH)).text())?.[1];
+    expect(await phaseOf()).toBe('open');
+    expect(await phaseOf()).toBe('open'); // served from B's cache now
+    const { client } = await reader(C);
+    expect((await client.emit('thread:typing', { threadId: thread, typing: true })).ok).toBe(true);
+
+    const admin = await createClusterUser(cluster, { siteRole: 'admin' });
+    const moved = await new Client(A, { cookie: admin.cookie, origin: A, 'accept-language': 'en' }).post(`/c/${CONSULTATION_SLUG}`, { intent: 'phase', from: 'open', move: 'forward' });
+    expect(moved.status).toBe(302);
+    const { phase } = (await cluster.db.db.selectFrom('consultations').select('phase').where('id', '=', consultationId).executeTakeFirstOrThrow());
+    expect(phase).not.toBe('open');
+
+    expect(await client.next('consultation:phase', (p: any) => p.consultationId === consultationId)).toEqual({ consultationId, phase });
+    expect(await client.emit('thread:typing', { threadId: thread, typing: true })).toMatchObject({ ok: false, error: { messageKey: 'errors.phaseClosed' } });
+    await expect.poll(phaseOf, { timeout: 5_000, interval: 100 }).toBe(phase);
   });
 });
