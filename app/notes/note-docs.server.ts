@@ -494,8 +494,11 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       const note = live.get(noteId);
       if (!note) return false;
       const changed = applyChanging(note.doc, update, 'remote');
-      if (changed) tell(noteId, update, 'remote');
-      if (note.doc.store.pendingStructs || note.doc.store.pendingDs) {
+      const gap = note.doc.store.pendingStructs !== null || note.doc.store.pendingDs !== null;
+      // An update waiting for one this node lacks goes to the clients all the same: they keep it
+      // waiting too, and the repair below brings what it waits for.
+      if (changed || gap) tell(noteId, update, 'remote');
+      if (gap) {
         note.busy++;
         void repair(note)
           .catch((error) => console.error(`[notes] repairing note ${noteId} from the database failed:`, (error as Error).message))

@@ -9,7 +9,9 @@ export type DomainErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'conflict'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** The database is down or refuses writes: nothing was stored, the user may try again. */
+  | 'unavailable';
 
 export class DomainError extends Error {
   override name = 'DomainError' as const;

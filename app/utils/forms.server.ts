@@ -13,7 +13,8 @@ import type { SubmissionResult } from '@conform-to/react';
 import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect, type AppLoadContext } from '@remix-run/node';
 import type { z } from 'zod';
-import { DomainError } from './errors';
+import { databaseErrorCode } from '../../db/error-codes';
+import { DomainError, isDomainError } from './errors';
 import { statusOf } from './http.server';
 
 /** The hidden field carrying a creation form's key. */
@@ -152,7 +153,8 @@ export async function handleForm<Schema extends z.ZodType, Answer, Refused = Rep
     return options.refuse ? options.refuse(refusedForm) : data<FormReply>(refusedForm.reply, { status: 400 });
   }
   const answer = (r: Refusal): Refused | Reply => (options.refuse ? options.refuse(r) : data<FormReply>(r.reply, { status: r.status }));
-  const refused = (error: unknown) => {
+  const refused = (thrown: unknown) => {
+    const error = unavailableAsRefusal(thrown);
     const status = statusOf(error); // rethrows what is not a refusal
     return answer(refusal(schema, submission, status, domainErrors(error as DomainError), hide));
   };
@@ -178,6 +180,16 @@ export async function handleForm<Schema extends z.ZodType, Answer, Refused = Rep
     if (error instanceof Response) throw error;
     return refused(error);
   }
+}
+
+/**
+ * A database that is down or refuses writes, as a refusal the form shows ("not saved, try again",
+ * 503) with what was typed, instead of an error page that loses it. Anything else is unchanged.
+ */
+function unavailableAsRefusal(error: unknown): unknown {
+  if (isDomainError(error) || error instanceof Response || databaseErrorCode(error) === 'error') return error;
+  console.error('[forms] the database refused a write; the form is answered "not saved":', (error as Error)?.message);
+  return new DomainError('unavailable', 'errors.storageUnavailable');
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -347,8 +359,9 @@ export async function handleIntents(
  * A refusal met before any form is read (the page's subject is not the caller's to change), as
  * an IntentReply with its status; anything that is not a refusal is thrown again.
  */
-export function refusedIntent(error: unknown) {
-  if (error instanceof Response) throw error;
+export function refusedIntent(thrown: unknown) {
+  if (thrown instanceof Response) throw thrown;
+  const error = unavailableAsRefusal(thrown);
   const status = statusOf(error); // rethrows what is not a refusal
   const key = (error as DomainError).messageKey;
   return data<IntentReply>({ intent: '', error: key, errors: { '': [key] }, values: {} }, { status });

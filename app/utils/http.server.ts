@@ -46,7 +46,7 @@ export async function requireConsultation(context: AppLoadContext, slug: string 
 export function statusOf(error: unknown): number {
   if (!isDomainError(error)) throw error;
   return (
-    { invalid: 400, not_found: 404, unauthenticated: 401, forbidden: 403, conflict: 409, rate_limited: 429 } as const
+    { invalid: 400, not_found: 404, unauthenticated: 401, forbidden: 403, conflict: 409, rate_limited: 429, unavailable: 503 } as const
   )[error.code];
 }
 

@@ -46,6 +46,8 @@ export interface Cluster {
   onWrite(listener: Listener<[]>): void;
   /** Redis is back after an outage: clients should catch up on what they may have missed. */
   onResync(listener: Listener<[]>): void;
+  /** Malformed messages dropped so far, per channel. */
+  dropped(): Record<string, number>;
   /** What is down ('redis'), or null. */
   problem(): string | null;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export function singleNode(nodeId: string): Cluster {
     publishWrite: () => {},
     onWrite: () => {},
     onResync: () => {},
+    dropped: () => ({}),
     problem: () => null,
     close: async () => {},
   };
@@ -137,6 +140,7 @@ export async function joinCluster(services: Services, redis: RedisConnection, no
     publishWrite: () => sendWrite({ at: Date.now() }),
     onWrite: writes.add,
     onResync: resync.add,
+    dropped: bus.dropped,
     problem: () => (redis.available() ? null : 'redis'),
     async close() {
       stopWatching();

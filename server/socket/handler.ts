@@ -8,6 +8,7 @@ import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { SessionUser } from '../../app/auth/auth.server';
 import { isDomainError } from '../../app/utils/errors';
+import { databaseErrorCode } from '../../db/database';
 import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { currentUser, endSocket } from './identity';
@@ -64,6 +65,9 @@ export function createHandlerFactory(services: Services, eventsPer10s: number) {
       } catch (error) {
         if (isDomainError(error)) return ack(fail(error.code, error.messageKey, error.field));
         console.error(`[socket] ${event} failed:`, error);
+        // The database is down or refuses writes: say so (the writer keeps the text and retries),
+        // rather than "an unexpected error".
+        if (databaseErrorCode(error) !== 'error') return ack(fail('service_unavailable', 'errors.storageUnavailable'));
         ack(fail('internal', 'errors.serverErrorText'));
       }
     });

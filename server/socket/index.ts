@@ -5,7 +5,6 @@
  * services as the pages.
  */
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { Cluster } from '../cluster';
 import type { Config } from '../config';
@@ -16,6 +15,7 @@ import { registerNoteHandlers } from './notes';
 import { registerThreadHandlers } from './threads';
 import type { SocketData } from './handler';
 import { limitBacklog, refuseOversizeEvents } from './limits';
+import { checkedRedisAdapter } from './redis-adapter';
 import { authenticate, registerIdentity, UserChangedError } from './identity';
 
 /**
@@ -52,7 +52,7 @@ export function createSocketServer(
   // Several nodes: what a socket sends to a room (typing) reaches that room's sockets on every
   // node through Redis pub/sub. Domain events do not go this way: each node hears them on the
   // cluster bus and emits to its own sockets (`io.local`), so they are sent once per node.
-  if (cluster.redis) io.adapter(createAdapter(cluster.redis.client, cluster.redis.adapterSubscriber, { key: `${cluster.redis.prefix}:socket.io` }));
+  if (cluster.redis) io.adapter(checkedRedisAdapter(cluster.redis.client, cluster.redis.adapterSubscriber, { key: `${cluster.redis.prefix}:socket.io` }) as never);
   limitBacklog(io, { maxBytes: config.SOCKET_MAX_BACKLOG_BYTES, maxPackets: MAX_BACKLOG_PACKETS });
   // First of the connection's middlewares: an oversize event reaches no handler.
   io.on('connection', (socket) => refuseOversizeEvents(socket, MAX_EVENT_BYTES));

@@ -4,6 +4,7 @@
  * this file start real server processes, kill them and restart Redis.
  */
 import crypto from 'node:crypto';
+import { encode } from 'notepack.io';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -59,16 +60,64 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     for (const c of [onA, onB, modOnB]) c.close();
   });
 
-  it('a malformed message on a cluster channel is logged and dropped', async () => {
+  it('typing and readers present span the nodes; a forged typing signal naming someone is dropped', async () => {
+    const thread = await threadId(a, '1.2');
+    const writer = await createUser(a, { name: 'Canary Qwpz Writer' });
+    const reader = await createUser(a);
+    const onA = await openClient(a, writer.cookie);
+    const onB = await openClient(b, reader.cookie);
+    const first = await onA.emit('thread:join', { threadId: thread });
+    const second = await onB.emit('thread:join', { threadId: thread });
+    expect(first.readers).toBe(1);
+    expect(second.readers).toBe(2);
+    await onA.next('thread:presence', (p: { readers: number }) => p.readers === 2, 5_000);
+
+    const typing = onB.next('thread:typing');
+    await onA.emit('thread:typing', { threadId: thread, typing: true });
+    expect(await typing).toMatchObject({ threadId: thread, typing: true, author: { attribution: 'chatham', stakeholderGroup: 'civil-society' } });
+
+    // Someone with access to Redis forges a typing signal that names its writer, and garbage.
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
-    const before = a.server.cluster.redis ? (b.server as any).cluster : null;
-    expect(before).not.toBeNull();
-    await redis.publish(`${prefix}:bus:threads`, 'not json');
-    await redis.publish(`${prefix}:bus:threads`, JSON.stringify({ n: 'intruder', m: { type: 'post:created', threadId: 1, seq: 1, public: { author: { attribution: 'chatham', stakeholderGroup: 'x', name: 'Leak' } } } }));
+    const forged = encode(['intruder', { type: 2, nsp: '/', data: ['thread:typing', { threadId: thread, token: 'abc', typing: true, author: { attribution: 'named', name: 'Canary Qwpz Forged', organisation: 'x', stakeholderGroup: 'y' } }] }, { rooms: [`thread:${thread}`], except: [], flags: {} }]);
+    await redis.publish(Buffer.from(`${prefix}:socket.io#/#thread:${thread}#`), forged);
+    await redis.publish(`${prefix}:socket.io#/#thread:${thread}#`, 'garbage');
+    const other = encode(['intruder', { type: 2, nsp: '/', data: ['post:created', { threadId: thread, post: { author: { name: 'Canary Qwpz Forged' } } }] }, { rooms: [`thread:${thread}`], except: [], flags: {} }]);
+    await redis.publish(Buffer.from(`${prefix}:socket.io#/#thread:${thread}#`), other);
     await redis.close();
     await sleep(300);
-    // Nothing reached a listener: no exception either.
+    expect(JSON.stringify(onB.received)).not.toMatch(/Qwpz/);
+    onA.close();
+    onB.close();
+    await expect.poll(async () => (await openClient(b, reader.cookie).then(async (c) => { const r = await c.emit('thread:join', { threadId: thread }); c.close(); return r.readers; })), { timeout: 5_000 }).toBe(1);
+  });
+
+  it('a malformed message on a cluster channel is logged and dropped, never applied', async () => {
+    const thread = await threadId(a, '1.3');
+    const reader = await createUser(a);
+    const onB = await openClient(b, reader.cookie);
+    await onB.emit('thread:join', { threadId: thread });
+    const before = b.server.cluster.dropped().threads ?? 0;
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    const leak = { id: 1, threadId: thread, clientId: 'x', parentId: null, rootId: null, seq: 1, status: 'visible', html: '<p>x</p>', language: 'fr', endorsements: 0, createdAt: 'now', editedAt: null };
+    for (const message of [
+      'not json',
+      JSON.stringify({ m: {} }),
+      // A Chatham House author with a name: the schema refuses it.
+      JSON.stringify({ n: 'intruder', m: { type: 'post:created', threadId: thread, seq: 1, public: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x', name: 'Canary Vbnm' } }, moderator: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x' } } } }),
+      // Everyone's view carrying the real author.
+      JSON.stringify({ n: 'intruder', m: { type: 'post:created', threadId: thread, seq: 1, public: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x' }, realAuthor: { id: 'u', name: 'Canary Vbnm', organisation: 'o', stakeholderGroup: 'x' } }, moderator: { ...leak, author: { attribution: 'chatham', stakeholderGroup: 'x' } } } }),
+    ]) {
+      await redis.publish(`${prefix}:bus:threads`, message);
+    }
+    await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'intruder', m: { noteId: 1, updateId: 1, update: '!!!' } }));
+    await redis.close();
+    await expect.poll(() => b.server.cluster.dropped().threads ?? 0).toBe(before + 4);
+    await expect.poll(() => b.server.cluster.dropped().notes ?? 0).toBeGreaterThanOrEqual(1);
+    await sleep(100);
+    expect(onB.received.filter((r) => r.event === 'post:created')).toEqual([]);
+    onB.close();
   });
 
   it('co-editors on two nodes converge, and the stored document after both compact is their document', async () => {
@@ -87,6 +136,8 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     }
     await onA.waitFor(() => onA.text() === onB.text() && onA.text().includes('b39') && onA.text().includes('a39'), 10_000, 'convergence');
     await onA.waitFor(() => [...onA.awareness.getStates().values()].some((s) => s.name === 'Yasmin Nodeb'), 5_000, 'awareness across nodes');
+    // Xavier was there before node B opened the note's room: B asked the other nodes who was.
+    await onB.waitFor(() => [...onB.awareness.getStates().values()].some((s) => s.name === 'Xavier Nodea'), 5_000, 'awareness of who was there first');
     onA.close();
     onB.close();
     // Both nodes settle (store, compact) as their last editor leaves.
@@ -100,6 +151,33 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     const row = await a.server.database.db.selectFrom('notes').select('text').where('id', '=', noteId).executeTakeFirstOrThrow();
     expect(row.text).toContain('b39');
     expect(row.text).toContain('a39');
+  });
+
+  it('a node that missed another node\'s updates repairs its copy from the database', async () => {
+    const moderator = await createUser(a, { role: 'moderator' });
+    const consultation = await a.server.services.consultations.getDefault();
+    const noteId = await a.server.services.notes.open(moderator.id, consultation!.id, { questionId: null, stakeholderGroup: 'government', title: 'Repair' });
+    const editor = await createUser(a, { stakeholderGroup: 'government' });
+    const onB = await openCoEditor(b, noteId, { cookie: editor.cookie, log: true });
+    editors.push(onB);
+    // An update stored behind the cluster's back (its relay lost), then one that depends on it,
+    // relayed: node B finds the gap, reads the database, and its client gets both.
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, (await loadNoteState(a.server.database.db, noteId)).state!);
+    const before = Y.encodeStateVector(scratch);
+    const root = scratch.get('root', Y.XmlText);
+    const first = root.toDelta()[1]!.insert as Y.XmlText;
+    first.insert(0, 'lost ');
+    const lost = Y.encodeStateAsUpdate(scratch, before);
+    const middle = Y.encodeStateVector(scratch);
+    first.insert(5, 'then found ');
+    const dependent = Y.encodeStateAsUpdate(scratch, middle);
+    await a.server.services.noteStore.append(noteId, lost);
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'another', m: { noteId, updateId: 999_999, update: Buffer.from(dependent).toString('base64') } }));
+    await redis.close();
+    await onB.waitFor(() => onB.text().includes('lost then found'), 5_000, 'repair');
   });
 
   it('a note signed off on one node refuses edits arriving on the other', async () => {

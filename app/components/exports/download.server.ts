@@ -33,7 +33,7 @@ export function refusalFor(context: AppLoadContext, error: unknown, back = '/'):
     console.error('[exports] an export failed:', error);
     return refusal(context, 500, 'exports.errors.failed', back);
   }
-  const status = ({ invalid: 400, not_found: 404, unauthenticated: 401, forbidden: 403, conflict: 429, rate_limited: 429 } as const)[error.code];
+  const status = ({ invalid: 400, not_found: 404, unauthenticated: 401, forbidden: 403, conflict: 429, rate_limited: 429, unavailable: 503 } as const)[error.code];
   return refusal(context, status, error.messageKey.startsWith('exports.') ? error.messageKey : status === 404 ? 'exports.errors.notFound' : status === 403 ? 'exports.errors.forbidden' : error.messageKey, back);
 }
 
