@@ -49,7 +49,8 @@ describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
 
   beforeAll(async () => {
     redis = await redisForTests();
-    cluster = await startCluster({ size: 3, redisUrl: redis.url });
+    // Three posts a minute per person: the limits case posts one through each node, then a fourth.
+    cluster = await startCluster({ size: 3, redisUrl: redis.url, env: { POSTS_PER_MINUTE: '3' } });
     thread = await threadIdOf(cluster, '2.4');
     consultationId = (await cluster.services.consultations.getDefault())!.id;
   }, NODE_START_TIMEOUT_MS);
@@ -202,6 +203,22 @@ describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
     const after = await post('Right after the demotion.');
     expect(JSON.stringify(after)).not.toMatch(/realAuthor|Demotionauthor|Demotion Canary Org/);
     expect(JSON.stringify(after)).not.toContain(author.id);
+  });
+
+  it('a person’s limits count on every node: a fourth post in a minute, and a sign-in after five failures spread over the nodes, are refused', async () => {
+    const urls = cluster.nodes.map((n) => n.url);
+    const user = await createClusterUser(cluster);
+    const sockets = await Promise.all(urls.map((url) => open(url, user.cookie)));
+    const acks = [];
+    for (let i = 0; i < 4; i++) acks.push(await sockets[i % 3]!.emit('post:create', { threadId: thread, clientId: clientId(), body: doc(`Limited post ${i}.`) }));
+    expect(acks.slice(0, 3).map((a) => a.ok)).toEqual([true, true, true]);
+    expect(acks[3]).toMatchObject({ ok: false, error: { code: 'rate_limited', messageKey: 'errors.rateLimitedPosts' } });
+
+    for (let i = 0; i < 5; i++) {
+      expect((await new Client(urls[i % 3]!, { 'accept-language': 'en' }).post('/sign-in', { email: user.email, password: `wrong password ${i}` })).status).toBe(401);
+    }
+    const limited = await new Client(urls[2]!, { 'accept-language': 'en' }).post('/sign-in', { email: user.email, password: user.password });
+    expect(limited.status).toBe(429);
   });
 
   // Last: closes the consultation to posts.
