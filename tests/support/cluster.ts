@@ -322,7 +322,14 @@ export async function startCluster(options: { size: number; redisUrl?: string; e
     report,
     close: () =>
       (closing ??= (async () => {
-        await Promise.all(nodes.map((n) => n.stop()));
+        // A node whose shutdown hangs (a test failed half-way) is killed: never left behind.
+        await Promise.all(
+          nodes.map(async (n) => {
+            const timer = setTimeout(() => void n.kill(), 30_000);
+            await n.stop();
+            clearTimeout(timer);
+          }),
+        );
         await services.exportPool.close();
         await db.close();
         await database.drop();
