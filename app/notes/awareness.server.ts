@@ -52,6 +52,35 @@ function isPosition(value: unknown): boolean {
 }
 
 /**
+ * Whether a state relayed by another node (server/cluster/) has exactly the shape
+ * `sanitiseAwarenessUpdate` gives one: carets, a colour, and the person as their presence
+ * attribution allows, the label agreeing with it (a Chatham House presence carries its
+ * stakeholder group only). A state failing this is dropped, never shown.
+ */
+export function isRelayedPresenceState(state: Record<string, unknown> | null): boolean {
+  if (state === null) return true;
+  const allowed = new Set(['anchorPos', 'focusPos', 'focusing', 'name', 'color', 'awarenessData']);
+  if (Object.keys(state).some((key) => !allowed.has(key))) return false;
+  const { anchorPos, focusPos, focusing, name, color, awarenessData } = state as Record<string, unknown>;
+  if (!isPosition(anchorPos ?? null) || !isPosition(focusPos ?? null) || typeof focusing !== 'boolean' || typeof color !== 'string') return false;
+  const data = awarenessData as { author?: Record<string, unknown>; key?: unknown } | undefined;
+  if (!data || typeof data !== 'object' || Object.keys(data).some((k) => k !== 'author' && k !== 'key') || typeof data.key !== 'string') return false;
+  const author = data.author;
+  if (!author || typeof author !== 'object') return false;
+  const fields = Object.keys(author).sort().join(',');
+  switch (author.attribution) {
+    case 'named':
+      return fields === 'attribution,name,organisation,stakeholderGroup' && name === author.name;
+    case 'organisation':
+      return fields === 'attribution,organisation,stakeholderGroup' && name === author.organisation;
+    case 'chatham':
+      return fields === 'attribution,stakeholderGroup' && name === author.stakeholderGroup;
+    default:
+      return false;
+  }
+}
+
+/**
  * The entries of a client's awareness update that it may send, with the identity fields set by
  * the server. Entries for ids owned by another socket, beyond the per-socket budget, or with
  * cursor positions of the wrong shape are dropped. Throws on a malformed update.

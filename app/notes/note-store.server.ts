@@ -37,6 +37,11 @@ export interface NoteStore {
    * "last changed" time: deriving, compacting or loading a note is no change to it (`append` is).
    */
   writeDerived(noteId: number, derived: { content: string; text: string; html: string }): Promise<boolean>;
+  /**
+   * The ids of the note's updates stored after `after`, and the id its snapshot runs to (the
+   * updates it merged are gone: past `after`, they cannot be told apart).
+   */
+  storedAfter(noteId: number, after: number): Promise<{ ids: number[]; snapshotThrough: number }>;
 }
 
 /**
@@ -144,5 +149,13 @@ export function createNoteStore(db: Kysely<Database>): NoteStore {
     },
 
     writeDerived: (noteId, derived) => db.transaction().execute((trx) => writeDerivedIn(trx, noteId, derived)),
+
+    async storedAfter(noteId, after) {
+      const [rows, snapshot] = await Promise.all([
+        db.selectFrom('noteUpdates').select('id').where('noteId', '=', noteId).where('id', '>', after).orderBy('id').execute(),
+        db.selectFrom('noteSnapshots').select('lastUpdateId').where('noteId', '=', noteId).executeTakeFirst(),
+      ]);
+      return { ids: rows.map((r) => r.id), snapshotThrough: snapshot?.lastUpdateId ?? 0 };
+    },
   };
 }

@@ -316,14 +316,6 @@ function storedDocument(state: Uint8Array | null) {
 }
 
 /** A version's HTML, rendered from its own Yjs state by the same code as the live note's. */
-function versionHtml(state: Uint8Array): string {
-  const doc = new Y.Doc();
-  try {
-    Y.applyUpdate(doc, new Uint8Array(state));
-    return readDocument(doc).html;
-  } finally {
-    doc.destroy();
-  }
-}
+const versionHtml = (state: Uint8Array): string => storedDocument(new Uint8Array(state)).html;
 
 export type NoteService = ReturnType<typeof createNoteService>;

@@ -27,6 +27,9 @@ import type { RedisConnection } from './redis';
 
 type Listener<T extends unknown[]> = (...args: T) => void;
 
+/** How often open notes are compared with the database (one query each). */
+const REPAIR_CHECK_MS = 30_000;
+
 export interface Cluster {
   nodeId: string;
   /** Null on one node. */
@@ -106,7 +109,16 @@ export async function joinCluster(services: Services, redis: RedisConnection, no
   services.compilationEvents.forwardTo(await bus.channel('compilation', compilationChangedSchema, services.compilationEvents.deliver));
 
   // Each stored update goes to the nodes holding the note; theirs are applied here.
-  const sendUpdate = await bus.channel('notes', noteUpdateSchema, ({ noteId, update }) => services.noteDocs.applyRemote(noteId, update));
+  const sendUpdate = await bus.channel('notes', noteUpdateSchema, ({ noteId, updateId, update }) => services.noteDocs.applyRemote(noteId, update, updateId));
+  // A relay lost without an outage this node noticed (a publish that failed on another node):
+  // the open notes are compared with the database now and then, by update id.
+  services.noteDocs.compareWithStore();
+  const antiEntropy = setInterval(() => {
+    void services.noteDocs.repairBehind().then((repaired) => {
+      if (repaired.length > 0) console.warn(`[cluster] notes repaired from the database (updates had not reached this node): ${repaired.join(', ')}`);
+    });
+  }, REPAIR_CHECK_MS);
+  antiEntropy.unref();
   services.noteDocs.onFlush((noteId, update, source, updateId) => {
     if (source === 'local' && updateId !== undefined) sendUpdate({ noteId, updateId, update: base64(update) } as never);
   });
@@ -144,6 +156,7 @@ export async function joinCluster(services: Services, redis: RedisConnection, no
     problem: () => (redis.available() ? null : 'redis'),
     async close() {
       stopWatching();
+      clearInterval(antiEntropy);
       services.events.forwardTo(null);
       services.accessEvents.forwardTo(null);
       services.compilationEvents.forwardTo(null);

@@ -10,6 +10,7 @@
  * it may have missed meanwhile (bus.ts).
  */
 import { createClient, type RedisClientType } from 'redis';
+import { redactUrl } from '../../db/database';
 
 /** A node-redis client (any modules or scripts: Palabre uses plain commands). */
 export type RedisClient = RedisClientType<any, any, any, any, any>;
@@ -39,16 +40,6 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-/** `redis://user:***@host:port/db`: the URL without its password, for messages and logs. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unreadable URL)';
-  }
-}
 
 /**
  * Connects the three clients, failing fast: rejects with RedisConnectError if any cannot connect
@@ -114,7 +105,7 @@ export async function connectRedis(url: string, prefix: string): Promise<RedisCo
     await Promise.all(clients.map((c) => c.connect()));
   } catch (error) {
     await Promise.all(clients.map((c) => (c.isOpen ? c.close() : undefined))).catch(() => undefined);
-    throw new RedisConnectError(`Cannot connect to Redis at ${redactRedisUrl(url)} (REDIS_URL): ${(error as Error).message}`);
+    throw new RedisConnectError(`Cannot connect to Redis at ${redactUrl(url)} (REDIS_URL): ${(error as Error).message}`);
   }
   started = true;
 

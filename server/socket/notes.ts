@@ -15,7 +15,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import type { NoteStatus, Phase } from '../../db/schema';
 import { canEditNote } from '../../app/notes/access';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, isRelayedPresenceState, newPresenceKey, sanitiseAwarenessUpdate } from '../../app/notes/awareness.server';
 import { changesDocument, checkUpdate } from '../../app/notes/note-document.server';
 import { exceedsDocumentLimit } from '../../app/notes/update-check.server';
 import { isNoteFrozen } from '../../app/notes/note-docs.server';
@@ -102,7 +102,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     if (!room) return;
     try {
       const entries = decodeAwarenessUpdate(update);
-      if (!entries) throw new Error('not an awareness update');
+      if (!entries.every((entry) => isRelayedPresenceState(entry.state))) throw new Error('a state is not one a node would relay');
       for (const entry of entries) {
         if (room.owners.has(entry.clientId)) continue; // one of this node's own: never from elsewhere
         room.announcedBy.set(entry.clientId, ANOTHER_NODE);

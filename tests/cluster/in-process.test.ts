@@ -56,8 +56,27 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     expect(event.post.id).toBe(ack.post.id);
     expect(event.post.author).toEqual({ attribution: 'chatham', stakeholderGroup: 'civil-society' });
     expect((await seenByModerator).post.realAuthor?.name).toBe('Canary Zqxw Author');
+    // Every kind of change crosses too: an edit, an endorsement, a moderator hiding it, a deletion.
+    const postId = ack.post.id;
+    const edited = onB.next('post:updated', (p: { post: { editedAt: string | null; html: string | null } }) => p.post.editedAt !== null);
+    expect((await onA.emit('post:edit', { postId, body: doc('Across nodes, edited') })).ok).toBe(true);
+    expect((await edited).post.html).toContain('edited');
+    const endorsed = onB.next('post:endorsed');
+    const endorser = await openClient(a, reader.cookie);
+    expect((await endorser.emit('post:endorse', { postId, endorse: true })).ok).toBe(true);
+    expect((await endorsed).post.endorsements).toBe(1);
+    const hidden = onB.next('post:updated', (p: { post: { status: string; html: string | null } }) => p.post.status === 'hidden');
+    const hiddenForModerators = modOnB.next('post:updated', (p: { post: { status: string; html: string | null } }) => p.post.status === 'hidden');
+    await a.server.services.posts.moderate(moderator.id, postId, true, 'off topic');
+    expect((await hidden).post.html).toBeNull();
+    expect((await hiddenForModerators).post.html).toContain('edited');
+    await a.server.services.posts.moderate(moderator.id, postId, false, null);
+    const deleted = onB.next('post:updated', (p: { post: { status: string; html: string | null } }) => p.post.status === 'deleted');
+    expect((await onA.emit('post:delete', { postId })).ok).toBe(true);
+    await deleted;
+    expect(b.server.cluster.dropped()).toEqual({});
     expect(JSON.stringify(onB.received)).not.toMatch(/Zqxw/);
-    for (const c of [onA, onB, modOnB]) c.close();
+    for (const c of [onA, onB, modOnB, endorser]) c.close();
   });
 
   it('typing and readers present span the nodes; a forged typing signal naming someone is dropped', async () => {
@@ -178,6 +197,16 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     await redis.publish(`${prefix}:bus:notes`, JSON.stringify({ n: 'another', m: { noteId, updateId: 999_999, update: Buffer.from(dependent).toString('base64') } }));
     await redis.close();
     await onB.waitFor(() => onB.text().includes('lost then found'), 5_000, 'repair');
+
+    // An update stored and never relayed, with nothing after it to reveal the gap: the periodic
+    // comparison of update ids with the database finds it.
+    const quiet = scratch.get('root', Y.XmlText).toDelta()[1]!.insert as Y.XmlText;
+    const sv = Y.encodeStateVector(scratch);
+    quiet.insert(0, 'silent ');
+    await a.server.services.noteStore.append(noteId, Y.encodeStateAsUpdate(scratch, sv));
+    expect(await b.server.services.noteDocs.repairBehind()).toEqual([noteId]);
+    await onB.waitFor(() => onB.text().includes('silent lost then found'), 5_000, 'repair by comparison');
+    expect(await b.server.services.noteDocs.repairBehind()).toEqual([]);
   });
 
   it('a note signed off on one node refuses edits arriving on the other', async () => {

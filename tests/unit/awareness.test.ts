@@ -3,7 +3,7 @@
  * identity from the account, carets only in the shape Yjs writes them.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeAwarenessUpdate, sanitiseAwarenessUpdate, type AwarenessEntry } from '../../app/notes/awareness.server';
+import { encodeAwarenessUpdate, isRelayedPresenceState, sanitiseAwarenessUpdate, type AwarenessEntry } from '../../app/notes/awareness.server';
 
 const speaker = {
   user: { name: 'Mariama Sow', organisation: 'Collectif', stakeholderGroup: 'civil-society', defaultAttribution: 'chatham' as const },
@@ -39,5 +39,30 @@ describe('awareness states', () => {
   ])('drops a state whose caret has %s', (_what, position) => {
     expect(send({ anchorPos: position, focusPos: caret })).toEqual([]);
     expect(send({ anchorPos: caret, focusPos: position })).toEqual([]);
+  });
+});
+
+describe('a presence relayed by another node', () => {
+  const chatham = { anchorPos: null, focusPos: null, focusing: true, name: 'civil-society', color: '#123456', awarenessData: { author: { attribution: 'chatham', stakeholderGroup: 'civil-society' }, key: 'k1' } };
+  const named = { ...chatham, name: 'Awa Diop', awarenessData: { author: { attribution: 'named', name: 'Awa Diop', organisation: 'ONG', stakeholderGroup: 'civil-society' }, key: 'k2' } };
+
+  it('is shown only if it has the shape a node gives one', () => {
+    expect(isRelayedPresenceState(chatham)).toBe(true);
+    expect(isRelayedPresenceState(named)).toBe(true);
+    expect(isRelayedPresenceState(null)).toBe(true);
+    // What this node lets a socket say is what the others accept.
+    for (const attribution of ['named', 'organisation', 'chatham']) {
+      const [entry] = send({ anchorPos: caret, focusPos: caret, focusing: true, awarenessData: { attribution } });
+      expect(isRelayedPresenceState(entry!.state)).toBe(true);
+    }
+  });
+
+  it('never names a Chatham House presence, nor carries anything else', () => {
+    expect(isRelayedPresenceState({ ...chatham, name: 'Awa Diop' })).toBe(false);
+    expect(isRelayedPresenceState({ ...chatham, awarenessData: { ...chatham.awarenessData, author: { ...chatham.awarenessData.author, name: 'Awa Diop' } } })).toBe(false);
+    expect(isRelayedPresenceState({ ...chatham, userId: 'u1' })).toBe(false);
+    expect(isRelayedPresenceState({ ...chatham, awarenessData: { ...chatham.awarenessData, userId: 'u1' } })).toBe(false);
+    expect(isRelayedPresenceState({ ...chatham, anchorPos: { type: { client: -1, clock: 0 } } })).toBe(false);
+    expect(isRelayedPresenceState({ ...named, name: 'Someone else' })).toBe(false);
   });
 });
