@@ -173,10 +173,12 @@ describe.skipIf(!POSTGRES_URL)('a note co-edited from two nodes', () => {
     expect(stateOf(a, b)).toMatchObject({ name: 'Julien Nodetwo', focusPos: caretB });
     expect(stateOf(b, a)).toMatchObject({ name: 'Mariama Nodeone', focusPos: caretA });
 
-    // Both leave: each node compacts what it holds into the one snapshot.
+    // Both leave (B first: A sees B's caret go), and each node compacts what it holds into the one snapshot.
     const replicas = [Y.encodeStateVector(a.doc), Y.encodeStateVector(b.doc)];
-    a.close();
+    const bId = b.doc.clientID;
     b.close();
+    await a.waitFor(() => !a.awareness.getStates().has(bId), 5_000, 'B’s caret gone from A');
+    a.close();
     const stored = await waitForCompacted(noteId, text);
     for (const vector of replicas) expect(Y.encodeStateVector(stored)).toEqual(vector);
     // The derived copy (search, export, the page without JavaScript) says the same.
