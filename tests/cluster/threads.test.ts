@@ -241,4 +241,21 @@ describe.skipIf(!POSTGRES_URL)('live threads across three nodes', () => {
     expect(await client.emit('thread:typing', { threadId: thread, typing: true })).toMatchObject({ ok: false, error: { messageKey: 'errors.phaseClosed' } });
     await expect.poll(phaseOf, { timeout: 5_000, interval: 100 }).toBe(phase);
   });
+
+  // After the phase move above: the consultation is in synthesis, compilations are open.
+  it('a key point written through node A’s compilation page reaches the compilation room on node C', async () => {
+    const [A, , C] = cluster.nodes.map((n) => n.url) as [string, string, string];
+    const question = await cluster.db.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).where('number', '=', '1').executeTakeFirstOrThrow();
+    const watcher = await open(C, (await createClusterUser(cluster, { role: 'rapporteur' })).cookie);
+    expect(await watcher.emit('compilation:join', { questionId: question.id })).toMatchObject({ ok: true });
+    const writer = await createClusterUser(cluster, { role: 'moderator' });
+    const res = await new Client(A, { cookie: writer.cookie, origin: A, 'accept-language': 'en' }).post(`/c/${CONSULTATION_SLUG}/q/1/compilation`, {
+      intent: 'create',
+      clientId: clientId(),
+      heading: 'Written on A, seen on C',
+      formKey: clientId() + clientId(),
+    });
+    expect(res.status).toBe(302);
+    expect(await watcher.next('compilation:changed', (p: any) => p.questionId === question.id)).toMatchObject({ questionId: question.id });
+  });
 });
