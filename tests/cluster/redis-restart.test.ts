@@ -123,4 +123,26 @@ describe.skipIf(!POSTGRES_URL || !HAS_REDIS_SERVER)('Redis restarted under two n
     onB.appendParagraph('B after the outage.');
     await onA.waitFor(() => onA.text().includes('B after the outage.'), 5_000, 'B’s edit on A after the outage');
   });
+
+  it('readers present are counted across the nodes again as soon as Redis is back (a restarted Redis has forgotten every count)', { timeout: 60_000 }, async () => {
+    const [A, B] = cluster.nodes.map((n) => n.url) as [string, string];
+    const quiet = await threadIdOf(cluster, '1.1');
+    const join = async (url: string) => {
+      const client = await openLiveClient(url, (await createClusterUser(cluster)).cookie);
+      clients.push(client);
+      const ack = await client.emit('thread:join', { threadId: quiet });
+      expect(ack.ok).toBe(true);
+      return ack.readers as number;
+    };
+    expect(await join(A)).toBe(1);
+    expect(await join(B)).toBe(2);
+
+    await redis.stop();
+    await expect.poll(async () => (await health(A)).status, { timeout: 10_000, interval: 200 }).toBe(503);
+    await redis.start();
+    for (const url of [A, B]) await expect.poll(async () => (await health(url)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    // Within a moment of Redis answering again (not the 20 s of the periodic refresh).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await join(B)).toBe(3);
+  });
 });
