@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_REDIS_SERVER, POSTGRES_URL, SKIP_CLUSTER_MESSAGE, SKIP_REDIS_SERVER_MESSAGE } from '../support/env';
 import { clientId, doc } from '../support/sockets';
-import { openCoEditor, type CoEditor } from '../support/yjs-client';
+import { noteText, openCoEditor, type CoEditor } from '../support/yjs-client';
 import {
   createClusterUser,
   health,
@@ -20,6 +20,7 @@ import {
   reportOnFailure,
   startCluster,
   startPrivateRedis,
+  storedNote,
   ThreadReader,
   threadIdOf,
   type Cluster,
@@ -144,5 +145,27 @@ describe.skipIf(!POSTGRES_URL || !HAS_REDIS_SERVER)('Redis restarted under two n
     // Within a moment of Redis answering again (not the 20 s of the periodic refresh).
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await join(B)).toBe(3);
+  });
+
+  // Last: stops node B.
+  it('a node stopped (SIGTERM) while Redis is down exits cleanly and stores its co-editors’ last edits', { timeout: 60_000 }, async () => {
+    const nodeB = cluster.nodes[1]!;
+    const consultationId = (await cluster.services.consultations.getDefault())!.id;
+    const moderator = await createClusterUser(cluster, { role: 'moderator' });
+    const questionId = (await cluster.db.db.selectFrom('questions').select('id').where('consultationId', '=', consultationId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+    const noteId = await cluster.services.notes.open(moderator.id, consultationId, { questionId, stakeholderGroup: null, title: 'Stopped without Redis' });
+    const editor = await openCoEditor({ url: nodeB.url }, noteId, { cookie: (await createClusterUser(cluster)).cookie });
+    editors.push(editor);
+
+    await redis.stop();
+    await expect.poll(async () => (await health(nodeB.url)).status, { timeout: 10_000, interval: 200 }).toBe(503);
+    editor.appendParagraph('Typed while Redis was down, just before the node stopped.');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    expect(await nodeB.stop()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(nodeB.output()).toContain('[palabre] stopped');
+    const stored = await storedNote(cluster, noteId);
+    expect(noteText(stored.doc)).toContain('Typed while Redis was down, just before the node stopped.');
   });
 });
