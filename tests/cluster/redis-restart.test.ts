@@ -6,7 +6,9 @@
  * happened during the outage reaches the other node's clients: the post through the reader's
  * catch-up from its cursor (it could not cross live), the note edits through each node repairing
  * its document from the database. Live delivery resumes: posts, typing (the Socket.io adapter's
- * own subscription), note updates.
+ * own subscription), note updates; readers present are counted across nodes again at once (a
+ * restarted Redis has forgotten every count). A node stopped while Redis is down still exits
+ * cleanly with its co-editors' edits stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_REDIS_SERVER, POSTGRES_URL, SKIP_CLUSTER_MESSAGE, SKIP_REDIS_SERVER_MESSAGE } from '../support/env';
