@@ -42,10 +42,13 @@ export function redisReaders(redis: RedisConnection, nodeId: string): ReadersCou
     }
   };
 
-  const refresh = setInterval(() => {
+  const rewrite = () => {
     for (const [threadId, count] of mine) write(threadId, count).catch(() => undefined);
-  }, REFRESH_MS);
+  };
+  const refresh = setInterval(rewrite, REFRESH_MS);
   refresh.unref();
+  // A Redis that restarted has forgotten every count: write this node's again at once.
+  const stopWatching = redis.onAvailability((available) => available && rewrite());
 
   return {
     async set(threadId, local) {
@@ -71,6 +74,7 @@ export function redisReaders(redis: RedisConnection, nodeId: string): ReadersCou
     },
     async close() {
       clearInterval(refresh);
+      stopWatching();
       await Promise.all([...mine.keys()].map((threadId) => write(threadId, 0).catch(() => undefined)));
       mine.clear();
     },

@@ -230,7 +230,12 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
     room?.spokenFor.delete(socket.id);
     room?.presenceKeys.delete(socket.id);
     if (room && !io.sockets.adapter.rooms.get(noteRoom(noteId))?.size) {
-      if (room.timer) clearTimeout(room.timer);
+      // The last one here: what is waiting (their removal, at least) still goes to the other
+      // nodes, whose clients would otherwise keep a ghost caret until the awareness timeout.
+      if (room.timer) {
+        clearTimeout(room.timer);
+        flushAwareness(noteId, room);
+      }
       room.awareness.destroy();
       rooms.delete(noteId);
     }
