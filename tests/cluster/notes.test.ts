@@ -235,6 +235,30 @@ describe.skipIf(!POSTGRES_URL)('a note co-edited from two nodes', () => {
     expect(row.text).toBe(stored);
   });
 
+  it('a version named and then restored through node A’s pages reaches the co-editors on node B and the stored note', async () => {
+    const [A, B] = cluster.nodes.map((n) => n.url) as [string, string];
+    const noteId = await openNote('Restored from a version');
+    const editor = await join(B, noteId, await createClusterUser(cluster, { name: 'Vera Versioned' }));
+    editor.appendParagraph('Kept in the version.');
+    await sleep(300); // stored by B (it relays only what it stored; A reads the store)
+    const page = new Client(A, { cookie: moderator.cookie, origin: A, 'accept-language': 'en' });
+    const notePath = `/c/${CONSULTATION_SLUG}/notes/${noteId}`;
+    const named = await page.post(notePath, { intent: 'version', name: 'Before the detour' });
+    expect(named.status).toBe(302);
+    const versionId = Number(new URL(named.headers.get('location')!, A).searchParams.get('version'));
+    expect(versionId).toBeGreaterThan(0);
+    const versioned = editor.text();
+
+    editor.appendParagraph('A DETOUR AFTER THE VERSION');
+    await sleep(300);
+    const restored = await page.post(`${notePath}/versions/${versionId}`, { intent: 'restore', versionId: String(versionId) });
+    expect(restored.status).toBe(302);
+    expect(restored.headers.get('location')).toContain('done=restored');
+    await editor.waitForText(versioned, 5_000);
+    editor.close();
+    await expect.poll(async () => noteText((await storedNote(cluster, noteId)).doc), { timeout: 10_000, interval: 200 }).toBe(versioned);
+  });
+
   // Last: stops both nodes.
   it('co-editors on both nodes, then both nodes stopped (SIGTERM): each flushes and compacts, and the stored note equals both replicas', async () => {
     const [A, B] = cluster.nodes.map((n) => n.url) as [string, string];
