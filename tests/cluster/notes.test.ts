@@ -6,7 +6,8 @@
  * converge, see each other's caret, and the stored document (snapshot and updates, as a node
  * loads it) equals both replicas once both nodes have compacted: when the editors leave, and when
  * both nodes stop (SIGTERM). A status change made through node A (locked for review, signed off)
- * refuses edits arriving on node B, in the client's view and in what is stored.
+ * refuses edits arriving on node B, in the client's view and in what is stored; a version named
+ * and restored through node A's pages reaches node B's co-editors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';

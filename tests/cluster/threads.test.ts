@@ -1,10 +1,13 @@
 /**
  * Live threads across three real Palabre processes on one PostgreSQL and one Redis (issue 14):
- * what is written through one node (a socket event, a plain form post) reaches the readers of
- * every node, each in the payload its role may see; a Chatham House author's name never reaches
- * a participant's connection on another node; typing and readers present span nodes; a moderator
- * demoted through one node's admin page stops hearing authors' names on another node at once.
- * The three nodes are shared by the cases (each uses readers and posts of its own).
+ * started at once on an empty database, they migrate and seed it once; what is written through
+ * one node (a socket event, a plain form post) reaches the readers of every node once, each in
+ * the payload its role may see; a Chatham House author's name never reaches a participant's
+ * connection on another node; typing and readers present span nodes; a sign-out, a demotion and a
+ * phase move made through one node apply on the others at once (sockets, cached anonymous
+ * pages); a person's limits count on every node; compilation rooms hear changes made elsewhere.
+ * The three nodes are shared by the cases (each uses readers and posts of its own; the phase move
+ * comes last but one, the compilation case, which needs it, last).
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
