@@ -38,7 +38,12 @@ export const THREAD_PATH = `/c/${CONSULTATION_SLUG}/q/2/2.4`;
  * A node's start compiles the server with tsx and, on a fresh database, migrates and seeds it:
  * about 6 s alone on two cores, several times that when three start at once beside other tests.
  */
-export const NODE_START_TIMEOUT_MS = 90_000;
+export const NODE_START_TIMEOUT_MS = 120_000;
+/**
+ * startCluster gives up (killing what it started) a little before the hook's timeout: a hook that
+ * timed out would leave the nodes running, with no cluster returned to close them.
+ */
+const START_GIVE_UP_MS = NODE_START_TIMEOUT_MS - 10_000;
 
 // -------------------------------------------------------------------------------------------------
 // Redis
@@ -301,11 +306,14 @@ export async function startCluster(options: { size: number; redisUrl?: string; e
   const starts = names.map((name) => startNode(name, env));
   const nodes = starts.map((s) => s.node);
   const report = () => reportOf(nodes);
-  const started = await Promise.allSettled(starts.map((s) => s.listening));
-  if (started.some((s) => s.status === 'rejected')) {
+  let timer: NodeJS.Timeout | undefined;
+  const tooLate = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), START_GIVE_UP_MS)));
+  const started = await Promise.race([Promise.allSettled(starts.map((s) => s.listening)), tooLate]);
+  clearTimeout(timer);
+  if (started === 'late' || started.some((s) => s.status === 'rejected')) {
     await Promise.all(nodes.map((n) => n.kill()));
     await database.drop();
-    throw new Error(`the cluster did not start:\n${report()}`);
+    throw new Error(`the cluster did not start${started === 'late' ? ` within ${START_GIVE_UP_MS} ms` : ''}:\n${report()}`);
   }
   started.forEach((s, i) => (nodes[i]!.url = (s as PromiseFulfilledResult<string>).value));
   // Opened once the nodes have migrated it.
