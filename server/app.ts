@@ -69,6 +69,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     postsPerMinute: config.POSTS_PER_MINUTE,
     exportWorkers: config.EXPORT_WORKERS,
+    redis: redis ? { client: redis.client, prefix: redis.prefix } : null,
   });
   const nodeId = config.NODE_ID ?? newNodeId();
   const cluster = redis ? await joinCluster(services, redis, nodeId) : singleNode(nodeId);

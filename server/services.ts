@@ -23,7 +23,7 @@ import { createExportService } from '../app/exports/exports.server';
 import { createRenderPool } from './exports/render-pool';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
-import { RateLimiter } from '../app/utils/rate-limit.server';
+import { createLimiters, type RedisClient } from '../app/utils/rate-limit.server';
 
 export interface ServiceOptions {
   secureCookies: boolean;
@@ -34,6 +34,8 @@ export interface ServiceOptions {
   noteDocs?: Partial<NoteDocsOptions>;
   /** Worker threads rendering exports (default 1). */
   exportWorkers?: number;
+  /** The node's Redis when it runs with REDIS_URL: shared rate limits are counted there. */
+  redis?: { client: RedisClient; prefix: string } | null;
 }
 
 /**
@@ -73,6 +75,7 @@ export function createEventBus<Event = ThreadEvent>() {
 }
 
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
+  const limiters = createLimiters({ redis: options.redis ?? null });
   const events = createEventBus();
   const accessEvents = createEventBus<AccessEvent>();
   const compilationEvents = createEventBus<CompilationChanged>();
@@ -94,7 +97,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     citations,
     /** The key points a note's editor may insert, with their clips' footnotes (issue 12). */
     noteKeyPoints: createNoteKeyPointService(db, citations),
-    posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute }),
+    posts: createPostService(db, { publish: events.publish, postsPerMinute: options.postsPerMinute, limiters }),
     auth: createAuth(db, { secureCookies: options.secureCookies, publish: accessEvents.publish }),
     accounts: createAccountService(db, { publish: accessEvents.publish }),
     consultations,
@@ -115,12 +118,14 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     compilationEvents,
     notifications: createNotificationService(db),
     limits: {
+      /** Makes the node's other limiters (the socket layer's, per connection) from the same store. */
+      make: limiters,
       /** Failed sign-ins per email and address: 5 per 15 minutes. */
-      signInPerAccount: new RateLimiter(5, 15 * 60_000),
+      signInPerAccount: limiters('sign-in-account', 5, 15 * 60_000, 'shared'),
       /** Sign-in attempts per address, per 15 minutes. */
-      signInPerAddress: new RateLimiter(options.signInAttemptsPerAddress, 15 * 60_000),
+      signInPerAddress: limiters('sign-in-address', options.signInAttemptsPerAddress, 15 * 60_000, 'shared'),
       /** Registrations per address, per hour. */
-      registerPerAddress: new RateLimiter(options.registrationsPerAddress, 60 * 60_000),
+      registerPerAddress: limiters('register-address', options.registrationsPerAddress, 60 * 60_000, 'shared'),
     },
   };
 }

@@ -11,7 +11,7 @@ import { can } from '../accounts/roles';
 import { recordAudit } from '../audit/audit.server';
 import { notify } from '../notifications/notifications.server';
 import { DomainError } from '../utils/errors';
-import { RateLimiter } from '../utils/rate-limit.server';
+import { createLimiters, type MakeLimiter } from '../utils/rate-limit.server';
 import { documentFromText, InvalidDocument, plainText, renderHtml, sanitizeDocument, type LexicalDocument } from './lexical';
 import { detectPostLanguage } from './language';
 import type { CreatePostInput, EditPostInput, ListQuery, Sort } from './post.schema';
@@ -70,7 +70,10 @@ export interface ThreadPage {
 
 export interface PostServiceOptions {
   publish: (event: ThreadEvent) => void;
+  /** Posts (and replies) per author per minute, across nodes when `limiters` counts in Redis. */
   postsPerMinute: number;
+  /** Where the limit is counted (server/services.ts); this process's memory by default (seeds, tests). */
+  limiters?: MakeLimiter;
 }
 
 type PostsFrom = Pick<Database, 'posts'>;
@@ -79,7 +82,7 @@ type Row = PostRow & { authorName: string; authorOrganisation: string; authorGro
 type ViewRow = Omit<Row, 'body' | 'bodyText'> & { body: string | null };
 
 export function createPostService(db: Kysely<Database>, options: PostServiceOptions) {
-  const postLimiter = new RateLimiter(options.postsPerMinute, 60_000);
+  const postLimiter = (options.limiters ?? createLimiters({ redis: null }))('posts', options.postsPerMinute, 60_000, 'shared');
 
   const selectPosts = (trx: Kysely<Database> = db) =>
     trx
@@ -239,7 +242,7 @@ export function createPostService(db: Kysely<Database>, options: PostServiceOpti
         .executeTakeFirst();
       if (existing) return retried(existing, input, doc);
 
-      if (!postLimiter.consume(authorId).ok) throw new DomainError('rate_limited', 'errors.rateLimitedPosts');
+      if (!(await postLimiter.consume(authorId)).ok) throw new DomainError('rate_limited', 'errors.rateLimitedPosts');
       const text = plainText(doc);
       let row: Row;
       let counts: ThreadCounts | undefined;

@@ -37,8 +37,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     schema: registerSchema({ stakeholderGroups: groups, isCountry }),
     hide: ['password'], // never sent back
     // Every attempt counts, valid or not.
-    before: () => {
-      if (!services.limits.registerPerAddress.consume(clientAddress).ok) throw new DomainError('rate_limited', 'register.rateLimited');
+    before: async () => {
+      if (!(await services.limits.registerPerAddress.consume(clientAddress)).ok) throw new DomainError('rate_limited', 'register.rateLimited');
     },
     run: async (input) => {
       const userId = await services.accounts.register(input);

@@ -30,17 +30,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
     run: async ({ email, password }) => {
       // Failures count per account and address; attempts per address, whatever the account.
       const accountKey = `${clientAddress}|${email}`;
-      const perAddress = services.limits.signInPerAddress.consume(clientAddress);
-      if (!perAddress.ok || services.limits.signInPerAccount.isLimited(accountKey)) {
+      const perAddress = await services.limits.signInPerAddress.consume(clientAddress);
+      if (!perAddress.ok || (await services.limits.signInPerAccount.isLimited(accountKey))) {
         retryMs = Math.max(perAddress.retryAfterMs, services.limits.signInPerAccount.windowMs);
         throw new DomainError('rate_limited', 'signIn.rateLimited');
       }
       const userId = await services.accounts.authenticate(email, password);
       if (!userId) {
-        services.limits.signInPerAccount.consume(accountKey);
+        await services.limits.signInPerAccount.consume(accountKey);
         throw new DomainError('unauthenticated', 'signIn.failed');
       }
-      services.limits.signInPerAccount.reset(accountKey);
+      await services.limits.signInPerAccount.reset(accountKey);
       const session = await services.auth.createSession(userId, {});
       return redirect(safeRedirect(formData.get('redirectTo')), {
         headers: { 'Set-Cookie': services.auth.createSessionCookie(session.id).serialize() },

@@ -9,11 +9,11 @@
  * when Redis goes (false) and comes back (true): /healthz reports it, and the node repairs what
  * it may have missed meanwhile (bus.ts).
  */
-import { createClient, type RedisClientType } from 'redis';
+import { createClient } from 'redis';
+import type { RedisClient } from '../../app/utils/rate-limit.server';
 import { redactUrl } from '../../db/database';
 
-/** A node-redis client (any modules or scripts: Palabre uses plain commands). */
-export type RedisClient = RedisClientType<any, any, any, any, any>;
+export type { RedisClient };
 
 /** Longest wait between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2_000;

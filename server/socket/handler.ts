@@ -9,7 +9,6 @@ import type { z } from 'zod';
 import type { SessionUser } from '../../app/auth/auth.server';
 import { isDomainError } from '../../app/utils/errors';
 import { databaseErrorCode } from '../../db/database';
-import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import { currentUser, endSocket } from './identity';
 
@@ -36,7 +35,7 @@ export interface Failure {
 const fail = (code: string, messageKey: string, field?: string): Failure => ({ ok: false, error: { code, messageKey, field } });
 
 export function createHandlerFactory(services: Services, eventsPer10s: number) {
-  const limiter = new RateLimiter(eventsPer10s, 10_000);
+  const limiter = services.limits.make('socket-events', eventsPer10s, 10_000, 'connection');
 
   return function on<S extends z.ZodType>(
     socket: AppSocket,
@@ -47,7 +46,7 @@ export function createHandlerFactory(services: Services, eventsPer10s: number) {
   ) {
     socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
       const ack = typeof maybeAck === 'function' ? (maybeAck as (answer: object) => void) : () => {};
-      if (!limiter.consume(socket.id).ok) return ack(fail('rate_limited', 'errors.rateLimited'));
+      if (!(await limiter.consume(socket.id)).ok) return ack(fail('rate_limited', 'errors.rateLimited'));
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

@@ -8,7 +8,6 @@
  */
 import type { Server } from 'socket.io';
 import type { SessionUser } from '../../app/auth/auth.server';
-import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Services } from '../services';
 import type { AppSocket, SocketData } from './handler';
 
@@ -127,7 +126,7 @@ function watchExpiry(services: Services, socket: AppSocket) {
 }
 
 export function registerIdentity(io: Server<any, any, any, SocketData>, services: Services, options: { eventsPer10s: number }) {
-  const limiter = new RateLimiter(options.eventsPer10s, 10_000);
+  const limiter = services.limits.make('socket-whoami', options.eventsPer10s, 10_000, 'connection');
   services.accessEvents.subscribe((event) => {
     if (event.type === 'sessions.ended') {
       const room = event.sessionId !== undefined ? sessionRoom(event.sessionId) : userRoom(event.userId);
@@ -150,7 +149,7 @@ export function registerIdentity(io: Server<any, any, any, SocketData>, services
     // Who the server takes this socket to be: what the client needs to show, nothing more.
     socket.on('session:whoami', async (ack: unknown) => {
       if (typeof ack !== 'function') return;
-      if (!limiter.consume(socket.id).ok) return ack({ user: null, error: 'errors.rateLimited' });
+      if (!(await limiter.consume(socket.id)).ok) return ack({ user: null, error: 'errors.rateLimited' });
       try {
         const current = await currentUser(services, socket);
         ack({ user: current ? { id: current.id, name: current.name } : null });

@@ -20,7 +20,6 @@ import { changesDocument, checkUpdate } from '../../app/notes/note-document.serv
 import { exceedsDocumentLimit } from '../../app/notes/update-check.server';
 import { isNoteFrozen } from '../../app/notes/note-docs.server';
 import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, NOTE_EVENTS, NOTE_LIMITS, noteMessage, noteRoom, toBytes, type RefusalReason, type SaveState } from '../../app/notes/protocol';
-import { RateLimiter } from '../../app/utils/rate-limit.server';
 import type { Cluster } from '../cluster';
 import type { Services } from '../services';
 import { createHandlerFactory, type AppSocket, type SocketData } from './handler';
@@ -71,7 +70,7 @@ const ANOTHER_NODE = '\u0000another-node';
 
 export function registerNoteHandlers(io: Server<any, any, any, SocketData>, services: Services, cluster: Cluster, options: { eventsPer10s: number; messagesPer10s: number }) {
   const on = createHandlerFactory(services, options.eventsPer10s);
-  const messageLimiter = new RateLimiter(options.messagesPer10s, 10_000);
+  const messageLimiter = services.limits.make('note-messages', options.messagesPer10s, 10_000, 'connection');
   const memberships = new WeakMap<AppSocket, Map<number, Membership>>();
   const rooms = new Map<number, Room>();
   /** `${socket.id}:${noteId}` of joins waiting for the doc. */
@@ -292,7 +291,7 @@ export function registerNoteHandlers(io: Server<any, any, any, SocketData>, serv
         const current = await currentUser(services, socket).catch(() => null);
         if (!current) return endSocket(socket);
       }
-      if (!messageLimiter.consume(socket.id).ok) return; // a flood is dropped; the client resyncs on its next step 1
+      if (!(await messageLimiter.consume(socket.id)).ok) return; // a flood is dropped; the client resyncs on its next step 1
       const bytes = toBytes(payload);
       if (!bytes) return refuse(noteId, 'invalid');
       if (bytes.length > NOTE_LIMITS.messageBytes) return refuse(noteId, 'too_large');
