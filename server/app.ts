@@ -183,7 +183,9 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
      */
     close: () =>
       (closing ??= (async () => {
-        io.disconnectSockets(true);
+        // This node's sockets only: with the Redis adapter, `io.disconnectSockets` would end every
+        // node's (a rolling restart would disconnect everyone).
+        io.local.disconnectSockets(true);
         const closed = new Promise<void>((resolve) => {
           if (!httpServer.listening) return resolve();
           httpServer.close(() => resolve());

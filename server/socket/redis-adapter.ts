@@ -3,9 +3,13 @@
  *
  * - What arrives from Redis is checked before any socket gets it. Only one event crosses nodes
  *   through the adapter: 'thread:typing', sent by a socket to its thread's rooms (domain events
- *   go through server/cluster/ instead). Anything else on the adapter's channels, or a typing
- *   signal that names its writer (it carries the stakeholder group only, as a Chatham House
- *   post), is logged and dropped.
+ *   go through server/cluster/ instead). Anything else on the adapter's broadcast channel, or a
+ *   typing signal that names its writer (it carries the stakeholder group only, as a Chatham
+ *   House post), is logged and dropped.
+ * - Requests between nodes (fetchSockets, serverSideEmit, remote joins and disconnections) are
+ *   never used by Palabre: every one that arrives is dropped. Honouring them would let whoever can
+ *   publish on Redis put a participant in a moderators' room, read every socket's handshake
+ *   (cookies included) or end the process with a malformed one.
  * - A publish while Redis is away is dropped quietly: the adapter does not catch the client's
  *   rejections, which would end the process as unhandled rejections (see `quiet`).
  */
@@ -34,6 +38,14 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 
 let lastDropLog = 0;
 let dropped = 0;
+
+function drop(problem: string) {
+  dropped++;
+  const now = Date.now();
+  if (now - lastDropLog < DROP_LOG_INTERVAL_MS) return;
+  lastDropLog = now;
+  console.warn(`[cluster] dropped a Socket.io adapter message (${dropped} so far): ${problem}`);
+}
 
 /** Why `raw` (a message from another node's adapter) must not reach a socket; null if it may. */
 function problemWith(raw: unknown, parser: { decode(msg: unknown): unknown }): string | null {
@@ -78,12 +90,11 @@ export function checkedRedisAdapter(pub: RedisClient, sub: RedisClient, options:
     inner.onmessage = (pattern, channel, raw) => {
       const problem = problemWith(raw, inner.parser);
       if (!problem) return deliver(pattern, channel, raw);
-      dropped++;
-      const now = Date.now();
-      if (now - lastDropLog < DROP_LOG_INTERVAL_MS) return;
-      lastDropLog = now;
-      console.warn(`[cluster] dropped a malformed Socket.io adapter message (${dropped} so far): ${problem}`);
+      drop(problem);
     };
+    // The request and response channels (the adapter subscribes to them in its constructor and
+    // calls `this.onrequest(channel, message)` for each): nothing is honoured.
+    (adapter as unknown as { onrequest(channel: unknown, raw: unknown): void }).onrequest = () => drop('a request between nodes (Palabre makes none)');
     return adapter;
   };
 }
