@@ -4,7 +4,8 @@
  * miss nothing: a thread reader catches up from its since-cursor on everything posted meanwhile,
  * once each; a co-editor comes back with the replica it holds (edits the dead node may never
  * have stored included) and converges with a co-editor on the other node, and the stored note
- * ends up equal to both. The killed node, restarted, serves live again.
+ * ends up equal to both. The killed node, restarted, serves live again; stopped with SIGTERM, it
+ * disconnects its own clients only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -133,5 +134,22 @@ describe.skipIf(!POSTGRES_URL)('a node killed under its clients', () => {
     const live = await post('Through B, to a reader on the restarted A.');
     await rejoined.waitForPost(live);
     expect(rejoined.caughtUp.has(live)).toBe(false);
+  });
+
+  it('node A stopped with SIGTERM disconnects its own clients only: node B’s stay connected and live', async () => {
+    const [nodeA, nodeB] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    const thread = await threadIdOf(cluster, '2.4');
+    const onA = await openLiveClient(nodeA.url, undefined, { reconnection: false });
+    const onB = await openLiveClient(nodeB.url, (await createClusterUser(cluster)).cookie, { reconnection: false });
+    clients.push(onA, onB);
+    for (const c of [onA, onB]) expect((await c.emit('thread:join', { threadId: thread })).ok).toBe(true);
+    const aGone = new Promise((resolve) => onA.socket.once('disconnect', resolve));
+    expect(await nodeA.stop()).toBe(0);
+    await aGone;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(onB.socket.connected).toBe(true);
+    const ack = await onB.emit('post:create', { threadId: thread, clientId: clientId(), body: doc('Still here on B.') });
+    expect(ack.ok).toBe(true);
+    await onB.next('post:created', (p: any) => p.post?.id === ack.post.id);
   });
 });
