@@ -15,6 +15,8 @@ const onPath = (command: string) => (process.env.PATH ?? '').split(':').some((di
 export const HAS_POPPLER = onPath('pdftotext') && onPath('pdffonts') && onPath('pdfinfo');
 /** LibreOffice (soffice): a second reader of exported Word files. */
 export const HAS_LIBREOFFICE = onPath('soffice');
+/** redis-server: the cluster tests start their own to stop and restart it (tests/support/cluster.ts). */
+export const HAS_REDIS_SERVER = onPath('redis-server');
 
 export const SKIP_EXPORT_READERS_MESSAGE =
   'Export tests that read files back are skipped: ' +
@@ -24,6 +26,11 @@ export const SKIP_EXPORT_READERS_MESSAGE =
 export const SKIP_CHROMIUM_MESSAGE =
   `Browser tests skipped: no Chromium at ${CHROMIUM_PATH}. ` +
   'Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH to run them.';
+export const SKIP_REDIS_SERVER_MESSAGE =
+  'Cluster tests skipped: no redis-server on the PATH. Install it (Debian: apt-get install -y redis-server) to run them.';
+export const SKIP_CLUSTER_MESSAGE =
+  'Cluster tests (several nodes on one PostgreSQL and one Redis) skipped: DATABASE_URL is not a postgres:// URL. ' +
+  'Run them with `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test`.';
 export const SKIP_POSTGRES_MESSAGE =
   'PostgreSQL runs skipped: DATABASE_URL is not a postgres:// URL. ' +
   'Run `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm test` to run every suite on PostgreSQL too.';

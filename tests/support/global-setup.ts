@@ -3,7 +3,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { CI, HAS_CHROMIUM, HAS_LIBREOFFICE, HAS_POPPLER, POSTGRES_URL, SKIP_CHROMIUM_MESSAGE, SKIP_EXPORT_READERS_MESSAGE, SKIP_POSTGRES_MESSAGE } from './env';
+import { CI, HAS_CHROMIUM, HAS_LIBREOFFICE, HAS_POPPLER, HAS_REDIS_SERVER, POSTGRES_URL, SKIP_CHROMIUM_MESSAGE, SKIP_EXPORT_READERS_MESSAGE, SKIP_POSTGRES_MESSAGE, SKIP_REDIS_SERVER_MESSAGE } from './env';
 import { REMIX_CLI_ENV } from '../../server/build';
 
 export default function setup() {
@@ -21,6 +21,10 @@ export default function setup() {
   if (!HAS_POPPLER || !HAS_LIBREOFFICE) {
     if (CI) throw new Error(`CI=true but ${SKIP_EXPORT_READERS_MESSAGE}`);
     console.warn(`\n⚠ ${SKIP_EXPORT_READERS_MESSAGE}\n`);
+  }
+  if (!HAS_REDIS_SERVER) {
+    if (CI) throw new Error(`CI=true but ${SKIP_REDIS_SERVER_MESSAGE}`);
+    console.warn(`\n⚠ ${SKIP_REDIS_SERVER_MESSAGE}\n`);
   }
   if (!POSTGRES_URL) console.warn(`\nℹ ${SKIP_POSTGRES_MESSAGE}\n`);
 }
