@@ -12,12 +12,20 @@ import { sql } from 'kysely';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../support/env';
+import { deleteRedisKeys, redisForTests } from '../support/cluster';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startProcess } from '../support/process';
 import { startTestServer, type TestServer } from '../support/server';
 import { clientId, createUser, doc, openClient, threadId } from '../support/sockets';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The shared Redis if it answers, else a private redis-server (tests/support/cluster.ts); only with PostgreSQL. */
+let testRedis: Awaited<ReturnType<typeof redisForTests>> | undefined;
+let REDIS_URL = '';
+beforeAll(async () => {
+  if (!POSTGRES_URL) return;
+  testRedis = await redisForTests();
+  REDIS_URL = testRedis.url;
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Every prefix this file used on the shared Redis, its keys deleted at the end. */
 const prefixes: string[] = [];
@@ -27,10 +35,9 @@ const newPrefix = () => {
   return prefix;
 };
 afterAll(async () => {
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  for (const prefix of prefixes) for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await redis.del(keys);
-  await redis.close();
+  if (!testRedis) return;
+  for (const prefix of prefixes) await deleteRedisKeys(REDIS_URL, `${prefix}:`);
+  await testRedis.close();
 });
 
 async function publish(channel: string, message: string) {

@@ -11,13 +11,15 @@ import * as Y from 'yjs';
 import { loadNoteState } from '../../app/notes/note-store.server';
 import { clusterKey } from '../../server/cluster/bus';
 import { POSTGRES_URL, SKIP_POSTGRES_MESSAGE } from '../support/env';
+import { redisForTests } from '../support/cluster';
 import { startTestServer, type TestServer } from '../support/server';
 import { clientId, createUser, doc, openClient, threadId } from '../support/sockets';
 import { openCoEditor, type CoEditor } from '../support/yjs-client';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `palabre-test-${crypto.randomBytes(4).toString('hex')}`;
-const env = { REDIS_URL, REDIS_PREFIX: prefix };
+/** The shared Redis if it answers, else a private redis-server (tests/support/cluster.ts). */
+let testRedis: Awaited<ReturnType<typeof redisForTests>>;
+let REDIS_URL: string;
 let a: TestServer;
 let b: TestServer;
 const editors: CoEditor[] = [];
@@ -37,6 +39,9 @@ async function publish(channel: string, message: unknown, options: { signed?: bo
 
 describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
   beforeAll(async () => {
+    testRedis = await redisForTests();
+    REDIS_URL = testRedis.url;
+    const env = { REDIS_URL, REDIS_PREFIX: prefix };
     a = await startTestServer(env);
     b = await startTestServer(env, { database: a.database });
   });
@@ -48,6 +53,7 @@ describe.skipIf(!POSTGRES_URL)('two nodes in one process', () => {
     await redis.connect();
     for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await redis.del(keys);
     await redis.close();
+    await testRedis?.close();
   });
 
   it('a post made through one node reaches readers on the other, under the name its attribution allows', async () => {

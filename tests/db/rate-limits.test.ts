@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisClient } from '../../app/utils/rate-limit.server';
 import { seedConsultation } from '../../db/seeds/consultation';
 import { createServices, type Services } from '../../server/services';
+import { redisForTests } from '../support/cluster';
 import { openTestDatabase } from '../support/database';
 import { clientId, createUser } from '../support/sockets';
 
@@ -16,13 +17,16 @@ const PREFIX = `test-rl-services-${process.pid}-${Date.now()}`;
 const LIMITS = { secureCookies: false, signInAttemptsPerAddress: 3, registrationsPerAddress: 2, postsPerMinute: 2 };
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+/** The shared Redis if it answers, else a private redis-server (tests/support/cluster.ts). */
+let testRedis: Awaited<ReturnType<typeof redisForTests>> | undefined;
 const clients: RedisClient[] = [];
 const opened: Services[] = [];
 let threadId: number;
 let author: string;
 
 async function redisClient(): Promise<RedisClient> {
-  const client: RedisClient = createClient({ url: 'redis://127.0.0.1:6379' });
+  testRedis ??= await redisForTests();
+  const client: RedisClient = createClient({ url: testRedis.url });
   client.on('error', (error) => console.error('[test redis]', error.message));
   await client.connect();
   clients.push(client);
@@ -58,6 +62,7 @@ afterAll(async () => {
     if (keys.length) await first.del(keys);
   }
   for (const client of clients) client.destroy();
+  await testRedis?.close();
   await handle?.drop();
 });
 

@@ -113,7 +113,7 @@ describe('a contribution that cannot be saved', () => {
     const answer = await withFullDisk(() =>
       client.emit('post:create', { threadId: thread, clientId: clientId(), body: doc(`On a full disk. ${'Long text. '.repeat(1_500)}`) }),
     );
-    expect(answer).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'service_unavailable', messageKey: 'errors.storageUnavailable' } });
     const log = logged(errors);
     expect(log).toMatch(/\[socket\] post:create failed: SqliteError: database or disk is full/);
     expect(log).not.toMatch(/cannot rollback/);
@@ -138,7 +138,7 @@ describe('a contribution that cannot be saved', () => {
       await sql`drop trigger palabre_test_cut on posts`.execute(db);
       await sql`drop function palabre_test_cut()`.execute(db);
     }
-    expect(answer).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'service_unavailable', messageKey: 'errors.storageUnavailable' } });
     const log = logged(errors);
     expect(log).toMatch(/\[socket\] post:create failed: error: terminating connection due to administrator command/);
     expect(log).not.toMatch(/post:create failed: Error: (Client has encountered a connection error|Connection terminated)/);

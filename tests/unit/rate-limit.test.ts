@@ -9,9 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisForTests } from '../support/cluster';
 import { createLimiters, REDIS_TIMEOUT_MS, type MakeLimiter, type RedisClient } from '../../app/utils/rate-limit.server';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The shared Redis if it answers, else a private redis-server (tests/support/cluster.ts). */
+let REDIS_URL: string;
+let testRedis: Awaited<ReturnType<typeof redisForTests>>;
 const PREFIX = `test-rl-${process.pid}-${Date.now()}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,6 +36,8 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  testRedis = await redisForTests();
+  REDIS_URL = testRedis.url;
   redis = await connected(REDIS_URL);
   otherNode = await connected(REDIS_URL);
 });
@@ -43,6 +48,7 @@ afterAll(async () => {
     await redis.close();
   }
   if (otherNode?.isOpen) await otherNode.close();
+  await testRedis?.close();
 });
 
 const stores: [string, () => MakeLimiter][] = [
