@@ -39,15 +39,22 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** A URL with its password masked, in its user part or a `password=` parameter (postgres, redis). */
+/**
+ * A URL with its password masked, in its user part or a `password=` parameter (postgres, redis);
+ * any other text comes back with what looks like one masked.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
+    const secrets = [...u.searchParams.keys()].filter((key) => /^pass(word)?$/i.test(key));
+    // Nothing to mask: the text as given (a URL object would also rewrite it, e.g. add a slash).
+    if (!u.password && secrets.length === 0) return url;
     if (u.password) u.password = '***';
-    for (const key of [...u.searchParams.keys()]) if (/^pass(word)?$/i.test(key)) u.searchParams.set(key, '***');
+    for (const key of secrets) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
-    return url.replace(/:[^:@/\s]*@/g, ':***@');
+    // Not a URL (a malformed setting): mask whatever looks like a password in it all the same.
+    return url.replace(/:[^:@/\s]*@/g, ':***@').replace(/([?&]pass(word)?=)[^&]*/gi, '$1***');
   }
 }
 

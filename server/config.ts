@@ -3,7 +3,7 @@
  * stops the process with a message naming the variable.
  */
 import { z } from 'zod';
-import { DEFAULT_SQLITE_PATH } from '../db/database';
+import { DEFAULT_SQLITE_PATH, isPostgresUrl, redactUrl } from '../db/database';
 
 const ORIGINS_EXPECTED = 'expected a comma-separated list of origins like https://palabre.example.org (scheme, host and port; no path)';
 
@@ -104,11 +104,6 @@ const schema = z.object({
 
 export type Config = Omit<z.infer<typeof schema>, 'COOKIE_SECURE'> & { COOKIE_SECURE: boolean };
 
-/**
- * `scheme://user:***@host…`: a URL's password never reaches a message or a log, however malformed
- * the URL (`redis//:secret@host` too), nor one given as a `password=` parameter.
- */
-const withoutPassword = (value: string) => value.replace(/:[^:@/\s]*@/g, ':***@').replace(/([?&]password=)[^&]*/gi, '$1***');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -121,21 +116,21 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(withoutPassword(env[name] ?? ''))}: ${issue.message}`;
+      return `  ${name}=${JSON.stringify(redactUrl(env[name] ?? ''))}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
-  if (config.REDIS_URL && !/^postgres(ql)?:\/\//i.test(config.DATABASE_URL)) {
+  if (config.REDIS_URL && !isPostgresUrl(config.DATABASE_URL)) {
     throw new ConfigError(
       'Invalid configuration:\n  REDIS_URL is set, so several nodes may share the data, but DATABASE_URL names a SQLite file, ' +
         'which only one process may write: set DATABASE_URL=postgres://… (or unset REDIS_URL to run one node).',
     );
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.DATABASE_URL) && !/^postgres(ql)?:\/\//i.test(config.DATABASE_URL)) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.DATABASE_URL) && !isPostgresUrl(config.DATABASE_URL)) {
     throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: expected postgres://… or the path of a SQLite file`);
   }
-  if (/^postgres(ql)?:\/\//i.test(config.DATABASE_URL) && !URL.canParse(config.DATABASE_URL)) {
+  if (isPostgresUrl(config.DATABASE_URL) && !URL.canParse(config.DATABASE_URL)) {
     throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: expected a PostgreSQL URL like postgres://user:password@host:5432/database`);
   }
   return { ...config, COOKIE_SECURE: config.COOKIE_SECURE ?? config.NODE_ENV === 'production' };

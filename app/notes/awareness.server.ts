@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import type { SessionUser } from '../auth/auth.server';
 import { cursorColorFor } from './awareness';
-import { authorAs } from '../contributions/attribution';
+import { authorAs, type Attribution, type PublicAuthor } from '../contributions/attribution';
 import { decodeAwarenessUpdate, isAttribution, type AwarenessEntry, type PresenceData } from './awareness';
 
 export { AWARENESS_STATE_MAX_BYTES, decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness';
@@ -68,16 +68,21 @@ export function isRelayedPresenceState(state: Record<string, unknown> | null): b
   const author = data.author;
   if (!author || typeof author !== 'object') return false;
   const fields = Object.keys(author).sort().join(',');
-  switch (author.attribution) {
-    case 'named':
-      return fields === 'attribution,name,organisation,stakeholderGroup' && name === author.name;
-    case 'organisation':
-      return fields === 'attribution,organisation,stakeholderGroup' && name === author.organisation;
-    case 'chatham':
-      return fields === 'attribution,stakeholderGroup' && name === author.stakeholderGroup;
-    default:
-      return false;
-  }
+  const attribution = String(author.attribution);
+  const expected = Object.hasOwn(PRESENCE_FIELDS, attribution) ? PRESENCE_FIELDS[attribution as Attribution] : undefined;
+  return expected !== undefined && fields === expected && name === presenceLabel(author as unknown as PublicAuthor);
+}
+
+/** The fields of a presence's author under each attribution, sorted. */
+const PRESENCE_FIELDS: Record<Attribution, string> = {
+  named: 'attribution,name,organisation,stakeholderGroup',
+  organisation: 'attribution,organisation,stakeholderGroup',
+  chatham: 'attribution,stakeholderGroup',
+};
+
+/** How a presence is labelled for clients that do not relabel it: what its attribution shows. */
+function presenceLabel(author: PublicAuthor): string {
+  return author.attribution === 'named' ? author.name : author.attribution === 'organisation' ? author.organisation : author.stakeholderGroup;
 }
 
 /**
@@ -113,7 +118,7 @@ export function sanitiseAwarenessUpdate(update: Uint8Array, speaker: Speaker): A
         focusPos: focusPos ?? null,
         focusing: focusing === true,
         // Browsers relabel in their reader's language; this is for clients that do not.
-        name: author.attribution === 'named' ? author.name : author.attribution === 'organisation' ? author.organisation : author.stakeholderGroup,
+        name: presenceLabel(author),
         color: cursorColorFor(key),
         awarenessData: presence,
       },

@@ -89,7 +89,6 @@ interface LiveNote {
   sealed: boolean;
   flushTimer: NodeJS.Timeout | null;
   retryMs: number;
-  lastUpdateId: number;
   /** Every stored update up to this id is in the doc (checked against the database, `repairBehind`). */
   checkedThrough: number;
   /** Ids of the updates applied since (this node's own and those relayed to it). */
@@ -152,15 +151,18 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
   /** Several nodes: remember which stored updates each doc has, for `repairBehind`. */
   let comparing = false;
 
-  function announceSaveState(noteId: number, saved: boolean) {
-    for (const listener of saveStateListeners) {
+  /** Runs every listener of `set`; one that fails is logged (as `what`) and does not keep the others from hearing. */
+  function notify<Args extends unknown[]>(set: Set<(...args: Args) => void>, what: string, ...args: Args) {
+    for (const listener of set) {
       try {
-        listener(noteId, saved);
+        listener(...args);
       } catch (error) {
-        console.error('[notes] a save-state listener failed:', error);
+        console.error(`[notes] a ${what} listener failed:`, error);
       }
     }
   }
+
+  const announceSaveState = (noteId: number, saved: boolean) => notify(saveStateListeners, 'save-state', noteId, saved);
 
   /** Runs `task` after this note's earlier store operations, whatever their outcome. */
   function serial<T>(note: LiveNote, task: () => Promise<T>): Promise<T> {
@@ -185,7 +187,6 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       sealed: false,
       flushTimer: null,
       retryMs: 50,
-      lastUpdateId,
       checkedThrough: lastUpdateId,
       seen: new Set(),
       sinceCompaction: 0,
@@ -227,7 +228,6 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
       let updateId: number;
       try {
         updateId = await store.append(note.noteId, batch.update, batch.changedAt);
-        note.lastUpdateId = Math.max(note.lastUpdateId, updateId);
         if (comparing) note.seen.add(updateId);
       } catch (error) {
         if (isNoteFrozen(error)) return refused(note, batch);
@@ -259,15 +259,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
     });
   }
 
-  function tell(noteId: number, update: Uint8Array, source: 'local' | 'remote', updateId?: number) {
-    for (const listener of listeners) {
-      try {
-        listener(noteId, update, source, updateId);
-      } catch (error) {
-        console.error('[notes] a flush listener failed:', error);
-      }
-    }
-  }
+  const tell = (noteId: number, update: Uint8Array, source: 'local' | 'remote', updateId?: number) => notify(listeners, 'flush', noteId, update, source, updateId);
 
   /**
    * The store refused the note's edits: it was signed off, or its consultation moved to final,
@@ -284,20 +276,13 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
     note.sealed = true;
     console.warn(`[notes] note ${note.noteId} is closed to edits (signed off or final, possibly on another node): ${dropped} editors' updates refused`);
     // Their senders hear it (the page says their last change was not saved), never silence.
-    for (const listener of refusalListeners) {
-      try {
-        listener(note.noteId, [...senders]);
-      } catch (error) {
-        console.error('[notes] a refusal listener failed:', error);
-      }
-    }
+    notify(refusalListeners, 'refusal', note.noteId, [...senders]);
     try {
-      const { state, lastUpdateId } = await store.load(note.noteId);
+      const { state } = await store.load(note.noteId);
       const doc = new Y.Doc({ gc: true });
       if (state) Y.applyUpdate(doc, state, 'load');
       // The old doc is left to the garbage collector, not destroyed: the room's awareness is bound to it.
       note.doc = doc;
-      note.lastUpdateId = lastUpdateId;
     } catch (error) {
       console.error(`[notes] reloading note ${note.noteId} after a refusal failed; it is unloaded:`, (error as Error).message);
       live.delete(note.noteId);
@@ -313,7 +298,6 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
   async function repair(note: LiveNote): Promise<boolean> {
     const { state, lastUpdateId } = await store.load(note.noteId);
     if (!state || live.get(note.noteId) !== note) return false;
-    note.lastUpdateId = Math.max(note.lastUpdateId, lastUpdateId);
     // Everything stored up to what was just read is now in the doc.
     if (lastUpdateId > note.checkedThrough) {
       note.checkedThrough = lastUpdateId;
@@ -543,10 +527,7 @@ export function createNoteDocs(store: NoteStore, options: Partial<NoteDocsOption
     applyRemote(noteId: number, update: Uint8Array, updateId?: number): boolean {
       const note = live.get(noteId);
       if (!note) return false;
-      if (updateId !== undefined) {
-        note.lastUpdateId = Math.max(note.lastUpdateId, updateId);
-        if (comparing) note.seen.add(updateId);
-      }
+      if (updateId !== undefined && comparing) note.seen.add(updateId);
       const changed = applyChanging(note.doc, update, 'remote');
       const gap = note.doc.store.pendingStructs !== null || note.doc.store.pendingDs !== null;
       // An update waiting for one this node lacks goes to the clients all the same: they keep it

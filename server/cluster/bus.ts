@@ -58,7 +58,6 @@ export function createClusterBus(redis: RedisConnection, nodeId: string, key: Bu
   const sign = (channel: string, body: string) => crypto.createHmac('sha256', key).update(channel).update('\n').update(body).digest();
   const dropped: Record<string, number> = {};
   const lastDropLog: Record<string, number> = {};
-  const unpublished: Record<string, number> = {};
 
   const drop = (name: string, why: string) => {
     dropped[name] = (dropped[name] ?? 0) + 1;
@@ -99,10 +98,7 @@ export function createClusterBus(redis: RedisConnection, nodeId: string, key: Bu
         }
       });
       return (message: T) => {
-        if (!redis.available()) {
-          unpublished[name] = (unpublished[name] ?? 0) + 1;
-          return; // repaired when Redis is back (see above)
-        }
+        if (!redis.available()) return; // repaired when Redis is back (see above)
         const body = JSON.stringify({ n: nodeId, t: Date.now(), m: message });
         redis.client.publish(channelKey, `${sign(channelKey, body).toString('base64')}.${body}`).catch((error: Error) => {
           console.error(`[cluster] publishing on '${name}' failed (repaired when Redis is back): ${error.message}`);
