@@ -15,7 +15,13 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
   type TransactionSettings,
+  type UnknownRow,
 } from 'kysely';
 import type { Database } from './schema';
 
@@ -183,6 +189,29 @@ function ensureDirectory(dir: string): void {
   fs.mkdirSync(dir);
 }
 
+/** The columns of PostgreSQL's search index (migration 012), as rows carry them before and after camel-casing. */
+const SEARCH_VECTOR_KEYS = ['searchVector', 'searchNameVector', 'searchOrganisationVector', 'search_vector', 'search_name_vector', 'search_organisation_vector'] as const;
+
+/**
+ * Drops the search index's generated columns from every row PostgreSQL returns: they exist for
+ * the search's WHERE clauses only (db/search/), and a `selectAll()` row spread into a page must
+ * not ship a text's lexemes (nor weigh on `.data`). One place, for every query.
+ */
+class HideSearchVectors implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const rows = args.result.rows;
+    const first = rows[0];
+    if (first && SEARCH_VECTOR_KEYS.some((key) => key in first)) {
+      for (const row of rows) for (const key of SEARCH_VECTOR_KEYS) delete row[key];
+    }
+    return args.result;
+  }
+}
+
 async function openPostgres(url: string): Promise<DatabaseHandle> {
   const location = redactUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
@@ -199,7 +228,7 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   });
   const db = new Kysely<Database>({
     dialect: withTruthfulRollback(new PostgresDialect({ pool })),
-    plugins: [new CamelCasePlugin()],
+    plugins: [new CamelCasePlugin(), new HideSearchVectors()],
   });
   try {
     await sql`select 1`.execute(db);

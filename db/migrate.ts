@@ -14,6 +14,7 @@ import * as m008 from './migrations/2026-11-25-008-form-submissions';
 import * as m009 from './migrations/2026-11-25-009-compilation';
 import * as m010 from './migrations/2026-11-25-010-note-citation-times';
 import * as m011 from './migrations/2026-11-30-011-cluster-keys';
+import * as m012 from './migrations/2026-11-30-012-search';
 import type { Database } from './schema';
 
 /** Every migration by name, in the order they run (tests take the ones before a given one). */
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-009-compilation': m009,
   '2026-11-25-010-note-citation-times': m010,
   '2026-11-30-011-cluster-keys': m011,
+  '2026-11-30-012-search': m012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -44,7 +44,7 @@ describe('migrations 009 and 010', () => {
       handle.db.insertInto('notes').values({ consultationId, questionId: null, stakeholderGroup: null, title, content: text, createdAt: made, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
     const cited = await note('Cites', content);
     await note('Broken', '{not json');
-    expect(await migrateToLatest(handle.db)).toEqual(['2026-11-25-009-compilation', '2026-11-25-010-note-citation-times', '2026-11-30-011-cluster-keys']);
+    expect(await migrateToLatest(handle.db)).toEqual(['2026-11-25-009-compilation', '2026-11-25-010-note-citation-times', '2026-11-30-011-cluster-keys', '2026-11-30-012-search']);
     const rows = await handle.db.selectFrom('noteCitations').selectAll().orderBy('sourceKind').orderBy('sourceId').execute();
     expect(rows).toEqual([
       { noteId: cited.id, sourceKind: 'case_study', sourceId: 4, createdAt: made },
