@@ -21,6 +21,7 @@ import { createNoteService } from '../app/notes/notes.server';
 import { createExportJobs } from '../app/exports/export-jobs.server';
 import { createExportService } from '../app/exports/exports.server';
 import { createRenderPool } from './exports/render-pool';
+import { createSearchService } from '../app/search/search.server';
 import { createNotificationService } from '../app/notifications/notifications.server';
 import { createPostService, type ThreadEvent } from '../app/posts/posts.server';
 import { createLimiters, type RedisClient } from '../app/utils/rate-limit.server';
@@ -116,6 +117,8 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
     compilation: createCompilationService(db, { publish: compilationEvents.publish }),
     /** A question's compilation changed (after commit): its live room refetches (server/socket/compilation.ts). */
     compilationEvents,
+    /** Full-text search of a consultation: posts, case studies, key points, notes (issue 15). */
+    search: createSearchService(db),
     notifications: createNotificationService(db),
     limits: {
       /** Makes the node's other limiters (the socket layer's, per connection) from the same store. */

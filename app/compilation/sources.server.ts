@@ -12,6 +12,8 @@ import type { PublicAuthor } from '../contributions/attribution';
 import { citationKey } from '../contributions/refs';
 import { readSources, type AvailableSource } from '../contributions/sources.server';
 import type { ContributionViewer } from '../contributions/visibility';
+import type { SearchService } from '../search/search.server';
+import type { QueryProblem } from '../search/search-types';
 import { clipFieldsOf } from './compilation.schema';
 
 /** Posts per page of the sources side. */
@@ -103,4 +105,39 @@ export async function threadNumbersOf(db: Kysely<Database>, postIds: number[]): 
 /** A question's threads: its general one (subQuestionId null) and one per sub-question. */
 export async function threadsOf(db: Kysely<Database>, questionId: number) {
   return db.selectFrom('threads').select(['id', 'number', 'subQuestionId']).where('questionId', '=', questionId).orderBy('id').execute();
+}
+
+/** Sources per page of a search of the sources side. */
+export const SEARCHED_PAGE = 20;
+
+export interface SearchedSources {
+  items: PageSource[];
+  total: number;
+  /** 1-based, and how many there are. */
+  page: number;
+  pages: number;
+  /** Why nothing was searched (app/search/search-types.ts), else null. */
+  problem: QueryProblem | null;
+}
+
+/**
+ * One page of the question's sources holding the words of `q`, best first: the search
+ * (app/search/search.server.ts) over what may be clipped into this question (visible posts of its
+ * threads, published public case studies informing it), then read as the thread pages are.
+ */
+export async function searchedSources(db: Kysely<Database>, search: SearchService, viewer: ContributionViewer, questionId: number, q: string, page: number): Promise<SearchedSources> {
+  const result = await search.find(
+    { userId: viewer.userId, consultationId: viewer.consultationId },
+    { q, filters: {}, page },
+    { kinds: ['post', 'case_study'], questionId, sourcesOnly: true, publicOnly: true, pageSize: SEARCHED_PAGE },
+  );
+  const postIds = result.found.filter((f) => f.kind === 'post').map((f) => f.id);
+  const parents = postIds.length ? await db.selectFrom('posts').select(['id', 'parentId']).where('id', 'in', postIds).execute() : [];
+  const parentOf = new Map(parents.map((p) => [p.id, p.parentId]));
+  const items = await pageOf(
+    db,
+    viewer,
+    result.found.map((f) => ({ kind: f.kind as SourceKind, id: f.id, parentId: f.kind === 'post' ? (parentOf.get(f.id) ?? null) : null })),
+  );
+  return { items, total: result.total, page: result.page, pages: Math.max(1, Math.ceil(result.total / SEARCHED_PAGE)), problem: result.problem };
 }

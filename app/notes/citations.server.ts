@@ -16,7 +16,7 @@
  * vocabulary, app/contributions/standing.ts): a post edited since, for every reader; a case
  * study rejected or restricted, for staff who may still read it.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { PublicAuthor } from '../contributions/attribution';
 import { caseStudiesInforming, sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
@@ -37,6 +37,7 @@ import {
 import type { SourceStanding } from '../contributions/standing';
 import type { SourceState } from '../contributions/visibility';
 import { citationTimes } from './note-citations.server';
+import { createSearchService } from '../search/search.server';
 
 export type { SourceState };
 
@@ -131,6 +132,7 @@ function clipFootnote(id: number, clip: ClipRead, sources: Map<string, Contribut
 }
 
 export function createCitationService(db: Kysely<Database>) {
+  const search = createSearchService(db);
   return {
     /**
      * The footnotes of `refs` (contributions and clips, in their order) as `userId` may read them,
@@ -155,41 +157,53 @@ export function createCitationService(db: Kysely<Database>) {
 
     /**
      * What an editor of a note may cite: visible posts of the note's question (or of the whole
-     * consultation) and the published case studies informing it, newest first, optionally matching
-     * `query` (words of the text or title, or a marker such as "C-17").
+     * consultation) and the published case studies informing it (restricted ones for reviewers).
+     * With `query`: those the search finds (app/search/search.server.ts: words with or without
+     * accents, singular or plural, "phrases", -exclusions; the last word as typed is a prefix), best
+     * first; or the one a marker such as "C-17" names. Without: the newest.
      */
     async candidates(userId: string, note: { consultationId: number; questionId: number | null }, query = '', limit = 20): Promise<Source[]> {
       const [viewer, { slug }] = await Promise.all([
         viewerIn(db, userId, note.consultationId),
         db.selectFrom('consultations').select('slug').where('id', '=', note.consultationId).executeTakeFirstOrThrow(),
       ]);
-      const q = query.trim().slice(0, 200);
+      const q = query.trim();
       const marker = /^(cs|c)-?(\d{1,9})$/i.exec(q.replace(/[[\]\s]/g, ''));
-      const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const contains = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${like} escape '\\'`;
 
       let posts = selectPostSources(db).where(sourcePosts(viewer));
       if (note.questionId !== null) posts = posts.where('threads.questionId', '=', note.questionId);
       let caseStudies = selectCaseStudySources(db).where(sourceCaseStudies(viewer));
       if (note.questionId !== null) caseStudies = caseStudies.where(caseStudiesInforming(note.questionId));
+      let order: string[] | null = null;
       if (marker) {
         const id = Number(marker[2]);
         const isCaseStudy = marker[1]!.toLowerCase() === 'cs';
         posts = posts.where('posts.id', '=', isCaseStudy ? -1 : id);
         caseStudies = caseStudies.where('caseStudies.id', '=', isCaseStudy ? id : -1);
       } else if (q) {
-        posts = posts.where(contains('posts.bodyText'));
-        caseStudies = caseStudies.where((eb) => eb.or([contains('caseStudies.title'), contains('caseStudies.summary')]));
+        const { found } = await search.find(
+          { userId, consultationId: note.consultationId },
+          { q, filters: {}, page: 1 },
+          { kinds: ['post', 'case_study'], questionId: note.questionId, sourcesOnly: true, pageSize: limit, asYouType: true },
+        );
+        if (found.length === 0) return [];
+        order = found.map((f) => `${f.kind}:${f.id}`);
+        const of = (kind: string) => [-1, ...found.filter((f) => f.kind === kind).map((f) => f.id)];
+        posts = posts.where('posts.id', 'in', of('post'));
+        caseStudies = caseStudies.where('caseStudies.id', 'in', of('case_study'));
       }
       const [postList, caseStudyList] = await Promise.all([
         posts.orderBy('posts.createdAt', 'desc').orderBy('posts.id', 'desc').limit(limit).execute(),
         caseStudies.orderBy('caseStudies.publishedAt', 'desc').orderBy('caseStudies.id', 'desc').limit(limit).execute(),
       ]);
       const subQuestionIds = await subQuestionsOf(db, caseStudyList.map((row) => row.id));
-      return [
+      const sources = [
         ...caseStudyList.map((row) => footnote(caseStudySource(row, viewer, slug, subQuestionIds.get(row.id) ?? []))),
         ...postList.map((row) => footnote(postSource(row, viewer, slug))),
       ];
+      if (!order) return sources;
+      const rank = new Map(order.map((key, i) => [key, i]));
+      return sources.sort((a, b) => (rank.get(`${a.kind}:${a.id}`) ?? 0) - (rank.get(`${b.kind}:${b.id}`) ?? 0));
     },
   };
 }

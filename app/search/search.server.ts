@@ -63,7 +63,12 @@ export interface SearchScope {
   questionId?: number | null;
   /** Only what may be cited or clipped (visible posts, published case studies), whoever asks. */
   sourcesOnly?: boolean;
+  /** Public case studies only (the compilation: participants read it in the synthesis phase). */
+  publicOnly?: boolean;
+  /** Results per page (1…100; SEARCH_PAGE_SIZE by default). */
   pageSize?: number;
+  /** The query is being typed: its last word counts as a prefix. */
+  asYouType?: boolean;
 }
 
 /** Authors matched by name at most (a name query matching more is a word, not a name). */
@@ -177,6 +182,7 @@ export function createSearchService(db: Kysely<Database>) {
       // A participant's own unpublished case study is theirs to find on their own page, not here.
       if (staff) studies = studies.where('caseStudies.status', '!=', 'draft');
       if (questionId !== null) studies = studies.where(caseStudiesInforming(questionId));
+      if (scope.publicOnly) studies = studies.where('caseStudies.visibility', '=', 'public');
       branches.push(studies);
     }
     if (kinds.has('key_point') && mayReadCompilation(viewer.role, phase as never)) {
@@ -376,6 +382,28 @@ export function createSearchService(db: Kysely<Database>) {
     return hits;
   }
 
+  /** Parses, checks the consultation and runs the search: the page's `(kind, id)` in order, the total and the facets. */
+  async function run(who: Searcher, input: SearchInput, scope: SearchScope) {
+    const filters = cleanFilters(input.filters);
+    const pageSize = Math.min(Math.max(scope.pageSize ?? SEARCH_PAGE_SIZE, 1), 100);
+    const page = Math.min(Math.max(Math.trunc(Number.isFinite(input.page) ? input.page : 1), 1), SEARCH_MAX_PAGE);
+    const parsed = parseQuery(input.q);
+    const base = { query: input.q.trim().slice(0, 1000), filters, page, pageSize, total: 0, facets: emptyFacets(), fellBack: false, truncated: false };
+    if (!parsed.ok) return { ...base, problem: parsed.problem, found: [], parsed: null, viewer: null, slug: '' };
+    const query = scope.asYouType ? asYouType(parsed.query, input.q) : parsed.query;
+    const done = { ...base, problem: null, fellBack: query.fellBack, truncated: query.truncated, parsed: query, found: [] as { kind: SearchKind; id: number }[] };
+    const consultation = await db.selectFrom('consultations').select(['slug', 'phase']).where('id', '=', who.consultationId).executeTakeFirst();
+    const viewer = await viewerIn(db, who.userId, who.consultationId);
+    if (!consultation || (consultation.phase === 'draft' && viewer.role !== 'admin')) return { ...done, viewer, slug: '' };
+    const authors = await authorsMatching(query);
+    const branches = candidates(viewer, consultation.phase, query, authors, scope);
+    if (branches.length === 0) return { ...done, viewer, slug: consultation.slug };
+    const withF = filtered(branches, filters, who.consultationId);
+    const { total, facets } = await facetsOf(withF, who.consultationId);
+    const found = total === 0 ? [] : await pageOf(withF, (page - 1) * pageSize, pageSize);
+    return { ...done, total, facets, found, viewer, slug: consultation.slug };
+  }
+
   return {
     /**
      * One page of what `who` may find for `input.q` in their consultation, with the facet
@@ -384,27 +412,30 @@ export function createSearchService(db: Kysely<Database>) {
      * nothing in it reaches SQL but as bound parameters.
      */
     async search(who: Searcher, input: SearchInput, scope: SearchScope = {}): Promise<SearchResults> {
-      const filters = cleanFilters(input.filters);
-      const pageSize = scope.pageSize ?? SEARCH_PAGE_SIZE;
-      const page = Math.min(Math.max(Math.trunc(Number.isFinite(input.page) ? input.page : 1), 1), SEARCH_MAX_PAGE);
-      const parsed = parseQuery(input.q);
-      const base = { query: input.q.trim().slice(0, 1000), filters, page, pageSize, hits: [], total: 0, facets: emptyFacets(), fellBack: false, truncated: false };
-      if (!parsed.ok) return { ...base, problem: parsed.problem };
-      const query = parsed.query;
-      const consultation = await db.selectFrom('consultations').select(['slug', 'phase']).where('id', '=', who.consultationId).executeTakeFirst();
-      const viewer = await viewerIn(db, who.userId, who.consultationId);
-      if (!consultation || (consultation.phase === 'draft' && viewer.role !== 'admin')) return { ...base, problem: null, fellBack: query.fellBack, truncated: query.truncated };
-      const authors = await authorsMatching(query);
-      const branches = candidates(viewer, consultation.phase, query, authors, scope);
-      const done = { ...base, problem: null, fellBack: query.fellBack, truncated: query.truncated };
-      if (branches.length === 0) return done;
-      const withF = filtered(branches, filters, who.consultationId);
-      const { total, facets } = await facetsOf(withF, who.consultationId);
-      if (total === 0) return { ...done, facets };
-      const found = await pageOf(withF, (page - 1) * pageSize, pageSize);
-      return { ...done, total, facets, hits: await hitsFor(viewer, consultation.slug, query, found) };
+      const { found, parsed, viewer, slug, ...results } = await run(who, input, scope);
+      const hits = found.length && parsed && viewer ? await hitsFor(viewer, slug, parsed, found) : [];
+      return { ...results, hits };
+    },
+
+    /**
+     * The same search's page as `(kind, id)` alone, in rank order, for tools that show found items
+     * their own way (the citation dialog, the compilation's sources): `problem`, `total` and `found`.
+     */
+    async find(who: Searcher, input: SearchInput, scope: SearchScope = {}) {
+      const { problem, total, found, page, pageSize } = await run(who, input, scope);
+      return { problem, total, found, page, pageSize };
     },
   };
+}
+
+/**
+ * As typed in a live dialog: the last word, not yet followed by a space, is a prefix ("compét"
+ * finds "compétences"), unless it is quoted or excluded.
+ */
+function asYouType(query: ParsedQuery, typed: string): ParsedQuery {
+  const last = query.terms[query.terms.length - 1];
+  if (!last || last.negated || last.prefix || last.words.length !== 1 || /[\s"”»*]$/u.test(typed) || last.words[0]!.length < 2) return query;
+  return { ...query, terms: [...query.terms.slice(0, -1), { ...last, prefix: true }] };
 }
 
 export type SearchService = ReturnType<typeof createSearchService>;

@@ -35,7 +35,7 @@ async function user(key: string, name: string, organisation: string, group: stri
 }
 
 let n = 0;
-async function post(key: string, text: string, language: string, options: { thread?: string; author?: string; attribution?: Attribution } = {}) {
+async function post(key: string, text: string, language: 'fr' | 'en' | 'es', options: { thread?: string; author?: string; attribution?: Attribution } = {}) {
   const view = await posts.create(
     options.author ?? users.author,
     { threadId: threads[options.thread ?? '2.4']!, clientId: `search-${++n}`, text, attribution: options.attribution ?? 'named', language },
