@@ -15,6 +15,8 @@ import { translateIsolated } from './UserText';
  * with the keyboard and without JavaScript). Wider, brand and languages share the first line and
  * the navigation is a plain row below: app.css shows the disclosure's content and hides its
  * summary (`::details-content`; where that is unsupported the "Menu" toggle stays, and works).
+ * The search box (the consultation's, issue 15) ends the navigation: in the disclosure when
+ * narrow, at the end of the navigation row when wide.
  * The markup follows the visual order at every width, so focus moves the way the eye does.
  * With JavaScript the menu closes after a navigation and on Escape.
  */
@@ -146,6 +148,16 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
                 </>
               )}
             </ul>
+            {data?.consultation ? (
+              // A plain GET form (works without JavaScript); the label is read, not shown.
+              <Form method="get" action={`/c/${data.consultation.slug}/search`} role="search" aria-label={t('nav.searchLabel')} className="site-search">
+                <label htmlFor="site-search-q" className="visually-hidden">
+                  {t('nav.searchLabel')}
+                </label>
+                <input id="site-search-q" type="search" name="q" autoComplete="off" spellCheck={false} />
+                <button type="submit">{t('nav.search')}</button>
+              </Form>
+            ) : null}
           </nav>
         </details>
       </div>
