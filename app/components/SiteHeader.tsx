@@ -15,8 +15,10 @@ import { translateIsolated } from './UserText';
  * with the keyboard and without JavaScript). Wider, brand and languages share the first line and
  * the navigation is a plain row below: app.css shows the disclosure's content and hides its
  * summary (`::details-content`; where that is unsupported the "Menu" toggle stays, and works).
- * The search box (the consultation's, issue 15) ends the navigation: in the disclosure when
- * narrow, at the end of the navigation row when wide.
+ * The consultation's search box (issue 15) is in the disclosure, after the navigation, when
+ * narrow; wide, between brand and languages (the navigation row has no room left). Two forms,
+ * one shown per width: the other is `display: none`, out of the tab order and of the
+ * accessibility tree.
  * The markup follows the visual order at every width, so focus moves the way the eye does.
  * With JavaScript the menu closes after a navigation and on Escape.
  */
@@ -44,6 +46,7 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
             <span className="brand-tagline">{t('app.tagline')}</span>
           </Link>
         </p>
+        {data?.consultation ? <HeaderSearch slug={data.consultation.slug} where="wide" /> : null}
         {/* A plain form: switching language reloads the page in the new language, with or without JS. */}
         <form method="post" action="/locale" className="language-switcher" aria-label={t('nav.language')}>
           <input type="hidden" name="redirectTo" value={here} />
@@ -148,19 +151,25 @@ export function SiteHeader({ data }: { data: RootData | undefined }) {
                 </>
               )}
             </ul>
-            {data?.consultation ? (
-              // A plain GET form (works without JavaScript); the label is read, not shown.
-              <Form method="get" action={`/c/${data.consultation.slug}/search`} role="search" aria-label={t('nav.searchLabel')} className="site-search">
-                <label htmlFor="site-search-q" className="visually-hidden">
-                  {t('nav.searchLabel')}
-                </label>
-                <input id="site-search-q" type="search" name="q" autoComplete="off" spellCheck={false} />
-                <button type="submit">{t('nav.search')}</button>
-              </Form>
-            ) : null}
+            {data?.consultation ? <HeaderSearch slug={data.consultation.slug} where="narrow" /> : null}
           </nav>
         </details>
       </div>
     </header>
+  );
+}
+
+/** A plain GET form to the consultation's search (works without JavaScript); its label is read, not shown. */
+function HeaderSearch({ slug, where }: { slug: string; where: 'narrow' | 'wide' }) {
+  const { t } = useTranslation();
+  const id = `site-search-${where}`;
+  return (
+    <Form method="get" action={`/c/${slug}/search`} role="search" aria-label={t('nav.searchLabel')} className={`site-search site-search-${where}`}>
+      <label htmlFor={id} className="visually-hidden">
+        {t('nav.searchLabel')}
+      </label>
+      <input id={id} type="search" name="q" autoComplete="off" spellCheck={false} />
+      <button type="submit">{t('nav.search')}</button>
+    </Form>
   );
 }
