@@ -5,7 +5,8 @@
  *
  * Shorter runs for a smoke test: BENCH_FANOUT_SIZES=200 BENCH_FANOUT_SECONDS=3
  * BENCH_SUSTAINED_SECONDS=5 BENCH_PAGE_POSTS=200 BENCH_PAGE_SECONDS=3; the cluster group:
- * BENCH_CLUSTER_LISTENERS=200 BENCH_CLUSTER_EDITORS=10 BENCH_NOTES_SECONDS=5.
+ * BENCH_CLUSTER_LISTENERS=200 BENCH_CLUSTER_EDITORS=10 BENCH_NOTES_SECONDS=5; search: SEARCH_POSTS=5000
+ * SEARCH_RUNS=50 (SEARCH_DATABASES=sqlite to leave PostgreSQL out).
  * BENCH_WAIT_IDLE_SECONDS=N waits up to N s before each scenario for other processes to
  * quieten (they share the 2 cores and distort the figures; their CPU use is reported).
  */
@@ -20,6 +21,7 @@ import { notes } from './notes';
 import type { Scenario, ScenarioResult } from './scenario';
 import { cpuWindow, waitForQuiet } from './machine';
 import { RAISED_LIMITS, stopAllChildren } from './server';
+import { search } from './search';
 import { sustained } from './sustained';
 import { threadPage } from './thread-page';
 import { pageWeight } from './page-weight';
@@ -45,6 +47,9 @@ const REGISTRY: Record<string, Record<string, Scenario>> = {
   },
   cluster: {
     cluster,
+  },
+  search: {
+    search,
   },
 };
 
@@ -179,6 +184,20 @@ const TARGETS: Target[] = [
     },
   },
 
+  {
+    label: 'search, 100,000 posts: p50 ≤ 5 ms (SQLite)',
+    check: (r) =>
+      has(r, 'search_p50_ms')
+        ? { met: r.search_p50_ms <= 5, detail: `${r.search_p50_ms} ms over all categories (floor ${r.search_floor_p50_ms ?? '?'} ms; ${r.search_posts ?? '?'} posts; PostgreSQL p50 ${r.search_pg_p50_ms ?? 'not measured'} ms)` }
+        : null,
+  },
+  {
+    label: 'search, 100,000 posts: p99 ≤ 50 ms (SQLite)',
+    check: (r) =>
+      has(r, 'search_p99_ms')
+        ? { met: r.search_p99_ms <= 50, detail: `${r.search_p99_ms} ms over all categories, common words ${r.search_common_p99_ms ?? '?'} ms (PostgreSQL p99 ${r.search_pg_p99_ms ?? 'not measured'} ms)` }
+        : null,
+  },
   { label: 'notes: loading a 100k-update history', check: (r) => (has(r, 'note_load_100k_ms') ? { met: true, detail: `${r.note_load_100k_ms} ms (no target set)` } : null) },
 ];
 
