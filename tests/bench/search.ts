@@ -5,7 +5,7 @@
  * or postgres://postgres@127.0.0.1:5432/test, dropped after).
  *
  * The service is called in this process, against the database directly, as the search page's
- * loader will: `search(viewer, { q, filters: {}, page: 1 })` (search-service.ts). Five query
+ * loader will: `search(viewer, { q, filters: {}, page: 1 })` (app/search/search.server.ts). Five query
  * categories, several queries each in the three languages (search-corpus.ts QUERIES): rare words
  * (5 posts), common words (~30% of a language's posts), two words, an exact phrase, a prefix.
  * Per category, as a participant: SEARCH_WARMUP calls (default 20), then SEARCH_RUNS calls
@@ -44,7 +44,7 @@ import { cpuWindow } from './machine';
 import { envNumber, type Scenario, type ScenarioResult } from './scenario';
 import { QUERIES, QUERY_CATEGORIES, prng, type QueryCategory } from './search-corpus';
 import { seedSearchBench, type SearchFixture } from './search-fixture';
-import { loadSearchService, type SearchService, type SearchViewer } from './search-service';
+import { createSearchService, type SearchService, type Searcher as SearchViewer } from '../../app/search/search.server';
 import { treeCpuSeconds } from './server';
 import { round1, summarize } from './stats';
 
@@ -132,7 +132,7 @@ async function measure(handle: DatabaseHandle, suffix: '' | '_pg', count: number
 
   await migrateToLatest(handle.db);
   // The service first: without it, nothing is worth generating.
-  const service = await loadSearchService(handle.db);
+  const service = createSearchService(handle.db);
   const load = os.loadavg()[0]!;
   const fx = await seedSearchBench(handle.db, count);
   let analyzeMs = 0;
