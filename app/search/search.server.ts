@@ -117,8 +117,8 @@ export function createSearchService(db: Kysely<Database>) {
    * `(id, score)` of a kind's rows holding the words, or written by an author found by name (with
    * score 0, and none holding an excluded word). Attributed kinds only take the authors.
    */
-  function hitsOf(kind: IndexedKind, query: ParsedQuery, authors: { named: string[]; organisation: string[] } | null): RawBuilder<{ id: number; score: number }> {
-    const text = index.textHits(kind, query);
+  function hitsOf(kind: IndexedKind, query: ParsedQuery, authors: { named: string[]; organisation: string[] } | null, ranked: boolean): RawBuilder<{ id: number; score: number }> {
+    const text = index.textHits(kind, query, ranked);
     if (!authors || (authors.named.length === 0 && authors.organisation.length === 0)) return text;
     const table = sql.raw(kind === 'post' ? 'posts' : 'case_studies');
     const list = (ids: string[]) => (ids.length ? sql.join(ids) : sql`null`);
@@ -134,7 +134,7 @@ export function createSearchService(db: Kysely<Database>) {
   }
 
   /** The hits of every kind the viewer may see, one row each: kind, id, score and the facet columns. */
-  function candidates(viewer: ContributionViewer, phase: string, query: ParsedQuery, authors: { named: string[]; organisation: string[] }, scope: SearchScope) {
+  function candidates(viewer: ContributionViewer, phase: string, query: ParsedQuery, authors: { named: string[]; organisation: string[] }, scope: SearchScope, ranked: boolean) {
     const kinds = new Set(scope.kinds ?? SEARCH_KINDS);
     const questionId = scope.questionId ?? null;
     const staff = !scope.sourcesOnly && moderates(viewer);
@@ -144,7 +144,7 @@ export function createSearchService(db: Kysely<Database>) {
     if (kinds.has('post')) {
       let posts = db
         .selectFrom('posts')
-        .innerJoin(within(hitsOf('post', query, authors)).as('h'), 'h.id', 'posts.id')
+        .innerJoin(within(hitsOf('post', query, authors, ranked)).as('h'), 'h.id', 'posts.id')
         .innerJoin('threads', 'threads.id', 'posts.threadId')
         .innerJoin('questions', 'questions.id', 'threads.questionId')
         .leftJoin('subQuestions', 'subQuestions.id', 'threads.subQuestionId')
@@ -166,7 +166,7 @@ export function createSearchService(db: Kysely<Database>) {
     if (kinds.has('case_study')) {
       let studies = db
         .selectFrom('caseStudies')
-        .innerJoin(within(hitsOf('case_study', query, authors)).as('h'), 'h.id', 'caseStudies.id')
+        .innerJoin(within(hitsOf('case_study', query, authors, ranked)).as('h'), 'h.id', 'caseStudies.id')
         .innerJoin('users', 'users.id', 'caseStudies.authorId')
         .select([
           sql<string>`'case_study'`.as('kind'),
@@ -188,7 +188,7 @@ export function createSearchService(db: Kysely<Database>) {
     if (kinds.has('key_point') && mayReadCompilation(viewer.role, phase as never)) {
       let points = db
         .selectFrom('keyPoints')
-        .innerJoin(within(hitsOf('key_point', query, null)).as('h'), 'h.id', 'keyPoints.id')
+        .innerJoin(within(hitsOf('key_point', query, null, ranked)).as('h'), 'h.id', 'keyPoints.id')
         .innerJoin('questions', 'questions.id', 'keyPoints.questionId')
         .select([
           sql<string>`'key_point'`.as('kind'),
@@ -208,7 +208,7 @@ export function createSearchService(db: Kysely<Database>) {
     if (kinds.has('note') && viewer.userId !== null && phase !== 'draft') {
       let notes = db
         .selectFrom('notes')
-        .innerJoin(within(hitsOf('note', query, null)).as('h'), 'h.id', 'notes.id')
+        .innerJoin(within(hitsOf('note', query, null, ranked)).as('h'), 'h.id', 'notes.id')
         .leftJoin('questions', 'questions.id', 'notes.questionId')
         .select([
           sql<string>`'note'`.as('kind'),
@@ -262,7 +262,7 @@ export function createSearchService(db: Kysely<Database>) {
   async function facetsOf(withF: RawBuilder<unknown>, consultationId: number): Promise<{ total: number; facets: Record<SearchFacet, FacetValue[]> }> {
     const tags = (kinds: string[]) => sql`join case_study_tags t on f.kind = 'case_study' and t.case_study_id = f.id and t.kind in (${sql.join(kinds)})`;
     const subQuestionTags = sql`${tags(['subQuestion'])} join sub_questions sq on t.value = cast(sq.id as text) join questions q on q.id = sq.question_id and q.consultation_id = ${consultationId}`;
-    const { rows } = await sql<{ facet: string; value: string; n: number | string }>`${withF}
+    const rows = await index.execute(db, sql<{ facet: string; value: string; n: number | string }>`${withF}
       select facet, value, sum(n) as n from (
         select 'total' as facet, '' as value, count(*) as n from f
         union all select 'kind', f.kind, count(*) from f group by f.kind
@@ -275,7 +275,7 @@ export function createSearchService(db: Kysely<Database>) {
         union all select 'group', f.grp, count(*) from f where f.grp is not null group by f.grp
         union all select 'language', f.language, count(*) from f where f.language is not null group by f.language
         union all select 'month', f.month, count(*) from f where f.month is not null group by f.month
-      ) as counted group by facet, value`.execute(db);
+      ) as counted group by facet, value`);
     const facets = emptyFacets();
     let total = 0;
     for (const row of rows) {
@@ -293,8 +293,8 @@ export function createSearchService(db: Kysely<Database>) {
   }
 
   async function pageOf(withF: RawBuilder<unknown>, offset: number, limit: number) {
-    const { rows } = await sql<{ kind: SearchKind; id: number; score: number }>`${withF}
-      select f.kind, f.id, f.score from f order by f.score desc, f.kind, f.id desc limit ${limit} offset ${offset}`.execute(db);
+    const rows = await index.execute(db, sql<{ kind: SearchKind; id: number; score: number }>`${withF}
+      select f.kind, f.id, f.score from f order by f.score desc, f.kind, f.id desc limit ${limit} offset ${offset}`);
     return rows.map((r) => ({ kind: r.kind, id: Number(r.id) }));
   }
 
@@ -396,11 +396,12 @@ export function createSearchService(db: Kysely<Database>) {
     const viewer = await viewerIn(db, who.userId, who.consultationId);
     if (!consultation || (consultation.phase === 'draft' && viewer.role !== 'admin')) return { ...done, viewer, slug: '' };
     const authors = await authorsMatching(query);
-    const branches = candidates(viewer, consultation.phase, query, authors, scope);
-    if (branches.length === 0) return { ...done, viewer, slug: consultation.slug };
-    const withF = filtered(branches, filters, who.consultationId);
-    const { total, facets } = await facetsOf(withF, who.consultationId);
-    const found = total === 0 ? [] : await pageOf(withF, (page - 1) * pageSize, pageSize);
+    // Twice the same hits: unranked to count them (ranking reads every row found), ranked for the page.
+    const hits = (ranked: boolean) => candidates(viewer, consultation.phase, query, authors, scope, ranked);
+    const counting = hits(false);
+    if (counting.length === 0) return { ...done, viewer, slug: consultation.slug };
+    const { total, facets } = await facetsOf(filtered(counting, filters, who.consultationId), who.consultationId);
+    const found = total === 0 ? [] : await pageOf(filtered(hits(true), filters, who.consultationId), (page - 1) * pageSize, pageSize);
     return { ...done, total, facets, found, viewer, slug: consultation.slug };
   }
 

@@ -5,7 +5,7 @@
  * - SQLite: FTS5 external-content tables over posts, case studies, key points and notes (the
  *   rows stay where they are; the index holds their words), kept by triggers on insert, update
  *   and delete; tokenizer `unicode61 remove_diacritics 2` (case and accents folded, Unicode
- *   word boundaries), prefix indexes of 2 and 3 characters. Authors' names and organisations
+ *   word boundaries), prefix indexes of 2 and 3 characters, BM25 as each table's `rank`. Authors' names and organisations
  *   (what a named or organisation attribution shows) are a small FTS5 table of their own,
  *   `users_fts`, holding its content, because users have no stable integer rowid to point at.
  * - PostgreSQL: a stored generated `tsvector` column per table with a GIN index, built with the
@@ -23,7 +23,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 const FTS = `tokenize = 'unicode61 remove_diacritics 2'`;
 
 /** An FTS5 external-content table over `table`'s `columns` and the triggers that keep it. */
-function sqliteIndex(table: string, columns: string[], prefix = false): string[] {
+function sqliteIndex(table: string, columns: string[], rank: string, prefix = false): string[] {
   const fts = `${table}_fts`;
   const cols = columns.join(', ');
   const values = (row: 'new' | 'old') => columns.map((c) => `${row}.${c}`).join(', ');
@@ -40,15 +40,21 @@ function sqliteIndex(table: string, columns: string[], prefix = false): string[]
        insert into ${fts} (${fts}, rowid, ${cols}) values ('delete', old.id, ${values('old')});
        insert into ${fts} (rowid, ${cols}) values (new.id, ${values('new')});
      end`,
+    // Its `rank` column: BM25 with these column weights (a title counts more than a body).
+    `insert into ${fts} (${fts}, rank) values ('rank', '${rank}')`,
     `insert into ${fts} (${fts}) values ('rebuild')`,
   ];
 }
 
 const SQLITE: string[] = [
-  ...sqliteIndex('posts', ['body_text'], true),
-  ...sqliteIndex('case_studies', ['title', 'summary', 'body_text', 'results', 'indicators', 'worked', 'did_not_work'], true),
-  ...sqliteIndex('key_points', ['heading', 'summary']),
-  ...sqliteIndex('notes', ['title', 'text']),
+  ...sqliteIndex('posts', ['body_text'], 'bm25()', true),
+  ...sqliteIndex('case_studies', ['title', 'summary', 'body_text', 'results', 'indicators', 'worked', 'did_not_work'], 'bm25(8.0, 4.0, 1.0, 1.0, 1.0, 1.0, 1.0)', true),
+  ...sqliteIndex('key_points', ['heading', 'summary'], 'bm25(4.0, 1.0)'),
+  ...sqliteIndex('notes', ['title', 'text'], 'bm25(4.0, 1.0)'),
+  // What the search reads of each post found, without its text: a post's row holds its body
+  // three times over (JSON, HTML, plain text), and reading 20,000 of them is 7 times slower
+  // than this index. The search names it (db/search/sqlite.ts: SQLite prefers the rowid).
+  `create index posts_search_facets on posts (id, status, thread_id, author_id, attribution, language, created_at)`,
   `create virtual table users_fts using fts5(user_id unindexed, name, organisation, ${FTS})`,
   `create trigger users_fts_insert after insert on users begin
      insert into users_fts (user_id, name, organisation) values (new.id, new.name, new.organisation);
@@ -93,6 +99,8 @@ const POSTGRES: string[] = [
   `alter table users add column search_name_vector tsvector generated always as (to_tsvector('palabre_simple'::regconfig, name || ' ' || organisation)) stored`,
   `alter table users add column search_organisation_vector tsvector generated always as (to_tsvector('palabre_simple'::regconfig, organisation)) stored`,
   ...['posts', 'case_studies', 'key_points', 'notes'].map((t) => `create index ${t}_search_idx on ${t} using gin (search_vector)`),
+  // What the search reads of each post found, beside its vector (see the SQLite one).
+  `create index posts_search_facets on posts (id) include (status, thread_id, author_id, attribution, language, created_at)`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -105,9 +113,11 @@ export async function down(db: Kysely<any>): Promise<void> {
   if (postgres) {
     for (const t of ['posts', 'case_studies', 'key_points', 'notes']) await sql.raw(`alter table ${t} drop column if exists search_vector`).execute(db);
     await sql.raw(`alter table users drop column if exists search_name_vector, drop column if exists search_organisation_vector`).execute(db);
+    await sql.raw(`drop index if exists posts_search_facets`).execute(db);
     for (const c of ['palabre_french', 'palabre_english', 'palabre_spanish', 'palabre_simple']) await sql.raw(`drop text search configuration if exists ${c}`).execute(db);
     return;
   }
+  await sql.raw(`drop index if exists posts_search_facets`).execute(db);
   for (const t of ['posts', 'case_studies', 'key_points', 'notes', 'users']) {
     for (const op of ['insert', 'delete', 'update']) await sql.raw(`drop trigger if exists ${t}_fts_${op}`).execute(db);
     await sql.raw(`drop table if exists ${t}_fts`).execute(db);

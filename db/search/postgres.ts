@@ -5,7 +5,7 @@
  * to `to_tsquery` as a parameter once per configuration, so that each row is matched with its own
  * language's stemming; each branch is a condition the GIN index answers.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { pluralVariants } from '../../app/search/query';
 import type { ParsedQuery, SearchTerm } from '../../app/search/search-types';
 import { INDEXED_TABLES, type IndexedKind, type SearchIndex } from './search-index';
@@ -79,12 +79,13 @@ function matches(kind: IndexedKind, text: string): RawBuilder<unknown> {
 }
 
 export const postgresSearchIndex: SearchIndex = {
-  textHits(kind, query) {
+  textHits(kind, query, ranked) {
     const table = INDEXED_TABLES[kind];
     const t = sql.raw(table);
     const text = tsqueryText(query);
     const rankQuery = kind === 'note' ? anyOfThree(text) : queryOfLanguage(table, text);
-    return sql<{ id: number; score: number }>`select ${t}.id as id, ts_rank(${t}.search_vector, ${rankQuery}) as score from ${t} where ${matches(kind, text)}`;
+    const score = ranked ? sql`ts_rank(${t}.search_vector, ${rankQuery})` : sql`cast(0 as real)`;
+    return sql<{ id: number; score: number }>`select ${t}.id as id, ${score} as score from ${t} where ${matches(kind, text)}`;
   },
   excludedHits(kind, query) {
     const text = excludedText(query);
@@ -95,5 +96,8 @@ export const postgresSearchIndex: SearchIndex = {
   authorHits(query, scope) {
     const column = sql.raw(scope === 'name' ? 'search_name_vector' : 'search_organisation_vector');
     return sql<{ id: string }>`select users.id as id from users where users.${column} @@ ${tsquery('palabre_simple', positiveText(query))}`;
+  },
+  async execute<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<R[]> {
+    return (await query.execute(db)).rows;
   },
 };

@@ -5,7 +5,7 @@
  * variants (app/search/query.ts `pluralVariants`: compétence OR compétences, ciudad OR
  * ciudades), each an exact term, an index lookup like any other.
  */
-import { sql } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import { pluralVariants } from '../../app/search/query';
 import type { ParsedQuery, SearchTerm } from '../../app/search/search-types';
 import { INDEXED_TABLES, type IndexedKind, type SearchIndex } from './search-index';
@@ -44,18 +44,12 @@ export function matchExpression(query: ParsedQuery): string {
   return excluded ? `(${positive}) NOT (${excluded})` : positive;
 }
 
-/** BM25 column weights: a title or heading counts more than a body. */
-const RANK: Record<IndexedKind, string> = {
-  post: 'bm25(posts_fts)',
-  case_study: 'bm25(case_studies_fts, 8.0, 4.0, 1.0, 1.0, 1.0, 1.0, 1.0)',
-  key_point: 'bm25(key_points_fts, 4.0, 1.0)',
-  note: 'bm25(notes_fts, 4.0, 1.0)',
-};
-
 export const sqliteSearchIndex: SearchIndex = {
-  textHits(kind, query) {
+  textHits(kind, query, ranked) {
     const fts = sql.raw(`${INDEXED_TABLES[kind]}_fts`);
-    return sql<{ id: number; score: number }>`select rowid as id, -${sql.raw(RANK[kind])} as score from ${fts} where ${fts} match ${matchExpression(query)}`;
+    // `rank` is BM25 with the table's column weights (migration 012); lower is better.
+    const score = ranked ? sql`-${fts}.rank` : sql`0.0`;
+    return sql<{ id: number; score: number }>`select rowid as id, ${score} as score from ${fts} where ${fts} match ${matchExpression(query)}`;
   },
   excludedHits(kind, query) {
     const excluded = excludedExpression(query);
@@ -66,5 +60,14 @@ export const sqliteSearchIndex: SearchIndex = {
   authorHits(query, scope) {
     const columns = scope === 'name' ? '{name organisation}' : '{organisation}';
     return sql<{ id: string }>`select user_id as id from users_fts where users_fts match ${`${columns} : (${positiveExpression(query)})`}`;
+  },
+  async execute<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<R[]> {
+    // SQLite reaches a post by its rowid even where the narrow index `posts_search_facets`
+    // (migration 012) holds every column the search reads; told so, it reads 7 times less.
+    // Kysely has no INDEXED BY: the compiled text gets it, parameters unchanged.
+    const compiled = query.compile(db);
+    const text = compiled.sql.replaceAll('from "posts" inner join', 'from "posts" indexed by "posts_search_facets" inner join');
+    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(text, [...compiled.parameters]));
+    return rows;
   },
 };
