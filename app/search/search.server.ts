@@ -17,7 +17,7 @@
  * notes to whoever is signed in (app/notes/access.ts).
  */
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Database, Phase } from '../../db/schema';
 import { searchIndexOf, type IndexedKind } from '../../db/search';
 import { mayReadCompilation } from '../compilation/access';
 import { keyPointHref, noteHref } from '../compilation/links';
@@ -96,6 +96,24 @@ export function cleanFilters(filters: SearchFilters): SearchFilters {
 /** A subquery in parentheses, to be joined under an alias. */
 const within = <T>(query: RawBuilder<T>) => sql<T>`(${query})`;
 
+/** Ids per `in (…)` list. */
+const CHUNK = 1000;
+
+/** A consultation's questions, sub-questions and threads: to turn facet values (numbers) into ids and back. */
+interface Structure {
+  questions: { id: number; number: string }[];
+  subQuestions: { id: number; number: string; questionId: number }[];
+  threads: { id: number; questionId: number; subQuestionId: number | null }[];
+}
+
+/** A row of the search statement: a facet value's count, or one hit of the page (`facet` 'page'). */
+interface CountRow {
+  facet: string;
+  value: string | null;
+  /** The count; for a page row, the hit's relevance. */
+  n: number | string;
+}
+
 /** The number of a question / sub-question, ordered as numbers ("2.10" after "2.9"). */
 const byNumber = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
@@ -117,8 +135,8 @@ export function createSearchService(db: Kysely<Database>) {
    * `(id, score)` of a kind's rows holding the words, or written by an author found by name (with
    * score 0, and none holding an excluded word). Attributed kinds only take the authors.
    */
-  function hitsOf(kind: IndexedKind, query: ParsedQuery, authors: { named: string[]; organisation: string[] } | null, ranked: boolean): RawBuilder<{ id: number; score: number }> {
-    const text = index.textHits(kind, query, ranked);
+  function hitsOf(kind: IndexedKind, query: ParsedQuery, authors: { named: string[]; organisation: string[] } | null): RawBuilder<{ id: number; score: number }> {
+    const text = index.textHits(kind, query);
     if (!authors || (authors.named.length === 0 && authors.organisation.length === 0)) return text;
     const table = sql.raw(kind === 'post' ? 'posts' : 'case_studies');
     const list = (ids: string[]) => (ids.length ? sql.join(ids) : sql`null`);
@@ -133,50 +151,55 @@ export function createSearchService(db: Kysely<Database>) {
     ) as found group by id`;
   }
 
-  /** The hits of every kind the viewer may see, one row each: kind, id, score and the facet columns. */
-  function candidates(viewer: ContributionViewer, phase: string, query: ParsedQuery, authors: { named: string[]; organisation: string[] }, scope: SearchScope, ranked: boolean) {
+  /**
+   * The hits of every kind the viewer may see, one row each, in the columns every branch shares:
+   * kind, id, score, and what the facets count: `tid` the thread (posts), `qid` the question (key
+   * points, notes), `aid` the author (posts, case studies), `grp` a note's stakeholder group,
+   * `lang`, `month` (YYYY-MM). Ids, not labels: a post needs no join beyond the index's.
+   */
+  function candidates(viewer: ContributionViewer, phase: string, query: ParsedQuery, authors: { named: string[]; organisation: string[] }, scope: SearchScope) {
     const kinds = new Set(scope.kinds ?? SEARCH_KINDS);
     const questionId = scope.questionId ?? null;
     const staff = !scope.sourcesOnly && moderates(viewer);
     const branches: Expression<unknown>[] = [];
     const month = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 7)`;
+    // Typed: PostgreSQL types a bare null as text, and a union's columns must agree.
+    const noId = sql<null>`cast(null as integer)`;
+    const noText = sql<null>`cast(null as text)`;
 
     if (kinds.has('post')) {
       let posts = db
         .selectFrom('posts')
-        .innerJoin(within(hitsOf('post', query, authors, ranked)).as('h'), 'h.id', 'posts.id')
-        .innerJoin('threads', 'threads.id', 'posts.threadId')
-        .innerJoin('questions', 'questions.id', 'threads.questionId')
-        .leftJoin('subQuestions', 'subQuestions.id', 'threads.subQuestionId')
-        .innerJoin('users', 'users.id', 'posts.authorId')
+        .innerJoin(within(hitsOf('post', query, authors)).as('h'), 'h.id', 'posts.id')
         .select([
           sql<string>`'post'`.as('kind'),
           'posts.id',
           'h.score',
-          'posts.language',
+          'posts.threadId as tid',
+          noId.as('qid'),
+          'posts.authorId as aid',
+          noText.as('grp'),
+          'posts.language as lang',
           month('posts.createdAt').as('month'),
-          'questions.number as question',
-          'subQuestions.number as subQuestion',
-          'users.stakeholderGroup as grp',
         ])
         .where(staff ? readablePosts(viewer) : sourcePosts(viewer));
-      if (questionId !== null) posts = posts.where('threads.questionId', '=', questionId);
+      if (questionId !== null) posts = posts.where('posts.threadId', 'in', db.selectFrom('threads').select('threads.id').where('threads.questionId', '=', questionId));
       branches.push(posts);
     }
     if (kinds.has('case_study')) {
       let studies = db
         .selectFrom('caseStudies')
-        .innerJoin(within(hitsOf('case_study', query, authors, ranked)).as('h'), 'h.id', 'caseStudies.id')
-        .innerJoin('users', 'users.id', 'caseStudies.authorId')
+        .innerJoin(within(hitsOf('case_study', query, authors)).as('h'), 'h.id', 'caseStudies.id')
         .select([
           sql<string>`'case_study'`.as('kind'),
           'caseStudies.id',
           'h.score',
-          'caseStudies.language',
+          noId.as('tid'),
+          noId.as('qid'),
+          'caseStudies.authorId as aid',
+          noText.as('grp'),
+          'caseStudies.language as lang',
           month('caseStudies.createdAt').as('month'),
-          sql<string | null>`null`.as('question'),
-          sql<string | null>`null`.as('subQuestion'),
-          'users.stakeholderGroup as grp',
         ])
         .where(staff ? readableCaseStudies(viewer) : sourceCaseStudies(viewer));
       // A participant's own unpublished case study is theirs to find on their own page, not here.
@@ -185,20 +208,20 @@ export function createSearchService(db: Kysely<Database>) {
       if (scope.publicOnly) studies = studies.where('caseStudies.visibility', '=', 'public');
       branches.push(studies);
     }
-    if (kinds.has('key_point') && mayReadCompilation(viewer.role, phase as never)) {
+    if (kinds.has('key_point') && mayReadCompilation(viewer.role, phase as Phase)) {
       let points = db
         .selectFrom('keyPoints')
-        .innerJoin(within(hitsOf('key_point', query, null, ranked)).as('h'), 'h.id', 'keyPoints.id')
-        .innerJoin('questions', 'questions.id', 'keyPoints.questionId')
+        .innerJoin(within(hitsOf('key_point', query, null)).as('h'), 'h.id', 'keyPoints.id')
         .select([
           sql<string>`'key_point'`.as('kind'),
           'keyPoints.id',
           'h.score',
-          'keyPoints.language',
+          noId.as('tid'),
+          'keyPoints.questionId as qid',
+          noText.as('aid'),
+          noText.as('grp'),
+          'keyPoints.language as lang',
           month('keyPoints.createdAt').as('month'),
-          'questions.number as question',
-          sql<string | null>`null`.as('subQuestion'),
-          sql<string | null>`null`.as('grp'),
         ])
         .where('keyPoints.consultationId', '=', viewer.consultationId)
         .where('keyPoints.mergedIntoId', 'is', null);
@@ -208,17 +231,17 @@ export function createSearchService(db: Kysely<Database>) {
     if (kinds.has('note') && viewer.userId !== null && phase !== 'draft') {
       let notes = db
         .selectFrom('notes')
-        .innerJoin(within(hitsOf('note', query, null, ranked)).as('h'), 'h.id', 'notes.id')
-        .leftJoin('questions', 'questions.id', 'notes.questionId')
+        .innerJoin(within(hitsOf('note', query, null)).as('h'), 'h.id', 'notes.id')
         .select([
           sql<string>`'note'`.as('kind'),
           'notes.id',
           'h.score',
-          sql<string | null>`null`.as('language'),
-          month('notes.updatedAt').as('month'),
-          'questions.number as question',
-          sql<string | null>`null`.as('subQuestion'),
+          noId.as('tid'),
+          'notes.questionId as qid',
+          noText.as('aid'),
           'notes.stakeholderGroup as grp',
+          noText.as('lang'),
+          month('notes.updatedAt').as('month'),
         ])
         .where('notes.consultationId', '=', viewer.consultationId);
       if (questionId !== null) notes = notes.where('notes.questionId', '=', questionId);
@@ -227,75 +250,158 @@ export function createSearchService(db: Kysely<Database>) {
     return branches;
   }
 
-  /** The chosen filters as a condition on a hit row `f` (kind, id and the facet columns). */
-  function filterCondition(filters: SearchFilters, consultationId: number): RawBuilder<SqlBool> {
-    const tagged = (kinds: string[], value: string) =>
-      sql`(f.kind = 'case_study' and f.id in (select case_study_id from case_study_tags where kind in (${sql.join(kinds)}) and value = ${value}))`;
-    const inQuestion = (column: 'q.number' | 'sq.number', value: string) =>
-      sql`(f.kind = 'case_study' and f.id in (
-        select t.case_study_id from case_study_tags t
-        join sub_questions sq on t.value = cast(sq.id as text)
-        join questions q on q.id = sq.question_id
-        where t.kind = 'subQuestion' and q.consultation_id = ${consultationId} and ${sql.raw(column)} = ${value}))`;
+  async function structureOf(consultationId: number): Promise<Structure> {
+    const [questions, subQuestions, threads] = await Promise.all([
+      db.selectFrom('questions').select(['id', 'number']).where('consultationId', '=', consultationId).execute(),
+      db
+        .selectFrom('subQuestions')
+        .innerJoin('questions', 'questions.id', 'subQuestions.questionId')
+        .select(['subQuestions.id', 'subQuestions.number', 'subQuestions.questionId'])
+        .where('questions.consultationId', '=', consultationId)
+        .execute(),
+      db.selectFrom('threads').select(['id', 'questionId', 'subQuestionId']).where('consultationId', '=', consultationId).execute(),
+    ]);
+    return { questions, subQuestions, threads };
+  }
+
+  /**
+   * The chosen filters as a condition on a hit row `f`. Facet values arrive as the page shows them
+   * (a question's number, a sub-question's); `structure` turns them into ids. A value nothing has
+   * matches nothing.
+   */
+  function filterCondition(filters: SearchFilters, structure: Structure): RawBuilder<SqlBool> {
+    const ids = (list: number[]) => (list.length ? sql.join(list) : sql`null`);
+    const texts = (list: number[]) => (list.length ? sql.join(list.map(String)) : sql`null`);
+    const tagged = (kinds: string[], values: RawBuilder<unknown>) =>
+      sql`(f.kind = 'case_study' and f.id in (select case_study_id from case_study_tags where kind in (${sql.join(kinds)}) and value in (${values})))`;
     const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
     if (filters.kind) parts.push(sql`f.kind = ${filters.kind}`);
-    if (filters.question) parts.push(sql`(f.question = ${filters.question} or ${inQuestion('q.number', filters.question)})`);
-    if (filters.subQuestion) parts.push(sql`(f.sub_question = ${filters.subQuestion} or ${inQuestion('sq.number', filters.subQuestion)})`);
-    if (filters.theme) parts.push(tagged(['theme'], filters.theme));
-    if (filters.country) parts.push(tagged(['origin', 'destination'], filters.country));
-    if (filters.group) parts.push(sql`f.grp = ${filters.group}`);
-    if (filters.language) parts.push(sql`f.language = ${filters.language}`);
+    if (filters.question) {
+      const question = structure.questions.find((q) => q.number === filters.question);
+      const subs = structure.subQuestions.filter((s) => s.questionId === question?.id).map((s) => s.id);
+      const threads = structure.threads.filter((t) => t.questionId === question?.id).map((t) => t.id);
+      parts.push(sql`(f.tid in (${ids(threads)}) or f.qid = ${question?.id ?? -1} or ${tagged(['subQuestion'], texts(subs))})`);
+    }
+    if (filters.subQuestion) {
+      const sub = structure.subQuestions.find((s) => s.number === filters.subQuestion);
+      const threads = structure.threads.filter((t) => sub && t.subQuestionId === sub.id).map((t) => t.id);
+      parts.push(sql`(f.tid in (${ids(threads)}) or ${tagged(['subQuestion'], texts(sub ? [sub.id] : []))})`);
+    }
+    if (filters.theme) parts.push(tagged(['theme'], sql`${filters.theme}`));
+    if (filters.country) parts.push(tagged(['origin', 'destination'], sql`${filters.country}`));
+    if (filters.group) parts.push(sql`(f.grp = ${filters.group} or f.aid in (select id from users where stakeholder_group = ${filters.group}))`);
+    if (filters.language) parts.push(sql`f.lang = ${filters.language}`);
     if (filters.month) parts.push(sql`f.month = ${filters.month}`);
     return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
   }
 
-  /** `with f as (…)`: the hits as the viewer may see them, under the chosen filters. */
-  function filtered(branches: Expression<unknown>[], filters: SearchFilters, consultationId: number) {
+  /**
+   * One statement: the hits (materialised once), under the filters; every facet's counts by id
+   * (grouping by small integers and short codes), and the page's hits with their relevance.
+   * Labels and numbers are put on afterwards (`facetsOf`): a few hundred rows, not one per hit.
+   */
+  async function countAndPage(branches: Expression<unknown>[], filters: SearchFilters, structure: Structure, offset: number, limit: number): Promise<CountRow[]> {
     // SQLite takes no parenthesised SELECT in a UNION: each branch is read from as a subquery.
     const union = sql.join(
       branches.map((branch, i) => sql`select * from ${branch} as ${sql.raw(`b${i}`)}`),
       sql` union all `,
     );
-    return sql`with hits as (${union}), f as (select * from hits f where ${filterCondition(filters, consultationId)})`;
+    const tags = (kinds: string[], then = sql``) => sql`join case_study_tags t on t.case_study_id = f.id and t.kind in (${sql.join(kinds)}) ${then} where f.kind = 'case_study'`;
+    const subQuestions = sql`join sub_questions sq on t.value = cast(sq.id as text)`;
+    const count = sql`cast(count(*) as double precision)`;
+    const distinct = sql`cast(count(distinct f.id) as double precision)`;
+    return index.execute(
+      db,
+      sql<CountRow>`with hits as materialized (${union}),
+      f as materialized (select * from hits f where ${filterCondition(filters, structure)})
+      select 'total' as facet, cast(null as text) as value, ${count} as n from f
+      union all select 'kind', f.kind, ${count} from f group by f.kind
+      union all select 'thread', cast(f.tid as text), ${count} from f where f.tid is not null group by f.tid
+      union all select 'question', cast(f.qid as text), ${count} from f where f.qid is not null group by f.qid
+      union all select 'caseStudyQuestion', cast(sq.question_id as text), ${distinct} from f ${tags(['subQuestion'], subQuestions)} group by sq.question_id
+      union all select 'subQuestion', t.value, ${count} from f ${tags(['subQuestion'])} group by t.value
+      union all select 'theme', t.value, ${count} from f ${tags(['theme'])} group by t.value
+      union all select 'country', t.value, ${distinct} from f ${tags(['origin', 'destination'])} group by t.value
+      union all select 'author', f.aid, ${count} from f where f.aid is not null group by f.aid
+      union all select 'group', f.grp, ${count} from f where f.grp is not null group by f.grp
+      union all select 'language', f.lang, ${count} from f where f.lang is not null group by f.lang
+      union all select 'month', f.month, ${count} from f where f.month is not null group by f.month
+      union all select * from (
+        select 'page' as facet, f.kind || ':' || cast(f.id as text) as value, cast(f.score as double precision) as n
+        from f order by f.score desc, f.kind, f.id desc limit ${limit} offset ${offset}) as page`,
+    );
   }
 
-  async function facetsOf(withF: RawBuilder<unknown>, consultationId: number): Promise<{ total: number; facets: Record<SearchFacet, FacetValue[]> }> {
-    const tags = (kinds: string[]) => sql`join case_study_tags t on f.kind = 'case_study' and t.case_study_id = f.id and t.kind in (${sql.join(kinds)})`;
-    const subQuestionTags = sql`${tags(['subQuestion'])} join sub_questions sq on t.value = cast(sq.id as text) join questions q on q.id = sq.question_id and q.consultation_id = ${consultationId}`;
-    const rows = await index.execute(db, sql<{ facet: string; value: string; n: number | string }>`${withF}
-      select facet, value, sum(n) as n from (
-        select 'total' as facet, '' as value, count(*) as n from f
-        union all select 'kind', f.kind, count(*) from f group by f.kind
-        union all select 'question', f.question, count(*) from f where f.question is not null group by f.question
-        union all select 'question', q.number, count(distinct f.id) from f ${subQuestionTags} group by q.number
-        union all select 'subQuestion', f.sub_question, count(*) from f where f.sub_question is not null group by f.sub_question
-        union all select 'subQuestion', sq.number, count(distinct f.id) from f ${subQuestionTags} group by sq.number
-        union all select 'theme', t.value, count(distinct f.id) from f ${tags(['theme'])} group by t.value
-        union all select 'country', t.value, count(distinct f.id) from f ${tags(['origin', 'destination'])} group by t.value
-        union all select 'group', f.grp, count(*) from f where f.grp is not null group by f.grp
-        union all select 'language', f.language, count(*) from f where f.language is not null group by f.language
-        union all select 'month', f.month, count(*) from f where f.month is not null group by f.month
-      ) as counted group by facet, value`);
+  /** The counts of `countAndPage` as facets (numbers, group ids), the total, and the page in rank order. */
+  async function facetsOf(rows: CountRow[], structure: Structure) {
     const facets = emptyFacets();
+    const tally = new Map<SearchFacet, Map<string, number>>(SEARCH_FACETS.map((f) => [f, new Map()]));
+    const add = (facet: SearchFacet, value: string | undefined, n: number) => {
+      if (value === undefined || n <= 0) return;
+      const counts = tally.get(facet)!;
+      counts.set(value, (counts.get(value) ?? 0) + n);
+    };
+    const questionNumber = new Map(structure.questions.map((q) => [String(q.id), q.number]));
+    const subNumber = new Map(structure.subQuestions.map((s) => [String(s.id), s.number]));
+    const threadOf = new Map(structure.threads.map((t) => [String(t.id), t]));
+    const byAuthor = new Map<string, number>();
     let total = 0;
+    const page: { kind: SearchKind; id: number; score: number }[] = [];
     for (const row of rows) {
-      const count = Number(row.n);
-      if (row.facet === 'total') total = count;
-      else if ((SEARCH_FACETS as readonly string[]).includes(row.facet) && count > 0) facets[row.facet as SearchFacet].push({ value: row.value, count });
+      const n = Number(row.n);
+      const value = row.value ?? '';
+      switch (row.facet) {
+        case 'total':
+          total = n;
+          break;
+        case 'page': {
+          const [kind, id] = value.split(':');
+          page.push({ kind: kind as SearchKind, id: Number(id), score: n });
+          break;
+        }
+        case 'thread': {
+          const thread = threadOf.get(value);
+          if (!thread) break;
+          add('question', questionNumber.get(String(thread.questionId)), n);
+          if (thread.subQuestionId !== null) add('subQuestion', subNumber.get(String(thread.subQuestionId)), n);
+          break;
+        }
+        case 'question':
+        case 'caseStudyQuestion':
+          add('question', questionNumber.get(value), n);
+          break;
+        case 'subQuestion':
+          add('subQuestion', subNumber.get(value), n);
+          break;
+        case 'author':
+          byAuthor.set(value, n);
+          break;
+        case 'kind':
+        case 'theme':
+        case 'country':
+        case 'group':
+        case 'language':
+        case 'month':
+          add(row.facet, value, n);
+          break;
+      }
     }
+    // Authors' stakeholder groups: one read of the authors found, not a join per hit.
+    const authorIds = [...byAuthor.keys()];
+    for (let i = 0; i < authorIds.length; i += CHUNK) {
+      const users = await db.selectFrom('users').select(['id', 'stakeholderGroup']).where('id', 'in', authorIds.slice(i, i + CHUNK)).execute();
+      for (const user of users) add('group', user.stakeholderGroup, byAuthor.get(user.id) ?? 0);
+    }
+    for (const facet of SEARCH_FACETS) facets[facet] = [...tally.get(facet)!].map(([value, count]) => ({ value, count }));
     const kindOrder = (v: string) => (SEARCH_KINDS as readonly string[]).indexOf(v);
     facets.kind.sort((a, b) => kindOrder(a.value) - kindOrder(b.value));
     facets.question.sort((a, b) => byNumber(a.value, b.value));
     facets.subQuestion.sort((a, b) => byNumber(a.value, b.value));
     facets.month.sort((a, b) => b.value.localeCompare(a.value));
     for (const facet of ['theme', 'country', 'group', 'language'] as const) facets[facet].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-    return { total, facets };
-  }
-
-  async function pageOf(withF: RawBuilder<unknown>, offset: number, limit: number) {
-    const rows = await index.execute(db, sql<{ kind: SearchKind; id: number; score: number }>`${withF}
-      select f.kind, f.id, f.score from f order by f.score desc, f.kind, f.id desc limit ${limit} offset ${offset}`);
-    return rows.map((r) => ({ kind: r.kind, id: Number(r.id) }));
+    // The page as SQL ordered it (a union keeps no order): best first, then kind, then newest.
+    page.sort((a, b) => b.score - a.score || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || b.id - a.id);
+    return { total, facets, found: page.map(({ kind, id }) => ({ kind, id })) };
   }
 
   /** The page's items as the viewer may see them, in the page's order. */
@@ -395,13 +501,11 @@ export function createSearchService(db: Kysely<Database>) {
     const consultation = await db.selectFrom('consultations').select(['slug', 'phase']).where('id', '=', who.consultationId).executeTakeFirst();
     const viewer = await viewerIn(db, who.userId, who.consultationId);
     if (!consultation || (consultation.phase === 'draft' && viewer.role !== 'admin')) return { ...done, viewer, slug: '' };
-    const authors = await authorsMatching(query);
-    // Twice the same hits: unranked to count them (ranking reads every row found), ranked for the page.
-    const hits = (ranked: boolean) => candidates(viewer, consultation.phase, query, authors, scope, ranked);
-    const counting = hits(false);
-    if (counting.length === 0) return { ...done, viewer, slug: consultation.slug };
-    const { total, facets } = await facetsOf(filtered(counting, filters, who.consultationId), who.consultationId);
-    const found = total === 0 ? [] : await pageOf(filtered(hits(true), filters, who.consultationId), (page - 1) * pageSize, pageSize);
+    const [authors, structure] = await Promise.all([authorsMatching(query), structureOf(who.consultationId)]);
+    const branches = candidates(viewer, consultation.phase, query, authors, scope);
+    if (branches.length === 0) return { ...done, viewer, slug: consultation.slug };
+    const rows = await countAndPage(branches, filters, structure, (page - 1) * pageSize, pageSize);
+    const { total, facets, found } = await facetsOf(rows, structure);
     return { ...done, total, facets, found, viewer, slug: consultation.slug };
   }
 

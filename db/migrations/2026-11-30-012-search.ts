@@ -54,7 +54,7 @@ const SQLITE: string[] = [
   // What the search reads of each post found, without its text: a post's row holds its body
   // three times over (JSON, HTML, plain text), and reading 20,000 of them is 7 times slower
   // than this index. The search names it (db/search/sqlite.ts: SQLite prefers the rowid).
-  `create index posts_search_facets on posts (id, status, thread_id, author_id, attribution, language, created_at)`,
+  `create index posts_search_facets on posts (id, status, attribution, author_id, language, created_at, thread_id)`,
   `create virtual table users_fts using fts5(user_id unindexed, name, organisation, ${FTS})`,
   `create trigger users_fts_insert after insert on users begin
      insert into users_fts (user_id, name, organisation) values (new.id, new.name, new.organisation);

@@ -79,13 +79,12 @@ function matches(kind: IndexedKind, text: string): RawBuilder<unknown> {
 }
 
 export const postgresSearchIndex: SearchIndex = {
-  textHits(kind, query, ranked) {
+  textHits(kind, query) {
     const table = INDEXED_TABLES[kind];
     const t = sql.raw(table);
     const text = tsqueryText(query);
     const rankQuery = kind === 'note' ? anyOfThree(text) : queryOfLanguage(table, text);
-    const score = ranked ? sql`ts_rank(${t}.search_vector, ${rankQuery})` : sql`cast(0 as real)`;
-    return sql<{ id: number; score: number }>`select ${t}.id as id, ${score} as score from ${t} where ${matches(kind, text)}`;
+    return sql<{ id: number; score: number }>`select ${t}.id as id, ts_rank(${t}.search_vector, ${rankQuery}) as score from ${t} where ${matches(kind, text)}`;
   },
   excludedHits(kind, query) {
     const text = excludedText(query);
@@ -98,6 +97,7 @@ export const postgresSearchIndex: SearchIndex = {
     return sql<{ id: string }>`select users.id as id from users where users.${column} @@ ${tsquery('palabre_simple', positiveText(query))}`;
   },
   async execute<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<R[]> {
-    return (await query.execute(db)).rows;
+    // Rows straight from the driver (compiled with the plugins: names snake-cased already).
+    return (await db.withoutPlugins().executeQuery<R>(query.compile(db))).rows;
   },
 };

@@ -25,10 +25,9 @@ export interface SearchIndex {
   /**
    * A subquery of `(id, score)`: the rows of `kind`'s table whose text holds every term of the
    * query and none of its excluded ones; `score` is the relevance, higher is better (SQLite's
-   * negated BM25, PostgreSQL's ts_rank: comparable within one database, not across them); 0
-   * for all unless `ranked` (counting needs no rank, and ranking reads every row found).
+   * negated BM25, PostgreSQL's ts_rank: comparable within one database, not across them).
    */
-  textHits(kind: IndexedKind, query: ParsedQuery, ranked: boolean): RawBuilder<{ id: number; score: number }>;
+  textHits(kind: IndexedKind, query: ParsedQuery): RawBuilder<{ id: number; score: number }>;
   /**
    * A subquery of `(id)`: rows of `kind`'s table whose text holds an excluded term of the query;
    * null when it excludes nothing. (An item found by its author's name must not come back with a
@@ -41,6 +40,9 @@ export interface SearchIndex {
    * the organisation alone for 'organisation'. Never asked for a Chatham House author.
    */
   authorHits(query: ParsedQuery, scope: 'name' | 'organisation'): RawBuilder<{ id: string }>;
-  /** Runs a search statement built from these fragments, with what this database needs to run it well. */
+  /**
+   * Runs a search statement built from these fragments, with what this database needs to run it
+   * well. Its rows come as the database names their columns (no camel-casing): alias them so.
+   */
   execute<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<R[]>;
 }

@@ -45,11 +45,10 @@ export function matchExpression(query: ParsedQuery): string {
 }
 
 export const sqliteSearchIndex: SearchIndex = {
-  textHits(kind, query, ranked) {
+  textHits(kind, query) {
     const fts = sql.raw(`${INDEXED_TABLES[kind]}_fts`);
     // `rank` is BM25 with the table's column weights (migration 012); lower is better.
-    const score = ranked ? sql`-${fts}.rank` : sql`0.0`;
-    return sql<{ id: number; score: number }>`select rowid as id, ${score} as score from ${fts} where ${fts} match ${matchExpression(query)}`;
+    return sql<{ id: number; score: number }>`select rowid as id, -${fts}.rank as score from ${fts} where ${fts} match ${matchExpression(query)}`;
   },
   excludedHits(kind, query) {
     const excluded = excludedExpression(query);
@@ -67,7 +66,9 @@ export const sqliteSearchIndex: SearchIndex = {
     // Kysely has no INDEXED BY: the compiled text gets it, parameters unchanged.
     const compiled = query.compile(db);
     const text = compiled.sql.replaceAll('from "posts" inner join', 'from "posts" indexed by "posts_search_facets" inner join');
-    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(text, [...compiled.parameters]));
+    // Rows straight from the driver: the query's names were snake-cased when it compiled, and
+    // camel-casing tens of thousands of rows' keys back would cost more than reading them.
+    const { rows } = await db.withoutPlugins().executeQuery<R>(CompiledQuery.raw(text, [...compiled.parameters]));
     return rows;
   },
 };
