@@ -312,8 +312,7 @@ export function createSearchService(db: Kysely<Database>) {
     const distinct = sql`cast(count(distinct f.id) as double precision)`;
     return index.execute(
       db,
-      sql<CountRow>`with hits as materialized (${union}),
-      f as materialized (select * from hits f where ${filterCondition(filters, structure)})
+      sql<CountRow>`with f as materialized (select * from (${union}) as f where ${filterCondition(filters, structure)})
       select 'total' as facet, cast(null as text) as value, ${count} as n from f
       union all select 'kind', f.kind, ${count} from f group by f.kind
       union all select 'thread', cast(f.tid as text), ${count} from f where f.tid is not null group by f.tid
