@@ -68,6 +68,7 @@ export async function createPalabreServer(config: Config, build: ServerBuild): P
     signInAttemptsPerAddress: config.SIGN_IN_ATTEMPTS_PER_ADDRESS,
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     postsPerMinute: config.POSTS_PER_MINUTE,
+    searchesPerMinute: config.SEARCHES_PER_MINUTE,
     exportWorkers: config.EXPORT_WORKERS,
     redis: redis ? { client: redis.client, prefix: redis.prefix } : null,
   });

@@ -66,6 +66,7 @@ const schema = z.object({
   REGISTRATIONS_PER_ADDRESS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(30),
   /** Contributions one user may post per minute. */
   POSTS_PER_MINUTE: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(10),
+  SEARCHES_PER_MINUTE: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).default(120),
   /** Worker threads rendering exports (Word, PDF, Markdown, CSV) off the event loop. */
   EXPORT_WORKERS: z.coerce.number().int().min(1, { error: 'expected a positive whole number' }).max(16, { error: 'expected at most 16' }).default(1),
   /** Socket.io events one connection may send per 10 seconds (typing, joins, posts…). */

@@ -31,6 +31,8 @@ export interface ServiceOptions {
   signInAttemptsPerAddress: number;
   registrationsPerAddress: number;
   postsPerMinute: number;
+  /** Searches per person or address per minute (default 120). */
+  searchesPerMinute?: number;
   /** Tuning of the live note documents (tests and benchmarks). */
   noteDocs?: Partial<NoteDocsOptions>;
   /** Worker threads rendering exports (default 1). */
@@ -127,6 +129,8 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
       signInPerAccount: limiters('sign-in-account', 5, 15 * 60_000, 'shared'),
       /** Sign-in attempts per address, per 15 minutes. */
       signInPerAddress: limiters('sign-in-address', options.signInAttemptsPerAddress, 15 * 60_000, 'shared'),
+      /** Searches per person (else per address), per minute: a search of a common word costs tens of milliseconds. */
+      searchPerCaller: limiters('search', options.searchesPerMinute ?? 120, 60_000, 'shared'),
       /** Registrations per address, per hour. */
       registerPerAddress: limiters('register-address', options.registrationsPerAddress, 60 * 60_000, 'shared'),
     },

@@ -7,7 +7,7 @@
  * see; this page reads the URL forgivingly (search-params.server.ts) and names every facet value
  * in the reader's language (facet-labels.server.ts). No `q` at all: the form alone, nothing searched.
  */
-import type { LinksFunction, LoaderFunctionArgs, MetaDescriptor, MetaFunction } from '@remix-run/node';
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaDescriptor, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
@@ -37,6 +37,14 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     return { ...common, title: pageTitle(t('search.title'), name), searched: false as const, query: '' };
   }
 
+  // Counted per person signed in, else per address (app/utils/rate-limit.server.ts).
+  const allowed = (await services.limits.searchPerCaller.consume(user ? `user:${user.id}` : `address:${context.clientAddress}`)).ok;
+  if (!allowed) {
+    return json(
+      { ...common, title: pageTitle(t('search.title'), name), searched: true as const, query: state.q, problem: 'busy' as const, fellBack: false, truncated: false, total: 0, page: 1, pages: 1, capped: false, firstIndex: 1, filters: state.filters, hits: [] as HitView[], facets: [] as FacetGroup[], previous: null, next: null },
+      { status: 429 },
+    );
+  }
   const results = await services.search.search({ userId: user?.id ?? null, consultationId: consultation.id }, state);
   const chosen = results.filters;
   const collator = new Intl.Collator(language);

@@ -37,8 +37,11 @@ export interface ParsedQuery {
   truncated: boolean;
 }
 
-/** Why a query searches nothing: said to the user in their language (`search.problem.<reason>`). */
-export type QueryProblem = 'empty' | 'tooLong' | 'operatorsOnly' | 'onlyExclusions';
+/**
+ * Why a query searches nothing: said to the user in their language (`search.problem.<reason>`).
+ * `busy`: too many searches from one person or address in a minute (the page answers 429).
+ */
+export type QueryProblem = 'empty' | 'tooLong' | 'operatorsOnly' | 'onlyExclusions' | 'busy';
 
 export type ParseOutcome = { ok: true; query: ParsedQuery } | { ok: false; problem: QueryProblem };
 

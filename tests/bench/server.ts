@@ -24,6 +24,7 @@ export const RAISED_LIMITS = {
   POSTS_PER_MINUTE: '100000',
   SOCKET_EVENTS_PER_10S: '100000',
   REGISTRATIONS_PER_ADDRESS: '100000',
+  SEARCHES_PER_MINUTE: '100000',
 } as const;
 
 export interface BenchUser {

@@ -217,6 +217,7 @@ export interface Cluster {
 /** Environment every node gets: limits well above what a test sends (one address sends everything). */
 const NODE_DEFAULTS: Record<string, string> = {
   REGISTRATIONS_PER_ADDRESS: '10000',
+  SEARCHES_PER_MINUTE: '10000',
   SIGN_IN_ATTEMPTS_PER_ADDRESS: '10000',
   POSTS_PER_MINUTE: '1000',
   // Note messages are allowed ten times this: the co-editing tests type hundreds of small updates.

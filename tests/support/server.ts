@@ -23,7 +23,7 @@ let build: Promise<ServerBuild> | undefined;
  */
 export async function startTestServer(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestServer> {
   const testDb = options.database ?? (await createTestDatabase());
-  const config = parseConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: testDb.url, REGISTRATIONS_PER_ADDRESS: '10000', ...env });
+  const config = parseConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: testDb.url, REGISTRATIONS_PER_ADDRESS: '10000', SEARCHES_PER_MINUTE: '10000', ...env });
   const server = await createPalabreServer(config, await (build ??= loadBuild()));
   const { port } = await server.listen();
   return {
