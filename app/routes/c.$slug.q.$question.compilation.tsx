@@ -28,7 +28,8 @@ import {
   setStanceSchema,
   SUMMARY_MAX,
 } from '../compilation/compilation.schema';
-import { subQuestionCaseStudies, threadNumbersOf, threadPosts, threadsOf, type PageSource } from '../compilation/sources.server';
+import { searchedSources, subQuestionCaseStudies, threadNumbersOf, threadPosts, threadsOf, type PageSource } from '../compilation/sources.server';
+import { QUERY_MAX_CHARS } from '../search/search-types';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyHref, postOnItsPageHref } from '../contributions/links';
 import { LiveBar } from '../components/posts/LiveBar';
@@ -97,8 +98,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     cursor: url.searchParams.get('cursor') ?? undefined,
   });
   const filters = parsedFilters.success ? parsedFilters.data : { limit: 25 };
+  // A search of the question's sources (`?q=`) takes the place of the thread's list.
+  const q = url.searchParams.get('q');
+  const searchPage = positive(url.searchParams.get('qpage'), 1) || 1;
 
-  const [compilation, coverage, unreflected, posts, caseStudies] = await Promise.all([
+  const [compilation, coverage, unreflected, posts, caseStudies, searched] = await Promise.all([
     services.compilation.list(user.id, question.id),
     services.compilation.coverage(user.id, consultation.id, question.id),
     services.compilation.notYetReflected(user.id, consultation.id, question.id, filters).catch((error: unknown) => {
@@ -108,8 +112,10 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     }),
     chosen ? threadPosts(db, viewer, chosen.threadId, positive(url.searchParams.get('after'))) : null,
     chosen?.subQuestionId ? subQuestionCaseStudies(db, viewer, chosen.subQuestionId, positive(url.searchParams.get('csAfter'))) : null,
+    q !== null ? searchedSources(db, services.search, viewer, question.id, q, searchPage) : null,
   ]);
   const postIds = [
+    ...(searched?.items.filter((i) => i.kind === 'post').map((i) => i.id) ?? []),
     ...compilation.keyPoints.flatMap((p) => p.clips.filter((c) => c.source.kind === 'post').map((c) => c.source.id)),
     ...unreflected.items.filter((i) => i.kind === 'post').map((i) => i.id),
   ];
@@ -136,6 +142,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     chosen: chosen ? { key: chosen.key, label: chosen.label, subQuestionNumber: subNumber(chosen.subQuestionId) } : null,
     posts,
     caseStudies,
+    search: searched && q !== null ? { q: q.trim().slice(0, QUERY_MAX_CHARS * 2), ...searched } : null,
     // What the page shows of each clip (no fingerprint, offsets or timestamps: a smaller page);
     // all of an opened point's clips, else the stale ones and the first fresh ones (CLIPS_SHOWN).
     keyPoints: compilation.keyPoints.map(({ clips, createdAt: _c, updatedAt: _u, language: _l, ...point }) => ({
@@ -339,57 +346,120 @@ function SourcesSide({ data, base, clippedInto, groupLabel, reply, opened }: { d
   return (
     <section aria-labelledby="sources-heading" className="compilation-sources">
       <h2 id="sources-heading">{t('compilation.page.sources')}</h2>
-      <form method="get" action={base} className="compilation-thread-form">
-        <label htmlFor="sq">{t('compilation.page.thread')}</label>
-        <select id="sq" name="sq" defaultValue={sq}>
-          {data.choices.map((c) => (
-            <option key={c.key} value={c.key}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-        <button type="submit" className="button button-small button-secondary">
-          {t('compilation.page.show')}
-        </button>
-      </form>
-      {data.chosen && data.posts ? (
+      <SourcesSearchForm data={data} base={base} />
+      {data.search ? (
+        <SearchedSourcesList data={data} base={base} clippedInto={clippedInto} groupLabel={groupLabel} reply={reply} opened={opened} />
+      ) : (
         <>
-          <h3>{t('compilation.page.posts', { thread: data.chosen.label, count: data.posts.total })}</h3>
-          {data.posts.items.length === 0 ? <p className="muted">{t('compilation.page.noPosts')}</p> : null}
-          <ol className="compilation-source-list">
-            {data.posts.items.map((s) => (
-              <li key={s.id}>
-                <SourceCard source={s} data={data} clippedInto={clippedInto.get(`post:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
-              </li>
-            ))}
-          </ol>
-          {data.posts.next ? (
-            <p>
-              <Link to={page('after', data.posts.next)}>{t('compilation.page.morePosts')}</Link>
-            </p>
-          ) : null}
-          {data.caseStudies ? (
+          <form method="get" action={base} className="compilation-thread-form">
+            <label htmlFor="sq">{t('compilation.page.thread')}</label>
+            <select id="sq" name="sq" defaultValue={sq}>
+              {data.choices.map((c) => (
+                <option key={c.key} value={c.key}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="button button-small button-secondary">
+              {t('compilation.page.show')}
+            </button>
+          </form>
+          {data.chosen && data.posts ? (
             <>
-              <h3>{t('compilation.page.caseStudies', { count: data.caseStudies.total })}</h3>
-              {data.caseStudies.items.length === 0 ? <p className="muted">{t('compilation.page.noCaseStudies')}</p> : null}
+              <h3>{t('compilation.page.posts', { thread: data.chosen.label, count: data.posts.total })}</h3>
+              {data.posts.items.length === 0 ? <p className="muted">{t('compilation.page.noPosts')}</p> : null}
               <ol className="compilation-source-list">
-                {data.caseStudies.items.map((s) => (
+                {data.posts.items.map((s) => (
                   <li key={s.id}>
-                    <SourceCard source={s} data={data} clippedInto={clippedInto.get(`case_study:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
+                    <SourceCard source={s} data={data} clippedInto={clippedInto.get(`post:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
                   </li>
                 ))}
               </ol>
-              {data.caseStudies.next ? (
+              {data.posts.next ? (
                 <p>
-                  <Link to={page('csAfter', data.caseStudies.next)}>{t('compilation.page.moreCaseStudies')}</Link>
+                  <Link to={page('after', data.posts.next)}>{t('compilation.page.morePosts')}</Link>
                 </p>
+              ) : null}
+              {data.caseStudies ? (
+                <>
+                  <h3>{t('compilation.page.caseStudies', { count: data.caseStudies.total })}</h3>
+                  {data.caseStudies.items.length === 0 ? <p className="muted">{t('compilation.page.noCaseStudies')}</p> : null}
+                  <ol className="compilation-source-list">
+                    {data.caseStudies.items.map((s) => (
+                      <li key={s.id}>
+                        <SourceCard source={s} data={data} clippedInto={clippedInto.get(`case_study:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
+                      </li>
+                    ))}
+                  </ol>
+                  {data.caseStudies.next ? (
+                    <p>
+                      <Link to={page('csAfter', data.caseStudies.next)}>{t('compilation.page.moreCaseStudies')}</Link>
+                    </p>
+                  ) : null}
+                </>
               ) : null}
             </>
           ) : null}
         </>
-      ) : null}
+      )}
       {data.canEdit ? <ClipSelection data={data} /> : null}
     </section>
+  );
+}
+
+/**
+ * The search of the question's sources (app/search): words with or without accents, singular or
+ * plural, "phrases", -exclusions, prefix*. A plain GET form: its results replace the thread's list.
+ */
+function SourcesSearchForm({ data, base }: { data: Data; base: string }) {
+  const { t } = useTranslation();
+  return (
+    <form method="get" action={`${base}#sources-heading`} className="compilation-search-form" role="search">
+      <label htmlFor="sources-q">{t('compilation.page.searchLabel')}</label>
+      <div className="compilation-search-row">
+        <input id="sources-q" name="q" type="search" defaultValue={data.search?.q ?? ''} maxLength={QUERY_MAX_CHARS * 4} aria-describedby={data.search?.problem ? 'sources-search-problem' : undefined} />
+        <button type="submit" className="button button-small button-secondary">
+          {t('compilation.page.searchButton')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The sources the search found, a page at a time, each with the same tools as in its thread. */
+function SearchedSourcesList({ data, base, clippedInto, groupLabel, reply, opened }: { data: Data; base: string; clippedInto: Map<string, number[]>; groupLabel: (id: string) => string; reply: Refusal; opened: Opened }) {
+  const { t } = useTranslation();
+  const search = data.search!;
+  const pageHref = (n: number) => `${base}?${new URLSearchParams({ q: search.q, qpage: String(n) })}#sources-heading`;
+  return (
+    <>
+      <p>
+        <Link to={`${base}#sources-heading`}>{t('compilation.page.searchBack')}</Link>
+      </p>
+      {search.problem ? (
+        <p className="notice notice-error" id="sources-search-problem" role="status">
+          {t(`search.problem.${search.problem}`, { max: QUERY_MAX_CHARS })}
+        </p>
+      ) : (
+        <>
+          <h3 role="status">{t('compilation.page.searchResults', { count: search.total, query: search.q })}</h3>
+          <ol className="compilation-source-list">
+            {search.items.map((s) => (
+              <li key={`${s.kind}-${s.id}`}>
+                <SourceCard source={s} data={data} clippedInto={clippedInto.get(`${s.kind}:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
+              </li>
+            ))}
+          </ol>
+          {search.pages > 1 ? (
+            <nav aria-label={t('search.pagination')} className="compilation-search-pages">
+              {search.page > 1 ? <Link to={pageHref(search.page - 1)}>{t('search.previous')}</Link> : null}{' '}
+              <span>{t('search.pageOf', { page: search.page, pages: search.pages })}</span>{' '}
+              {search.page < search.pages ? <Link to={pageHref(search.page + 1)}>{t('search.next')}</Link> : null}
+            </nav>
+          ) : null}
+        </>
+      )}
+    </>
   );
 }
 

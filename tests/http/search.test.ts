@@ -120,3 +120,23 @@ describe('the citation dialog', () => {
     expect(await sources('Vantablack')).toEqual([]);
   });
 });
+
+describe('the compilation’s sources', () => {
+  it('lists the question’s sources the search finds, with their clip tools, attribution applied', async () => {
+    const page = async (q: string, language = 'en') => {
+      const res = await get(app, `/c/${SLUG}/q/2/compilation?q=${encodeURIComponent(q)}`, moderator.cookie, language);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const found = await page('zyxolithiques');
+    expect(found).toContain(`id="source-post-${ids.chatham}"`);
+    expect(found).not.toContain(`id="source-post-${ids.hidden}"`);
+    expect(found).not.toMatch(/Vantablack|Oxyrhynque/);
+    expect(found).toContain('1 source holds “zyxolithiques”');
+    // Another question's compilation does not find it.
+    const elsewhere = await (await get(app, `/c/${SLUG}/q/3/compilation?q=zyxolithiques`, moderator.cookie)).text();
+    expect(elsewhere).not.toContain(`id="source-post-${ids.chatham}"`);
+    expect(await page('-zyxolithiques', 'fr')).toContain(fr.search.problem.onlyExclusions.slice(0, 25));
+    expect(await page('x'.repeat(3000))).toContain('256');
+  });
+});
