@@ -8,9 +8,10 @@
  * `list`). Attribution is not worked out here: callers resolve the clip's source through
  * app/contributions (docs/decisions/0014), as a citation of that source would be.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, SourceField } from '../../db/schema';
 import { can } from '../accounts/roles';
+import { createSearchService } from '../search/search.server';
 import type { ContributionViewer } from '../contributions/visibility';
 import { mayReadCompilation } from './access';
 import { clipState, type ClipState } from './compilation.server';
@@ -101,9 +102,10 @@ export const KEY_POINTS_FOR_NOTE_MAX = 50;
 
 /**
  * The live key points of question `questionId` (null: of every question of the consultation)
- * that `viewer` may read, in question order then the compilation's order, optionally those whose
- * heading or summary holds `query` (case-insensitive); [] when the compilation is closed to
- * them. Two queries after the access check.
+ * that `viewer` may read, in question order then the compilation's order; with `query`, those the
+ * search finds in their heading or summary (app/search: accents, plurals, "phrases",
+ * -exclusions; the last word as typed is a prefix), best first. [] when the compilation is closed
+ * to them.
  */
 export async function keyPointsForNote(
   db: Kysely<Database>,
@@ -119,13 +121,20 @@ export async function keyPointsForNote(
     .where('keyPoints.consultationId', '=', viewer.consultationId)
     .where('keyPoints.mergedIntoId', 'is', null);
   if (scope.questionId !== null) points = points.where('keyPoints.questionId', '=', scope.questionId);
-  const q = (scope.query ?? '').trim().slice(0, 200).toLowerCase();
-  if (q) {
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const contains = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${like} escape '\\'`;
-    points = points.where((eb) => eb.or([contains('keyPoints.heading'), contains('keyPoints.summary')]));
+  const query = (scope.query ?? '').trim();
+  let rank: Map<number, number> | null = null;
+  if (query) {
+    const { found } = await createSearchService(db).find(
+      { userId: viewer.userId, consultationId: viewer.consultationId },
+      { q: query, filters: {}, page: 1 },
+      { kinds: ['key_point'], questionId: scope.questionId, pageSize: limit, asYouType: true },
+    );
+    if (found.length === 0) return [];
+    rank = new Map(found.map((f, i) => [f.id, i]));
+    points = points.where('keyPoints.id', 'in', [...rank.keys()]);
   }
   const rows = await points.orderBy('questions.position').orderBy('keyPoints.position').orderBy('keyPoints.id').limit(limit).execute();
+  if (rank) rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
   if (rows.length === 0) return [];
   const clips = await db.selectFrom('clips').select(['id', 'keyPointId']).where('keyPointId', 'in', rows.map((r) => r.id)).orderBy('id').execute();
   return rows.map((r) => ({ ...r, clipIds: clips.filter((c) => c.keyPointId === r.id).map((c) => c.id) }));
