@@ -34,7 +34,7 @@ runCli(async () => {
       console.log('\nDemo accounts (passwords are new at every run):\n');
       console.log(plainTable(['role', 'group', 'email', 'password'], accounts.map(({ email, password, role, group }) => [role, group, email, password])));
       const posts = await seedDemoPosts(handle.db, result.consultationId);
-      console.log(`\n${posts} demo contributions in threads 1.1, 2.4, 3.2 and 4.1 (try /c/gfmd-2020-partnerships/q/2/2.4)`);
+      console.log(`\n${posts} demo contributions in threads 1.1, 2.4, 3.2, 3.3, 4.1 and 4.2 (try /c/gfmd-2020-partnerships/q/2/2.4)`);
       const studies = await seedDemoCaseStudies(handle.db, result.consultationId);
       const states = Object.entries(studies.states).map(([state, n]) => `${n} ${state}`).join(', ');
       console.log(`${studies.caseStudies} demo case studies, ${studies.newCaseStudies} new (${states}); featured on ${studies.featured.join(', ') || 'none'}`);
@@ -45,6 +45,7 @@ runCli(async () => {
       console.log(
         `${compiled.keyPoints} demo key points with ${compiled.clips} clips in questions 1 and 2, ${compiled.merged} merged, ${compiled.stale} clip whose post changed (try /c/gfmd-2020-partnerships/q/2/compilation as the moderator)`,
       );
+      console.log('Search: try /c/gfmd-2020-partnerships/search?q=compétences, "recrutement équitable", ciudad or visa* (as anyone; the moderator also finds the hidden advert)');
     }
   } finally {
     await handle.close();

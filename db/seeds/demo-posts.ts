@@ -70,6 +70,25 @@ const POSTS: DemoPost[] = [
     key: 'p9', thread: '1.1', author: d('priya'), attribution: 'named',
     paragraphs: ['Early-bird tickets for our annual recruitment industry gala are 40% off this week only! Use the code PALABRE40 at example.com/gala and share with your network.'],
   },
+  // For the search (issue 15): the same ideas in three languages, accents, plurals, a phrase, and
+  // one under the Chatham House rule (searching its author's name finds nothing).
+  {
+    key: 'p10', thread: '3.3', author: d('mariama'), attribution: 'named',
+    paragraphs: [
+      'Le recrutement équitable commence avant le départ : les travailleuses domestiques que nous accompagnons font valider leurs compétences numériques et linguistiques avant de signer un contrat.',
+      'Sans cette validation, les compétences acquises ne sont reconnues ni par les employeurs ni par les agences.',
+    ],
+    endorsedBy: [d('ana')],
+  },
+  {
+    key: 'p11', thread: '3.3', author: d('ana'), attribution: 'organisation', replyTo: 'p10',
+    paragraphs: ['En nuestras ciudades fronterizas, la política de visados cambia cada año; una competencia digital reconocida en la región vale más que un diploma que nadie sabe leer.'],
+  },
+  {
+    key: 'p12', thread: '4.2', author: d('julien'), attribution: 'chatham',
+    paragraphs: ['Fair recruitment needs figures: how many workers paid a fee, how many got the visa they were promised, how many had their digital skills recognised on arrival.'],
+    endorsedBy: [d('priya')],
+  },
 ];
 
 export async function seedDemoPosts(db: Kysely<Database>, consultationId: number): Promise<number> {
