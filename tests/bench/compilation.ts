@@ -12,12 +12,10 @@
  * Seeding goes straight through Kysely in batches: it is set-up, not what is measured.
  * BENCH_COMPILATION_RUNS: measured calls per figure (default 300, after 30 warm-up calls).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { createAuth } from '../../app/auth/auth.server';
 import { createCompilationService, sha256Hex } from '../../app/compilation/compilation.server';
 import { openDatabase, type DatabaseHandle } from '../../db/database';
@@ -27,6 +25,7 @@ import { seedConsultation } from '../../db/seeds/consultation';
 import { contributionText, cpuPercent, envNumber, type Scenario, type ScenarioResult } from './scenario';
 import { startApp } from './server';
 import { round1, summarize } from './stats';
+import { onFreshPostgres } from './fresh-postgres';
 
 const POSTS = 2_000;
 const CASE_STUDIES = 200;
@@ -286,23 +285,7 @@ export const compilation: Scenario = {
       result.notes.push('compilation: PostgreSQL not measured (set BENCH_PG_URL or DATABASE_URL to a postgres:// URL)');
       return result;
     }
-    const name = `palabre_bench_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    const handle = await openDatabase(target.toString());
-    try {
-      await measure(handle, target.toString(), '_pg', runs, result);
-    } finally {
-      await handle.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    }
+    await onFreshPostgres(url, 'palabre_bench', (handle, target) => measure(handle, target, '_pg', runs, result));
     return result;
   },
 };

@@ -54,6 +54,7 @@ import { openTestDatabase } from '../support/database';
 import { envNumber, type Scenario, type ScenarioResult } from './scenario';
 import { round1, sleep, summarize } from './stats';
 import { threadCpuMs } from './thread-cpu';
+import { prng } from './fresh-postgres';
 
 const POSTS = 2_000;
 const PARTICIPANTS = 200;
@@ -81,17 +82,6 @@ const mark = (n: number) => `(r${String(n % 100).padStart(2, '0')})`;
 // Text: deterministic, varied, with the accents and punctuation of the forum's three languages.
 // ------------------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32): the same fixture on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SENTENCES: Record<(typeof LANGUAGES)[number], string[]> = {
   en: [

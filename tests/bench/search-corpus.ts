@@ -18,6 +18,9 @@
  * The rest of each post is varied: templates filled with Zipf-distributed topics, cities,
  * organisations, figures and years, so the index holds a realistic vocabulary with a long tail.
  */
+import { prng } from './fresh-postgres';
+
+export { prng };
 
 export const SEARCH_LANGUAGES = ['fr', 'en', 'es'] as const;
 export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
@@ -37,17 +40,6 @@ export const QUERIES: Record<QueryCategory, string[]> = {
   prefix: ['numéri*', 'regulari*', 'document*'],
 };
 
-/** A small deterministic PRNG (mulberry32): the same corpus on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;

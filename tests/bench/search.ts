@@ -32,12 +32,10 @@
  * SEARCH_POSTS: posts to generate (default 100,000; fewer for a quick try: the `_100k_` keys are
  * then not written). SEARCH_DATABASES: `sqlite,postgres` (default) or one of them.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { cpuWindow } from './machine';
@@ -47,6 +45,7 @@ import { seedSearchBench, type SearchFixture } from './search-fixture';
 import { createSearchService, type SearchService, type Searcher as SearchViewer } from '../../app/search/search.server';
 import { treeCpuSeconds } from './server';
 import { round1, summarize } from './stats';
+import { onFreshPostgres } from './fresh-postgres';
 
 const DEFAULT_POSTS = 100_000;
 /** Floor figures are fractions of a millisecond: two decimals. */
@@ -262,22 +261,4 @@ export const search: Scenario = {
 };
 
 /** A fresh PostgreSQL database beside `url` for `work`, dropped after (others' data untouched). */
-async function onPostgres(url: string, work: (handle: DatabaseHandle) => Promise<void>) {
-  const name = `palabre_bench_search_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openDatabase(target.toString());
-  try {
-    await work(handle);
-  } finally {
-    await handle.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.end();
-  }
-}
+const onPostgres = (url: string, work: (handle: DatabaseHandle) => Promise<void>) => onFreshPostgres(url, 'palabre_bench_search', work);
