@@ -131,6 +131,8 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
       signInPerAddress: limiters('sign-in-address', options.signInAttemptsPerAddress, 15 * 60_000, 'shared'),
       /** Searches per person (else per address), per minute: a search of a common word costs tens of milliseconds. */
       searchPerCaller: limiters('search', options.searchesPerMinute ?? 120, 60_000, 'shared'),
+      /** The same for dialogs that search as one types (app/search/search-limit.server.ts): five times as many. */
+      searchAsTyped: limiters('search-typed', (options.searchesPerMinute ?? 120) * 5, 60_000, 'shared'),
       /** Registrations per address, per hour. */
       registerPerAddress: limiters('register-address', options.registrationsPerAddress, 60 * 60_000, 'shared'),
     },

@@ -29,6 +29,7 @@ import {
   SUMMARY_MAX,
 } from '../compilation/compilation.schema';
 import { searchedSources, subQuestionCaseStudies, threadNumbersOf, threadPosts, threadsOf, type PageSource } from '../compilation/sources.server';
+import { searchAllowed } from '../search/search-limit.server';
 import { QUERY_MAX_CHARS } from '../search/search-types';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { caseStudyHref, postOnItsPageHref } from '../contributions/links';
@@ -101,6 +102,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   // A search of the question's sources (`?q=`) takes the place of the thread's list.
   const q = url.searchParams.get('q');
   const searchPage = positive(url.searchParams.get('qpage'), 1) || 1;
+  const busy = q !== null && q.trim() !== '' && !(await searchAllowed(context, 'page')).ok;
 
   const [compilation, coverage, unreflected, posts, caseStudies, searched] = await Promise.all([
     services.compilation.list(user.id, question.id),
@@ -112,7 +114,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     }),
     chosen ? threadPosts(db, viewer, chosen.threadId, positive(url.searchParams.get('after'))) : null,
     chosen?.subQuestionId ? subQuestionCaseStudies(db, viewer, chosen.subQuestionId, positive(url.searchParams.get('csAfter'))) : null,
-    q !== null ? searchedSources(db, services.search, viewer, question.id, q, searchPage) : null,
+    q === null ? null : busy ? { items: [], total: 0, page: 1, pages: 1, problem: 'busy' as const } : searchedSources(db, services.search, viewer, question.id, q, searchPage),
   ]);
   const postIds = [
     ...(searched?.items.filter((i) => i.kind === 'post').map((i) => i.id) ?? []),

@@ -7,7 +7,7 @@
  * see; this page reads the URL forgivingly (search-params.server.ts) and names every facet value
  * in the reader's language (facet-labels.server.ts). No `q` at all: the form alone, nothing searched.
  */
-import { json, type LinksFunction, type LoaderFunctionArgs, type MetaDescriptor, type MetaFunction } from '@remix-run/node';
+import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaDescriptor, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Breadcrumbs } from '../components/Breadcrumbs';
@@ -15,6 +15,7 @@ import { SearchFacets, type FacetGroup } from '../components/search/SearchFacets
 import { SearchHitItem, type HitView } from '../components/search/SearchHitItem';
 import { consultationTitle, groupLabels } from '../consultations/localize';
 import { searchVocabulary } from '../search/facet-labels.server';
+import { searchAllowed } from '../search/search-limit.server';
 import { parseSearchParams } from '../search/search-params.server';
 import { QUERY_MAX_CHARS, QUERY_MAX_TERMS, SEARCH_FACETS, SEARCH_KINDS, SEARCH_MAX_PAGE, type SearchFacet } from '../search/search-types';
 import { searchHref, searchPath, type SearchState } from '../search/search-url';
@@ -22,6 +23,12 @@ import searchStyles from '../styles/search.css';
 import { pageTitle, requireConsultation } from '../utils/http.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: searchStyles }];
+
+/** A refused search (429) says when to come back. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const retry = loaderHeaders.get('retry-after');
+  return retry ? { 'retry-after': retry } : new Headers();
+};
 
 export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const { language, services, t, user } = context;
@@ -37,12 +44,11 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     return { ...common, title: pageTitle(t('search.title'), name), searched: false as const, query: '' };
   }
 
-  // Counted per person signed in, else per address (app/utils/rate-limit.server.ts).
-  const allowed = (await services.limits.searchPerCaller.consume(user ? `user:${user.id}` : `address:${context.clientAddress}`)).ok;
-  if (!allowed) {
+  const allowed = await searchAllowed(context, 'page');
+  if (!allowed.ok) {
     return json(
       { ...common, title: pageTitle(t('search.title'), name), searched: true as const, query: state.q, problem: 'busy' as const, fellBack: false, truncated: false, total: 0, page: 1, pages: 1, capped: false, firstIndex: 1, filters: state.filters, hits: [] as HitView[], facets: [] as FacetGroup[], previous: null, next: null },
-      { status: 429 },
+      { status: 429, headers: { 'retry-after': String(allowed.retryAfterSeconds) } },
     );
   }
   const results = await services.search.search({ userId: user?.id ?? null, consultationId: consultation.id }, state);

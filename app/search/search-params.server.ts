@@ -14,9 +14,9 @@ const VALUE_MAX = 200;
 const page = z
   .string()
   .transform((raw) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 1) return 1;
-    return Math.min(Math.floor(n), SEARCH_MAX_PAGE);
+    // Digits only: `0x10`, `2.5` or `1e3` are no page number.
+    if (!/^\d{1,6}$/.test(raw.trim())) return 1;
+    return Math.min(Math.max(Number(raw.trim()), 1), SEARCH_MAX_PAGE);
   })
   .catch(1);
 

@@ -24,9 +24,8 @@ import { keyPointHref, noteHref } from '../compilation/links';
 import { caseStudiesInforming, readableCaseStudies, readablePosts, sourceCaseStudies, sourcePosts } from '../contributions/filters.server';
 import { postOnItsPageHref } from '../contributions/links';
 import { citationKey } from '../contributions/refs';
-import { readSources, type CaseStudyDetails, type PostDetails, type Source } from '../contributions/sources.server';
+import { readSources, viewerIn, type CaseStudyDetails, type PostDetails, type Source } from '../contributions/sources.server';
 import { moderates, type ContributionViewer } from '../contributions/visibility';
-import { viewerIn } from '../contributions/sources.server';
 import { parseQuery } from './query';
 import {
   SEARCH_FACETS,
@@ -40,6 +39,7 @@ import {
   type SearchHit,
   type SearchKind,
   type SearchResults,
+  type SnippetPart,
 } from './search-types';
 import { snippetOf } from './snippet';
 
@@ -467,7 +467,6 @@ export function createSearchService(db: Kysely<Database>) {
         const n = notes.find((r) => r.id === item.id);
         if (!n) continue;
         const snippet = snippetOf(n.text || n.title, query);
-        const words = snippet.find((part) => part.match)?.text;
         hits.push({
           kind: 'note',
           id: n.id,
@@ -479,8 +478,7 @@ export function createSearchService(db: Kysely<Database>) {
           createdAt: n.updatedAt,
           question: n.question,
           subQuestion: null,
-          // The passage: a text fragment (browsers that know it scroll to the words and mark them).
-          href: `${noteHref(slug, n.id)}${words ? `#:~:text=${encodeURIComponent(words)}` : ''}`,
+          href: `${noteHref(slug, n.id)}${textFragment(snippet)}`,
         });
       }
     }
@@ -543,6 +541,32 @@ function asYouType(query: ParsedQuery, typed: string): ParsedQuery {
 }
 
 export type SearchService = ReturnType<typeof createSearchService>;
+
+/** A text fragment's part: percent-encoded, its own separators (`-`, `,`, `&`) too. */
+const fragmentPart = (text: string) => encodeURIComponent(text).replace(/-/g, '%2D').replace(/,/g, '%2C').replace(/&/g, '%26');
+
+/**
+ * The link to a passage (`#:~:text=prefix-,words,-suffix`): browsers that know text fragments
+ * scroll to the first match of the snippet's words and mark it. The words around them (up to
+ * three on each side) pin it to the note's text, not the same word in the page's header. '' when
+ * the snippet marks nothing (found by a stem the snippet does not know).
+ */
+export function textFragment(snippet: SnippetPart[]): string {
+  const at = snippet.findIndex((part) => part.match);
+  if (at < 0) return '';
+  // The run of matched words that starts there ("compétences numériques"), spaces between them.
+  let end = at;
+  while (snippet[end + 2]?.match && /^\s+$/.test(snippet[end + 1]!.text)) end += 2;
+  const words = (text: string) => text.replace(/…/g, ' ').split(/\s+/).filter(Boolean);
+  const before = at > 0 ? words(snippet[at - 1]!.text).slice(-3).join(' ') : '';
+  const after = end + 1 < snippet.length ? words(snippet[end + 1]!.text).slice(0, 3).join(' ') : '';
+  const match = snippet
+    .slice(at, end + 1)
+    .map((part) => part.text)
+    .join('')
+    .trim();
+  return `#:~:text=${before ? `${fragmentPart(before)}-,` : ''}${fragmentPart(match)}${after ? `,-${fragmentPart(after)}` : ''}`;
+}
 
 /** What a source shows this viewer: its details when available, or (staff) what it holds now. */
 function detailsOf(source: Source): PostDetails | CaseStudyDetails | null {

@@ -85,7 +85,10 @@ const POSTGRES: string[] = [
     ['palabre_simple', 'simple', 'simple'],
   ].flatMap(([name, copy, dictionary]) => [
     `create text search configuration ${name} (copy = pg_catalog.${copy})`,
-    `alter text search configuration ${name} alter mapping for hword, hword_part, word with unaccent, ${dictionary}`,
+    `alter text search configuration ${name} alter mapping for hword_part, word with unaccent, ${dictionary}`,
+    // A hyphenated compound ("job-matching") is indexed by its parts alone, as FTS5 does: its
+    // whole form would take a position of its own and break phrases ("AI job matching").
+    `alter text search configuration ${name} drop mapping for asciihword, hword, numhword`,
   ]),
   `alter table posts add column search_vector tsvector generated always as (${vector(byLanguage, 'body_text', 'A')}) stored`,
   `alter table case_studies add column search_vector tsvector generated always as (${vector(byLanguage, 'title', 'A')} || ${vector(byLanguage, 'summary', 'B')} || ${vector(

@@ -91,6 +91,7 @@ beforeAll(async () => {
   await post('phrase', 'Le recrutement équitable protège les travailleurs.', 'fr');
   await post('apart', 'Un accord équitable pour le recrutement des saisonniers.', 'fr');
   await post('english', 'Fair recruitment policies for seasonal workers.', 'en');
+  await post('hyphen', 'An AI job-matching platform for pre-departure orientation.', 'en', { thread: '1.1' });
   await post('canary', 'Une contribution sous la règle de Chatham House sur le recrutement.', 'fr', { author: users.canary, attribution: 'chatham' });
   await post('canaryNamed', 'Ce message signé parle de gouvernance locale.', 'fr', { author: users.canary, attribution: 'named' });
   await post('orgOnly', 'Un message attribué à une organisation sur la gouvernance.', 'fr', { attribution: 'organisation' });
@@ -163,6 +164,12 @@ describe('words, accents, case and plurals', () => {
     expect(postsOf(await find('reader', 'recrutement équitable'))).toEqual(postKeys('phrase', 'apart'));
   });
 
+  it('matches a phrase across a hyphenated compound, as its parts (PostgreSQL indexed the compound too)', async () => {
+    for (const q of ['"AI job matching platform"', '"ai job-matching"', '"job matching"', '"pre departure orientation"', 'job-matching']) {
+      expect(postsOf(await find('reader', q)), q).toEqual(postKeys('hyphen'));
+    }
+  });
+
   it('excludes a word', async () => {
     expect(postsOf(await find('reader', 'recrutement -saisonniers'))).toEqual(postKeys('phrase', 'canary'));
     expect(postsOf(await find('reader', 'équitable -"recrutement des saisonniers"'))).toEqual(postKeys('phrase'));
@@ -212,7 +219,8 @@ describe('who finds what', () => {
     const rapporteur = await find('rapporteur', 'compétences numériques');
     expect(rapporteur.hits.map((h) => h.kind).sort()).toEqual(['case_study', 'key_point', 'note', 'post', 'post']);
     const note = rapporteur.hits.find((h) => h.kind === 'note')!;
-    expect(note.href).toContain(`/notes/${ids.note}#:~:text=`);
+    // The passage: the matched words between the words around them, each part percent-encoded.
+    expect(note.href).toBe(`/c/gfmd-2020-partnerships/notes/${ids.note}#:~:text=retient%20que%20les-,comp%C3%A9tences%20num%C3%A9riques,-ouvrent%20des%20voies`);
     const point = rapporteur.hits.find((h) => h.kind === 'key_point')!;
     expect(point.href).toMatch(new RegExp(`/q/3/compilation#key-point-${ids.keyPoint}$`));
   });

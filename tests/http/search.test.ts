@@ -78,6 +78,8 @@ describe('the search page', () => {
       search('\u202ezyxolithique\u202c \u200b'),
       search('zyxolithique', '&page=-1&page=abc&kind=nonsense&question=%00&month=2026-13&group=%F0%9F%99%82'),
       search('zyxolithique', `&theme=${'t'.repeat(5000)}`),
+      search('zyxolithique', '&page=0x10'),
+      search('zyxolithique', '&page=1e308'),
       `/c/${SLUG}/search?q=%ff%fe`,
       `/c/${SLUG}/search?q[]=a&q[]=b`,
       `/c/${SLUG}/search`,
@@ -101,6 +103,30 @@ describe('the search page', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(last).toContain(fr.search.problem.busy.slice(0, 20));
+    const limitedAgain = await get(limited, search('mobilité'));
+    expect(Number(limitedAgain.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('limits the dialogs that search as one types too (five times the page limit), and the compilation’s search', async () => {
+    const { services } = limited.server;
+    const editor = await createUser(limited, { role: 'moderator', stakeholderGroup: 'government' });
+    const consultation = (await services.consultations.getDefault())!;
+    const question = (await services.consultations.getQuestion(consultation.id, '2'))!;
+    const noteId = await services.notes.open(editor.id, consultation.id, { questionId: question.id, stakeholderGroup: 'government', title: 'Question 2: government input' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 16; i++) statuses.push((await get(limited, `/c/${SLUG}/notes/${noteId}/sources?q=mob${'i'.repeat(i % 3)}`, editor.cookie)).status);
+    expect(statuses.slice(0, 15).every((s) => s === 200)).toBe(true);
+    const refused = await get(limited, `/c/${SLUG}/notes/${noteId}/key-points?q=mobilité`, editor.cookie);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: 'search.problem.busy' });
+    expect(statuses[15]).toBe(429);
+    // Listing without words is no search: not counted, not refused.
+    expect((await get(limited, `/c/${SLUG}/notes/${noteId}/sources?q=`, editor.cookie)).status).toBe(200);
+    // The compilation's search, limited per person: the page answers, with the message.
+    for (let i = 0; i < 3; i++) await get(limited, `/c/${SLUG}/q/2/compilation?q=visa`, editor.cookie);
+    const page = await get(limited, `/c/${SLUG}/q/2/compilation?q=visa`, editor.cookie);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(en.search.problem.busy.slice(0, 20));
   });
 });
 
