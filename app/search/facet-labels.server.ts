@@ -5,7 +5,7 @@
  * Values, as the facets carry them (search-types.ts): `kind` a SearchKind; `question` a
  * question's number ("3") and `subQuestion` a sub-question's ("3.2"), as SearchHit has them;
  * `theme` and `group` the consultation's ids; `language` a content language code; `country` an
- * ISO 3166-1 alpha-2 code (users.country); `month` `YYYY-MM` (UTC).
+ * ISO 3166-1 alpha-2 code (a case study's countries of origin and destination); `month` `YYYY-MM` (UTC).
  */
 import type { TFunction } from 'i18next';
 import { countryName, isCountry } from '../accounts/countries.server';

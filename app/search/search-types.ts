@@ -51,7 +51,14 @@ export interface SnippetPart {
   match: boolean;
 }
 
-/** The facets a search counts, each value with the number of results it holds under the other filters chosen. */
+/**
+ * The facets a search counts, each value with the number of results holding it under the filters
+ * chosen. Values: `kind` a SearchKind; `question` a question's number ("3"), `subQuestion` a
+ * sub-question's ("3.2"); `theme` and `group` the consultation's ids; `language` a content language
+ * code; `country` an ISO 3166-1 alpha-2 code, a case study's countries of origin and destination
+ * (an author's country is shown nowhere, so it is no facet); `month` `YYYY-MM` (UTC). A case study
+ * informing several sub-questions counts once under each.
+ */
 export const SEARCH_FACETS = ['kind', 'question', 'subQuestion', 'theme', 'group', 'language', 'country', 'month'] as const;
 export type SearchFacet = (typeof SEARCH_FACETS)[number];
 
@@ -84,7 +91,7 @@ export interface SearchHit {
   subQuestion: string | null;
   /** Where it is: the post in its thread, the case study, the key point in its compilation, the note at the passage. */
   href: string;
-  /** Moderators only: a post hidden by moderation, a case study not published. */
+  /** Moderators only: a post's status other than visible (`hidden`), a case study's other than published (`submitted`, `rejected`…). */
   status?: string;
   /** A restricted case study (reviewers only ever see one): shown with a badge. */
   restricted?: boolean;
