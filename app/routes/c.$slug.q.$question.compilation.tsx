@@ -419,6 +419,7 @@ function SourcesSearchForm({ data, base }: { data: Data; base: string }) {
     <form method="get" action={`${base}#sources-heading`} className="compilation-search-form" role="search">
       <label htmlFor="sources-q">{t('compilation.page.searchLabel')}</label>
       <div className="compilation-search-row">
+        {data.chosen ? <input type="hidden" name="sq" value={data.chosen.key} /> : null}
         <input id="sources-q" name="q" type="search" defaultValue={data.search?.q ?? ''} maxLength={QUERY_MAX_CHARS * 4} aria-describedby={data.search?.problem ? 'sources-search-problem' : undefined} />
         <button type="submit" className="button button-small button-secondary">
           {t('compilation.page.searchButton')}
@@ -432,11 +433,13 @@ function SourcesSearchForm({ data, base }: { data: Data; base: string }) {
 function SearchedSourcesList({ data, base, clippedInto, groupLabel, reply, opened }: { data: Data; base: string; clippedInto: Map<string, number[]>; groupLabel: (id: string) => string; reply: Refusal; opened: Opened }) {
   const { t } = useTranslation();
   const search = data.search!;
-  const pageHref = (n: number) => `${base}?${new URLSearchParams({ q: search.q, qpage: String(n) })}#sources-heading`;
+  // The thread chosen before searching stays chosen, for "back" and from page to page.
+  const sq: Record<string, string> = data.chosen ? { sq: data.chosen.key } : {};
+  const pageHref = (n: number) => `${base}?${new URLSearchParams({ ...sq, q: search.q, qpage: String(n) })}#sources-heading`;
   return (
     <>
       <p>
-        <Link to={`${base}#sources-heading`}>{t('compilation.page.searchBack')}</Link>
+        <Link to={`${base}?${new URLSearchParams(sq)}#sources-heading`}>{t('compilation.page.searchBack')}</Link>
       </p>
       {search.problem ? (
         <p className="notice notice-error" id="sources-search-problem" role="status">
@@ -445,6 +448,11 @@ function SearchedSourcesList({ data, base, clippedInto, groupLabel, reply, opene
       ) : (
         <>
           <h3 role="status">{t('compilation.page.searchResults', { count: search.total, query: search.q })}</h3>
+          {search.items.length === 0 && search.total > 0 ? (
+            <p>
+              <Link to={pageHref(1)}>{t('search.firstPage')}</Link>
+            </p>
+          ) : null}
           <ol className="compilation-source-list">
             {search.items.map((s) => (
               <li key={`${s.kind}-${s.id}`}>

@@ -1,9 +1,9 @@
 /**
  * The search index on PostgreSQL (docs/decisions/0019): the stored `search_vector` of each
  * searchable table (migration 012), built with the configuration of the row's language. A query
- * is turned into tsquery text here (each word single-quoted, so none is an operator) and given
- * to `to_tsquery` as a parameter once per configuration, so that each row is matched with its own
- * language's stemming; each branch is a condition the GIN index answers.
+ * becomes one tsquery per configuration, built in SQL term by term from tsquery text in which
+ * each word is single-quoted (so none is an operator), given to `to_tsquery` as parameters; each
+ * row is matched with its own language's stemming, each branch a condition the GIN index answers.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { pluralVariants } from '../../app/search/query';
@@ -12,39 +12,47 @@ import { INDEXED_TABLES, type IndexedKind, type SearchIndex } from './search-ind
 
 const quoted = (word: string) => `'${word.replace(/['\\]/g, (c) => `\\${c}`)}'`;
 
-/**
- * A term as tsquery text. A plain word is ORed with its light plural variants, as on SQLite
- * (app/search/query.ts `pluralVariants`): the Snowball stemmers leave some singulars and plurals
- * apart (Spanish stems "ciudad" to ciud but "ciudades" to ciudad), and each variant is stemmed too.
- */
-function termExpression(term: SearchTerm): string {
+/** A term as tsquery text, plural variants aside: a word, a prefix (`'numéri':*`), a phrase (`'a' <-> 'b'`). */
+function termText(term: SearchTerm): string {
   const words = term.words.map(quoted);
   if (term.prefix) words[words.length - 1] += ':*';
-  if (words.length > 1) return `(${words.join(' <-> ')})`;
-  if (term.prefix) return words[0]!;
-  const variants = pluralVariants(term.words[0]!);
-  return variants.length > 1 ? `(${variants.map(quoted).join(' | ')})` : words[0]!;
+  return words.length > 1 ? `(${words.join(' <-> ')})` : words[0]!;
 }
 
-/** tsquery text of the query: its terms ANDed, the excluded ones negated. */
-export function tsqueryText(query: ParsedQuery): string {
-  return query.terms.map((t) => (t.negated ? `!${termExpression(t)}` : termExpression(t))).join(' & ');
+type Config = 'palabre_french' | 'palabre_english' | 'palabre_spanish' | 'palabre_simple';
+
+const regconfig = (config: Config) => sql.raw(`'${config}'::regconfig`);
+
+/**
+ * A term as a tsquery of `config`. A plain word is ORed with its light plural variants, as on
+ * SQLite (app/search/query.ts `pluralVariants`): the Snowball stemmers leave some singulars and
+ * plurals apart (Spanish stems "ciudad" to ciud but "ciudades" to ciudad). But a word the
+ * configuration drops as a stop word ("the", "une") is dropped with its variants, which are no
+ * stop words ("thes", "unes") and would otherwise be required: the term is then empty.
+ */
+function termQuery(config: Config, term: SearchTerm): RawBuilder<unknown> {
+  const plain = !term.prefix && term.words.length === 1;
+  const variants = plain ? pluralVariants(term.words[0]!) : [];
+  if (variants.length < 2) return sql`to_tsquery(${regconfig(config)}, ${termText(term)})`;
+  const word = sql`to_tsquery(${regconfig(config)}, ${termText(term)})`;
+  const any = sql`to_tsquery(${regconfig(config)}, ${`(${variants.map(quoted).join(' | ')})`})`;
+  return sql`(case when numnode(${word}) = 0 then ${word} else ${any} end)`;
 }
 
-/** tsquery text of the terms that are not excluded, ANDed. */
-export function positiveText(query: ParsedQuery): string {
-  return query.terms
-    .filter((t) => !t.negated)
-    .map(termExpression)
-    .join(' & ');
-}
-
-/** tsquery text of the excluded terms, ORed; '' when there are none. */
-export function excludedText(query: ParsedQuery): string {
-  return query.terms
-    .filter((t) => t.negated)
-    .map(termExpression)
-    .join(' | ');
+/**
+ * The query as a tsquery of `config`: `all` every term ANDed, the excluded ones negated (nothing
+ * when no term to look for is left: excluding alone would match everything else); `positive`
+ * the terms to look for; `excluded` the excluded terms ORed (empty when there are none).
+ */
+function tsquery(config: Config, query: ParsedQuery, part: 'all' | 'positive' | 'excluded'): RawBuilder<unknown> {
+  const positive = query.terms.filter((t) => !t.negated).map((t) => termQuery(config, t));
+  const excluded = query.terms.filter((t) => t.negated).map((t) => termQuery(config, t));
+  const and = (list: RawBuilder<unknown>[]) => sql`(${sql.join(list, sql` && `)})`;
+  if (part === 'positive') return and(positive);
+  if (part === 'excluded') return excluded.length ? sql`(${sql.join(excluded, sql` || `)})` : sql`to_tsquery('')`;
+  if (excluded.length === 0) return and(positive);
+  const looked = and(positive);
+  return sql`(case when numnode(${looked}) = 0 then ${looked} else ${looked} && ${and(excluded.map((e) => sql`!!${e}`))} end)`;
 }
 
 const LANGUAGES = [
@@ -53,48 +61,46 @@ const LANGUAGES = [
   ['es', 'palabre_spanish'],
 ] as const;
 
-const tsquery = (config: string, text: string) => sql`to_tsquery(${sql.raw(`'${config}'::regconfig`)}, ${text})`;
+type Part = 'all' | 'excluded';
 
-/** Rows of a table with a `language` column whose vector matches `text` in their language's configuration. */
-function byLanguage(table: string, text: string): RawBuilder<unknown> {
+/** Rows of a table with a `language` column whose vector matches the query in their language's configuration. */
+function byLanguage(table: string, query: ParsedQuery, part: Part): RawBuilder<unknown> {
   const t = sql.raw(table);
-  const branches = LANGUAGES.map(([code, config]) => sql`(${t}.language = ${code} and ${t}.search_vector @@ ${tsquery(config, text)})`);
-  const other = sql`(${t}.language not in ('fr', 'en', 'es') and ${t}.search_vector @@ ${tsquery('palabre_simple', text)})`;
+  const branches = LANGUAGES.map(([code, config]) => sql`(${t}.language = ${code} and ${t}.search_vector @@ ${tsquery(config, query, part)})`);
+  const other = sql`(${t}.language not in ('fr', 'en', 'es') and ${t}.search_vector @@ ${tsquery('palabre_simple', query, part)})`;
   return sql.join([...branches, other], sql` or `);
 }
 
 /** The query of a row's language, for ranking. */
-function queryOfLanguage(table: string, text: string): RawBuilder<unknown> {
+function queryOfLanguage(table: string, query: ParsedQuery): RawBuilder<unknown> {
   const t = sql.raw(table);
-  const cases = LANGUAGES.map(([code, config]) => sql`when ${code} then ${tsquery(config, text)}`);
-  return sql`case ${t}.language ${sql.join(cases, sql` `)} else ${tsquery('palabre_simple', text)} end`;
+  const cases = LANGUAGES.map(([code, config]) => sql`when ${code} then ${tsquery(config, query, 'all')}`);
+  return sql`case ${t}.language ${sql.join(cases, sql` `)} else ${tsquery('palabre_simple', query, 'all')} end`;
 }
 
 /** A note has no language: its vector holds the three stemmings, matched by any of them. */
-const anyOfThree = (text: string) => sql`(${sql.join(LANGUAGES.map(([, config]) => tsquery(config, text)), sql` || `)})`;
+const anyOfThree = (query: ParsedQuery, part: Part) => sql`(${sql.join(LANGUAGES.map(([, config]) => tsquery(config, query, part)), sql` || `)})`;
 
-function matches(kind: IndexedKind, text: string): RawBuilder<unknown> {
+function matches(kind: IndexedKind, query: ParsedQuery, part: Part): RawBuilder<unknown> {
   const table = INDEXED_TABLES[kind];
-  return kind === 'note' ? sql`${sql.raw(table)}.search_vector @@ ${anyOfThree(text)}` : byLanguage(table, text);
+  return kind === 'note' ? sql`${sql.raw(table)}.search_vector @@ ${anyOfThree(query, part)}` : byLanguage(table, query, part);
 }
 
 export const postgresSearchIndex: SearchIndex = {
   textHits(kind, query) {
     const table = INDEXED_TABLES[kind];
     const t = sql.raw(table);
-    const text = tsqueryText(query);
-    const rankQuery = kind === 'note' ? anyOfThree(text) : queryOfLanguage(table, text);
-    return sql<{ id: number; score: number }>`select ${t}.id as id, ts_rank(${t}.search_vector, ${rankQuery}) as score from ${t} where ${matches(kind, text)}`;
+    const rankQuery = kind === 'note' ? anyOfThree(query, 'all') : queryOfLanguage(table, query);
+    return sql<{ id: number; score: number }>`select ${t}.id as id, ts_rank(${t}.search_vector, ${rankQuery}) as score from ${t} where ${matches(kind, query, 'all')}`;
   },
   excludedHits(kind, query) {
-    const text = excludedText(query);
-    if (!text) return null;
+    if (!query.terms.some((t) => t.negated)) return null;
     const t = sql.raw(INDEXED_TABLES[kind]);
-    return sql<{ id: number }>`select ${t}.id as id from ${t} where ${matches(kind, text)}`;
+    return sql<{ id: number }>`select ${t}.id as id from ${t} where ${matches(kind, query, 'excluded')}`;
   },
   authorHits(query, scope) {
     const column = sql.raw(scope === 'name' ? 'search_name_vector' : 'search_organisation_vector');
-    return sql<{ id: string }>`select users.id as id from users where users.${column} @@ ${tsquery('palabre_simple', positiveText(query))}`;
+    return sql<{ id: string }>`select users.id as id from users where users.${column} @@ ${tsquery('palabre_simple', query, 'positive')}`;
   },
   async execute<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<R[]> {
     // Rows straight from the driver (compiled with the plugins: names snake-cased already).

@@ -154,6 +154,15 @@ describe('words, accents, case and plurals', () => {
     expect(postsOf(await find('reader', 'NIÑO'))).toEqual(postKeys('ninos'));
   });
 
+  it('takes short common words as they are written (PostgreSQL drops them as stop words, with their plural forms)', async () => {
+    // SQLite keeps every word; PostgreSQL drops "une", and finds the other post on compétences too.
+    expect(postsOf(await find('reader', 'une compétence'))).toEqual(handle.kind === 'postgres' ? postKeys('digital', 'digitalOne') : postKeys('digitalOne'));
+    expect(postsOf(await find('reader', 'for seasonal workers'))).toEqual(postKeys('english'));
+    expect(postsOf(await find('reader', '"for seasonal workers"'))).toEqual(postKeys('english'));
+    expect(postsOf(await find('reader', 'las ciudades'))).toEqual(handle.kind === 'postgres' ? postKeys('ninos', 'ciudades') : postKeys('ciudades'));
+    expect(postsOf(await find('reader', 'for seasonal -workers'))).toEqual([]);
+  });
+
   it('ANDs words', async () => {
     expect(postsOf(await find('reader', 'recrutement travailleurs'))).toEqual(postKeys('phrase'));
   });

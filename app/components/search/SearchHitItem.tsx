@@ -54,7 +54,8 @@ export function SearchHitItem({ hit, groupLabel }: { hit: HitView; groupLabel: (
         ) : null}
       </p>
       <h3 className="card-title search-hit-title" id={headingId}>
-        <Link to={hit.href}>
+        {/* A passage's link (`#:~:text=`) is a real navigation: browsers find the words only on a page load. */}
+        <Link to={hit.href} reloadDocument={hit.href.includes('#:~:text=')}>
           {hit.title ? <UserText lang={hit.language}>{hit.title}</UserText> : t('search.untitled', { kind: hit.kindLabel, marker: hit.marker })}
         </Link>
       </h3>
