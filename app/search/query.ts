@@ -15,6 +15,7 @@ export interface TextWord {
 
 /** A word: a maximal run of letters, digits and combining marks; anything else separates words. */
 const WORD_RUN = /[\p{L}\p{N}\p{M}]+/gu;
+const ASCII = /^[\x00-\x7f]*$/;
 /** A run of marks alone folds to nothing: it is no word. */
 const HAS_BASE = /[\p{L}\p{N}]/u;
 
@@ -23,6 +24,8 @@ const HAS_BASE = /[\p{L}\p{N}]/u;
  * ß), NFC. The same folding as SQLite FTS5 `unicode61 remove_diacritics 2`.
  */
 export function foldWord(s: string): string {
+  // Most words of a page of results are plain ASCII: lower-casing is all their folding.
+  if (ASCII.test(s)) return s.toLowerCase();
   return s.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
 }
 

@@ -96,9 +96,6 @@ export function cleanFilters(filters: SearchFilters): SearchFilters {
 /** A subquery in parentheses, to be joined under an alias. */
 const within = <T>(query: RawBuilder<T>) => sql<T>`(${query})`;
 
-/** Ids per `in (…)` list. */
-const CHUNK = 1000;
-
 /** A consultation's questions, sub-questions and threads: to turn facet values (numbers) into ids and back. */
 interface Structure {
   questions: { id: number; number: string }[];
@@ -124,7 +121,7 @@ export function createSearchService(db: Kysely<Database>) {
   async function authorsMatching(query: ParsedQuery): Promise<{ named: string[]; organisation: string[] }> {
     const [named, organisation] = await Promise.all(
       (['name', 'organisation'] as const).map(async (scope) => {
-        const rows = await sql<{ id: string }>`${index.authorHits(query, scope)} limit ${AUTHORS_MAX}`.execute(db);
+        const rows = await sql<{ id: string }>`${index.authorHits(query, scope)} limit ${sql.lit(AUTHORS_MAX)}`.execute(db);
         return rows.rows.map((r) => r.id);
       }),
     );
@@ -299,6 +296,15 @@ export function createSearchService(db: Kysely<Database>) {
    * One statement: the hits (materialised once), under the filters; every facet's counts by id
    * (grouping by small integers and short codes), and the page's hits with their relevance.
    * Labels and numbers are put on afterwards (`facetsOf`): a few hundred rows, not one per hit.
+   *
+   * The hits are read three times whatever their number, not once per facet: `c` counts them per
+   * combination of the facets a hit row holds (kind, thread, question, group, language, month:
+   * at most a few hundred combinations), `a` per author, `t` lists the tags of the case studies
+   * among them; each facet then sums one of these. The `cross join`s keep the hits the outer
+   * loop on SQLite (a join written plainly let it index the hits anew for each tag facet).
+   * The page's limit and offset are written in, not bound: SQLite prepares a statement reading a
+   * full-text table again at every run whose LIMIT is a bound parameter (0.7 ms here, for every
+   * search); they are integers the code computed, a few distinct values.
    */
   async function countAndPage(branches: Expression<unknown>[], filters: SearchFilters, structure: Structure, offset: number, limit: number): Promise<CountRow[]> {
     // SQLite takes no parenthesised SELECT in a UNION: each branch is read from as a subquery.
@@ -306,33 +312,37 @@ export function createSearchService(db: Kysely<Database>) {
       branches.map((branch, i) => sql`select * from ${branch} as ${sql.raw(`b${i}`)}`),
       sql` union all `,
     );
-    const tags = (kinds: string[], then = sql``) => sql`join case_study_tags t on t.case_study_id = f.id and t.kind in (${sql.join(kinds)}) ${then} where f.kind = 'case_study'`;
-    const subQuestions = sql`join sub_questions sq on t.value = cast(sq.id as text)`;
+    const sum = sql`cast(sum(c.n) as double precision)`;
     const count = sql`cast(count(*) as double precision)`;
-    const distinct = sql`cast(count(distinct f.id) as double precision)`;
+    const distinct = sql`cast(count(distinct t.id) as double precision)`;
+    const tagKinds = sql.join(['subQuestion', 'theme', 'origin', 'destination']);
     return index.execute(
       db,
-      sql<CountRow>`with f as materialized (select * from (${union}) as f where ${filterCondition(filters, structure)})
-      select 'total' as facet, cast(null as text) as value, ${count} as n from f
-      union all select 'kind', f.kind, ${count} from f group by f.kind
-      union all select 'thread', cast(f.tid as text), ${count} from f where f.tid is not null group by f.tid
-      union all select 'question', cast(f.qid as text), ${count} from f where f.qid is not null group by f.qid
-      union all select 'caseStudyQuestion', cast(sq.question_id as text), ${distinct} from f ${tags(['subQuestion'], subQuestions)} group by sq.question_id
-      union all select 'subQuestion', t.value, ${count} from f ${tags(['subQuestion'])} group by t.value
-      union all select 'theme', t.value, ${count} from f ${tags(['theme'])} group by t.value
-      union all select 'country', t.value, ${distinct} from f ${tags(['origin', 'destination'])} group by t.value
-      union all select 'author', f.aid, ${count} from f where f.aid is not null group by f.aid
-      union all select 'group', f.grp, ${count} from f where f.grp is not null group by f.grp
-      union all select 'language', f.lang, ${count} from f where f.lang is not null group by f.lang
-      union all select 'month', f.month, ${count} from f where f.month is not null group by f.month
+      sql<CountRow>`with f as materialized (select * from (${union}) as f where ${filterCondition(filters, structure)}),
+      c as materialized (select f.kind, f.tid, f.qid, f.grp, f.lang, f.month, count(*) as n from f group by f.kind, f.tid, f.qid, f.grp, f.lang, f.month),
+      a as materialized (select f.aid, count(*) as n from f where f.aid is not null group by f.aid),
+      t as materialized (select tag.kind, tag.value, tag.case_study_id as id from f cross join case_study_tags tag
+        where f.kind = 'case_study' and tag.case_study_id = f.id and tag.kind in (${tagKinds}))
+      select 'total' as facet, cast(null as text) as value, ${sum} as n from c
+      union all select 'kind', c.kind, ${sum} from c group by c.kind
+      union all select 'thread', cast(c.tid as text), ${sum} from c where c.tid is not null group by c.tid
+      union all select 'question', cast(c.qid as text), ${sum} from c where c.qid is not null group by c.qid
+      union all select 'group', c.grp, ${sum} from c where c.grp is not null group by c.grp
+      union all select 'language', c.lang, ${sum} from c where c.lang is not null group by c.lang
+      union all select 'month', c.month, ${sum} from c where c.month is not null group by c.month
+      union all select 'group', u.stakeholder_group, cast(sum(a.n) as double precision) from a cross join users u where u.id = a.aid group by u.stakeholder_group
+      union all select 'caseStudyQuestion', cast(sq.question_id as text), ${distinct} from t cross join sub_questions sq where t.kind = 'subQuestion' and t.value = cast(sq.id as text) group by sq.question_id
+      union all select 'subQuestion', t.value, ${count} from t where t.kind = 'subQuestion' group by t.value
+      union all select 'theme', t.value, ${count} from t where t.kind = 'theme' group by t.value
+      union all select 'country', t.value, ${distinct} from t where t.kind in ('origin', 'destination') group by t.value
       union all select * from (
         select 'page' as facet, f.kind || ':' || cast(f.id as text) as value, cast(f.score as double precision) as n
-        from f order by f.score desc, f.kind, f.id desc limit ${limit} offset ${offset}) as page`,
+        from f order by f.score desc, f.kind, f.id desc limit ${sql.lit(Math.trunc(limit))} offset ${sql.lit(Math.trunc(offset))}) as page`,
     );
   }
 
   /** The counts of `countAndPage` as facets (numbers, group ids), the total, and the page in rank order. */
-  async function facetsOf(rows: CountRow[], structure: Structure) {
+  function facetsOf(rows: CountRow[], structure: Structure) {
     const facets = emptyFacets();
     const tally = new Map<SearchFacet, Map<string, number>>(SEARCH_FACETS.map((f) => [f, new Map()]));
     const add = (facet: SearchFacet, value: string | undefined, n: number) => {
@@ -343,7 +353,6 @@ export function createSearchService(db: Kysely<Database>) {
     const questionNumber = new Map(structure.questions.map((q) => [String(q.id), q.number]));
     const subNumber = new Map(structure.subQuestions.map((s) => [String(s.id), s.number]));
     const threadOf = new Map(structure.threads.map((t) => [String(t.id), t]));
-    const byAuthor = new Map<string, number>();
     let total = 0;
     const page: { kind: SearchKind; id: number; score: number }[] = [];
     for (const row of rows) {
@@ -372,9 +381,6 @@ export function createSearchService(db: Kysely<Database>) {
         case 'subQuestion':
           add('subQuestion', subNumber.get(value), n);
           break;
-        case 'author':
-          byAuthor.set(value, n);
-          break;
         case 'kind':
         case 'theme':
         case 'country':
@@ -384,12 +390,6 @@ export function createSearchService(db: Kysely<Database>) {
           add(row.facet, value, n);
           break;
       }
-    }
-    // Authors' stakeholder groups: one read of the authors found, not a join per hit.
-    const authorIds = [...byAuthor.keys()];
-    for (let i = 0; i < authorIds.length; i += CHUNK) {
-      const users = await db.selectFrom('users').select(['id', 'stakeholderGroup']).where('id', 'in', authorIds.slice(i, i + CHUNK)).execute();
-      for (const user of users) add('group', user.stakeholderGroup, byAuthor.get(user.id) ?? 0);
     }
     for (const facet of SEARCH_FACETS) facets[facet] = [...tally.get(facet)!].map(([value, count]) => ({ value, count }));
     const kindOrder = (v: string) => (SEARCH_KINDS as readonly string[]).indexOf(v);
@@ -502,7 +502,7 @@ export function createSearchService(db: Kysely<Database>) {
     const branches = candidates(viewer, consultation.phase, query, authors, scope);
     if (branches.length === 0) return { ...done, viewer, slug: consultation.slug };
     const rows = await countAndPage(branches, filters, structure, (page - 1) * pageSize, pageSize);
-    const { total, facets, found } = await facetsOf(rows, structure);
+    const { total, facets, found } = facetsOf(rows, structure);
     return { ...done, total, facets, found, viewer, slug: consultation.slug };
   }
 
@@ -604,9 +604,16 @@ function contributionHit(
   }
   const f = details.fields;
   // The field holding the words (the summary when none does: found by its author, or by a stem).
-  const texts = [f.summary, f.body, f.results, f.indicators, f.worked, f.didNotWork, f.title];
-  const snippets = texts.filter((t) => t.trim() !== '').map((t) => snippetOf(t, query));
-  const snippet = snippets.find((s) => s.some((part) => part.match)) ?? snippets[0] ?? [];
+  const texts = [f.summary, f.body, f.results, f.indicators, f.worked, f.didNotWork, f.title].filter((t) => t.trim() !== '');
+  let snippet: SnippetPart[] | undefined;
+  for (const text of texts) {
+    const candidate = snippetOf(text, query);
+    if (candidate.some((part) => part.match)) {
+      snippet = candidate;
+      break;
+    }
+  }
+  snippet ??= texts.length ? snippetOf(texts[0]!, query) : [];
   const first = numbers.find((n) => n.id === details.subQuestionIds[0]);
   return {
     ...common,

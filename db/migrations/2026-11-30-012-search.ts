@@ -55,6 +55,8 @@ const SQLITE: string[] = [
   // three times over (JSON, HTML, plain text), and reading 20,000 of them is 7 times slower
   // than this index. The search names it (db/search/sqlite.ts: SQLite prefers the rowid).
   `create index posts_search_facets on posts (id, status, attribution, author_id, language, created_at, thread_id)`,
+  // An author found by name or organisation: their posts under that attribution, without a scan.
+  `create index posts_author_search_idx on posts (author_id, attribution, id)`,
   `create virtual table users_fts using fts5(user_id unindexed, name, organisation, ${FTS})`,
   `create trigger users_fts_insert after insert on users begin
      insert into users_fts (user_id, name, organisation) values (new.id, new.name, new.organisation);
@@ -104,6 +106,7 @@ const POSTGRES: string[] = [
   ...['posts', 'case_studies', 'key_points', 'notes'].map((t) => `create index ${t}_search_idx on ${t} using gin (search_vector)`),
   // What the search reads of each post found, beside its vector (see the SQLite one).
   `create index posts_search_facets on posts (id) include (status, thread_id, author_id, attribution, language, created_at)`,
+  `create index posts_author_search_idx on posts (author_id, attribution, id)`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -117,10 +120,12 @@ export async function down(db: Kysely<any>): Promise<void> {
     for (const t of ['posts', 'case_studies', 'key_points', 'notes']) await sql.raw(`alter table ${t} drop column if exists search_vector`).execute(db);
     await sql.raw(`alter table users drop column if exists search_name_vector, drop column if exists search_organisation_vector`).execute(db);
     await sql.raw(`drop index if exists posts_search_facets`).execute(db);
+    await sql.raw(`drop index if exists posts_author_search_idx`).execute(db);
     for (const c of ['palabre_french', 'palabre_english', 'palabre_spanish', 'palabre_simple']) await sql.raw(`drop text search configuration if exists ${c}`).execute(db);
     return;
   }
   await sql.raw(`drop index if exists posts_search_facets`).execute(db);
+  await sql.raw(`drop index if exists posts_author_search_idx`).execute(db);
   for (const t of ['posts', 'case_studies', 'key_points', 'notes', 'users']) {
     for (const op of ['insert', 'delete', 'update']) await sql.raw(`drop trigger if exists ${t}_fts_${op}`).execute(db);
     await sql.raw(`drop table if exists ${t}_fts`).execute(db);

@@ -103,7 +103,16 @@ export const postgresSearchIndex: SearchIndex = {
     return sql<{ id: string }>`select users.id as id from users where users.${column} @@ ${tsquery('palabre_simple', query, 'positive')}`;
   },
   async execute<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<R[]> {
-    // Rows straight from the driver (compiled with the plugins: names snake-cased already).
-    return (await db.withoutPlugins().executeQuery<R>(query.compile(db))).rows;
+    const compiled = query.compile(db);
+    // Without parallel workers: the planner expects hundreds of hits per word and plans two
+    // workers, whose start cost 40 ms here for a search whose work took 3 (a rare word, 100,000
+    // posts); a search is many small statements, and the cores are the other readers'.
+    // (`set local` lasts until the transaction ends: the caller's, when it searches inside one.)
+    const run = async (trx: Kysely<any>) => {
+      await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+      // Rows straight from the driver (compiled with the plugins: names snake-cased already).
+      return (await trx.withoutPlugins().executeQuery<R>(compiled)).rows;
+    };
+    return db.isTransaction ? run(db) : db.transaction().execute(run);
   },
 };

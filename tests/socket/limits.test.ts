@@ -106,5 +106,7 @@ describe('a reader that stops reading', () => {
     }
     expect(posted.every((id) => missed.has(id))).toBe(true);
     warn.mockRestore();
-  });
+    // Up to 600 posts of 20 KB, each indexed for search as it is stored (on PostgreSQL a
+    // tsvector of 3,400 words): 5 s alone, several times that beside the rest of the suite.
+  }, 120_000);
 });
