@@ -15,6 +15,7 @@ export interface TextWord {
 
 /** A word: a maximal run of letters, digits and combining marks; anything else separates words. */
 const WORD_RUN = /[\p{L}\p{N}\p{M}]+/gu;
+/** Plain ASCII: nothing to fold but case. */
 const ASCII = /^[\x00-\x7f]*$/;
 /** A run of marks alone folds to nothing: it is no word. */
 const HAS_BASE = /[\p{L}\p{N}]/u;
