@@ -79,6 +79,7 @@ export function createEventBus<Event = ThreadEvent>() {
 
 export function createServices(db: Kysely<Database>, options: ServiceOptions) {
   const limiters = createLimiters({ redis: options.redis ?? null });
+  const searchesPerMinute = options.searchesPerMinute ?? 120;
   const events = createEventBus();
   const accessEvents = createEventBus<AccessEvent>();
   const compilationEvents = createEventBus<CompilationChanged>();
@@ -130,9 +131,9 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions) {
       /** Sign-in attempts per address, per 15 minutes. */
       signInPerAddress: limiters('sign-in-address', options.signInAttemptsPerAddress, 15 * 60_000, 'shared'),
       /** Searches per person (else per address), per minute: a search of a common word costs tens of milliseconds. */
-      searchPerCaller: limiters('search', options.searchesPerMinute ?? 120, 60_000, 'shared'),
+      searchPerCaller: limiters('search', searchesPerMinute, 60_000, 'shared'),
       /** The same for dialogs that search as one types (app/search/search-limit.server.ts): five times as many. */
-      searchAsTyped: limiters('search-typed', (options.searchesPerMinute ?? 120) * 5, 60_000, 'shared'),
+      searchAsTyped: limiters('search-typed', searchesPerMinute * 5, 60_000, 'shared'),
       /** Registrations per address, per hour. */
       registerPerAddress: limiters('register-address', options.registrationsPerAddress, 60 * 60_000, 'shared'),
     },

@@ -7,7 +7,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { loadNote } from '../components/notes/note-pages.server';
 import { isDomainError } from '../utils/errors';
-import { searchAllowed } from '../search/search-limit.server';
+import { searchRefusal } from '../search/search-limit.server';
 import { noteKeyPointsQuerySchema } from '../validation.server';
 
 const answer = (body: object, status = 200) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
@@ -19,10 +19,8 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
   if (!note.canEdit) return answer({ error: 'errors.forbidden' }, 403);
   const parsed = noteKeyPointsQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) return answer({ error: parsed.error.issues[0]?.message ?? 'errors.choice' }, 400);
-  if (parsed.data.q?.trim()) {
-    const allowed = await searchAllowed(context, 'typing');
-    if (!allowed.ok) return Response.json({ error: 'search.problem.busy' }, { status: 429, headers: { 'cache-control': 'no-store', 'retry-after': String(allowed.retryAfterSeconds) } });
-  }
+  const refused = parsed.data.q?.trim() ? await searchRefusal(context, 'typing') : null;
+  if (refused) return refused;
   try {
     return answer({ keyPoints: await context.services.noteKeyPoints.list(user.id, note, parsed.data.q) });
   } catch (error) {

@@ -7,7 +7,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { loadNote } from '../components/notes/note-pages.server';
 import { parseCitationKey, type CitationRef } from '../contributions/refs';
-import { searchAllowed } from '../search/search-limit.server';
+import { searchRefusal } from '../search/search-limit.server';
 import { noteSourcesQuerySchema } from '../validation.server';
 
 const answer = (body: object, status = 200) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
@@ -24,9 +24,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     return answer({ sources: await citations.resolve(user.id, consultation.id, refs, note.id) });
   }
   if (!note.canEdit) return answer({ error: 'errors.forbidden' }, 403);
-  if (parsed.data.q.trim()) {
-    const allowed = await searchAllowed(context, 'typing');
-    if (!allowed.ok) return Response.json({ error: 'search.problem.busy' }, { status: 429, headers: { 'cache-control': 'no-store', 'retry-after': String(allowed.retryAfterSeconds) } });
-  }
+  const refused = parsed.data.q.trim() ? await searchRefusal(context, 'typing') : null;
+  if (refused) return refused;
   return answer({ sources: await citations.candidates(user.id, note, parsed.data.q) });
 }

@@ -370,13 +370,7 @@ function SourcesSide({ data, base, clippedInto, groupLabel, reply, opened }: { d
             <>
               <h3>{t('compilation.page.posts', { thread: data.chosen.label, count: data.posts.total })}</h3>
               {data.posts.items.length === 0 ? <p className="muted">{t('compilation.page.noPosts')}</p> : null}
-              <ol className="compilation-source-list">
-                {data.posts.items.map((s) => (
-                  <li key={s.id}>
-                    <SourceCard source={s} data={data} clippedInto={clippedInto.get(`post:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
-                  </li>
-                ))}
-              </ol>
+              <SourceList sources={data.posts.items} data={data} clippedInto={clippedInto} groupLabel={groupLabel} reply={reply} opened={opened} />
               {data.posts.next ? (
                 <p>
                   <Link to={page('after', data.posts.next)}>{t('compilation.page.morePosts')}</Link>
@@ -386,13 +380,7 @@ function SourcesSide({ data, base, clippedInto, groupLabel, reply, opened }: { d
                 <>
                   <h3>{t('compilation.page.caseStudies', { count: data.caseStudies.total })}</h3>
                   {data.caseStudies.items.length === 0 ? <p className="muted">{t('compilation.page.noCaseStudies')}</p> : null}
-                  <ol className="compilation-source-list">
-                    {data.caseStudies.items.map((s) => (
-                      <li key={s.id}>
-                        <SourceCard source={s} data={data} clippedInto={clippedInto.get(`case_study:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
-                      </li>
-                    ))}
-                  </ol>
+                  <SourceList sources={data.caseStudies.items} data={data} clippedInto={clippedInto} groupLabel={groupLabel} reply={reply} opened={opened} />
                   {data.caseStudies.next ? (
                     <p>
                       <Link to={page('csAfter', data.caseStudies.next)}>{t('compilation.page.moreCaseStudies')}</Link>
@@ -453,13 +441,7 @@ function SearchedSourcesList({ data, base, clippedInto, groupLabel, reply, opene
               <Link to={pageHref(1)}>{t('search.firstPage')}</Link>
             </p>
           ) : null}
-          <ol className="compilation-source-list">
-            {search.items.map((s) => (
-              <li key={`${s.kind}-${s.id}`}>
-                <SourceCard source={s} data={data} clippedInto={clippedInto.get(`${s.kind}:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
-              </li>
-            ))}
-          </ol>
+          <SourceList sources={search.items} data={data} clippedInto={clippedInto} groupLabel={groupLabel} reply={reply} opened={opened} />
           {search.pages > 1 ? (
             <nav aria-label={t('search.pagination')} className="compilation-search-pages">
               {search.page > 1 ? <Link to={pageHref(search.page - 1)}>{t('search.previous')}</Link> : null}{' '}
@@ -475,6 +457,19 @@ function SearchedSourcesList({ data, base, clippedInto, groupLabel, reply, opene
 
 const sourceLabel = (t: (k: string, o?: Record<string, unknown>) => string, kind: string, id: number) =>
   kind === 'post' ? t('compilation.page.postLabel', { id }) : t('compilation.page.caseStudyLabel', { id });
+
+/** Sources (a thread's posts, a sub-question's case studies, what the search found), each a card with its clip tools. */
+function SourceList({ sources, data, clippedInto, groupLabel, reply, opened }: { sources: PageSource[]; data: Data; clippedInto: Map<string, number[]>; groupLabel: (id: string) => string; reply: Refusal; opened: Opened }) {
+  return (
+    <ol className="compilation-source-list">
+      {sources.map((s) => (
+        <li key={`${s.kind}:${s.id}`}>
+          <SourceCard source={s} data={data} clippedInto={clippedInto.get(`${s.kind}:${s.id}`) ?? []} groupLabel={groupLabel} reply={reply} opened={opened} />
+        </li>
+      ))}
+    </ol>
+  );
+}
 
 /** One contribution: its author as its attribution allows, its plain text per field (what clips count in), and the whole-clip form. */
 function SourceCard({ source, data, clippedInto, groupLabel, reply, opened }: { source: PageSource; data: Data; clippedInto: number[]; groupLabel: (id: string) => string; reply: Refusal; opened: Opened }) {

@@ -13,3 +13,13 @@ export async function searchAllowed(context: AppLoadContext, as: 'page' | 'typin
   const result = await limiter.consume(context.user ? `user:${context.user.id}` : `address:${context.clientAddress}`);
   return result.ok ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) };
 }
+
+/**
+ * For the dialogs' JSON routes: null when `as` may search now, else the 429 answer they give
+ * (`{ error: 'search.problem.busy' }`, with `Retry-After`).
+ */
+export async function searchRefusal(context: AppLoadContext, as: 'page' | 'typing'): Promise<Response | null> {
+  const allowed = await searchAllowed(context, as);
+  if (allowed.ok) return null;
+  return Response.json({ error: 'search.problem.busy' }, { status: 429, headers: { 'cache-control': 'no-store', 'retry-after': String(allowed.retryAfterSeconds) } });
+}

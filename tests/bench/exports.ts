@@ -82,7 +82,6 @@ const mark = (n: number) => `(r${String(n % 100).padStart(2, '0')})`;
 // Text: deterministic, varied, with the accents and punctuation of the forum's three languages.
 // ------------------------------------------------------------------------------------------------
 
-
 const SENTENCES: Record<(typeof LANGUAGES)[number], string[]> = {
   en: [
     'In our city the partnership between the municipal migrant desk, two diaspora associations and the regional employment office cut the time to a first job offer by half.',
