@@ -12,7 +12,7 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { TFunction } from 'i18next';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PhaseBar } from './components/PhaseNotice';
 import { SiteHeader } from './components/SiteHeader';
@@ -64,6 +64,11 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const language = data?.language ?? i18n.language ?? 'en';
   const error = useRouteError();
+  // Marks the page as interactive (`<html data-hydrated>`), error pages too: the browser tests
+  // wait for it before leaving a page, rather than cutting a hydration short.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true';
+  }, []);
   return (
     <html lang={language} dir="ltr">
       <head>

@@ -14,7 +14,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../db/seeds/demo';
 import { seedDemoPosts } from '../../db/seeds/demo-posts';
-import { browserSuite, watchErrors } from '../support/browser';
+import { browserSuite, hydrated, watchErrors } from '../support/browser';
 import { HAS_CHROMIUM } from '../support/env';
 import { findOverflow } from '../support/overflow';
 import { clientId, createUser, threadId } from '../support/sockets';
@@ -161,6 +161,9 @@ describe.skipIf(!HAS_CHROMIUM)('search (issue 15) in Chromium', () => {
     const clamped = await page.goto(`${suite.app.url}${SEARCH}?q=${WORD}&page=abc&country=ZZ`);
     expect(clamped?.status()).toBe(200);
     expect(await status(page).textContent()).toBe('25 results');
+    // Its hydration too is watched (and the marker the watched `goto` waits for is there).
+    await hydrated(page);
+    expect(await page.getAttribute('html', 'data-hydrated')).toBe('true');
     expect(errors).toEqual([]);
     await context.close();
   });
