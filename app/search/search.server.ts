@@ -606,14 +606,16 @@ function contributionHit(
   // The field holding the words (the summary when none does: found by its author, or by a stem).
   const texts = [f.summary, f.body, f.results, f.indicators, f.worked, f.didNotWork, f.title].filter((t) => t.trim() !== '');
   let snippet: SnippetPart[] | undefined;
+  let firstField: SnippetPart[] | undefined;
   for (const text of texts) {
     const candidate = snippetOf(text, query);
+    firstField ??= candidate;
     if (candidate.some((part) => part.match)) {
       snippet = candidate;
       break;
     }
   }
-  snippet ??= texts.length ? snippetOf(texts[0]!, query) : [];
+  snippet ??= firstField ?? [];
   const first = numbers.find((n) => n.id === details.subQuestionIds[0]);
   return {
     ...common,
